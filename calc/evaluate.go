@@ -1,0 +1,181 @@
+package calc
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Evaluate applies every rule of the seed to the inputs for the period, under the policy in
+// force at the period's end (or at in.AsOf). It is pure: no clock, no network, no storage.
+func Evaluate(p Period, pol *Policy, in *Inputs) *Result {
+	e := newEval(p, pol, in)
+	// The seed's order. Each section lives in its own file.
+	evalMonitoring(e) // （一）
+	evalIndustry(e)   // （三）
+	evalProjects(e)   // （四）（五）（六）
+	evalLinkage(e)    // （七）
+	evalEmployment(e) // （八）（九）（十）
+	evalAbsorption(e) // （十一）
+	evalRelief(e)     // （十二）
+	evalSafetyNet(e)  // （十三）（十四）（十五）
+	evalScaleRisk(e)  // （二）: needs the monitored households found above
+	evalUnits(e)      // （十六）–（十八）: unit summaries, 两高于, 落实不力
+	e.res.sort()
+	return e.res
+}
+
+// eval carries one evaluation: the period, the policy, the inputs and what was found so far.
+type eval struct {
+	p    Period
+	pol  *Policy
+	in   *Inputs
+	asOf time.Time
+	hh   map[string]*Household // by ID
+	paid map[string]Fen        // subject + "|" + rule → paid this year
+	res  *Result
+}
+
+func newEval(p Period, pol *Policy, in *Inputs) *eval {
+	e := &eval{p: p, pol: pol, in: in, asOf: in.AsOf, hh: make(map[string]*Household, len(in.Households)),
+		paid: map[string]Fen{}, res: &Result{Period: p, Findings: []Finding{}, Tasks: []Task{}, Errors: []DataError{}, Warnings: []string{}}}
+	if e.asOf.IsZero() {
+		e.asOf = p.End()
+	}
+	for i := range in.Households {
+		h := &in.Households[i]
+		if _, dup := e.hh[h.ID]; !dup {
+			e.hh[h.ID] = h
+		}
+	}
+	for _, pay := range in.Payments {
+		e.paid[pay.Subject+"|"+pay.Rule] += pay.Amount
+	}
+	return e
+}
+
+// household returns the household with the given id, or nil.
+func (e *eval) household(id string) *Household { return e.hh[id] }
+
+// county returns the county of a household id ("" when unknown).
+func (e *eval) county(household string) string {
+	if h := e.hh[household]; h != nil {
+		return h.County
+	}
+	return ""
+}
+
+// due is the due date of a task raised in this period: the end of the quarter
+// task_due_quarters after the period.
+func (e *eval) due() time.Time {
+	n, _ := e.pol.TaskDueQuarters.Value("", e.asOf)
+	q := e.p
+	for i := 0; i < n; i++ {
+		q = q.Next()
+	}
+	return q.End()
+}
+
+// warn adds a policy-level warning once.
+func (e *eval) warn(format string, a ...any) {
+	w := fmt.Sprintf(format, a...)
+	for _, x := range e.res.Warnings {
+		if x == w {
+			return
+		}
+	}
+	e.res.Warnings = append(e.res.Warnings, w)
+}
+
+// emit adds a finding, filling the clause and kind from the rule catalogue when empty.
+func (e *eval) emit(f Finding) {
+	if r, ok := RuleByID(f.Rule); ok {
+		if f.Clause == "" {
+			f.Clause = r.Clause
+		}
+		if f.Kind == "" {
+			f.Kind = r.Kind
+		}
+	}
+	e.res.Findings = append(e.res.Findings, f)
+}
+
+// task adds a task. Its ID is rule|subject|detail, stable across uploads.
+func (e *eval) task(t Task, detail string) {
+	if r, ok := RuleByID(t.Rule); ok && t.Clause == "" {
+		t.Clause = r.Clause
+	}
+	t.ID = t.Rule + "|" + t.Subject
+	if detail != "" {
+		t.ID += "|" + detail
+	}
+	if t.Due.IsZero() {
+		t.Due = e.due()
+	}
+	if h := e.hh[t.Household]; h != nil {
+		if t.Cadre == "" {
+			t.Cadre = h.Cadre
+		}
+		if t.Unit == (Unit{}) {
+			t.Unit = h.Unit
+		}
+		if t.SubjectName == "" {
+			t.SubjectName = h.Head
+		}
+	}
+	e.res.Tasks = append(e.res.Tasks, t)
+}
+
+// dataError reports a cell or row the cadre must look at.
+func (e *eval) dataError(ref Ref, column, rule, msg string) {
+	e.res.Errors = append(e.res.Errors, DataError{Sheet: ref.Sheet, Row: ref.Row, Column: column, Message: msg, Rule: rule})
+}
+
+// paidFor returns what was already paid this year for rule to subject.
+func (e *eval) paidFor(subject, rule string) Fen { return e.paid[subject+"|"+rule] }
+
+// entitlement emits an amount finding for money owed under rule and, when less has been paid,
+// a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
+// caps; explain is the one-line Chinese explanation of how it was computed.
+func (e *eval) entitlement(f Finding, owed Fen) {
+	f.Kind = KindAmount
+	paid := e.paidFor(f.Subject, f.Rule)
+	f.Amount, f.Paid = &owed, &paid
+	e.emit(f)
+	if owed <= paid {
+		return
+	}
+	unpaid := owed - paid
+	r, _ := RuleByID(f.Rule)
+	clause := f.Clause
+	if clause == "" {
+		clause = r.Clause
+	}
+	msg := fmt.Sprintf("依据《若干措施》%s：%s，应享%s%s", clause, f.Explain, r.Title, owed.Text())
+	if paid > 0 {
+		msg += fmt.Sprintf("，已发放%s，尚欠%s", paid.Text(), unpaid.Text())
+	} else {
+		msg += "，尚未发放"
+	}
+	e.task(Task{Rule: "subsidy_unpaid", Clause: clause, Subject: f.Subject, SubjectName: f.SubjectName,
+		Household: f.Household, Unit: f.Unit, Ref: f.Ref, Amount: &unpaid, Explain: msg}, f.Rule)
+}
+
+// sort orders the results so that output is deterministic: by sheet row, then rule.
+func (r *Result) sort() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Ref.Sheet != b.Ref.Sheet {
+			return a.Ref.Sheet < b.Ref.Sheet
+		}
+		return a.Ref.Row < b.Ref.Row
+	})
+	sort.SliceStable(r.Tasks, func(i, j int) bool { return r.Tasks[i].ID < r.Tasks[j].ID })
+	sort.SliceStable(r.Errors, func(i, j int) bool {
+		a, b := r.Errors[i], r.Errors[j]
+		if a.Sheet != b.Sheet {
+			return a.Sheet < b.Sheet
+		}
+		return a.Row < b.Row
+	})
+}

@@ -1,0 +1,4 @@
+package calc
+
+// evalAbsorption applies clause （十一）. TODO(rules): not yet implemented.
+func evalAbsorption(e *eval) {}

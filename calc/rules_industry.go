@@ -1,0 +1,4 @@
+package calc
+
+// evalIndustry applies clause （三）. TODO(rules): not yet implemented.
+func evalIndustry(e *eval) {}

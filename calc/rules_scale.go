@@ -1,0 +1,4 @@
+package calc
+
+// evalScaleRisk applies clause （二）. TODO(rules): not yet implemented.
+func evalScaleRisk(e *eval) {}
