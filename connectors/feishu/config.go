@@ -12,4 +12,8 @@ type Config struct {
 	EncryptKey        string `mapstructure:"encrypt_key" json:"-"`
 	Mode              string `mapstructure:"mode" json:"mode"`         // webhook | websocket
 	BaseURL           string `mapstructure:"base_url" json:"base_url"` // default https://open.feishu.cn
+	// UserIDType is the receive_id_type used for direct messages and the id reported as
+	// Event.SenderID: open_id (default, needs no extra scope) or user_id (needs the scope
+	// contact:user.employee_id:readonly, PLATFORMS.md §1.1) or union_id.
+	UserIDType string `mapstructure:"user_id_type" json:"user_id_type"`
 }
