@@ -48,6 +48,7 @@ var permanentHints = map[int]string{
 	40058: "请求参数不正确",
 	40006: "文件大小不合法（企业微信要求 5 字节到 20MB）",
 	40004: "不支持的文件类型",
+	40007: "文件已失效（企业微信的临时文件只保存 3 天），请重新发送",
 }
 
 // apiError turns a WeCom errcode into a *connectors.Error the bot can act on.

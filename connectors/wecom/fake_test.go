@@ -64,7 +64,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func errJSON(code int) map[string]any { return map[string]any{"errcode": code, "errmsg": fmt.Sprintf("fake error %d", code)} }
+func errJSON(code int) map[string]any {
+	return map[string]any{"errcode": code, "errmsg": fmt.Sprintf("fake error %d", code)}
+}
 
 // invalidateToken makes WeCom forget the current token early (PLATFORMS.md §2.5).
 func (f *fakeWeCom) invalidateToken() {
