@@ -11,16 +11,17 @@ import (
 func Evaluate(p Period, pol *Policy, in *Inputs) *Result {
 	e := newEval(p, pol, in)
 	// The seed's order. Each section lives in its own file.
-	evalMonitoring(e) // （一）
-	evalIndustry(e)   // （三）
-	evalProjects(e)   // （四）（五）（六）
-	evalLinkage(e)    // （七）
-	evalEmployment(e) // （八）（九）（十）
-	evalAbsorption(e) // （十一）
-	evalRelief(e)     // （十二）
-	evalSafetyNet(e)  // （十三）（十四）（十五）
-	evalScaleRisk(e)  // （二）: needs the monitored households found above
-	evalUnits(e)      // （十六）–（十八）: unit summaries, 两高于, 落实不力
+	evalMonitoring(e)  // （一）
+	evalIndustry(e)    // （三）
+	evalProjects(e)    // （四）（五）（六）
+	evalLinkage(e)     // （七）
+	evalEmployment(e)  // （八）（九）（十）
+	evalAbsorption(e)  // （十一）
+	evalRelief(e)      // （十二）
+	evalSafetyNet(e)   // （十三）（十四）（十五）
+	evalGapMeasures(e) // （一）: the measures that could close each income gap, after every amount rule
+	evalScaleRisk(e)   // （二）: needs the monitored households found above
+	evalUnits(e)       // （十六）–（十八）: unit summaries, 两高于, 落实不力
 	e.res.sort()
 	return e.res
 }

@@ -127,6 +127,7 @@ var Rules = []RuleInfo{
 	{"subsidy_unpaid", "（三）（十）", KindTask, "应享未享补贴"},
 	{"project_lost", "（四）", KindTask, "到户帮扶产业一卖了之"},
 	{"courtyard_suggestion", "（五）", KindSuggestion, "建议发展庭院经济"},
+	{"courtyard_award", "（五）", KindAmount, "庭院经济以奖代补"}, // amount when courtyard.awards sets one for the project type (the seed sets none)
 	{"project_over_cap", "（六）", KindFlag, "到户项目补助超上限"},
 	{"no_linkage", "（七）", KindTask, "经营性帮扶项目未建立联农带农机制"},
 	{"job_help_needed", "（八）", KindTask, "失业/返乡有务工意愿，需就业帮扶"},

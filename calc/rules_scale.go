@@ -1,4 +1,265 @@
 package calc
 
-// evalScaleRisk applies clause （二）. TODO(rules): not yet implemented.
-func evalScaleRisk(e *eval) {}
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Clause （二）: 规模性减收隐患预警. Unit-level warnings (village, township, county) from the
+// monitored households found by （一）, commodity prices and returned/unemployed laborers; and the
+// household-level rigid-spending flag (医疗信息前置).
+//
+// It runs after the other rules (see Evaluate) because it counts the monitored households.
+
+func evalScaleRisk(e *eval) {
+	e.evalRigidSpending()
+	e.evalScaleUnits()
+}
+
+// unitLevels are the unit keys of u from county down: only levels whose names are present.
+func unitLevels(u Unit) []Unit {
+	var out []Unit
+	if u.County != "" {
+		out = append(out, Unit{County: u.County})
+		if u.Township != "" {
+			out = append(out, Unit{County: u.County, Township: u.Township})
+			if u.Village != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// atLeast reports whether n/total ≥ share, exactly.
+func atLeast(n, total int, share Rate) bool {
+	return total > 0 && int64(n)*int64(RateOne) >= int64(share)*int64(total)
+}
+
+// ratioText is n/total as a percentage for explanations.
+func ratioText(n, total int) string { return pctText(big.NewRat(int64(n), int64(total))) }
+
+// commodityDepends maps an admin-entered price series to the ledger records that show a household
+// depends on it.
+func (e *eval) commodityDepends(name string) (map[string]bool, bool) {
+	dep := map[string]bool{}
+	switch name {
+	case "牛", "肉牛", "牛肉":
+		for _, r := range e.in.Livestock {
+			if r.Species == Cattle {
+				dep[r.Household] = true
+			}
+		}
+	case "羊", "肉羊", "羊肉":
+		for _, r := range e.in.Livestock {
+			if r.Species == Sheep {
+				dep[r.Household] = true
+			}
+		}
+	case "玉米":
+		for _, r := range e.in.Land {
+			dep[r.Household] = true
+		}
+	default:
+		return nil, false
+	}
+	return dep, true
+}
+
+// priceAt is the latest price point on or before d.
+func priceAt(series []PricePoint, d time.Time) (PricePoint, bool) {
+	var best PricePoint
+	found := false
+	for _, pt := range series {
+		if !pt.Date.After(d) && (!found || pt.Date.After(best.Date)) {
+			best, found = pt, true
+		}
+	}
+	return best, found
+}
+
+type unitCount struct {
+	unit               Unit
+	households         int
+	monitored          int
+	laborers, returned int
+	depends            map[string]int // commodity → households depending on it
+}
+
+func (e *eval) evalScaleUnits() {
+	monitored := map[string]bool{}
+	for _, f := range e.res.Findings {
+		if f.Monitored && f.Household != "" {
+			monitored[f.Household] = true
+		}
+	}
+	// Commodity dependence and price drops.
+	type drop struct {
+		name      string
+		now, prev PricePoint
+		dep       map[string]bool
+	}
+	var drops []drop
+	dropRate, dropU := e.pol.PriceDrop.Value("", e.asOf)
+	for _, name := range sortedNames(e.pol.Prices) {
+		series := e.pol.Prices[name]
+		now, ok := priceAt(series, e.asOf)
+		if !ok {
+			continue
+		}
+		prev, ok := priceAt(series, now.Date.AddDate(-1, 0, 0))
+		if !ok || prev.Price <= 0 {
+			e.warn("%s价格序列没有%s前一年的价格，无法判断价格同比下跌", name, DateText(now.Date))
+			continue
+		}
+		// fell ≥ drop: (prev − now) ≥ drop × prev, exactly.
+		fall := new(big.Rat).SetFrac64(int64(prev.Price-now.Price), int64(prev.Price))
+		if fall.Cmp(dropRate.Rat()) < 0 {
+			continue
+		}
+		dep, ok := e.commodityDepends(name)
+		if !ok {
+			e.warn("价格序列‘%s’无法对应台账（应为牛、羊或玉米），未判断依赖户占比", name)
+			continue
+		}
+		drops = append(drops, drop{name, now, prev, dep})
+	}
+
+	counts := map[Unit]*unitCount{}
+	var order []Unit
+	get := func(u Unit) *unitCount {
+		c := counts[u]
+		if c == nil {
+			c = &unitCount{unit: u, depends: map[string]int{}}
+			counts[u] = c
+			order = append(order, u)
+		}
+		return c
+	}
+	for i := range e.in.Households {
+		h := &e.in.Households[i]
+		if h.Category == CategoryOrdinary {
+			continue
+		}
+		for _, u := range unitLevels(h.Unit) {
+			c := get(u)
+			c.households++
+			if monitored[h.ID] {
+				c.monitored++
+			}
+			for _, d := range drops {
+				if d.dep[h.ID] {
+					c.depends[d.name]++
+				}
+			}
+		}
+	}
+	for i := range e.in.Laborers {
+		l := &e.in.Laborers[i]
+		u := l.Unit
+		if u == (Unit{}) {
+			if h := e.household(l.Household); h != nil {
+				u = h.Unit
+			}
+		}
+		for _, lu := range unitLevels(u) {
+			c := get(lu)
+			c.laborers++
+			if l.Returned || l.Unemployed {
+				c.returned++
+			}
+		}
+	}
+
+	for _, u := range order {
+		c := counts[u]
+		county := u.County
+		name := unitName(u)
+		base := Finding{Rule: "scale_risk", Kind: KindUnit, Subject: name, SubjectName: name, Unit: u}
+
+		share, shareU := e.pol.ScaleMonitoredShare.Value(county, e.asOf)
+		if atLeast(c.monitored, c.households, share) && c.monitored > 0 {
+			f := base
+			f.Inputs = []Input{{"纳入增收监测户数", strconv.Itoa(c.monitored)}, {"脱贫户和监测户总数", strconv.Itoa(c.households)}}
+			f.Params = []Used{shareU}
+			f.Explain = fmt.Sprintf("%s纳入增收监测%d户，占%d户的%s，达到%s预警线，存在规模性减收隐患", name, c.monitored, c.households, ratioText(c.monitored, c.households), share.Percent())
+			e.emit(f)
+		}
+		dep, depU := e.pol.PriceDependShare.Value(county, e.asOf)
+		for _, d := range drops {
+			n := c.depends[d.name]
+			if n == 0 || !atLeast(n, c.households, dep) {
+				continue
+			}
+			fall := big.NewRat(int64(d.prev.Price-d.now.Price), int64(d.prev.Price))
+			f := base
+			f.Inputs = []Input{{d.name + "价格", fmt.Sprintf("%s %s → %s %s", DateText(d.prev.Date), d.prev.Price.Text(), DateText(d.now.Date), d.now.Price.Text())},
+				{"依赖户数", strconv.Itoa(n)}, {"脱贫户和监测户总数", strconv.Itoa(c.households)}}
+			f.Params = []Used{dropU, depU}
+			f.Explain = fmt.Sprintf("%s价格同比下跌%s（%s→%s），达到%s预警线；%s依赖%s的有%d户，占%s，达到%s，存在规模性减收隐患",
+				d.name, pctText(fall), d.prev.Price.Text(), d.now.Price.Text(), dropRate.Percent(), name, d.name, n, ratioText(n, c.households), dep.Percent())
+			e.emit(f)
+		}
+		ret, retU := e.pol.ReturnedShare.Value(county, e.asOf)
+		if c.returned > 0 && atLeast(c.returned, c.laborers, ret) {
+			f := base
+			f.Inputs = []Input{{"返乡/失业劳动力", strconv.Itoa(c.returned)}, {"劳动力总数", strconv.Itoa(c.laborers)}}
+			f.Params = []Used{retU}
+			f.Explain = fmt.Sprintf("%s返乡/失业劳动力%d人，占劳动力%d人的%s，达到%s预警线，存在规模性减收隐患", name, c.returned, c.laborers, ratioText(c.returned, c.laborers), ret.Percent())
+			e.emit(f)
+		}
+	}
+}
+
+// sortedNames returns the commodity names of the price table in order.
+func sortedNames(m map[string][]PricePoint) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// rigid_spending_risk (医疗信息前置): 合规自付医疗/教育/灾害支出 this year ≥ rigid_share × this
+// year's cumulative family net income, or ≥ rigid_amount. A risk flag: it does not by itself put
+// the household under 增收监测 (the five flags of （一） do).
+func (e *eval) evalRigidSpending() {
+	for i := range e.in.Households {
+		h := &e.in.Households[i]
+		if h.Category == CategoryOrdinary || h.RigidSpending <= 0 {
+			continue
+		}
+		share, shareU := e.pol.RigidShare.Value(h.County, e.asOf)
+		amount, amountU := e.pol.RigidAmount.Value(h.County, e.asOf)
+		fam := readIncome(h, e.p.Quarter).family
+		fd := householdFinding("rigid_spending_risk", h)
+		fd.Kind = KindFlag
+		fd.Inputs = []Input{{"刚性支出", h.RigidSpending.Text()}}
+		var why []string
+		if fam != nil {
+			fd.Inputs = append(fd.Inputs, Input{"本年累计家庭纯收入", ratText(fam)})
+			if h.RigidSpending.Rat().Cmp(new(big.Rat).Mul(fam, share.Rat())) >= 0 {
+				fd.Params = append(fd.Params, shareU)
+				if fam.Sign() > 0 {
+					why = append(why, fmt.Sprintf("占本年累计家庭纯收入%s的%s，达到%s", ratText(fam), pctText(new(big.Rat).Quo(h.RigidSpending.Rat(), fam)), share.Percent()))
+				} else {
+					why = append(why, fmt.Sprintf("本年累计家庭纯收入为%s", ratText(fam)))
+				}
+			}
+		}
+		if h.RigidSpending >= amount {
+			fd.Params = append(fd.Params, amountU)
+			why = append(why, fmt.Sprintf("达到%s预警线", amount.Text()))
+		}
+		if len(why) == 0 {
+			continue
+		}
+		fd.Explain = fmt.Sprintf("合规自付医疗/教育/灾害等刚性支出%s，%s，存在刚性支出骤增风险", h.RigidSpending.Text(), strings.Join(why, "，"))
+		e.emit(fd)
+	}
+}
