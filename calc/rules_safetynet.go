@@ -1,4 +1,202 @@
 package calc
 
-// evalSafetyNet applies clause （十三）（十四）（十五）. TODO(rules): not yet implemented.
-func evalSafetyNet(e *eval) {}
+import (
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// InsuranceCauses are the rigid-spending causes clause （十四） names for 防贫保险 claims.
+var InsuranceCauses = []string{"因灾", "因疫", "因学", "因病"}
+
+// evalSafetyNet applies clauses （十三）（十四）（十五）.
+func evalSafetyNet(e *eval) {
+	for i := range e.in.Dibao {
+		evalDibao(e, &e.in.Dibao[i])
+	}
+	evalInsurance(e)
+	evalFilial(e)
+}
+
+// recordFinding starts a finding about a record of household id (subject, name, unit, row).
+func (e *eval) recordFinding(rule, household string, ref Ref) Finding {
+	f := Finding{Rule: rule, Subject: household, Household: household, Unit: e.unitOf(Unit{}, household), Ref: ref}
+	if h := e.hh[household]; h != nil {
+		f.SubjectName = h.Head
+	}
+	return f
+}
+
+// evalDibao: （十三） 渐退期满 on or before AsOf (else the period's end) with no 复核评估 recorded
+// ⇒ dibao_review_due task.
+func evalDibao(e *eval, d *DibaoRecord) {
+	if d.PhaseOutEnd.IsZero() {
+		e.dataError(d.Ref, "渐退期满", "dibao_review_due", "低保渐退期满日期为空，无法判断是否需要复核评估")
+		return
+	}
+	if d.Reviewed || d.PhaseOutEnd.After(e.asOf) {
+		return
+	}
+	f := e.recordFinding("dibao_review_due", d.Household, d.Ref)
+	f.Inputs = []Input{{"渐退期满", DateText(d.PhaseOutEnd)}, {"复核评估", "未记录"}, {"核对日期", DateText(e.asOf)}}
+	f.Explain = fmt.Sprintf("低保渐退期已于%s期满，尚未记录家庭经济状况复核评估", DateText(d.PhaseOutEnd))
+	e.taskFinding(f, "", f.Explain+"，请复核评估，收入不稳定、不达标的可继续享受低保", "")
+}
+
+// insuranceCause is the cause of （十四） an event's cause text names ("因病住院" → 因病), or "".
+func insuranceCause(cause string) string {
+	for _, c := range InsuranceCauses {
+		if strings.Contains(cause, c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// evalInsurance: （十四） a rigid-spending event 因灾/因疫/因学/因病 with no 防贫保险 claim ⇒
+// insurance_claim_due, one task per household and cause (amounts summed), one finding per event.
+func evalInsurance(e *eval) {
+	type key struct{ household, cause string }
+	type group struct {
+		ref    Ref
+		amount Fen
+		n      int
+	}
+	groups := map[key]*group{}
+	var order []key
+	for i := range e.in.Insurance {
+		ev := &e.in.Insurance[i]
+		if strings.TrimSpace(ev.Cause) == "" {
+			e.dataError(ev.Ref, "支出原因", "insurance_claim_due", "刚性支出原因为空，无法判断是否属于防贫保险理赔范围（因灾、因疫、因学、因病）")
+			continue
+		}
+		c := insuranceCause(ev.Cause)
+		if c == "" || ev.Claimed {
+			continue
+		}
+		f := e.recordFinding("insurance_claim_due", ev.Household, ev.Ref)
+		f.Kind = KindTask
+		f.Inputs = []Input{{"支出原因", ev.Cause}, {"刚性支出", ev.Amount.Text()}, {"防贫保险理赔", "未申请"}}
+		f.Explain = fmt.Sprintf("%s刚性支出%s，尚未申请防贫保险理赔", c, ev.Amount.Text())
+		e.emit(f)
+		k := key{ev.Household, c}
+		g := groups[k]
+		if g == nil {
+			g = &group{ref: ev.Ref}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.amount += ev.Amount
+		g.n++
+	}
+	for _, k := range order {
+		g := groups[k]
+		what := fmt.Sprintf("%s刚性支出%s", k.cause, g.amount.Text())
+		if g.n > 1 {
+			what = fmt.Sprintf("%s刚性支出%d笔共%s", k.cause, g.n, g.amount.Text())
+		}
+		f := e.recordFinding("insurance_claim_due", k.household, g.ref)
+		e.task(Task{Rule: f.Rule, Clause: "（十四）", Subject: f.Subject, SubjectName: f.SubjectName, Household: f.Household,
+			Unit: f.Unit, Ref: f.Ref,
+			Explain: "依据《若干措施》（十四）：" + what + "，尚未申请防贫保险理赔，请协助申请，应赔尽赔"}, k.cause)
+	}
+}
+
+// evalFilial: （十五） a household that has lost labor capacity (Labor none) with low income:
+// children's filial funds ≥ filial_ratio (per county) × (资产收益分红 + 临时救助 + 社会救助), else
+// filial_short with the shortfall (rounded up to the fen; at exactly the ratio no flag).
+//
+// Low income: this year's projected per-capita net income (clause （一）'s projection; last
+// year's per-capita income when this year's cannot be read) below filial_income_line, else below
+// the monitoring line of the year. When neither line is set for the year, or the household's
+// income is not in the ledger, every household without labor capacity is checked (the scope is
+// already 脱贫人口) and a warning says so.
+func evalFilial(e *eval) {
+	yearEnd := e.p.End()
+	var warned bool
+	for i := range e.in.Filial {
+		r := &e.in.Filial[i]
+		h := e.hh[r.Household]
+		if h == nil {
+			e.dataWarning(r.Ref, "户编号", "filial_short", fmt.Sprintf("孝扶台账的户“%s”不在收入台账中，无法判断劳动能力和收入，未核对孝扶资金", r.Household))
+			continue
+		}
+		if h.Labor != LaborNone || h.Category == CategoryOrdinary {
+			continue
+		}
+		county := h.County
+		base := r.Dividend + r.TempAid + r.SocialAid
+		if base <= 0 {
+			continue
+		}
+		ratio, uRatio := e.pol.FilialRatio.Value(county, e.asOf)
+		if !belowShare(r.Filial, base, ratio) {
+			continue
+		}
+
+		// 收入较低.
+		var params []Used
+		var incomeIn Input
+		line, uLine, ok := e.pol.FilialIncomeLine.At(county, yearEnd)
+		lineName := "收入较低标准"
+		if !ok {
+			line, uLine, ok = e.pol.MonitoringLine.At(county, yearEnd)
+			lineName = "防返贫监测收入标准"
+		}
+		var pc *big.Rat
+		pcWhat := "全年预计人均纯收入"
+		if pc = e.projectedPerCapita(h); pc == nil && h.LastYearPerCapita != nil {
+			pc, pcWhat = h.LastYearPerCapita.Rat(), "上年人均纯收入"
+		}
+		lowText := ""
+		switch {
+		case ok && pc != nil:
+			if pc.Cmp(line.Rat()) >= 0 {
+				continue // not low income
+			}
+			params = append(params, uLine)
+			incomeIn = Input{pcWhat, ratText(pc)}
+			lowText = fmt.Sprintf("%s%s低于%s%s，", pcWhat, ratText(pc), lineName, line.Text())
+		case ok:
+			params = append(params, uLine)
+			incomeIn = Input{"人均纯收入", "台账未提供"}
+			lowText = "台账未提供人均纯收入，按收入较低核对，"
+		default:
+			if !warned {
+				warned = true
+				e.warn("（十五）孝扶资金：%d年未设置收入较低标准（%s）和防返贫监测收入标准，对所有丧失劳动能力的脱贫户核对孝扶资金，请管理员设置",
+					e.p.Year, e.pol.FilialIncomeLine.Key)
+			}
+			if pc != nil {
+				incomeIn = Input{pcWhat, ratText(pc)}
+			}
+		}
+
+		need := mulRateCeil(base, ratio)
+		short := need - r.Filial
+		f := e.recordFinding("filial_short", r.Household, r.Ref)
+		f.Kind, f.Amount = KindFlag, &short
+		f.Inputs = []Input{{"劳动能力", "丧失劳动能力"}}
+		if incomeIn.Name != "" {
+			f.Inputs = append(f.Inputs, incomeIn)
+		}
+		var parts []string
+		for _, x := range []struct {
+			name string
+			v    Fen
+		}{{"资产收益分红", r.Dividend}, {"临时救助", r.TempAid}, {"社会救助", r.SocialAid}} {
+			f.Inputs = append(f.Inputs, Input{x.name, x.v.Text()})
+			if x.v != 0 {
+				parts = append(parts, x.name+x.v.Text())
+			}
+		}
+		f.Inputs = append(f.Inputs, Input{"儿女孝扶资金", r.Filial.Text()})
+		f.Params = append(params, uRatio)
+		sum := strings.Join(parts, "+")
+		if len(parts) > 1 {
+			sum += "=" + base.Text()
+		}
+		f.Explain = fmt.Sprintf("丧失劳动能力，%s%s×%s倍=%s，儿女孝扶资金%s，差%s", lowText, sum, ratio, need.Text(), r.Filial.Text(), short.Text())
+		e.emit(f)
+	}
+}

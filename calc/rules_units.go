@@ -1,4 +1,336 @@
 package calc
 
-// evalUnits applies clause （十六）–（十八）. TODO(rules): not yet implemented.
-func evalUnits(e *eval) {}
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+)
+
+// Clauses （十六）–（十八）: the quarterly 排查/调度 summary for leaders. One UnitSummary per
+// county, township and village seen in the inputs (households and every other record with a
+// unit), in the order county, township, village:
+//
+//   - Households: households of the unit; Monitored: those with any finding that puts them under
+//     增收监测.
+//   - Flags: rule id → count of the unit's findings other than entitlements and unit_lagging;
+//     Owed/Paid: rule id → sums of the unit's entitlement findings (amount findings that carry
+//     Paid; income_gap is not money owed and is counted under Flags).
+//   - OpenTasks: this evaluation's tasks in the unit. DoneItems: monitored households whose
+//     measure is recorded done, plus entitlements with a positive amount fully paid.
+//     Completion = DoneItems ÷ (DoneItems + OpenTasks), rounded down to the millionth; 1 when both
+//     are 0.
+//   - Overdue: open tasks from earlier uploads (Inputs.OpenTasks) in the unit whose due date is
+//     more than lagging_overdue_days before AsOf.
+//   - 两高于 (members-weighted, the projection of clause （一）):
+//     Growth = Σ_h Â_h × m_h ÷ Σ_h I0_h × m_h − 1 over the unit's 脱贫户/监测对象 with a base
+//     I0_h > 0, a known 家庭人口数 m_h and income up to the period's quarter, where
+//     Â_h = A_q,h ÷ s_q,h (at Q4 Â = A_4). LocalGrowth is g_local of the unit's county (the latest
+//     value, marked stale, when the year is not set); AboveLocal = Growth > LocalGrowth;
+//     AboveCity = Growth > the same growth over every household of the inputs.
+//   - Lagging (落实不力) when Completion < lagging_completion or Overdue > 0: a unit_lagging finding.
+//
+// Comparisons are exact; the Rates stored in the summary are rounded for display only.
+
+// Unit levels.
+const (
+	LevelCounty   = "county"
+	LevelTownship = "township"
+	LevelVillage  = "village"
+)
+
+// growthSums accumulates the members-weighted projected and base income of households.
+type growthSums struct{ proj, base *big.Rat }
+
+func newGrowthSums() *growthSums { return &growthSums{proj: new(big.Rat), base: new(big.Rat)} }
+
+func (g *growthSums) add(proj, base *big.Rat) {
+	g.proj.Add(g.proj, proj)
+	g.base.Add(g.base, base)
+}
+
+// growth is Σproj ÷ Σbase − 1, nil when there is no base.
+func (g *growthSums) growth() *big.Rat {
+	if g.base.Sign() <= 0 {
+		return nil
+	}
+	r := new(big.Rat).Quo(g.proj, g.base)
+	return r.Sub(r, big.NewRat(1, 1))
+}
+
+// ratRate rounds an exact ratio to a Rate (millionths), half away from zero.
+func ratRate(r *big.Rat) Rate {
+	x := new(big.Rat).Mul(r, big.NewRat(int64(RateOne), 1))
+	num, den := new(big.Int).Set(x.Num()), x.Denom()
+	neg := num.Sign() < 0
+	num.Abs(num)
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	if new(big.Int).Mul(m, big.NewInt(2)).Cmp(den) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	return Rate(q.Int64())
+}
+
+// projectedPerCapita is a household's projected per-capita net income for the year (clause
+// （一）: Â = A_q ÷ s_q; at Q4 A_4), nil when this year's income up to the quarter cannot be
+// read. It has no side effects: invalid own shares fall back to quarter_share silently
+// (（一） reports them).
+func (e *eval) projectedPerCapita(h *Household) *big.Rat {
+	f := readIncome(h, e.p.Quarter)
+	if f.ytd == nil {
+		return nil
+	}
+	s, _ := e.pol.QuarterShare.Value(h.County, e.asOf)
+	if own := h.LastYearShares; own != nil {
+		valid, prev := true, Rate(0)
+		for _, x := range own {
+			if x <= 0 || x > RateOne || x < prev {
+				valid = false
+			}
+			prev = x
+		}
+		if valid {
+			s = *own
+		}
+	}
+	sq := shareAt(s, e.p.Quarter)
+	if sq.Sign() <= 0 {
+		return nil
+	}
+	return new(big.Rat).Quo(f.ytd, sq)
+}
+
+// householdGrowth returns a 脱贫人口 household's members-weighted projected and base income
+// (Â × m, I0 × m), ok false when it does not count for 两高于.
+func (e *eval) householdGrowth(h *Household) (proj, base *big.Rat, ok bool) {
+	if h.Category == CategoryOrdinary || h.Members <= 0 || h.LastYearPerCapita == nil || *h.LastYearPerCapita <= 0 {
+		return nil, nil, false
+	}
+	pc := e.projectedPerCapita(h)
+	if pc == nil {
+		return nil, nil, false
+	}
+	m := big.NewRat(int64(h.Members), 1)
+	return new(big.Rat).Mul(pc, m), new(big.Rat).Mul(h.LastYearPerCapita.Rat(), m), true
+}
+
+// unitKey is one level of a unit.
+type unitKey struct {
+	level string
+	unit  Unit
+}
+
+// unitKeys are the county, township and village units a unit belongs to (empty levels skipped).
+func unitKeys(u Unit) []unitKey {
+	var out []unitKey
+	if u.County != "" {
+		out = append(out, unitKey{LevelCounty, Unit{County: u.County}})
+	}
+	if u.Township != "" {
+		out = append(out, unitKey{LevelTownship, Unit{County: u.County, Township: u.Township}})
+	}
+	if u.Village != "" {
+		out = append(out, unitKey{LevelVillage, u})
+	}
+	return out
+}
+
+// unitName is "红山区/某镇/某村".
+func unitName(u Unit) string {
+	var parts []string
+	for _, s := range []string{u.County, u.Township, u.Village} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// unitAcc is one unit's summary being built.
+type unitAcc struct {
+	sum     UnitSummary
+	monitor map[string]bool
+	growth  *growthSums
+}
+
+func evalUnits(e *eval) {
+	units := map[Unit]*unitAcc{}
+	touch := func(u Unit) []*unitAcc {
+		var out []*unitAcc
+		for _, k := range unitKeys(u) {
+			a := units[k.unit]
+			if a == nil {
+				a = &unitAcc{sum: UnitSummary{Level: k.level, Unit: k.unit, Flags: map[string]int{}, Owed: map[string]Fen{},
+					Paid: map[string]Fen{}}, monitor: map[string]bool{}, growth: newGrowthSums()}
+				units[k.unit] = a
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	// Units seen in the inputs.
+	in := e.in
+	for _, l := range in.Laborers {
+		touch(e.unitOf(l.Unit, l.Household))
+	}
+	for _, p := range in.Posts {
+		touch(e.unitOf(p.Unit, p.Household))
+	}
+	for _, x := range in.Entities {
+		touch(x.Unit)
+	}
+	for _, x := range in.Employers {
+		touch(x.Unit)
+	}
+	for _, x := range in.ReliefProjects {
+		touch(x.Unit)
+	}
+
+	// Households, 两高于.
+	city := newGrowthSums()
+	seen := map[string]bool{}
+	for i := range in.Households {
+		h := &in.Households[i]
+		if seen[h.ID] {
+			continue
+		}
+		seen[h.ID] = true
+		accs := touch(h.Unit)
+		for _, a := range accs {
+			a.sum.Households++
+		}
+		if proj, base, ok := e.householdGrowth(h); ok {
+			city.add(proj, base)
+			for _, a := range accs {
+				a.growth.add(proj, base)
+			}
+		}
+	}
+
+	// Findings.
+	for _, f := range e.res.Findings {
+		if f.Rule == "unit_lagging" {
+			continue
+		}
+		u := f.Unit
+		if u == (Unit{}) {
+			u = e.unitOf(Unit{}, f.Household)
+		}
+		accs := touch(u)
+		for _, a := range accs {
+			// A unit-level finding belongs to its own unit and those above it, not to units below.
+			switch {
+			case f.Kind == KindAmount && f.Paid != nil:
+				a.sum.Owed[f.Rule] += *f.Amount
+				a.sum.Paid[f.Rule] += *f.Paid
+				if *f.Amount > 0 && *f.Paid >= *f.Amount {
+					a.sum.DoneItems++
+				}
+			default:
+				a.sum.Flags[f.Rule]++
+			}
+			if f.Monitored && f.Household != "" && !a.monitor[f.Household] {
+				a.monitor[f.Household] = true
+				a.sum.Monitored++
+				if h := e.hh[f.Household]; h != nil && h.MeasureDone {
+					a.sum.DoneItems++
+				}
+			}
+		}
+	}
+	for _, t := range e.res.Tasks {
+		u := t.Unit
+		if u == (Unit{}) {
+			u = e.unitOf(Unit{}, t.Household)
+		}
+		for _, a := range touch(u) {
+			a.sum.OpenTasks++
+		}
+	}
+	days, uDays := e.pol.LaggingOverdueDays.Value("", e.asOf)
+	for _, t := range in.OpenTasks {
+		if t.Due.IsZero() || !t.Due.AddDate(0, 0, days).Before(e.asOf) {
+			continue
+		}
+		for _, a := range touch(t.Unit) {
+			a.sum.Overdue++
+		}
+	}
+
+	// Order: county, township, village (lexicographic within each name).
+	keys := make([]Unit, 0, len(units))
+	for k := range units {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.County != b.County {
+			return a.County < b.County
+		}
+		if a.Township != b.Township {
+			return a.Township < b.Township
+		}
+		return a.Village < b.Village
+	})
+
+	cityG := city.growth()
+	var staleWarned bool
+	for _, k := range keys {
+		a := units[k]
+		s := &a.sum
+		done, open := int64(s.DoneItems), int64(s.OpenTasks)
+		if done+open == 0 {
+			s.Completion = RateOne
+		} else {
+			s.Completion = Rate(done * int64(RateOne) / (done + open))
+		}
+		g := a.growth.growth()
+		if g != nil {
+			r := ratRate(g)
+			s.Growth = &r
+			if cityG != nil {
+				s.AboveCity = g.Cmp(cityG) > 0
+			}
+		}
+		if k.County != "" {
+			if gl, u, ok := e.pol.LocalIncomeGrowth.Latest(k.County, e.p.End()); ok {
+				gl := gl
+				s.LocalGrowth = &gl
+				if u.Stale && !staleWarned {
+					staleWarned = true
+					e.warn("（十六）–（十八）两高于：当地农牧民收入增速未设置%d年数值，按最近一次设置的数值（%s）比较", e.p.Year, gl.Percent())
+				}
+				if g != nil {
+					s.AboveLocal = g.Cmp(gl.Rat()) > 0
+				}
+			}
+		}
+		lagC, uC := e.pol.LaggingCompletion.Value(k.County, e.asOf)
+		// completion < lagC ⇔ done × 1e6 < lagC × (done + open), exactly.
+		lowCompletion := done+open > 0 && done*int64(RateOne) < int64(lagC)*(done+open)
+		if !lowCompletion && s.Overdue == 0 {
+			e.res.Units = append(e.res.Units, *s)
+			continue
+		}
+		s.Lagging = true
+		e.res.Units = append(e.res.Units, *s)
+
+		var why []string
+		if lowCompletion {
+			why = append(why, fmt.Sprintf("完成率%s（已完成%d项、未完成%d项），低于%s", pctText(big.NewRat(done, done+open)), done, open, lagC.Percent()))
+		}
+		if s.Overdue > 0 {
+			why = append(why, fmt.Sprintf("逾期超过%d天的任务%d项", days, s.Overdue))
+		}
+		name := unitName(k)
+		f := Finding{Rule: "unit_lagging", Kind: KindUnit, Subject: name, SubjectName: name, Unit: k}
+		f.Inputs = []Input{{"已完成事项", fmt.Sprintf("%d项", done)}, {"未完成任务", fmt.Sprintf("%d项", open)},
+			{"完成率", pctText(big.NewRat(done, max(done+open, 1)))}, {"逾期任务", fmt.Sprintf("%d项", s.Overdue)}}
+		f.Params = []Used{uC, uDays}
+		f.Explain = fmt.Sprintf("%s落实不力：%s", name, strings.Join(why, "；"))
+		e.emit(f)
+	}
+}
