@@ -1,0 +1,242 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// Error lists every problem of a config. Each message names the key, the value and what is
+// wrong, in Chinese and English.
+type Error struct {
+	File     string   // "" when not from a file
+	Problems []string // errors: the config is not used
+	Warnings []string // reported, not fatal
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	name := e.File
+	if name == "" {
+		name = "(defaults and environment)"
+	}
+	fmt.Fprintf(&b, "check config %s: 配置有 %d 处错误 (%d problems)", name, len(e.Problems), len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// Load reads the config file at path over the defaults, applies the environment and validates
+// the result. path "" means the file named by ZENGSHOU_CONFIG, or none: defaults and
+// environment only. On invalid config it returns the config as read and an *Error.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		path = os.Getenv(EnvConfig)
+	}
+	var data []byte
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	return load(data, path)
+}
+
+// Parse reads YAML config bytes over the defaults, applies the environment and validates the
+// result, like Load. On invalid config it returns the config as read and an *Error.
+func Parse(data []byte) (*Config, error) { return load(data, "") }
+
+func load(data []byte, file string) (*Config, error) {
+	c, problems := decode(data)
+	c.File = file
+	if c.Policy == nil { // the YAML was unreadable
+		return c, &Error{File: file, Problems: problems}
+	}
+	errs, warns := c.Validate()
+	c.Warnings = warns
+	if all := append(problems, errs...); len(all) > 0 {
+		return c, &Error{File: file, Problems: all, Warnings: warns}
+	}
+	return c, nil
+}
+
+// decode builds a Config from defaults, the YAML and the environment. It returns the problems
+// found while reading (a value of the wrong type, an unknown policy key, an unreadable secret
+// file); range checks are Validate's.
+func decode(data []byte) (*Config, []string) {
+	c := Defaults()
+	c.Policy = nil
+
+	raw := map[string]any{}
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := yaml.Unmarshal(data, &raw); err != nil {
+			return c, []string{fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err)}
+		}
+		if raw == nil {
+			raw = map[string]any{}
+		}
+	}
+
+	v := viper.New()
+	v.SetConfigType("yaml")
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	setDefaults(v, "", reflect.ValueOf(*c))
+	for _, s := range secrets {
+		_ = v.BindEnv(s.key, s.env) // only fails without a key
+	}
+	_ = v.BindEnv("http.tokens", envName("http.tokens"))
+	if len(raw) > 0 {
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+			return c, []string{fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err)}
+		}
+	}
+
+	settings := v.AllSettings()
+	delete(settings, "policy")
+	var md mapstructure.Metadata
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			mapstructure.StringToSliceHookFunc(","),
+			dateHook,
+		),
+		WeaklyTypedInput: true,
+		Metadata:         &md,
+		Result:           c,
+	})
+	if err != nil {
+		panic(err) // a bad DecoderConfig is a programming error
+	}
+	var problems, warns []string
+	if err := dec.Decode(settings); err != nil {
+		problems = append(problems, decodeMessages(err, settings)...)
+	}
+	for _, k := range md.Unused {
+		warns = append(warns, fmt.Sprintf("%s：未知的配置项，已忽略 (unknown key, ignored)", k))
+	}
+
+	// viper lowercases every key; maps whose keys are chat ids or column headers are read
+	// again from the YAML as written.
+	for _, f := range []struct {
+		key string
+		ptr any
+	}{
+		{"wecom.webhook_keys", &c.WeCom.WebhookKeys},
+		{"dingtalk.webhooks", &c.DingTalk.Webhooks},
+		{"ledger.synonyms", &c.Ledger.Synonyms},
+		{"ledger.templates", &c.Ledger.Templates},
+	} {
+		if x, ok := lookup(raw, f.key); ok && x != nil {
+			reflect.ValueOf(f.ptr).Elem().SetZero()
+			if err := mapstructure.WeakDecode(x, f.ptr); err != nil {
+				problems = append(problems, fmt.Sprintf("%s = %s：无法读取 (cannot decode): %v", f.key, brief(x), err))
+			}
+		}
+	}
+
+	problems = append(problems, c.resolveSecrets()...)
+	warns = append(warns, secretsInFile(raw)...)
+
+	c.Policy = DefaultPolicy()
+	problems = append(problems, applyPolicy(c.Policy, raw["policy"])...)
+	c.loadWarnings = warns
+	return c, problems
+}
+
+// setDefaults registers every leaf of the default config with viper, so that AutomaticEnv can
+// override any of them (ZENGSHOU_WORKERS_COUNT=4).
+func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
+	rt := rv.Type()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		key := prefix + tag
+		fv := rv.Field(i)
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Time]() {
+			setDefaults(v, key+".", fv)
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Map, reflect.Slice:
+			if fv.IsNil() {
+				continue
+			}
+		}
+		v.SetDefault(key, fv.Interface())
+	}
+}
+
+// dateHook reads "2026-01-01" into a time.Time (a date: midnight UTC, as calc.Day).
+func dateHook(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeFor[time.Time]() || from.Kind() != reflect.String {
+		return data, nil
+	}
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(data.(string)))
+	if err != nil {
+		return nil, errors.New("日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD)")
+	}
+	return t, nil
+}
+
+// decodeMessages turns mapstructure's errors into one message per key.
+func decodeMessages(err error, settings map[string]any) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		de, ok := e.(*mapstructure.DecodeError)
+		if !ok {
+			if u := errors.Unwrap(e); u != nil {
+				walk(u)
+			} else {
+				out = append(out, fmt.Sprintf("配置无法读取 (cannot decode): %v", e))
+			}
+			return
+		}
+		var inner *mapstructure.DecodeError
+		if _, isJoin := de.Unwrap().(interface{ Unwrap() []error }); isJoin || errors.As(de.Unwrap(), &inner) {
+			walk(de.Unwrap())
+			return
+		}
+		key := de.Name()
+		val := "?"
+		if x, ok := lookup(settings, key); ok {
+			if isSecretKey(key) {
+				val = "******"
+			} else {
+				val = brief(x)
+			}
+		}
+		out = append(out, fmt.Sprintf("%s = %s：类型不对，无法读取 (wrong type: %v)", key, val, de.Unwrap()))
+	}
+	walk(err)
+	sort.Strings(out)
+	return out
+}
+
+func isSecretKey(key string) bool {
+	_, ok := Secrets()[key]
+	return ok
+}
