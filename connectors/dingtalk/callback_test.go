@@ -254,12 +254,12 @@ func TestParseMessages(t *testing.T) {
 
 func TestStripMentions(t *testing.T) {
 	for in, want := range map[string]string{
-		" 进度":         "进度",
-		"@机器人 进度":     "进度",
+		" 进度":          "进度",
+		"@机器人 进度":      "进度",
 		"@机器人\u00a0帮助": "帮助",
-		"@a @b 汇总 @c": "汇总 @c",
-		"@机器人":        "",
-		"":            "",
+		"@a @b 汇总 @c":  "汇总 @c",
+		"@机器人":         "",
+		"":             "",
 	} {
 		if got := stripMentions(in); got != want {
 			t.Errorf("stripMentions(%q) = %q, want %q", in, got, want)

@@ -59,6 +59,10 @@ func apiError(op string, status int, header http.Header, body []byte) *connector
 	switch {
 	case status == http.StatusTooManyRequests || isThrottleCode(b.Code):
 		e.RetryAfter = retryAfter(header, time.Second)
+	case op == "token" || op == "stream open":
+		// Credentials, not a token: nothing to refresh.
+		e.Permanent = status < 500
+		e.Hint = hintFor(op, b)
 	case isInvalidTokenCode(status, b.Code):
 		// Refreshed and retried once by the caller; if it is still invalid the secret is wrong.
 		e.Hint = "钉钉 access_token 无效：请核对 dingtalk.app_key 与 AppSecret（ZENGSHOU_DINGTALK_APP_SECRET）"

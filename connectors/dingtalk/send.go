@@ -83,7 +83,7 @@ func (c *Connector) target(m connectors.Message) (target, error) {
 		staff := m.Reply[ReplySenderStaffID]
 		if staff == "" {
 			return target{}, &connectors.Error{Platform: Platform, Op: "send", Permanent: true,
-				Msg: "direct chat without senderStaffId",
+				Msg:  "direct chat without senderStaffId",
 				Hint: "单聊对方不是本企业员工（没有 staffId），机器人无法单聊回复"}
 		}
 		return target{users: []string{staff}}, nil

@@ -86,7 +86,12 @@ func (c *Connector) runStream(ctx context.Context, h connectors.Handler) error {
 			backoff = c.backoffMin // the connection was healthy for a while
 		}
 		wait := backoff/2 + rand.N(backoff/2+1) // jitter: several instances don't reconnect in step
-		c.log.WithError(err).WithField("retry_in", wait.String()).Warn("dingtalk: stream connection lost")
+		entry := c.log.WithError(err).WithField("retry_in", wait.String())
+		if connectors.IsPermanent(err) {
+			entry.Error("dingtalk: stream connection refused; check the app credentials and Stream mode")
+		} else {
+			entry.Warn("dingtalk: stream connection lost")
+		}
 		if c.sleep(ctx, wait) != nil {
 			return nil
 		}
