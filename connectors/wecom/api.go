@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"zengshou/config/redact"
 	"zengshou/connectors"
 )
 
@@ -53,7 +54,7 @@ var permanentHints = map[int]string{
 
 // apiError turns a WeCom errcode into a *connectors.Error the bot can act on.
 func apiError(op string, r apiResult) *connectors.Error {
-	e := &connectors.Error{Platform: platform, Op: op, Code: r.code, HTTPStatus: r.status, Msg: r.msg}
+	e := &connectors.Error{Platform: platform, Op: op, Code: r.code, HTTPStatus: r.status, Msg: redact.Text(r.msg)}
 	if h, ok := permanentHints[r.code]; ok {
 		e.Permanent = true
 		e.Hint = h

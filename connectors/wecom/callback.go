@@ -160,6 +160,9 @@ func (cb *callbackHandler) message(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if ev.Time.IsZero() {
+		ev.Time = cb.c.now().UTC()
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), handlerTimeout)
 	defer cancel()
 	if err := cb.h(ctx, ev); err != nil {
@@ -167,7 +170,7 @@ func (cb *callbackHandler) message(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}
-	cb.c.log.WithFields(map[string]any{"msgid": ev.ID, "kind": ev.Kind, "chat_type": ev.ChatType}).Debug("wecom: event accepted")
+	cb.c.log.WithFields(map[string]any{"msgid": ev.ID, "kind": ev.Kind, "chat_type": ev.ChatType, "chat_id": ev.ChatID}).Debug("wecom: event accepted")
 	w.WriteHeader(http.StatusOK)
 }
 

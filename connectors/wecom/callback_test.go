@@ -287,12 +287,12 @@ func extractEncrypt(xmlBody []byte) []byte {
 
 func TestStripMention(t *testing.T) {
 	for in, want := range map[string]string{
-		"@小助手 处理这个":      "处理这个",
+		"@小助手 处理这个":    "处理这个",
 		"@小助手\u2005帮助": "帮助",
-		"@a @b 进度":       "进度",
-		"帮助":             "帮助",
-		"@小助手":           "",
-		"  进度 @张三 ":      "进度 @张三",
+		"@a @b 进度":     "进度",
+		"帮助":           "帮助",
+		"@小助手":         "",
+		"  进度 @张三 ":    "进度 @张三",
 	} {
 		if got := stripMention(in); got != want {
 			t.Errorf("stripMention(%q) = %q, want %q", in, got, want)

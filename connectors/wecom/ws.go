@@ -232,6 +232,9 @@ func (c *Connector) wsReadLoop(ctx context.Context, w *wsConn, h connectors.Hand
 				continue
 			}
 			ev.Reply[replyReqID] = f.Headers.ReqID
+			if ev.Time.IsZero() {
+				ev.Time = c.now().UTC()
+			}
 			go func() {
 				hctx, cancel := context.WithTimeout(ctx, handlerTimeout)
 				defer cancel()

@@ -1,0 +1,239 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"zengshou/connectors"
+)
+
+// fakeLongConn is a loopback smart-robot long-connection server speaking the frames of
+// PLATFORMS.md §2.1: it acks subscribe/ping/send/upload frames with the same req_id, pushes
+// one file message after a good subscribe, and can push disconnected_event.
+type fakeLongConn struct {
+	t      *testing.T
+	srv    *httptest.Server
+	botID  string
+	secret string
+	push   string // aibot_msg_callback body sent after subscribing
+
+	mu       sync.Mutex
+	frames   []map[string]any
+	chunks   [][]byte
+	conn     *websocket.Conn
+	wmu      sync.Mutex
+	subbed   chan struct{}
+	subOnce  sync.Once
+	authFail bool
+}
+
+func newFakeLongConn(t *testing.T, botID, secret, push string) *fakeLongConn {
+	f := &fakeLongConn{t: t, botID: botID, secret: secret, push: push, subbed: make(chan struct{})}
+	up := websocket.Upgrader{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.conn = conn
+		f.mu.Unlock()
+		defer conn.Close()
+		for {
+			var fr map[string]any
+			if err := conn.ReadJSON(&fr); err != nil {
+				return
+			}
+			f.handle(fr)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeLongConn) url() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") }
+
+func (f *fakeLongConn) write(v any) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.mu.Lock()
+	c := f.conn
+	f.mu.Unlock()
+	_ = c.WriteJSON(v)
+}
+
+func (f *fakeLongConn) handle(fr map[string]any) {
+	f.mu.Lock()
+	f.frames = append(f.frames, fr)
+	f.mu.Unlock()
+	reqID := fr["headers"].(map[string]any)["req_id"].(string)
+	body, _ := fr["body"].(map[string]any)
+	ack := map[string]any{"headers": map[string]string{"req_id": reqID}, "errcode": 0, "errmsg": "ok"}
+	switch fr["cmd"] {
+	case "aibot_subscribe":
+		if f.authFail || body["bot_id"] != f.botID || body["secret"] != f.secret {
+			ack["errcode"], ack["errmsg"] = 40001, "invalid secret"
+			f.write(ack)
+			return
+		}
+		f.write(ack)
+		f.write(map[string]any{"cmd": "aibot_msg_callback", "headers": map[string]string{"req_id": "REQ-CB-1"}, "body": json.RawMessage(f.push)})
+		f.subOnce.Do(func() { close(f.subbed) })
+	case "aibot_upload_media_init":
+		ack["body"] = map[string]string{"upload_id": "UP-1"}
+		f.write(ack)
+	case "aibot_upload_media_chunk":
+		data, _ := base64.StdEncoding.DecodeString(body["base64_data"].(string))
+		f.mu.Lock()
+		f.chunks = append(f.chunks, data)
+		f.mu.Unlock()
+		f.write(ack)
+	case "aibot_upload_media_finish":
+		ack["body"] = map[string]string{"media_id": "WS-MEDIA-1", "type": "file"}
+		f.write(ack)
+	default: // ping, aibot_send_msg
+		f.write(ack)
+	}
+}
+
+func (f *fakeLongConn) sent(cmd string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []map[string]any
+	for _, fr := range f.frames {
+		if fr["cmd"] == cmd {
+			out = append(out, fr)
+		}
+	}
+	return out
+}
+
+func TestLongConnection(t *testing.T) {
+	api := newFakeWeCom(t, vCorpID, "app-secret")
+	fileKey := bytes.Repeat([]byte{9}, 32)
+	workbook := []byte("PK\x03\x04 sent to the robot 1:1")
+	enc, _ := encryptFile(fileKey, workbook)
+	api.robotFiles["/robotfile/ws"] = enc
+	push := `{"msgid":"WSMSG-1","aibotid":"BOT1","chattype":"single","from":{"userid":"zhaoliu"},"msgtype":"file",` +
+		`"file":{"url":"` + api.URL() + `/robotfile/ws","aeskey":"` + base64.StdEncoding.EncodeToString(fileKey) + `"}}`
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", push)
+
+	cfg := Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url(), BaseURL: api.URL()}
+	c := newTestConnector(t, cfg)
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, rec.handle) }()
+
+	select {
+	case <-ws.subbed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no subscribe")
+	}
+	var ev connectors.Event
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if evs := rec.got(); len(evs) == 1 {
+			ev = evs[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no event from the long connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sub := ws.sent("aibot_subscribe")[0]["body"].(map[string]any)
+	if sub["bot_id"] != "BOT1" || sub["secret"] != "bot-secret" {
+		t.Fatalf("subscribe body %v", sub)
+	}
+	if ev.ID != "WSMSG-1" || ev.Kind != connectors.EventFile || ev.ChatID != "zhaoliu" || ev.Reply[replyVia] != viaBotWS || ev.Reply[replyReqID] != "REQ-CB-1" {
+		t.Fatalf("event %+v", ev)
+	}
+	var got bytes.Buffer
+	if _, err := c.Download(ctx, *ev.File, &got, 1<<20); err != nil || !bytes.Equal(got.Bytes(), workbook) {
+		t.Fatalf("download: %v %q", err, got.Bytes())
+	}
+
+	// 600 KiB is two chunks: 512 KiB + 88 KiB.
+	out := bytes.Repeat([]byte("z"), 600<<10)
+	for c.liveWS() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := c.Send(ctx, connectors.Message{ChatID: ev.ChatID, Reply: ev.Reply, Text: "处理好了",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: out}}); err != nil {
+		t.Fatal(err)
+	}
+	sends := ws.sent("aibot_send_msg")
+	if len(sends) != 2 {
+		t.Fatalf("%d aibot_send_msg frames, want markdown + file", len(sends))
+	}
+	md, file := sends[0]["body"].(map[string]any), sends[1]["body"].(map[string]any)
+	if md["chatid"] != "zhaoliu" || md["msgtype"] != "markdown" || md["markdown"].(map[string]any)["content"] != "处理好了" {
+		t.Fatalf("markdown frame %v", md)
+	}
+	if file["msgtype"] != "file" || file["file"].(map[string]any)["media_id"] != "WS-MEDIA-1" {
+		t.Fatalf("file frame %v", file)
+	}
+	init := ws.sent("aibot_upload_media_init")[0]["body"].(map[string]any)
+	if init["total_chunks"] != float64(2) || init["total_size"] != float64(600<<10) || init["filename"] != "结果.xlsx" {
+		t.Fatalf("init %v", init)
+	}
+	ws.mu.Lock()
+	joined := bytes.Join(ws.chunks, nil)
+	sizes := []int{len(ws.chunks[0]), len(ws.chunks[1])}
+	ws.mu.Unlock()
+	if !bytes.Equal(joined, out) || sizes[0] != 512<<10 || sizes[1] != 88<<10 {
+		t.Fatalf("chunks %v", sizes)
+	}
+
+	// A newer connection took over: Receive ends with errTakenOver and does not reconnect.
+	ws.write(map[string]any{"cmd": "aibot_event_callback", "headers": map[string]string{"req_id": "E1"},
+		"body": map[string]any{"event": map[string]string{"eventtype": "disconnected_event"}}})
+	select {
+	case err := <-done:
+		if !errors.Is(err, errTakenOver) {
+			t.Fatalf("Receive = %v, want errTakenOver", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Receive did not stop on disconnected_event")
+	}
+	if n := len(ws.sent("aibot_subscribe")); n != 1 {
+		t.Fatalf("%d subscribes, want 1 (no reconnect after a takeover)", n)
+	}
+}
+
+func TestLongConnectionAuthFailure(t *testing.T) {
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{}`)
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "wrong", BotWSURL: ws.url()})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := c.Receive(ctx, (&recorder{}).handle)
+	var ce *connectors.Error
+	if !errors.As(err, &ce) || !ce.Permanent || ce.Code != 40001 || !strings.Contains(ce.Hint, "bot_secret") {
+		t.Fatalf("Receive = %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("error leaks the secret: %v", err)
+	}
+}
+
+func TestReceiveWithoutLongConnection(t *testing.T) {
+	c := newTestConnector(t, testConfig("http://127.0.0.1:1"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Receive(ctx, (&recorder{}).handle); err != nil {
+		t.Fatalf("Receive = %v", err)
+	}
+}
