@@ -378,7 +378,7 @@ func (w *writer) styles() error {
 		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1}}
 	yellow := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}
 	w.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "1F3864"}, Border: border,
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	w.money = mk(&excelize.Style{NumFmt: 4})
 	w.text = mk(&excelize.Style{NumFmt: 49})
