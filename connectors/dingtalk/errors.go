@@ -71,8 +71,14 @@ func apiError(op string, status int, header http.Header, body []byte) *connector
 		e.Permanent = true
 		e.Hint = hintFor(op, b)
 	}
+	if e.Permanent && e.Hint == "" {
+		e.Hint = genericHint
+	}
 	return e
 }
+
+// genericHint is the admin advice for a refusal without a better one.
+const genericHint = "钉钉拒绝了这次请求，重试也不会成功：请管理员核对钉钉应用的权限、机器人配置和 dingtalk 配置项，并参考错误里的 code 与 message"
 
 // oapiError builds the error for an oapi/webhook answer with errcode != 0.
 func oapiError(op string, status int, header http.Header, r oapiResult) *connectors.Error {
@@ -94,6 +100,9 @@ func oapiError(op string, status int, header http.Header, r oapiResult) *connect
 		e.Hint = "自定义机器人安全设置不通过：请核对加签密钥（SEC 开头）与 dingtalk.webhooks 中的 secret 一致，或检查关键词 / IP 白名单设置"
 	default:
 		e.Permanent = status < 500
+		if e.Permanent {
+			e.Hint = genericHint
+		}
 	}
 	return e
 }

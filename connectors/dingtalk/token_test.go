@@ -194,7 +194,9 @@ func TestConfigValidation(t *testing.T) {
 		"token alone": {func(c *Config) { c.CallbackToken = "t" }, "dingtalk.callback_aes_key"},
 		"aes alone":   {func(c *Config) { c.CallbackAESKey = officialVectors[0].aesKey }, "dingtalk.callback_token"},
 		"base url":    {func(c *Config) { c.BaseURL = "api.dingtalk.com" }, "dingtalk.base_url"},
-		"webhook":     {func(c *Config) { c.Webhooks = map[string]Webhook{"cid1": {URL: "https://oapi.dingtalk.com/robot/send"}} }, "dingtalk.webhooks.cid1.url"},
+		"webhook": {func(c *Config) {
+			c.Webhooks = map[string]Webhook{"cid1": {URL: "https://oapi.dingtalk.com/robot/send"}}
+		}, "dingtalk.webhooks.cid1.url"},
 	} {
 		cfg := base
 		tc.mut(&cfg)
