@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"zengshou/config/redact"
 	"zengshou/connectors"
 )
 
@@ -161,7 +162,7 @@ func (c *Connector) handleCallback(ctx context.Context, hdr http.Header, body []
 		return acked()
 	}
 	if err := h(ctx, ev); err != nil {
-		log.WithError(err).WithField("message_id", ev.ID).Error("feishu event not accepted; Feishu will redeliver")
+		log.WithField("error", redact.Text(err.Error())).WithField("message_id", ev.ID).Error("feishu event not accepted; Feishu will redeliver")
 		return callbackResult{http.StatusInternalServerError, map[string]string{"msg": "not accepted, retry later"}}
 	}
 	return acked()

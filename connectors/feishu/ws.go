@@ -24,6 +24,7 @@ func (c *Connector) Receive(ctx context.Context, h connectors.Handler) error {
 		return nil
 	}
 	d := dispatcher.NewEventDispatcher("", "") // no token or key: the connection is authenticated at dial
+	d.InitConfig(larkevent.WithLogger(sdkLogger{c}), larkevent.WithLogLevel(larkcore.LogLevelInfo))
 	d.OnCustomizedEvent(eventReceiveMessage, func(ctx context.Context, req *larkevent.EventReq) error {
 		return c.handleFrame(ctx, req.Body, h)
 	})
@@ -61,7 +62,7 @@ func (c *Connector) handleFrame(ctx context.Context, payload []byte, h connector
 		return nil
 	}
 	if err := h(ctx, ev); err != nil {
-		c.log.WithError(err).WithField("message_id", ev.ID).Error("feishu event not accepted; Feishu will redeliver")
+		c.log.WithField("error", redact.Text(err.Error())).WithField("message_id", ev.ID).Error("feishu event not accepted; Feishu will redeliver")
 		return fmt.Errorf("accept event: %w", err)
 	}
 	return nil
