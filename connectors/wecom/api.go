@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -194,8 +193,7 @@ func (c *Connector) uploadMedia(ctx context.Context, webhookKey, kind, name stri
 	op := "upload"
 	do := func(ctx context.Context, tok string) (apiResult, error) {
 		req := c.http.R().SetContext(ctx).
-			SetFileReader("media", name, bytes.NewReader(data)).
-			SetMultipartFormData(map[string]string{"filelength": strconv.Itoa(len(data))})
+			SetFileReader("media", name, bytes.NewReader(data))
 		path := "/cgi-bin/media/upload"
 		if webhookKey != "" {
 			path = "/cgi-bin/webhook/upload_media"

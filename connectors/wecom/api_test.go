@@ -209,6 +209,10 @@ func TestAppUserSendFileAndText(t *testing.T) {
 	if len(ups) != 1 || ups[0].Path != "/cgi-bin/media/upload" || ups[0].Type != "file" || ups[0].Name != "低保台账-结果.xlsx" || string(ups[0].Data) != string(data) {
 		t.Fatalf("uploads %+v", ups)
 	}
+	// WeCom does not understand RFC 2231 filename*=; the name must be raw UTF-8 (PLATFORMS.md §2.3).
+	if d := ups[0].Disposition; !strings.Contains(d, `filename="低保台账-结果.xlsx"`) || strings.Contains(d, "filename*") {
+		t.Fatalf("Content-Disposition %q", d)
+	}
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages, want text + file", len(msgs))
 	}

@@ -120,9 +120,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("wecom.%s 不是有效网址 / wecom.%s is not a valid URL: %q", u.key, u.key, u.val))
 		}
 	}
-	if !c.appCallback() && !c.botLongConn() && c.BotToken == "" {
-		errs = append(errs, errors.New("wecom: 没有任何接收方式，请配置 token+encoding_aes_key（回调）或 bot_id+bot_secret（长连接） / "+
-			"wecom: nothing to receive from; set token+encoding_aes_key (callback) or bot_id+bot_secret (long connection)"))
+	if !c.appCallback() && !c.botLongConn() && c.BotToken == "" && !c.appSend() && len(c.WebhookKeys) == 0 {
+		errs = append(errs, errors.New("wecom: 什么都没配置，请配置 token+encoding_aes_key（回调）或 bot_id+bot_secret（长连接） / "+
+			"wecom: nothing is configured; set token+encoding_aes_key (callback) or bot_id+bot_secret (long connection)"))
 	}
 	return errors.Join(errs...)
 }

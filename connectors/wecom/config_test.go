@@ -22,7 +22,8 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"short key", Config{CorpID: "ww1", Token: "t", EncodingAESKey: "abc"}, []string{"wecom.encoding_aes_key", "43"}},
 		{"secret without agent", Config{CorpID: "ww1", Token: "t", EncodingAESKey: vAESKey, Secret: "s"}, []string{"wecom.agent_id"}},
 		{"bot id without secret", Config{BotID: "b"}, []string{"wecom.bot_secret", "ZENGSHOU_WECOM_BOT_SECRET"}},
-		{"nothing to receive", Config{WebhookKeys: map[string]string{"c": "k"}}, []string{"token+encoding_aes_key", "bot_id+bot_secret"}},
+		{"nothing configured", Config{Enabled: true}, []string{"token+encoding_aes_key", "bot_id+bot_secret"}},
+		{"empty webhook key", Config{WebhookKeys: map[string]string{"c": ""}}, []string{"wecom.webhook_keys"}},
 		{"bad base url", Config{BotID: "b", BotSecret: "s", BaseURL: "::"}, []string{"wecom.base_url"}},
 	}
 	for _, tc := range cases {
@@ -44,6 +45,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		testConfig("https://qyapi.weixin.qq.com"),
 		{BotID: "b", BotSecret: "s"},
 		{CorpID: "ww1", Token: "t", EncodingAESKey: vAESKey},
+		{WebhookKeys: map[string]string{"c": "k"}}, // send-only (another instance receives)
 	}
 	for i, cfg := range good {
 		if err := cfg.Validate(); err != nil {

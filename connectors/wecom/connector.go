@@ -48,6 +48,8 @@ type Connector struct {
 	backoff time.Duration
 	// wsPing is the long-connection heartbeat interval.
 	wsPing time.Duration
+	// wsAck is how long a long-connection frame waits for its acknowledgement.
+	wsAck time.Duration
 
 	tokens       *tokenCache
 	webhookLimit *limiter
@@ -105,6 +107,7 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		sleep:   sleepCtx,
 		backoff: time.Second,
 		wsPing:  wsPingEvery,
+		wsAck:   wsAckTimeout,
 		tokens:  newTokenCache(now),
 		media:   newMediaCache(now),
 	}

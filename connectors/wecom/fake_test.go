@@ -37,6 +37,7 @@ type fakeWeCom struct {
 
 type fakeUpload struct {
 	Path, Key, Type, Name string
+	Disposition           string // raw Content-Disposition of the media part
 	Data                  []byte
 	MediaID               string
 }
@@ -150,7 +151,7 @@ func (f *fakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.nextID++
 		id := fmt.Sprintf("MEDIA-%d", f.nextID)
-		f.uploads = append(f.uploads, fakeUpload{Path: r.URL.Path, Key: q.Get("key"), Type: q.Get("type"), Name: hdr.Filename, Data: data, MediaID: id})
+		f.uploads = append(f.uploads, fakeUpload{Path: r.URL.Path, Key: q.Get("key"), Type: q.Get("type"), Name: hdr.Filename, Disposition: hdr.Header.Get("Content-Disposition"), Data: data, MediaID: id})
 		f.mu.Unlock()
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "type": q.Get("type"), "media_id": id, "created_at": "1380000000"})
 	case "/cgi-bin/media/get":

@@ -3,6 +3,7 @@ package wecom
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -72,9 +73,10 @@ func (t *tokenCache) get(ctx context.Context, k tokenKey, stale string, fetch to
 			if fresh {
 				return tok, nil
 			}
-			if err != nil {
+			if err != nil && !(isCtxErr(err) && ctx.Err() == nil) {
 				return "", err
 			}
+			// The fetch we waited for failed only because its caller gave up: fetch again.
 			continue
 		}
 		if e.token != "" && e.token != stale && t.now().Before(e.expires) {
@@ -108,4 +110,8 @@ func (t *tokenCache) get(ctx context.Context, k tokenKey, stale string, fetch to
 		}
 		return tok, nil
 	}
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

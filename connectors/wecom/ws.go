@@ -56,6 +56,7 @@ type wsOut struct {
 
 type wsConn struct {
 	conn    *websocket.Conn
+	ack     time.Duration // how long to wait for an acknowledgement
 	wmu     sync.Mutex
 	pmu     sync.Mutex
 	pending map[string]chan wsFrame
@@ -91,13 +92,13 @@ func (w *wsConn) request(ctx context.Context, cmd, reqID string, body any) (wsFr
 		w.pmu.Unlock()
 	}()
 	w.wmu.Lock()
-	_ = w.conn.SetWriteDeadline(time.Now().Add(wsAckTimeout))
+	_ = w.conn.SetWriteDeadline(time.Now().Add(w.ack))
 	err := w.conn.WriteJSON(wsOut{Cmd: cmd, Headers: wsHeaders{ReqID: reqID}, Body: body})
 	w.wmu.Unlock()
 	if err != nil {
 		return wsFrame{}, fmt.Errorf("write %s frame: %w", cmd, err)
 	}
-	t := time.NewTimer(wsAckTimeout)
+	t := time.NewTimer(w.ack)
 	defer t.Stop()
 	select {
 	case f := <-ch:
@@ -106,7 +107,7 @@ func (w *wsConn) request(ctx context.Context, cmd, reqID string, body any) (wsFr
 		}
 		return f, nil
 	case <-t.C:
-		return wsFrame{}, fmt.Errorf("wait %s ack: timeout after %s", cmd, wsAckTimeout)
+		return wsFrame{}, fmt.Errorf("wait %s ack: timeout after %s", cmd, w.ack)
 	case <-w.done:
 		return wsFrame{}, fmt.Errorf("wait %s ack: connection closed", cmd)
 	case <-ctx.Done():
@@ -164,7 +165,7 @@ func (c *Connector) longConnOnce(ctx context.Context, h connectors.Handler) (aut
 		return false, fmt.Errorf("dial long connection: %w", err)
 	}
 	conn.SetReadLimit(4 << 20)
-	w := &wsConn{conn: conn, pending: map[string]chan wsFrame{}, done: make(chan struct{})}
+	w := &wsConn{conn: conn, ack: c.wsAck, pending: map[string]chan wsFrame{}, done: make(chan struct{})}
 	defer w.close()
 
 	readErr := make(chan error, 1)

@@ -36,6 +36,7 @@ type fakeLongConn struct {
 	subbed   chan struct{}
 	subOnce  sync.Once
 	authFail bool
+	mute     bool // do not answer pings
 }
 
 func newFakeLongConn(t *testing.T, botID, secret, push string) *fakeLongConn {
@@ -102,7 +103,14 @@ func (f *fakeLongConn) handle(fr map[string]any) {
 	case "aibot_upload_media_finish":
 		ack["body"] = map[string]string{"media_id": "WS-MEDIA-1", "type": "file"}
 		f.write(ack)
-	default: // ping, aibot_send_msg
+	case "ping":
+		f.mu.Lock()
+		mute := f.mute
+		f.mu.Unlock()
+		if !mute {
+			f.write(ack)
+		}
+	default: // aibot_send_msg
 		f.write(ack)
 	}
 }
@@ -235,5 +243,42 @@ func TestReceiveWithoutLongConnection(t *testing.T) {
 	defer cancel()
 	if err := c.Receive(ctx, (&recorder{}).handle); err != nil {
 		t.Fatalf("Receive = %v", err)
+	}
+}
+
+// TestLongConnectionHeartbeat: with pings answered the connection stays; after 2 unanswered
+// pings (PLATFORMS.md §2.1 "2 missed acks ⇒ dead") the connector reconnects and subscribes again.
+func TestLongConnectionHeartbeat(t *testing.T) {
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
+	c.wsPing, c.wsAck = 10*time.Millisecond, 20*time.Millisecond
+	s := &sleepRecorder{}
+	c.sleep = s.sleep
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
+	<-ws.subbed
+	// Answered pings: after 100 ms (10 intervals) still one subscription.
+	time.Sleep(100 * time.Millisecond)
+	if n := len(ws.sent("aibot_subscribe")); n != 1 || len(ws.sent("ping")) < 3 {
+		t.Fatalf("%d subscribes, %d pings while pings are answered", n, len(ws.sent("ping")))
+	}
+	ws.mu.Lock()
+	ws.mute = true
+	ws.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(ws.sent("aibot_subscribe")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no reconnect after unanswered pings")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The first reconnect waits the initial backoff of 1 s (recorded, not slept).
+	if got := s.got(); len(got) == 0 || got[0] != time.Second {
+		t.Fatalf("backoff %v", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Receive after cancel = %v", err)
 	}
 }
