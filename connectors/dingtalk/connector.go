@@ -86,8 +86,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		c.now = time.Now
 	}
 	c.hooks = newLimiterSet(webhookPerMinute, time.Minute, func() time.Time { return c.now() })
+	quiet := logrus.New()
+	quiet.SetOutput(io.Discard) // resty logs request URLs on retries; errors are handled here
 	c.rc = resty.NewWithClient(c.hc).
-		SetLogger(c.log).
+		SetLogger(quiet).
 		SetResponseBodyLimit(4<<20).
 		SetHeader("Accept", "application/json")
 	if cfg.CallbackToken != "" {

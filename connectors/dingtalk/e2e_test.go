@@ -370,3 +370,21 @@ func TestRoutesByMode(t *testing.T) {
 	}
 	var _ http.Handler = h.Routes(nil)[0].Handler
 }
+
+// Transport errors never show a URL: webhook URLs carry access tokens.
+func TestTransportErrorHidesURL(t *testing.T) {
+	f := newFake(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	c, _ := newTestConnector(t, f, ModeHTTP, func(cfg *Config) {
+		cfg.Webhooks = map[string]Webhook{"cidGroup0001==": {URL: deadURL + "/robot/send?access_token=leakytoken", Secret: "SECleaky"}}
+	})
+	_, err := c.Send(context.Background(), connectors.Message{ChatID: "cidGroup0001==", Text: "x"})
+	if err == nil || connectors.IsPermanent(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "leaky") || strings.Contains(err.Error(), "sign=") {
+		t.Fatalf("error shows the webhook URL: %v", err)
+	}
+}

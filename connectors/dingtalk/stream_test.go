@@ -243,3 +243,37 @@ func TestStreamBackoff(t *testing.T) {
 		t.Errorf("logs: %s", logs.String())
 	}
 }
+
+// A handler that refuses the event gets a 500 ACK (the message is not lost silently: the bot
+// logged it); the connection stays up.
+func TestStreamHandlerRefusal(t *testing.T) {
+	got := make(chan streamAck, 1)
+	var fs *fakeStream
+	fs = newFakeStream(t, func(n int, ws *websocket.Conn) {
+		if n > 1 {
+			return
+		}
+		_ = ws.WriteJSON(frame("CALLBACK", "/v1.0/im/bot/messages/get", "mid-x", string(payload(t, "text_group.json", fs.f.srv.URL))))
+		got <- readAck(t, ws)
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _, _ = ws.ReadMessage()
+	})
+	c, _ := newTestConnector(t, fs.f, ModeStream, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Receive(ctx, func(context.Context, connectors.Event) error { return fmt.Errorf("queue full") })
+	}()
+	select {
+	case a := <-got:
+		if a.Code != 500 || a.Headers["messageId"] != "mid-x" {
+			t.Errorf("ack = %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ack")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
