@@ -83,7 +83,8 @@ func TestReceiveWebhookModeReturnsAtOnce(t *testing.T) {
 // processed file and a text, in thread, idempotent.
 func TestEndToEnd(t *testing.T) {
 	h := newHarness(t, nil)
-	workbook := bytes.Repeat([]byte("PK\x03\x04ledger"), 1000) // any bytes; xlsx files start with PK\3\4
+	// Any bytes will do (xlsx files start with PK\3\4); 10 000 bytes spans several reads.
+	workbook := bytes.Repeat([]byte("PK\x03\x04ledger"), 1000)
 	h.fake.files["om_file_1/file_v2_test"] = workbook
 
 	var r recorder
@@ -98,7 +99,7 @@ func TestEndToEnd(t *testing.T) {
 	ev := evs[0]
 
 	var got bytes.Buffer
-	n, err := h.c.Download(context.Background(), *ev.File, &got, 30<<20)
+	n, err := h.c.Download(context.Background(), *ev.File, &got, 30<<20) // the bot passes Limits().MaxFileBytes
 	if err != nil {
 		t.Fatalf("Download: %v", err)
 	}
@@ -151,6 +152,7 @@ func TestDownloadSizeCap(t *testing.T) {
 	for _, chunked := range []bool{false, true} {
 		h := newHarness(t, nil)
 		h.fake.chunked = chunked
+		// A 2048-byte file against a 1024-byte cap: twice the cap, with and without Content-Length.
 		h.fake.files["om_1/file_1"] = bytes.Repeat([]byte("x"), 2048)
 		var buf bytes.Buffer
 		_, err := h.c.Download(context.Background(), connectors.FileRef{Key: "file_1", Meta: map[string]string{"message_id": "om_1"}}, &buf, 1024)
@@ -239,7 +241,7 @@ func TestTokenSingleFlight(t *testing.T) {
 	h.fake.tokenDelay = 50 * time.Millisecond // long enough for all callers to queue on one refresh
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 10; i++ { // 10 concurrent callers, any number >1 shows the sharing
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
