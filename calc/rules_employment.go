@@ -10,7 +10,7 @@ import (
 // Clauses （八）（九）（十）: the employment list, public welfare post wages and the job subsidies.
 //
 // A person is the subject of these rules: their 身份证号 when the ledger has it, else
-// "户编号/姓名" (personSubject). Explanations name the person, never the ID number.
+// "户编号/姓名" (PersonSubject). Explanations name the person, never the ID number.
 
 // evalEmployment applies clauses （八）（九）（十）.
 func evalEmployment(e *eval) {
@@ -24,8 +24,10 @@ func evalEmployment(e *eval) {
 	}
 }
 
-// personSubject is the subject id of a person: the ID number, else household/name.
-func personSubject(household, name, idNumber string) string {
+// PersonSubject is the subject of a person in findings, tasks and payments (clauses （九）（十）):
+// the ID number when there is one, else "户编号/姓名". A ledger reader building Payments for a
+// person must use the same key.
+func PersonSubject(household, name, idNumber string) string {
 	if s := strings.TrimSpace(idNumber); s != "" {
 		return s
 	}
@@ -94,7 +96,7 @@ func tierName(t int) string {
 
 // laborerFinding starts a finding about a laborer: subject, name, household, unit, row.
 func (e *eval) laborerFinding(l *Laborer, rule string) Finding {
-	return Finding{Rule: rule, Subject: personSubject(l.Household, l.Name, l.IDNumber), SubjectName: l.Name,
+	return Finding{Rule: rule, Subject: PersonSubject(l.Household, l.Name, l.IDNumber), SubjectName: l.Name,
 		Household: l.Household, Unit: e.unitOf(l.Unit, l.Household), Ref: l.Ref}
 }
 
@@ -122,7 +124,7 @@ func evalJobHelp(e *eval, l *Laborer) {
 func evalJobSubsidies(e *eval, l *Laborer) {
 	county := e.unitOf(l.Unit, l.Household).County
 	d := e.asOf
-	subject := personSubject(l.Household, l.Name, l.IDNumber)
+	subject := PersonSubject(l.Household, l.Name, l.IDNumber)
 	postHolder := l.Job == JobPost || l.PostHolder
 
 	minMonths, uMin := e.pol.StableMinMonths.Value(county, d)
@@ -253,7 +255,7 @@ func evalPostWage(e *eval, p *WelfarePost) {
 	short := required - p.WageThisYear
 	growth := pctText(big.NewRat(int64(wNow-wThen), int64(wThen)))
 
-	f := Finding{Rule: "post_wage_lag", Kind: KindFlag, Subject: personSubject(p.Household, p.Name, p.IDNumber),
+	f := Finding{Rule: "post_wage_lag", Kind: KindFlag, Subject: PersonSubject(p.Household, p.Name, p.IDNumber),
 		SubjectName: p.Name, Household: p.Household, Unit: unit, Ref: ref, Amount: &short}
 	f.Inputs = []Input{{"公益岗位", p.Post}, {"上年月工资", p.WageLastYear.Text()}, {"本年月工资", p.WageThisYear.Text()},
 		{"旗县区", unit.County}}

@@ -1,0 +1,148 @@
+package calc_test
+
+import (
+	"os"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"zengshou/calc"
+	"zengshou/config"
+)
+
+// unitCase evaluates a case of testdata/rules/16_units.yaml and returns the unit summaries.
+func unitCase(t *testing.T, name string) []calc.UnitSummary {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/rules/16_units.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cf caseFile
+	if err := yaml.UnmarshalStrict(raw, &cf); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cf.Cases {
+		if c.Name == name {
+			p, err := calc.ParsePeriod(c.Period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return calc.Evaluate(p, config.DefaultPolicy(), &c.Inputs).Units
+		}
+	}
+	t.Fatalf("no case %q", name)
+	return nil
+}
+
+func rateText(r *calc.Rate) string {
+	if r == nil {
+		return "nil"
+	}
+	return r.String()
+}
+
+// TestUnitSummaries checks the summaries of the first case of 16_units.yaml; the hand
+// calculations are in that file's header and below.
+func TestUnitSummaries(t *testing.T) {
+	units := unitCase(t, "完成率与逾期 → 落实不力")
+	// 两高于 (members-weighted, Â = A_4 at Q4):
+	//   村1: (5500×2 + 6300×3) ÷ (5000×2 + 6000×3) − 1 = 29900/28000 − 1 = 0.0678571… → 0.067857
+	//   村2: 3800/4000 − 1 = −0.05
+	//   镇A = 林西县: (29900 + 3800) ÷ (28000 + 4000) − 1 = 33700/32000 − 1 = 0.053125
+	//   宁城县 (镇B, 村3): 6000×4 ÷ 5000×4 − 1 = 0.2
+	//   city: (33700 + 24000) ÷ (32000 + 20000) − 1 = 57700/52000 − 1 = 0.1096153… → 0.109615
+	// g_local 2024 = 0.075: above local only 宁城县 (0.2); above city (0.1096) only 宁城县.
+	want := []struct {
+		level                       string
+		unit                        calc.Unit
+		households, monitored       int
+		open, done, overdue         int
+		completion, growth          string
+		aboveLocal, aboveCity, lags bool
+	}{
+		{"county", calc.Unit{County: "宁城县"}, 1, 0, 0, 1, 1, "1", "0.2", true, true, true},
+		{"township", calc.Unit{County: "宁城县", Township: "镇B"}, 1, 0, 0, 1, 1, "1", "0.2", true, true, true},
+		{"village", calc.Unit{County: "宁城县", Township: "镇B", Village: "村3"}, 1, 0, 0, 1, 1, "1", "0.2", true, true, true},
+		{"county", calc.Unit{County: "林西县"}, 3, 2, 1, 1, 0, "0.5", "0.053125", false, false, true},
+		{"township", calc.Unit{County: "林西县", Township: "镇A"}, 3, 2, 1, 1, 0, "0.5", "0.053125", false, false, true},
+		{"village", calc.Unit{County: "林西县", Township: "镇A", Village: "村1"}, 2, 1, 0, 1, 0, "1", "0.067857", false, false, false},
+		{"village", calc.Unit{County: "林西县", Township: "镇A", Village: "村2"}, 1, 1, 1, 0, 0, "0", "-0.05", false, false, true},
+	}
+	if len(units) != len(want) {
+		for _, u := range units {
+			t.Logf("%+v", u)
+		}
+		t.Fatalf("got %d units, want %d", len(units), len(want))
+	}
+	for i, w := range want {
+		u := units[i]
+		if u.Level != w.level || u.Unit != w.unit {
+			t.Errorf("unit %d: got %s %+v, want %s %+v", i, u.Level, u.Unit, w.level, w.unit)
+			continue
+		}
+		if u.Households != w.households || u.Monitored != w.monitored || u.OpenTasks != w.open || u.DoneItems != w.done ||
+			u.Overdue != w.overdue || u.Completion.String() != w.completion || rateText(u.Growth) != w.growth ||
+			u.AboveLocal != w.aboveLocal || u.AboveCity != w.aboveCity || u.Lagging != w.lags {
+			t.Errorf("%+v:\n got households=%d monitored=%d open=%d done=%d overdue=%d completion=%s growth=%s local=%v city=%v lagging=%v\nwant %+v",
+				w.unit, u.Households, u.Monitored, u.OpenTasks, u.DoneItems, u.Overdue, u.Completion, rateText(u.Growth),
+				u.AboveLocal, u.AboveCity, u.Lagging, w)
+		}
+		if rateText(u.LocalGrowth) != "0.075" {
+			t.Errorf("%+v: local growth %s, want 0.075", w.unit, rateText(u.LocalGrowth))
+		}
+	}
+	// Flags, owed and paid by rule.
+	lx := units[3] // 林西县
+	for rule, n := range map[string]int{"income_below_local": 1, "income_decrease": 1, "income_gap": 2, "measure_missing": 1, "scale_risk": 4} {
+		if lx.Flags[rule] != n {
+			t.Errorf("林西县 flags[%s] = %d, want %d (all: %v)", rule, lx.Flags[rule], n, lx.Flags)
+		}
+	}
+	if _, ok := lx.Owed["income_gap"]; ok {
+		t.Errorf("income_gap is not money owed: %v", lx.Owed)
+	}
+	nc := units[0] // 宁城县
+	if nc.Owed["stable_job"] != calc.Yuan(2700) || nc.Paid["stable_job"] != calc.Yuan(2700) {
+		t.Errorf("宁城县 owed/paid %v/%v, want stable_job 2700/2700", nc.Owed, nc.Paid)
+	}
+}
+
+// TestUnitCompletionEdges: 3 done of 5 is exactly 60% (not lagging); 2 of 5 is 40%.
+func TestUnitCompletionEdges(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		completion string
+		lagging    bool
+	}{
+		{"完成率恰为60%不算落实不力；逾期恰30天不算", "0.6", false},
+		{"完成率低于60%（2/5=40%）→ 落实不力", "0.4", true},
+	} {
+		units := unitCase(t, c.name)
+		if len(units) != 1 || units[0].Unit != (calc.Unit{County: "敖汉旗"}) {
+			t.Fatalf("%s: units %+v", c.name, units)
+		}
+		u := units[0]
+		if u.Completion.String() != c.completion || u.Lagging != c.lagging || u.Overdue != 0 || u.Growth != nil {
+			t.Errorf("%s: completion=%s lagging=%v overdue=%d growth=%s", c.name, u.Completion, u.Lagging, u.Overdue, rateText(u.Growth))
+		}
+	}
+}
+
+// TestUnitNoTasks: a unit with nothing open or done is complete (completion 1).
+func TestUnitNoTasks(t *testing.T) {
+	in := &calc.Inputs{Households: []calc.Household{{ID: "H1", Head: "户一", Category: calc.CategoryLifted, Members: 2,
+		Unit: calc.Unit{County: "红山区", Village: "村"}}}}
+	res := calc.Evaluate(calc.Period{Year: 2025, Quarter: 2}, config.DefaultPolicy(), in)
+	if len(res.Units) != 2 {
+		t.Fatalf("units: %+v", res.Units)
+	}
+	for _, u := range res.Units {
+		if u.Completion != calc.RateOne || u.Lagging || u.Households != 1 || u.Growth != nil {
+			t.Errorf("%+v", u)
+		}
+	}
+	// A village without a township: county first, then the village.
+	if res.Units[0].Level != "county" || res.Units[1].Level != "village" {
+		t.Errorf("order: %s, %s", res.Units[0].Level, res.Units[1].Level)
+	}
+}
