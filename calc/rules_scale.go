@@ -246,7 +246,7 @@ func (e *eval) evalRigidSpending() {
 			if h.RigidSpending.Rat().Cmp(new(big.Rat).Mul(fam, share.Rat())) >= 0 {
 				fd.Params = append(fd.Params, shareU)
 				if fam.Sign() > 0 {
-					why = append(why, fmt.Sprintf("占本年累计家庭纯收入%s的%s，达到%s", ratText(fam), pctText(new(big.Rat).Quo(h.RigidSpending.Rat(), fam)), share.Percent()))
+					why = append(why, fmt.Sprintf("占本年累计家庭纯收入%s的%s，达到%s预警线", ratText(fam), pctText(new(big.Rat).Quo(h.RigidSpending.Rat(), fam)), share.Percent()))
 				} else {
 					why = append(why, fmt.Sprintf("本年累计家庭纯收入为%s", ratText(fam)))
 				}
