@@ -88,8 +88,12 @@ func evalEmployer(e *eval, emp *Employer) {
 	if len(out) > 0 {
 		excluded = "，另有" + strings.Join(out, "、") + "不计入"
 	}
+	when := DateText(d) + "（申请日期）"
+	if emp.AppliedOn.IsZero() {
+		when = DateText(d) + "（未填申请日期，按期末）"
+	}
 	inputs := []Input{{"吸纳脱贫人口", fmt.Sprintf("%d人", len(emp.Workers))}, {"符合条件人数", fmt.Sprintf("%d人", n)},
-		{"旗县区", county}, {"申请日期", DateText(d)}}
+		{"旗县区", county}, {"最低工资标准适用日期", when}}
 	conditions := fmt.Sprintf("签订劳动协议、稳定就业%d个月以上、月工资不低于%s最低工资%s", minMonths, tierName(tier), minWage.Text())
 
 	if n < minHires {

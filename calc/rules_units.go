@@ -328,7 +328,7 @@ func evalUnits(e *eval) {
 		name := unitName(k)
 		f := Finding{Rule: "unit_lagging", Kind: KindUnit, Subject: name, SubjectName: name, Unit: k}
 		f.Inputs = []Input{{"已完成事项", fmt.Sprintf("%d项", done)}, {"未完成任务", fmt.Sprintf("%d项", open)},
-			{"完成率", pctText(big.NewRat(done, max(done+open, 1)))}, {"逾期任务", fmt.Sprintf("%d项", s.Overdue)}}
+			{"完成率", pctText(big.NewRat(done, max(done+open, 1)))}, {fmt.Sprintf("逾期超过%d天的任务", days), fmt.Sprintf("%d项", s.Overdue)}}
 		f.Params = []Used{uC, uDays}
 		f.Explain = fmt.Sprintf("%s落实不力：%s", name, strings.Join(why, "；"))
 		e.emit(f)
