@@ -116,12 +116,12 @@ func Generate(w io.Writer, n int, seed int64, opt GenOptions) error {
 // genHH is one generated household.
 type genHH struct {
 	id, head, idNo, village, category, cadre, measure, done string
-	members                                                  int
-	lastYear                                                 int64 // per capita, yuan
-	wage, business, property, transfer, cost, rigid          int64 // this year's cumulative family figures, yuan
-	species                                                  string
-	livestock                                                bool
-	laborers                                                 int
+	members                                                 int
+	lastYear                                                int64 // per capita, yuan
+	wage, business, property, transfer, cost, rigid         int64 // this year's cumulative family figures, yuan
+	species                                                 string
+	livestock                                               bool
+	laborers                                                int
 }
 
 type gen struct {
