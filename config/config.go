@@ -230,6 +230,11 @@ func Defaults() *Config {
 			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, Timezone: defaultTimezone},
 		Summaries: Summaries{Weekly: "Mon 08:30", Quarterly: true},
 		Local:     Local{Enabled: true},
-		Log:       Log{Level: "info", Format: "auto"},
+		// The connectors' own defaults, written out so that the example file and
+		// `config check` show them.
+		Feishu:   feishu.Config{Mode: "webhook", BaseURL: "https://open.feishu.cn", UserIDType: "open_id"},
+		WeCom:    wecom.Config{BaseURL: "https://qyapi.weixin.qq.com", BotWSURL: "wss://openws.work.weixin.qq.com"},
+		DingTalk: dingtalk.Config{Mode: dingtalk.ModeStream, BaseURL: "https://api.dingtalk.com", OapiURL: "https://oapi.dingtalk.com"},
+		Log:      Log{Level: "info", Format: "auto"},
 	}
 }

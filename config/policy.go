@@ -281,6 +281,9 @@ func (e *entry[T]) values(v any, path string) ([]calc.Dated[T], []string) {
 	if v == nil {
 		return nil, []string{fmt.Sprintf("%s：没有填写取值 (no value given)", path)}
 	}
+	if list, ok := v.([]any); ok && len(list) == 0 {
+		return nil, nil // an empty list unsets the parameter
+	}
 	if list, ok := v.([]any); ok && isDatedList(list) {
 		var out []calc.Dated[T]
 		var errs []string

@@ -1,0 +1,593 @@
+package config
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"zengshou/calc"
+)
+
+// clearEnv unsets every ZENGSHOU_ variable for the test, so a developer's shell does not leak in.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, EnvPrefix+"_") {
+			t.Setenv(k, "") // restores the value after the test
+			os.Unsetenv(k)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// service is the config without the policy and the load bookkeeping, for comparisons.
+func service(c *Config) Config {
+	s := *c
+	s.Policy, s.File, s.Warnings, s.loadWarnings = nil, "", nil, nil
+	return s
+}
+
+func TestDefaultsWithNoFile(t *testing.T) {
+	clearEnv(t)
+	c, err := Load("")
+	if err != nil {
+		t.Fatalf("Load(\"\"): %v", err)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings with defaults: %q", c.Warnings)
+	}
+	if got, want := mustJSON(t, service(c)), mustJSON(t, service(Defaults())); got != want {
+		t.Errorf("defaults differ:\n got %s\nwant %s", got, want)
+	}
+	if got, want := mustJSON(t, c.Policy), mustJSON(t, DefaultPolicy()); got != want {
+		t.Errorf("default policy differs")
+	}
+	if c.Limits.ParseTimeout != 120*time.Second || c.Workers.RetryBase != 2*time.Second || c.Reminders.RepeatInterval != 72*time.Hour {
+		t.Errorf("durations: %v %v %v", c.Limits.ParseTimeout, c.Workers.RetryBase, c.Reminders.RepeatInterval)
+	}
+	if c.Reminders.Location().String() != "Asia/Shanghai" {
+		t.Errorf("location = %v", c.Reminders.Location())
+	}
+}
+
+func TestLoadHonoursZengshouConfig(t *testing.T) {
+	clearEnv(t)
+	path := filepath.Join(t.TempDir(), "z.yaml")
+	if err := os.WriteFile(path, []byte("data_dir: /srv/zs\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvConfig, path)
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/srv/zs" || c.File != path {
+		t.Errorf("data_dir %q file %q", c.DataDir, c.File)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
+// The example documents every key, parses, validates clean and ships exactly the defaults.
+func TestExampleFile(t *testing.T) {
+	clearEnv(t)
+	c, err := Load("zengshou.example.yaml")
+	if err != nil {
+		t.Fatalf("example: %v", err)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("example warnings: %q", c.Warnings)
+	}
+	if got, want := mustJSON(t, c.Policy), mustJSON(t, DefaultPolicy()); got != want {
+		t.Errorf("example policy differs from DefaultPolicy():\n got %s\nwant %s", got, want)
+	}
+	if got, want := mustJSON(t, service(c)), mustJSON(t, service(Defaults())); got != want {
+		t.Errorf("example service sections differ from Defaults():\n got %s\nwant %s", got, want)
+	}
+
+	text, err := os.ReadFile("zengshou.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := map[string]any{}
+	if err := yaml.Unmarshal(text, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range leafKeys("", reflect.TypeFor[Config]()) {
+		if _, ok := lookup(raw, key); ok {
+			continue
+		}
+		if env, ok := Secrets()[key]; ok && strings.Contains(string(text), env) {
+			continue
+		}
+		t.Errorf("example does not document %s", key)
+	}
+	for _, key := range ParamKeys() {
+		if _, ok := lookup(raw, "policy."+key); !ok {
+			t.Errorf("example does not list policy.%s", key)
+		}
+	}
+	for _, secret := range Secrets() {
+		if !strings.Contains(string(text), secret) {
+			t.Errorf("example does not name %s", secret)
+		}
+	}
+}
+
+// leafKeys lists the config keys of a struct type (maps and slices are leaves).
+func leafKeys(prefix string, t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Time]() {
+			out = append(out, leafKeys(prefix+tag+".", f.Type)...)
+			continue
+		}
+		out = append(out, prefix+tag)
+	}
+	return out
+}
+
+// Every calc.Param field of calc.Policy is in the parameter table, under a unique key.
+func TestParamTableCoversPolicy(t *testing.T) {
+	n := 0
+	for f := range reflect.TypeFor[calc.Policy]().Fields() {
+		if strings.HasPrefix(f.Type.Name(), "Param[") {
+			n++
+		}
+	}
+	keys := ParamKeys()
+	if len(keys) != n {
+		t.Errorf("table has %d parameters, calc.Policy has %d", len(keys), n)
+	}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if k == "" || seen[k] {
+			t.Errorf("empty or duplicate key %q", k)
+		}
+		seen[k] = true
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("ZENGSHOU_WORKERS_COUNT", "4")
+	t.Setenv("ZENGSHOU_HTTP_ADDR", ":9090")
+	t.Setenv("ZENGSHOU_REMINDERS_REPEAT_INTERVAL", "24h")
+	t.Setenv("ZENGSHOU_FEISHU_APP_SECRET", "env-secret-value")
+	t.Setenv("ZENGSHOU_HTTP_TOKENS", "token-aaaaaaaaaaaaaaaa, token-bbbbbbbbbbbbbbbb")
+	t.Setenv("ZENGSHOU_LEDGER_PASSWORD", "pw")
+	t.Setenv("ZENGSHOU_POLICY_INDUSTRY_CALF_CAP", "800")
+	t.Setenv("ZENGSHOU_POLICY_FILIAL_RATIO", "1.2")
+	c, err := Parse([]byte("workers: {count: 3}\nhttp: {addr: \":7070\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Workers.Count != 4 || c.HTTP.Addr != ":9090" || c.Reminders.RepeatInterval != 24*time.Hour {
+		t.Errorf("env did not override: count %d addr %q repeat %v", c.Workers.Count, c.HTTP.Addr, c.Reminders.RepeatInterval)
+	}
+	if c.Feishu.AppSecret != "env-secret-value" || c.Ledger.XLSXPassword != "pw" {
+		t.Errorf("secrets from env not read")
+	}
+	if !slices.Equal(c.HTTP.Tokens, []string{"token-aaaaaaaaaaaaaaaa", "token-bbbbbbbbbbbbbbbb"}) {
+		t.Errorf("tokens = %d", len(c.HTTP.Tokens))
+	}
+	if v, _ := c.Policy.CalfCap.Value("", calc.Day(2026, 1, 1)); v != calc.Yuan(800) {
+		t.Errorf("calf_cap = %v", v)
+	}
+	if v, _ := c.Policy.FilialRatio.Value("", calc.Day(2026, 1, 1)); v.String() != "1.2" {
+		t.Errorf("filial ratio = %v", v)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings: %q", c.Warnings)
+	}
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "env-secret-value") {
+			t.Error("secret in a warning")
+		}
+	}
+	if strings.Contains(c.Summary(), "env-secret-value") || strings.Contains(c.Summary(), "token-aaaa") {
+		t.Error("secret in the summary")
+	}
+	if b, _ := json.Marshal(c); strings.Contains(string(b), "env-secret-value") || strings.Contains(string(b), "token-aaaa") {
+		t.Error("secret in the JSON form")
+	}
+}
+
+func TestSecretFileReference(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	appSecret := write("app_secret", "from-file-secret\n")
+	aesKey := write("aes", "from-env-file\n")
+	tokens := write("tokens", "tok-1111111111111111\ntok-2222222222222222\n")
+	t.Setenv("ZENGSHOU_WECOM_ENCODING_AES_KEY_FILE", aesKey)
+	c, err := Parse([]byte("feishu: {app_secret: \"file:" + appSecret + "\"}\nhttp: {tokens: [\"file:" + tokens + "\"]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Feishu.AppSecret != "from-file-secret" {
+		t.Errorf("app_secret from file not read")
+	}
+	if c.WeCom.EncodingAESKey != "from-env-file" {
+		t.Errorf("encoding_aes_key from _FILE not read")
+	}
+	if len(c.HTTP.Tokens) != 2 || c.HTTP.Tokens[1] != "tok-2222222222222222" {
+		t.Errorf("tokens from file: %d", len(c.HTTP.Tokens))
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("a file reference is not a secret in the file: %q", c.Warnings)
+	}
+
+	_, err = Parse([]byte("dingtalk: {app_secret: \"file:" + filepath.Join(dir, "nope") + "\"}\n"))
+	if err == nil || !strings.Contains(err.Error(), "dingtalk.app_secret") {
+		t.Errorf("missing secret file: %v", err)
+	}
+}
+
+func TestSecretInFileWarns(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte("feishu:\n  encrypt_key: \"1212121212\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Feishu.EncryptKey != "1212121212" {
+		t.Errorf("secret in YAML not used")
+	}
+	found := false
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "1212121212") {
+			t.Errorf("warning shows the secret: %s", w)
+		}
+		if strings.Contains(w, "feishu.encrypt_key") && strings.Contains(w, "ZENGSHOU_FEISHU_ENCRYPT_KEY") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no warning naming feishu.encrypt_key: %q", c.Warnings)
+	}
+}
+
+func TestCaseSensitiveMaps(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte(`
+wecom:
+  webhook_keys: {wrKxABCdef: key-1}
+ledger:
+  templates:
+    - {name: T, match: 牲畜台账, fields: {"ID号": id_number}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.WeCom.WebhookKeys["wrKxABCdef"]; !ok {
+		t.Errorf("chat id case lost: %v", c.WeCom.WebhookKeys)
+	}
+	if c.Ledger.Templates[0].Fields["ID号"] != "id_number" {
+		t.Errorf("header case lost: %v", c.Ledger.Templates[0].Fields)
+	}
+}
+
+func TestDatedValuesAndCounties(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte(`
+policy:
+  income:
+    local_growth:
+      - {from: 2024-01-01, until: 2025-01-01, value: 0.075, source: a}
+      - {from: 2025-01-01, until: 2026-01-01, value: "6.8%", source: b}
+  industry.cap_basis:
+    counties: {宁城县: person}
+  filial:
+    ratio: {value: 0.9, counties: {敖汉旗: [{until: 2026-01-01, value: 1.0}, {from: 2026-01-01, value: 1.5}]}}
+  wage:
+    tier: {counties: {红山区: 3}}
+    min_wage:
+      - {from: 2024-12-01, tier1: 2270, tier2: 2200, tier3: "2140.50"}
+  prices:
+    牛: [{date: 2025-10-01, price: 12000}, {date: 2026-10-01, price: "10500.5"}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Policy
+	g, u, ok := p.LocalIncomeGrowth.At("宁城县", calc.Day(2025, 6, 30))
+	if !ok || g.String() != "0.068" || u.Source != "b" || u.From != "2025-01-01" {
+		t.Errorf("local growth 2025: %v %+v %v", g, u, ok)
+	}
+	if _, u, ok := p.LocalIncomeGrowth.Latest("", calc.Day(2026, 3, 31)); !ok || !u.Stale || u.Value != "0.068" {
+		t.Errorf("local growth 2026 falls back: %+v", u)
+	}
+	if v, _ := p.CapBasis.Value("宁城县", calc.Day(2026, 1, 1)); v != calc.CapPerPerson {
+		t.Errorf("宁城县 cap basis = %q", v)
+	}
+	if v, _ := p.CapBasis.Value("敖汉旗", calc.Day(2026, 1, 1)); v != calc.CapPerHousehold {
+		t.Errorf("敖汉旗 cap basis = %q", v)
+	}
+	for _, tc := range []struct {
+		county string
+		d      time.Time
+		want   string
+	}{{"敖汉旗", calc.Day(2025, 12, 31), "1"}, {"敖汉旗", calc.Day(2026, 1, 1), "1.5"}, {"宁城县", calc.Day(2026, 1, 1), "0.9"}} {
+		if v, _ := p.FilialRatio.Value(tc.county, tc.d); v.String() != tc.want {
+			t.Errorf("filial ratio %s %s = %v, want %s", tc.county, calc.DateText(tc.d), v, tc.want)
+		}
+	}
+	if v, _, _ := p.MinWageTier.At("红山区", calc.Day(2026, 1, 1)); v != 3 {
+		t.Errorf("红山区 tier = %d (override)", v)
+	}
+	if v, _, _ := p.MinWageTier.At("松山区", calc.Day(2026, 1, 1)); v != 2 {
+		t.Errorf("松山区 tier = %d (default kept)", v)
+	}
+	if w, _, ok := p.MinWage.At("", calc.Day(2026, 1, 1)); !ok || w.Tier(3) != calc.Fen(214050) {
+		t.Errorf("min wage = %v", w)
+	}
+	if _, _, ok := p.MinWage.At("", calc.Day(2024, 1, 1)); ok {
+		t.Errorf("min wage list replaced: 2024 should have none")
+	}
+	if pts := p.Prices["牛"]; len(pts) != 2 || pts[1].Price != calc.Fen(1050050) {
+		t.Errorf("prices = %v", pts)
+	}
+}
+
+func TestExactMoney(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte("policy: {industry: {calf_per_head: 0.29, lamb_per_head: \"1,000.10\"}, scale: {rigid_amount: 1e4}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.Policy.CalfPerHead.Value("", time.Time{}); v != 29 {
+		t.Errorf("0.29 yuan = %d fen", v)
+	}
+	if v, _ := c.Policy.LambPerHead.Value("", time.Time{}); v != 100010 {
+		t.Errorf("1,000.10 yuan = %d fen", v)
+	}
+	if v, _ := c.Policy.RigidAmount.Value("", time.Time{}); v != calc.Yuan(10000) {
+		t.Errorf("1e4 yuan = %d fen", v)
+	}
+}
+
+func TestValidationMessages(t *testing.T) {
+	clearEnv(t)
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string // substrings of one message each
+	}{
+		{"negative cap", "policy: {industry: {calf_cap: -5}}",
+			[]string{"policy.industry.calf_cap = -5：金额不能为负数 (must not be negative)"}},
+		{"unknown county", "policy: {filial: {ratio: {counties: {不存在县: 1.2}}}}",
+			[]string{"policy.filial.ratio.counties.不存在县 = 1.2：未知的旗县区"}},
+		{"quarter share above 1", "policy: {income: {quarter_share: [0.2, 0.45, 1.2, 1]}}",
+			[]string{"policy.income.quarter_share = 0.2/0.45/1.2/1：第3季度累计占比 1.2 应在 0 到 1 之间"}},
+		{"Q4 not 1", "policy: {income: {quarter_share: [0.2, 0.45, 0.7, 0.9]}}",
+			[]string{"policy.income.quarter_share", "Q4 share must be 1"}},
+		{"shares decrease", "policy: {income: {quarter_share: [0.5, 0.45, 0.7, 1]}}",
+			[]string{"policy.income.quarter_share", "must not decrease"}},
+		{"quarter share not four", "policy: {income: {quarter_share: [0.5, 1]}}",
+			[]string{"policy.income.quarter_share = [0.5 1]：应为四个季度"}},
+		{"filial ratio out of range", "policy: {filial: {ratio: 1.6}}",
+			[]string{"policy.filial.ratio = 1.6：应在 0.8 到 1.5 之间"}},
+		{"cap basis", "policy: {industry: {cap_basis: family}}",
+			[]string{"policy.industry.cap_basis = family：只能是 household"}},
+		{"tier", "policy: {wage: {tier: {counties: {宁城县: 4}}}}",
+			[]string{"policy.wage.tier.counties.宁城县 = 4：最低工资地区类别只能是 1、2 或 3"}},
+		{"rate above 1", "policy: {scale: {price_drop: 1.5}}",
+			[]string{"policy.scale.price_drop = 1.5：应在 0 到 1 之间"}},
+		{"overlap", "policy: {income: {local_growth: [{from: 2024-01-01, until: 2025-06-01, value: 0.07}, {from: 2025-01-01, value: 0.06}]}}",
+			[]string{"policy.income.local_growth：第1项与第2项的生效期重叠"}},
+		{"from after until", "policy: {income: {monitoring_line: [{from: 2025-01-01, until: 2024-01-01, value: 7000}]}}",
+			[]string{"policy.income.monitoring_line[0]：生效日期 from 2025-01-01 应早于失效日期 until 2024-01-01"}},
+		{"bad date", "policy: {income: {monitoring_line: [{from: 2025-13-01, value: 7000}]}}",
+			[]string{"policy.income.monitoring_line[0].from = \"2025-13-01\"：日期格式应为 YYYY-MM-DD"}},
+		{"three decimals", "policy: {job: {transport: 300.555}}",
+			[]string{"policy.job.transport = 300.555：不是有效金额"}},
+		{"not a number", "policy: {job: {transport: lots}}",
+			[]string{"policy.job.transport = \"lots\"：不是有效金额"}},
+		{"unknown policy key", "policy: {industry: {calf_caps: 1000}}",
+			[]string{"policy.industry.calf_caps：未知的政策参数"}},
+		{"unknown key county list", "policy: {key_counties: [某县]}",
+			[]string{"policy.key_counties[0] = 某县：未知的旗县区"}},
+		{"duration", "workers: {retry_base: soon}",
+			[]string{"workers.retry_base = \"soon\"：类型不对"}},
+		{"zero duration", "reminders: {repeat_interval: 0s}",
+			[]string{"reminders.repeat_interval = 0s：必须大于 0"}},
+		{"clock time", "reminders: {quiet_start: \"25:00\"}",
+			[]string{"reminders.quiet_start = \"25:00\"：时间格式应为 HH:MM"}},
+		{"timezone", "reminders: {timezone: Mars/Olympus}",
+			[]string{"reminders.timezone = \"Mars/Olympus\"：不是有效的时区"}},
+		{"weekly", "summaries: {weekly: \"Someday 08:30\"}",
+			[]string{"summaries.weekly = \"Someday 08:30\"："}},
+		{"holiday date", "reminders: {holidays: [2026-02-30]}",
+			[]string{"reminders.holidays"}},
+		{"workers", "workers: {count: 0}",
+			[]string{"workers.count = 0：至少 1 个"}},
+		{"http addr", "http: {addr: localhost}",
+			[]string{"http.addr = \"localhost\"：监听地址应为 主机:端口"}},
+		{"log level", "log: {level: loud}",
+			[]string{"log.level = \"loud\""}},
+		{"roster platform", "roster: {admins: [{name: 王五, ids: {qq: \"1\"}}]}",
+			[]string{"roster.admins[0].ids.qq = \"1\"：未知的平台"}},
+		{"leader county", "roster: {leaders: [{name: 李四, unit: {county: 某县}}]}",
+			[]string{"roster.leaders[0].unit.county = \"某县\"：未知的旗县区"}},
+		{"feishu secret", "feishu: {enabled: true, app_id: cli_x, mode: websocket}",
+			[]string{"feishu.app_secret", "ZENGSHOU_FEISHU_APP_SECRET"}},
+		{"dingtalk secret", "dingtalk: {enabled: true, app_key: k}",
+			[]string{"dingtalk.app_secret", "ZENGSHOU_DINGTALK_APP_SECRET"}},
+		{"wecom secret", "wecom: {enabled: true, corp_id: ww1, agent_id: 1000002, token: t, encoding_aes_key: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}",
+			[]string{"wecom.secret", "ZENGSHOU_WECOM_SECRET"}},
+		{"bad yaml", "policy: [", []string{"不是有效的 YAML"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", tc.yaml)
+			}
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T, want *Error", err)
+			}
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(e.Problems, func(p string) bool { return strings.Contains(p, w) }) {
+					t.Errorf("no message containing %q in:\n%s", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretNeverInMessages(t *testing.T) {
+	clearEnv(t)
+	_, err := Parse([]byte("wecom: {enabled: true, secret: {nested: topsecret-value}}\n"))
+	if err == nil {
+		t.Fatal("accepted a mapping as a secret")
+	}
+	if strings.Contains(err.Error(), "topsecret-value") {
+		t.Errorf("secret shown: %v", err)
+	}
+}
+
+func TestInForce(t *testing.T) {
+	pol := DefaultPolicy()
+	rows := InForce(pol, "宁城县", calc.Day(2024, 6, 1))
+	if len(rows) != len(ParamKeys()) {
+		t.Fatalf("%d rows for one county, want %d", len(rows), len(ParamKeys()))
+	}
+	find := func(rows []ParamValue, key, county string) ParamValue {
+		for _, r := range rows {
+			if r.Key == key && r.County == county {
+				return r
+			}
+		}
+		t.Fatalf("no row %s %s", key, county)
+		return ParamValue{}
+	}
+	if r := find(rows, "wage.tier", "宁城县"); r.Value != "3" || r.Source == "" {
+		t.Errorf("tier row %+v", r)
+	}
+	if r := find(rows, "wage.min_wage", ""); r.From != "2021-12-01" || r.Until != "2024-12-01" {
+		t.Errorf("min wage row %+v", r)
+	}
+	if r := find(rows, "industry.calf_cap", ""); r.Value != "1000" || r.Clause != "（三）" || r.Basis != calc.BasisSeed {
+		t.Errorf("calf cap row %+v", r)
+	}
+	all := InForce(pol, "", calc.Day(2026, 11, 29))
+	if r := find(all, "income.local_growth", ""); !r.Stale || r.Value != "0.075" {
+		t.Errorf("local growth 2026 row %+v", r)
+	}
+	if r := find(all, "filial.income_line", ""); r.Value != "" {
+		t.Errorf("unset row %+v", r)
+	}
+	n := 0
+	for _, r := range all {
+		if r.Key == "wage.tier" {
+			n++
+		}
+	}
+	if n != 12 {
+		t.Errorf("%d tier rows, want one per county", n)
+	}
+}
+
+func TestWatchKeepsLastGood(t *testing.T) {
+	clearEnv(t)
+	old := WatchPoll
+	WatchPoll = 50 * time.Millisecond
+	defer func() { WatchPoll = old }()
+
+	path := filepath.Join(t.TempDir(), "zengshou.yaml")
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("policy: {industry: {calf_cap: 1000}}\n")
+	cur, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	changes := make(chan *Config, 10)
+	errs := make(chan error, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := Watch(ctx, path, func(c *Config) {
+		mu.Lock()
+		cur = c
+		mu.Unlock()
+		changes <- c
+	}, func(err error) { errs <- err }); err != nil {
+		t.Fatal(err)
+	}
+
+	write("policy: {industry: {calf_cap: -5}}\n")
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "policy.industry.calf_cap") {
+			t.Errorf("onError without the key: %v", err)
+		}
+	case c := <-changes:
+		t.Fatalf("invalid config delivered: %+v", c.Policy.CalfCap)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no onError for an invalid file")
+	}
+	mu.Lock()
+	if v, _ := cur.Policy.CalfCap.Value("", time.Time{}); v != calc.Yuan(1000) {
+		t.Errorf("last good config not kept: %v", v)
+	}
+	mu.Unlock()
+
+	write("policy: {industry: {calf_cap: 800}}\n")
+	select {
+	case c := <-changes:
+		if v, _ := c.Policy.CalfCap.Value("", time.Time{}); v != calc.Yuan(800) {
+			t.Errorf("new config calf_cap = %v", v)
+		}
+	case err := <-errs:
+		t.Fatalf("valid file rejected: %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no onChange for a valid file")
+	}
+
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	write("policy: {industry: {calf_cap: 700}}\n")
+	select {
+	case <-changes:
+		t.Error("change delivered after cancel")
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	if err := Watch(context.Background(), filepath.Join(t.TempDir(), "none.yaml"), nil, nil); err == nil {
+		t.Error("watching a missing file: no error")
+	}
+}

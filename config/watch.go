@@ -1,0 +1,109 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// WatchPoll is how often Watch also rereads the file, for file systems where change events
+// do not arrive (network mounts, some container volumes).
+var WatchPoll = 5 * time.Second
+
+// watchSettle is how long Watch waits after a change event before reading: editors write a
+// file in several steps.
+const watchSettle = 100 * time.Millisecond
+
+// Watch rereads the config file at path (or ZENGSHOU_CONFIG when path is "") whenever it
+// changes. A valid new config goes to onChange; an invalid or unreadable one goes to onError
+// (an *Error with every message) and is otherwise ignored, so the last good config stays in
+// force. Watch reads the file once at the start as the baseline, returns at once, and stops
+// when ctx is done. It returns an error when there is no file to watch.
+func Watch(ctx context.Context, path string, onChange func(*Config), onError func(error)) error {
+	if path == "" {
+		path = os.Getenv(EnvConfig)
+	}
+	if path == "" {
+		return errors.New("watch config: no config file (pass a path or set ZENGSHOU_CONFIG)")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("watch config %s: %w", path, err)
+	}
+	last, err := os.ReadFile(abs)
+	if err != nil {
+		return fmt.Errorf("watch config %s: %w", path, err)
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch config %s: %w", path, err)
+	}
+	// Watch the directory: editors and Kubernetes ConfigMaps replace the file (rename,
+	// symlink swap), which ends a watch on the file itself.
+	if err := w.Add(filepath.Dir(abs)); err != nil {
+		_ = w.Close()
+		return fmt.Errorf("watch config %s: %w", path, err)
+	}
+	if onChange == nil {
+		onChange = func(*Config) {}
+	}
+	if onError == nil {
+		onError = func(error) {}
+	}
+	go func() {
+		defer w.Close()
+		poll := time.NewTicker(WatchPoll)
+		defer poll.Stop()
+		var settle <-chan time.Time
+		check := func() {
+			data, err := os.ReadFile(abs)
+			if err != nil {
+				if !errors.Is(err, os.ErrNotExist) { // a replace in progress: wait for the new file
+					onError(fmt.Errorf("reload config %s: %w", path, err))
+				}
+				return
+			}
+			if bytes.Equal(data, last) {
+				return
+			}
+			last = data
+			cfg, err := load(data, path)
+			if err != nil {
+				onError(err)
+				return
+			}
+			onChange(cfg)
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) {
+					continue
+				}
+				settle = time.After(watchSettle)
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				onError(fmt.Errorf("watch config %s: %w", path, err))
+			case <-settle:
+				settle = nil
+				check()
+			case <-poll.C:
+				check()
+			}
+		}
+	}()
+	return nil
+}
