@@ -154,6 +154,10 @@ func evalMonitoring(e *eval) {
 	year := e.p.Year
 	yearEnd := e.p.End()
 	var glWarned, lineWarned bool
+	prior := map[string][]IncomePoint{} // earlier uploads by household
+	for _, pt := range e.in.PriorIncome {
+		prior[pt.Household] = append(prior[pt.Household], pt)
+	}
 	for i := range e.in.Households {
 		h := &e.in.Households[i]
 		if h.Category == CategoryOrdinary {
@@ -261,7 +265,7 @@ func evalMonitoring(e *eval) {
 				flag("income_below_local", "收入增速低于当地", []Input{gIn}, append(append([]Used(nil), shareParams...), tolU, glU),
 					fmt.Sprintf("%s增长%s，低于当地农牧民收入增速%s", head, pctText(g), gl.Percent()))
 			}
-			e.incomeTrend(h, f, shares, base, gl, glU, glOK, inputs, shareParams, flag)
+			e.incomeTrend(h, f, prior[h.ID], shares, base, gl, glU, glOK, shareParams, flag)
 			if glOK {
 				target := new(big.Rat).Mul(base, new(big.Rat).Add(big.NewRat(1, 1), gl.Rat()))
 				req := new(big.Rat).Mul(target, sq)
@@ -328,8 +332,8 @@ func evalMonitoring(e *eval) {
 // incomeTrend applies 有收入下降趋势: the year-on-year projected growth fell for trend_quarters
 // consecutive quarters (this year's quarterly columns, then earlier uploads), or A_q < R_q and
 // the per-capita shortfall widened since last quarter (within the year).
-func (e *eval) incomeTrend(h *Household, f incomeFacts, shares Shares, base *big.Rat, gl Rate, glU Used, glOK bool,
-	inputs []Input, shareParams []Used, flag func(rule, title string, extra []Input, params []Used, explain string)) {
+func (e *eval) incomeTrend(h *Household, f incomeFacts, prior []IncomePoint, shares Shares, base *big.Rat, gl Rate, glU Used, glOK bool,
+	shareParams []Used, flag func(rule, title string, extra []Input, params []Used, explain string)) {
 	p := e.p
 	n, nU := e.pol.TrendQuarters.Value(h.County, e.asOf)
 	series := map[Period]*big.Rat{}
@@ -343,8 +347,8 @@ func (e *eval) incomeTrend(h *Household, f incomeFacts, shares Shares, base *big
 	series[p] = growthOf(f.ytd, shares, p.Quarter, base)
 	cum[p] = f.ytd
 	fromPrior := false
-	for _, pt := range e.in.PriorIncome {
-		if pt.Household != h.ID || !pt.Period.Before(p) || pt.BasePerCapita <= 0 || !pt.Period.Valid() {
+	for _, pt := range prior {
+		if !pt.Period.Before(p) || pt.BasePerCapita <= 0 || !pt.Period.Valid() {
 			continue
 		}
 		if _, have := series[pt.Period]; have {
@@ -406,38 +410,53 @@ func (e *eval) incomeTrend(h *Household, f incomeFacts, shares Shares, base *big
 // (crops sold, contract signed), and the headroom under the （六） project subsidy cap. It runs
 // after every amount rule (see Evaluate).
 func evalGapMeasures(e *eval) {
+	gaps := map[string]bool{}
+	for _, f := range e.res.Findings {
+		if f.Rule == "income_gap" {
+			gaps[f.Household] = true
+		}
+	}
+	if len(gaps) == 0 {
+		return
+	}
+	measures := map[string][]string{} // household → measures, in finding order
+	for _, f := range e.res.Findings {
+		if !gaps[f.Household] || f.Rule == "income_gap" || f.Amount == nil {
+			continue
+		}
+		r, _ := RuleByID(f.Rule)
+		switch f.Kind {
+		case KindAmount:
+			paid := Fen(0)
+			if f.Paid != nil {
+				paid = *f.Paid
+			}
+			if *f.Amount > paid {
+				measures[f.Household] = append(measures[f.Household], fmt.Sprintf("%s尚未发放%s", r.Title, (*f.Amount-paid).Text()))
+			}
+		case KindTask:
+			if *f.Amount > 0 {
+				measures[f.Household] = append(measures[f.Household], fmt.Sprintf("%s待办结后可得%s", r.Title, f.Amount.Text()))
+			}
+		}
+	}
+	caps, _ := e.projectCaps()
+	for hid := range gaps {
+		if c := caps[hid]; c != nil && c.byPerson >= 0 && c.subsidy < c.cap {
+			measures[hid] = append(measures[hid], fmt.Sprintf("到户项目补助尚可增加%s（上限%s）", (c.cap-c.subsidy).Text(), c.cap.Text()))
+		}
+	}
 	for i := range e.res.Findings {
 		gf := &e.res.Findings[i]
 		if gf.Rule != "income_gap" {
 			continue
 		}
-		var measures []string
-		for _, f := range e.res.Findings {
-			if f.Household != gf.Household || f.Rule == "income_gap" || f.Amount == nil {
-				continue
-			}
-			r, _ := RuleByID(f.Rule)
-			switch f.Kind {
-			case KindAmount:
-				paid := Fen(0)
-				if f.Paid != nil {
-					paid = *f.Paid
-				}
-				if *f.Amount > paid {
-					measures = append(measures, fmt.Sprintf("%s尚未发放%s", r.Title, (*f.Amount-paid).Text()))
-				}
-			case KindTask:
-				if *f.Amount > 0 {
-					measures = append(measures, fmt.Sprintf("%s待办结后可得%s", r.Title, f.Amount.Text()))
-				}
-			}
-		}
-		measures = append(measures, e.projectHeadroom(gf.Household)...)
-		if len(measures) == 0 {
+		m := measures[gf.Household]
+		if len(m) == 0 {
 			gf.Explain += "；暂无可享未享的补贴，请因户施策"
 			continue
 		}
-		gf.Inputs = append(gf.Inputs, Input{"可享未享补贴", strings.Join(measures, "、")})
-		gf.Explain += "；可享未享：" + strings.Join(measures, "、")
+		gf.Inputs = append(gf.Inputs, Input{"可享未享补贴", strings.Join(m, "、")})
+		gf.Explain += "；可享未享：" + strings.Join(m, "、")
 	}
 }

@@ -195,13 +195,3 @@ func (e *eval) evalProjectCap() {
 		e.emit(fd)
 	}
 }
-
-// headroom lists, for one household, the support still available under （六）: "到户项目补助尚可增加X元".
-func (e *eval) projectHeadroom(hid string) []string {
-	caps, _ := e.projectCaps()
-	c := caps[hid]
-	if c == nil || c.byPerson < 0 || c.subsidy >= c.cap {
-		return nil
-	}
-	return []string{fmt.Sprintf("到户项目补助尚可增加%s（上限%s）", (c.cap - c.subsidy).Text(), c.cap.Text())}
-}
