@@ -153,7 +153,7 @@ type monitorState struct {
 func evalMonitoring(e *eval) {
 	year := e.p.Year
 	yearEnd := e.p.End()
-	var glWarned, lineWarned bool
+	lineWarned := false
 	prior := map[string][]IncomePoint{} // earlier uploads by household
 	for _, pt := range e.in.PriorIncome {
 		prior[pt.Household] = append(prior[pt.Household], pt)
@@ -183,17 +183,15 @@ func evalMonitoring(e *eval) {
 
 		tol, tolU := e.pol.FlatTolerance.Value(h.County, e.asOf)
 		gl, glU, glOK := e.pol.LocalIncomeGrowth.Latest(h.County, yearEnd)
-		if glOK && glU.Stale && !glWarned {
+		if glOK && glU.Stale {
 			from := "最近一次设置的"
 			if len(glU.From) >= 4 {
 				from = glU.From[:4] + "年"
 			}
-			e.warn("当地农牧民收入增速未设置%d年数值，使用%s数值（%s），请管理员补充", year, from, gl.Percent())
-			glWarned = true
+			e.warn("当地农牧民收入增速未设置%d年数值，使用%s数值（%s），请管理员补充", year, from, gl.Percent()) // once: warn dedupes
 		}
-		if !glOK && !glWarned {
+		if !glOK {
 			e.warn("当地农牧民收入增速未设置%d年数值，无法计算增收目标（倒推算）和‘增速低于当地’", year)
-			glWarned = true
 		}
 
 		inputs := []Input{{"本年累计人均纯收入", fmt.Sprintf("%s（%s，截至%s）", ratText(f.ytd), f.source, e.p.Chinese())}}
