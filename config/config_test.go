@@ -591,3 +591,28 @@ func TestWatchKeepsLastGood(t *testing.T) {
 		t.Error("watching a missing file: no error")
 	}
 }
+
+// Another region: the shipped per-county values of Chifeng's counties go with the list.
+func TestOtherRegionCounties(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte(`
+policy:
+  region: 通辽市
+  counties: [科尔沁区, 开鲁县]
+  wage: {tier: {counties: {科尔沁区: 2, 开鲁县: 3}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Policy.MinWageTier.Counties) != 2 || len(c.Policy.KeyCounties) != 0 {
+		t.Errorf("tiers %v key counties %v", c.Policy.MinWageTier.Counties, c.Policy.KeyCounties)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+	// A per-county value the config itself sets for an unknown county is still an error.
+	_, err = Parse([]byte("policy: {counties: [科尔沁区], wage: {tier: {counties: {宁城县: 3}}}}\n"))
+	if err == nil || !strings.Contains(err.Error(), "policy.wage.tier.counties.宁城县") {
+		t.Errorf("err = %v", err)
+	}
+}

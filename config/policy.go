@@ -50,6 +50,9 @@ type param interface {
 	set(v any, path string) []string
 	validate(pol *calc.Policy) (errs, warns []string)
 	rows(pol *calc.Policy, county string, d time.Time) []ParamValue
+	// dropDefaultCounties removes the per-county values the config did not set itself for
+	// counties that drop reports true (the shipped tiers when policy.counties is replaced).
+	dropDefaultCounties(drop func(county string) bool)
 }
 
 // entry binds a calc.Param[T] to how its values are read, shown and checked.
@@ -57,8 +60,18 @@ type entry[T any] struct {
 	p        *calc.Param[T]
 	parse    func(any) (T, error)
 	show     func(T) string
-	check    func(T) string // "" when fine, else what is wrong (Chinese (English))
-	optional bool           // may have no value (dated data the admin fills in)
+	check    func(T) string  // "" when fine, else what is wrong (Chinese (English))
+	optional bool            // may have no value (dated data the admin fills in)
+	explicit map[string]bool // counties whose values the config set
+}
+
+func (e *entry[T]) dropDefaultCounties(drop func(string) bool) {
+	for c := range e.p.Counties {
+		if !e.explicit[c] && drop(c) {
+			e.p.Counties = cloneCounties(e.p.Counties)
+			delete(e.p.Counties, c)
+		}
+	}
 }
 
 func (e *entry[T]) key() string { return e.p.Key }
@@ -242,6 +255,10 @@ func (e *entry[T]) set(v any, path string) []string {
 				if len(es) == 0 {
 					e.p.Counties[name] = vs
 				}
+				if e.explicit == nil {
+					e.explicit = map[string]bool{}
+				}
+				e.explicit[name] = true
 			}
 		}
 		return errs
@@ -756,23 +773,39 @@ func applyPolicy(pol *calc.Policy, raw any) []string {
 	}
 	for _, p := range table {
 		env := envName("policy." + p.key())
-		if s, ok := os.LookupEnv(env); ok {
+		if s := os.Getenv(env); s != "" {
 			errs = append(errs, p.set(s, env)...)
 		}
 	}
-	if s, ok := os.LookupEnv(envName("policy.region")); ok {
+	if s := os.Getenv(envName("policy.region")); s != "" {
 		pol.Region = strings.TrimSpace(s)
 	}
 	for _, k := range []struct {
 		key string
 		ptr *[]string
 	}{{"policy.counties", &pol.Counties}, {"policy.key_counties", &pol.KeyCounties}} {
-		if s, ok := os.LookupEnv(envName(k.key)); ok {
+		if s := os.Getenv(envName(k.key)); s != "" {
 			l, _ := stringList(s, k.key)
 			*k.ptr = l
 		}
 	}
+	// Another region's county list: the shipped per-county values of counties no longer in
+	// the list go (the config's own per-county values stay, and are checked).
+	for _, p := range table {
+		p.dropDefaultCounties(func(c string) bool { return !pol.HasCounty(c) })
+	}
+	if _, set := lookupAny(raw, "key_counties"); !set && os.Getenv(envName("policy.key_counties")) == "" {
+		pol.KeyCounties = slices.DeleteFunc(slices.Clone(pol.KeyCounties), func(c string) bool { return !pol.HasCounty(c) })
+	}
 	return errs
+}
+
+func lookupAny(raw any, key string) (any, bool) {
+	m, ok := asMap(raw)
+	if !ok {
+		return nil, false
+	}
+	return lookup(m, key)
 }
 
 func walkPolicy(pol *calc.Policy, byKey map[string]param, m map[string]any, prefix string) []string {
