@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"zengshou/calc/ledger"
+)
+
+func init() {
+	register(command{
+		name:  "template",
+		usage: "[KIND|all] -o DIR  生成空白标准台账 / write blank standard ledgers (" + strings.Join(ledger.TemplateKinds, ", ") + ")",
+		run: func(ctx context.Context, args []string) error {
+			return runTemplate(os.Stdout, os.Stderr, args)
+		},
+	})
+}
+
+func runTemplate(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("template", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("o", ".", "输出目录 / output directory")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, msg: err.Error()}
+	}
+	kind := "all"
+	if len(pos) > 1 {
+		return &exitError{code: 2, msg: "用法 / usage: zengshou template [KIND|all] -o DIR"}
+	}
+	if len(pos) == 1 {
+		kind = pos[0]
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return &exitError{code: 1, msg: fmt.Sprintf("无法创建目录 %s：%v", *dir, err)}
+	}
+	paths, err := ledger.WriteTemplates(kind, *dir)
+	if err != nil {
+		return &exitError{code: 2, msg: fmt.Sprintf("模板生成失败：%v", err)}
+	}
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
+	}
+	return nil
+}
