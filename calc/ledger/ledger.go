@@ -51,6 +51,12 @@ type Column struct {
 	Header string `json:"header"` // composed header as shown, e.g. "家庭年收入/工资性收入"
 	Field  string `json:"field"`  // canonical field, e.g. "wage_income"; "" when not recognized
 	Unit   string `json:"unit,omitempty"`
+	// Modifiers read off the header (the reader's additions): the quarter of a quarterly
+	// column (1..4), the species of a livestock column (calc.Cattle/Sheep) and the period of
+	// the figure (PeriodLastYear, PeriodYTD; "" = the ledger's period).
+	Quarter int    `json:"quarter,omitempty"`
+	Species string `json:"species,omitempty"`
+	Period  string `json:"period,omitempty"`
 }
 
 // SheetInfo says how a sheet was read.
@@ -67,6 +73,13 @@ type SheetInfo struct {
 	Skipped    []int    `json:"skipped,omitempty"` // 小计/合计 and blank rows
 	Confidence float64  `json:"confidence"`
 	LastCol    int      `json:"last_col"` // widest column used by the cadre's data
+	// Reader's additions: the hash of the normalized header texts (a Template matches on it),
+	// the template applied, the sheet's unit line (单位：元) and the code row's formula hints.
+	HeaderHash string   `json:"header_hash,omitempty"`
+	Template   string   `json:"template,omitempty"`
+	Unit       string   `json:"unit,omitempty"`
+	CodeHints  []string `json:"code_hints,omitempty"`
+	Footer     int      `json:"footer,omitempty"` // first footer row (填表人…), 0 when none
 }
 
 // Ledger is what the reader found in a workbook.

@@ -1,0 +1,199 @@
+package ledger
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"zengshou/calc"
+)
+
+// ReadOptions configure Read.
+type ReadOptions struct {
+	Limits Limits
+	// Synonyms adds header texts per canonical field, merged over config.DefaultSynonyms()
+	// (an added text that the defaults give to another field now means this field).
+	Synonyms map[string][]string
+	// Templates override the mapping of a known template's columns.
+	Templates []Template
+	// Password decrypts a password-protected workbook ("" = none configured).
+	Password string
+	// SofficePath is LibreOffice's soffice, for converting .xls/.et ("" = not configured).
+	SofficePath    string
+	SofficeTimeout time.Duration // default 2 minutes
+	// Period is the quarter the ledger speaks for: a single (本季度/累计/unmarked) income column
+	// belongs to its quarter, and "<year-1>年人均纯收入" is last year's. Zero: Q4 of an unknown year.
+	Period calc.Period
+	// BlankRunStop stops reading a sheet after this many consecutive blank rows past the data
+	// (default 1000): a million styled empty rows end quickly.
+	BlankRunStop int
+}
+
+// Template is a per-template column override: when a sheet's name or header hash
+// (SheetInfo.HeaderHash) equals Match, each header in Fields (the composed header
+// "家庭年收入/工资性收入" or its last part) is read as that canonical field ("-" = ignore).
+type Template struct {
+	Name   string            `json:"name" yaml:"name"`
+	Match  string            `json:"match" yaml:"match"`
+	Kind   string            `json:"kind,omitempty" yaml:"kind,omitempty"` // force the sheet kind
+	Fields map[string]string `json:"fields" yaml:"fields"`
+}
+
+// reader holds one Read call's state.
+type reader struct {
+	opt      ReadOptions
+	lim      Limits
+	dict     *dict
+	f        *excelize.File
+	zr       *zip.Reader
+	date1904 bool
+	quarter  int // default quarter of unmarked income columns
+	cells    int64
+
+	led     *Ledger
+	sheets  []*sheetState
+	seen    []string // "表名（表头：a、b、c…）" of sheets without a ledger, for no_ledger
+	links   []pendingLink
+	holds   *householdIndex
+	persons map[string]string // person ID number → household key (rosters)
+}
+
+// Read reads a ledger workbook. A file that cannot be read at all gives a *FileError with a
+// plain Chinese message; otherwise the Ledger lists what each sheet is, the records read into
+// calc.Inputs and every cell the cadre must look at (Ledger.Errors).
+func Read(path string, opt ReadOptions) (led *Ledger, err error) {
+	lim := opt.Limits.withDefaults()
+	tmp, err := os.MkdirTemp(lim.TmpDir, "ledger-read-")
+	if err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	defer func() {
+		if p := recover(); p != nil {
+			led, err = nil, fileErr("damaged", MsgDamaged, fmt.Errorf("read workbook: panic: %v", p))
+		}
+	}()
+	xlsx, err := prepareFile(path, opt, lim, tmp)
+	if err != nil {
+		return nil, err
+	}
+	zf, err := zip.OpenReader(xlsx)
+	if err != nil {
+		return nil, fileErr("damaged", MsgDamaged, fmt.Errorf("open zip: %w", err))
+	}
+	defer zf.Close()
+	parts, err := workbookSheets(&zf.Reader)
+	if err != nil {
+		return nil, fileErr("damaged", MsgDamaged, err)
+	}
+	xtmp := tmp + string(os.PathSeparator) + "excelize"
+	if err := os.MkdirAll(xtmp, 0o700); err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	f, err := excelize.OpenFile(xlsx, excelize.Options{
+		UnzipSizeLimit:    lim.MaxUnzippedBytes,
+		UnzipXMLSizeLimit: lim.MaxXMLBytes,
+		RawCellValue:      true,
+		TmpDir:            xtmp,
+	})
+	if err != nil {
+		return nil, openError(err)
+	}
+	defer f.Close()
+	r := &reader{
+		opt: opt, lim: lim, dict: newDict(opt.Synonyms, opt.Templates), f: f, zr: &zf.Reader,
+		led: &Ledger{}, holds: newHouseholdIndex(), persons: map[string]string{},
+	}
+	r.quarter = opt.Period.Quarter
+	if r.quarter < 1 || r.quarter > 4 {
+		r.quarter = 4
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		r.date1904 = *props.Date1904
+	}
+	if r.opt.BlankRunStop <= 0 {
+		r.opt.BlankRunStop = 1000
+	}
+	hidden := map[string]bool{}
+	partOf := map[string]string{}
+	for _, p := range parts {
+		hidden[p.Name], partOf[p.Name] = p.Hidden, p.Part
+	}
+	names := f.GetSheetList()
+	// Household sheets first: other sheets join on them.
+	var states []*sheetState
+	for _, name := range names {
+		st, err := r.openSheet(name, partOf[name], hidden[name])
+		if err != nil {
+			return nil, err
+		}
+		states = append(states, st)
+	}
+	sort.SliceStable(states, func(i, j int) bool {
+		return states[i].info.Kind == KindHouseholds && states[j].info.Kind != KindHouseholds
+	})
+	found := false
+	for _, st := range states {
+		if st.info.Kind == "" {
+			continue
+		}
+		found = true
+		if err := r.readSheet(st); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, r.noLedger(names)
+	}
+	r.join()
+	// report sheets in workbook order
+	order := map[string]int{}
+	for i, n := range names {
+		order[n] = i
+	}
+	sort.SliceStable(states, func(i, j int) bool { return order[states[i].info.Name] < order[states[j].info.Name] })
+	for _, st := range states {
+		r.led.Sheets = append(r.led.Sheets, st.info)
+	}
+	sort.SliceStable(r.led.Errors, func(i, j int) bool {
+		a, b := r.led.Errors[i], r.led.Errors[j]
+		if a.Sheet != b.Sheet {
+			return order[a.Sheet] < order[b.Sheet]
+		}
+		return a.Row < b.Row
+	})
+	return r.led, nil
+}
+
+func openError(err error) error {
+	switch {
+	case errors.Is(err, excelize.ErrWorkbookPassword):
+		return fileErr("encrypted", MsgWrongPassword, err)
+	case strings.Contains(err.Error(), "unzip size"):
+		return fileErr("too_large", "文件解压后内容太大，请拆分后上传", err)
+	}
+	return fileErr("damaged", MsgDamaged, fmt.Errorf("open workbook: %w", err))
+}
+
+// noLedger is the FileError for a workbook with no sheet the reader recognizes.
+func (r *reader) noLedger(names []string) error {
+	if len(names) == 0 {
+		return fileErr("empty", MsgEmpty, nil)
+	}
+	var b strings.Builder
+	b.WriteString("没有找到可识别的台账。看到的工作表：")
+	b.WriteString(strings.Join(r.seen, "；"))
+	b.WriteString("。需要的表头例如：家庭收入台账（户主姓名、身份证号、家庭人口数、工资性收入、生产经营性收入、人均纯收入）；牲畜台账（户主姓名、畜种、年初存栏、出售犊牛/出售羔羊、存栏）；土地台账（户主姓名、承包他人耕地面积或代耕托管面积）；务工就业清单（姓名、身份证号、就业类型、务工时长、月工资）")
+	return fileErr("no_ledger", b.String(), nil)
+}
+
+// errorf records a cell problem.
+func (r *reader) errorf(sheet string, row int, column string, warning bool, format string, a ...any) {
+	r.led.Errors = append(r.led.Errors, calc.DataError{Sheet: sheet, Row: row, Column: column, Message: fmt.Sprintf(format, a...), Warning: warning})
+}

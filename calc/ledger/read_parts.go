@@ -1,0 +1,216 @@
+package ledger
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// sheetPart is a worksheet's name, zip part and visibility, from xl/workbook.xml and its rels
+// (excelize keeps that mapping unexported).
+type sheetPart struct {
+	Name   string
+	Part   string
+	Hidden bool
+}
+
+func readZipPart(zr *zip.Reader, name string, max int64) ([]byte, error) {
+	for _, f := range zr.File {
+		if f.Name == name {
+			rc, err := f.Open()
+			if err != nil {
+				return nil, fmt.Errorf("open part %s: %w", name, err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(io.LimitReader(rc, max))
+			if err != nil {
+				return nil, fmt.Errorf("read part %s: %w", name, err)
+			}
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("read part %s: not found", name)
+}
+
+// workbookSheets resolves every sheet's part name.
+func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
+	wb, err := readZipPart(zr, "xl/workbook.xml", 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	rels, err := readZipPart(zr, "xl/_rels/workbook.xml.rels", 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	targets := map[string]string{}
+	dec := xml.NewDecoder(bytes.NewReader(rels))
+	dec.Strict = false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Relationship" {
+			var id, target string
+			for _, a := range se.Attr {
+				switch a.Name.Local {
+				case "Id":
+					id = a.Value
+				case "Target":
+					target = a.Value
+				}
+			}
+			if strings.HasPrefix(target, "/") {
+				target = strings.TrimPrefix(target, "/")
+			} else {
+				target = path.Join("xl", target)
+			}
+			targets[id] = target
+		}
+	}
+	var out []sheetPart
+	dec = xml.NewDecoder(bytes.NewReader(wb))
+	dec.Strict = false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
+			var sp sheetPart
+			var rid string
+			for _, a := range se.Attr {
+				switch {
+				case a.Name.Local == "name":
+					sp.Name = a.Value
+				case a.Name.Local == "state":
+					sp.Hidden = a.Value == "hidden" || a.Value == "veryHidden"
+				case a.Name.Local == "id":
+					rid = a.Value
+				}
+			}
+			sp.Part = targets[rid]
+			out = append(out, sp)
+		}
+	}
+	return out, nil
+}
+
+// scanMerges reads a worksheet's <mergeCell ref> list by skipping to the end of <sheetData>
+// (any namespace prefix) and decoding only the tail; at most max ranges are kept. It never
+// builds the sheet's DOM (GetMergeCells would: 2 GiB for 100k rows).
+func scanMerges(zr *zip.Reader, part string, max int) ([]mergeRange, error) {
+	var zf *zip.File
+	for _, f := range zr.File {
+		if f.Name == part {
+			zf = f
+			break
+		}
+	}
+	if zf == nil {
+		return nil, fmt.Errorf("scan merges: part %s not found", part)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, fmt.Errorf("scan merges: %w", err)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	// skip to "sheetData>" of a closing tag, or an empty <sheetData/>
+	if err := skipSheetData(br); err != nil {
+		return nil, nil // no sheetData end: no merges
+	}
+	dec := xml.NewDecoder(br)
+	dec.Strict = false
+	var out []mergeRange
+	for len(out) < max {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "mergeCell" {
+			continue
+		}
+		for _, a := range se.Attr {
+			if a.Name.Local != "ref" {
+				continue
+			}
+			if m, ok := parseRef(a.Value); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// skipSheetData consumes the reader up to and including the end of sheetData.
+func skipSheetData(br *bufio.Reader) error {
+	const tag = "sheetData"
+	var window []byte
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return err
+		}
+		if b != '<' {
+			continue
+		}
+		// read the tag name
+		window = window[:0]
+		for len(window) < 64 {
+			c, err := br.ReadByte()
+			if err != nil {
+				return err
+			}
+			if c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' && len(window) > 0 {
+				if c == '/' { // <sheetData/> (empty)
+					if localName(string(window)) == tag {
+						_, _ = br.ReadByte()
+						return nil
+					}
+				}
+				break
+			}
+			window = append(window, c)
+		}
+		name := string(window)
+		if strings.HasPrefix(name, "/") && localName(name[1:]) == tag {
+			return nil
+		}
+	}
+}
+
+func localName(s string) string {
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// parseRef reads "A1:C3" (or a single cell "B2").
+func parseRef(ref string) (mergeRange, bool) {
+	a, b, ok := strings.Cut(ref, ":")
+	if !ok {
+		b = a
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(strings.ReplaceAll(a, "$", ""))
+	c2, r2, err2 := excelize.CellNameToCoordinates(strings.ReplaceAll(b, "$", ""))
+	if err1 != nil || err2 != nil {
+		return mergeRange{}, false
+	}
+	if r2 < r1 {
+		r1, r2 = r2, r1
+	}
+	if c2 < c1 {
+		c1, c2 = c2, c1
+	}
+	return mergeRange{r1, c1, r2, c2}, true
+}

@@ -1,0 +1,729 @@
+package ledger
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"zengshou/calc"
+)
+
+var incomeFields = map[string]bool{
+	"wage_income": true, "business_income": true, "property_income": true, "transfer_income": true,
+	"business_cost": true, "net_income": true, "per_capita": true, "rigid_spending": true,
+	"last_year_per_capita": true,
+}
+
+func isHeadRelation(rel string) bool {
+	switch cleanText(rel) {
+	case "户主", "本人", "本人(户主)", "户主本人":
+		return true
+	}
+	return false
+}
+
+// household reads a row of a household sheet (one row per household, or a roster with one
+// row per person aggregated by 户编号 / 户主身份证号).
+func (x *rowCtx) household() bool {
+	r, st := x.r, x.st
+	in := &r.led.Inputs
+	no := x.str("household_no")
+	headName := x.str("head_name")
+	headID := ""
+	if x.has("head_id") {
+		headID = x.idNumber("head_id")
+	}
+	village := x.str("village")
+	var pid, name, rel string
+	if st.person {
+		name = x.str("name")
+		rel = x.str("relation")
+		pid = x.idNumber("id_number")
+		if name == "" && pid == "" && no == "" && headID == "" {
+			return false
+		}
+	} else {
+		if headID == "" && !x.has("head_id") {
+			headID = x.idNumber("id_number")
+		}
+		if headName == "" && !x.has("head_name") {
+			headName = x.str("name")
+		}
+	}
+	isHead := st.person && isHeadRelation(rel)
+	key := no
+	if key == "" {
+		key = headID
+	}
+	if key == "" && st.person {
+		switch {
+		case isHead && pid != "":
+			key = pid
+		case isHead:
+			key = name + "/" + village + fmt.Sprintf("#%d", x.row)
+		default:
+			key = st.lastKey
+		}
+	}
+	if key == "" && headName != "" {
+		key = headName + "/" + village
+	}
+	if key == "" {
+		r.errorf(st.info.Name, x.row, "", false, "缺少户编号、户主身份证号和户主姓名，无法识别是哪一户，本行未计入")
+		return false
+	}
+	st.lastKey = key
+	idx, exists := r.holds.byKey[key]
+	if exists && !(st.person && r.holds.entries[idx].sheet == st.info.Name) {
+		prev := in.Households[idx].Ref
+		r.errorf(st.info.Name, x.row, "", false, "这一户（%s）在“%s”第%d行已出现，本行未计入", maskKey(key), prev.Sheet, prev.Row)
+		return false
+	}
+	if !exists {
+		in.Households = append(in.Households, calc.Household{Ref: x.ref(), ID: key})
+		idx = len(in.Households) - 1
+		r.holds.byKey[key] = idx
+		r.holds.entries = append(r.holds.entries, holdEntry{no: no, headID: headID, sheet: st.info.Name})
+	}
+	h := &in.Households[idx]
+	e := &r.holds.entries[idx]
+	e.rows++
+	if st.person {
+		if pid != "" {
+			r.persons[pid] = key
+		}
+		if isHead {
+			if h.Head == "" {
+				h.Head = name
+			}
+			if h.HeadIDNumber == "" {
+				h.HeadIDNumber = pid
+			}
+		}
+	}
+	if headName != "" && h.Head == "" {
+		h.Head = headName
+	}
+	if headID != "" && h.HeadIDNumber == "" {
+		h.HeadIDNumber = headID
+	}
+	e.headName, e.headID, e.village = h.Head, h.HeadIDNumber, village
+	if e.no == "" {
+		e.no = no
+	}
+	x.fillHousehold(h, e.rows == 1)
+	if st.person && !x.has("household_size") {
+		h.Members = e.rows
+	}
+	return true
+}
+
+func setIf(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// fillHousehold sets what the row says about the household (first row wins per field).
+func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
+	u := x.unit()
+	setIf(&h.County, u.County)
+	setIf(&h.Township, u.Township)
+	setIf(&h.Village, u.Village)
+	setIf(&h.Phone, x.str("phone"))
+	if h.Category == "" || h.Category == calc.CategoryLifted || h.Category == calc.CategoryMonitored {
+		for _, f := range []string{"monitor_type", "category"} {
+			t := x.str(f)
+			if t == "" {
+				continue
+			}
+			cat := categoryOf(t)
+			if cat == "" {
+				c, _ := x.col(f)
+				x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户、一般农户）", leafOf(c.Header), t)
+				continue
+			}
+			if h.Category == "" || cat != calc.CategoryLifted && cat != calc.CategoryOrdinary {
+				h.Category = cat
+			}
+			break
+		}
+	}
+	if l := laborOf(x.str("labor")); laborRank(l) > laborRank(h.Labor) {
+		h.Labor = l
+	}
+	why := x.str("labor_lost_why")
+	if why == "" && laborOf(x.str("labor")) == calc.LaborNone {
+		t := x.str("labor")
+		if strings.Contains(t, "病") || strings.Contains(t, "残") {
+			why = "因病"
+		} else if strings.Contains(t, "年龄") || strings.Contains(t, "老") {
+			why = "因年龄"
+		}
+	}
+	setIf(&h.LaborLostWhy, why)
+	setIf(&h.Cadre, x.str("cadre"))
+	setIf(&h.CadrePhone, x.str("cadre_phone"))
+	setIf(&h.Measure, x.str("measure"))
+	if x.has("measure_done") {
+		if b, ok := x.boolean("measure_done"); ok && b {
+			h.MeasureDone = true
+		}
+	} else if m := cleanText(h.Measure); strings.Contains(m, "已落实") || strings.Contains(m, "已完成") {
+		h.MeasureDone = true
+	}
+	if x.flag("has_income_project") {
+		h.HasIncomeProject = true
+	}
+	if x.has("household_size") && h.Members == 0 {
+		c, _ := x.col("household_size")
+		n, ok := x.countCol(c)
+		switch {
+		case ok && n > 0:
+			h.Members = n
+		case ok && n == 0:
+			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为0，无法计算人均收入", leafOf(c.Header))
+		case !ok && !x.bad && first && !x.st.person:
+			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为空，无法计算人均收入", leafOf(c.Header))
+		}
+	}
+	if !first && x.st.person {
+		// a roster repeats household figures on member rows: the first row's stand
+		return
+	}
+	x.incomes(h)
+	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
+		x.payment(rule, h.ID, amount, c, linkKeys{}, false)
+	}, "")
+}
+
+// incomes reads the income columns of a household row.
+func (x *rowCtx) incomes(h *calc.Household) {
+	var lastQ [4]*calc.Fen
+	for _, c := range x.st.cols {
+		if !incomeFields[c.Field] {
+			continue
+		}
+		v, ok := x.fenCol(c)
+		if !ok {
+			continue
+		}
+		if c.Field == "rigid_spending" {
+			if c.Period != PeriodLastYear {
+				h.RigidSpending += v
+			}
+			continue
+		}
+		if c.Period == PeriodLastYear {
+			if c.Field == "last_year_per_capita" {
+				if c.Quarter > 0 {
+					lastQ[c.Quarter-1] = &v
+				} else if h.LastYearPerCapita == nil {
+					h.LastYearPerCapita = &v
+				}
+			}
+			continue
+		}
+		if c.Field == "per_capita" && c.Period == PeriodYTD && c.Quarter == 0 {
+			if h.YTDPerCapita == nil {
+				h.YTDPerCapita = &v
+			}
+			continue
+		}
+		q := c.Quarter
+		if q == 0 {
+			q = x.r.quarter
+		}
+		inc := h.Quarters[q-1]
+		if inc == nil {
+			inc = &calc.Income{}
+			h.Quarters[q-1] = inc
+		}
+		switch c.Field {
+		case "wage_income":
+			inc.Wage = v
+		case "business_income":
+			inc.Business = v
+		case "property_income":
+			inc.Property = v
+		case "transfer_income":
+			inc.Transfer = v
+		case "business_cost":
+			inc.BusinessCost = v
+		case "net_income":
+			inc.Net = &v
+		case "per_capita":
+			inc.PerCapita = &v
+		}
+	}
+	// last year's quarterly per-capita figures give the household's own cumulative shares
+	if lastQ[0] != nil && lastQ[1] != nil && lastQ[2] != nil && lastQ[3] != nil {
+		total := *lastQ[0] + *lastQ[1] + *lastQ[2] + *lastQ[3]
+		if total > 0 {
+			var sh calc.Shares
+			var cum calc.Fen
+			for i := range 4 {
+				cum += *lastQ[i]
+				sh[i] = calc.Rate(new(big.Int).Quo(big.NewInt(int64(cum)*int64(calc.RateOne)), big.NewInt(int64(total))).Int64())
+			}
+			h.LastYearShares = &sh
+			if h.LastYearPerCapita == nil {
+				h.LastYearPerCapita = &total
+			}
+		}
+	}
+}
+
+// paidColumns calls fn for every 已发放 column with a value; rule from the header, else def.
+func (x *rowCtx) paidColumns(fn func(rule string, amount calc.Fen, c Column), def string) {
+	for _, c := range x.st.cols {
+		if c.Field != "paid" && c.Field != "award_paid" {
+			continue
+		}
+		v, ok := x.fenCol(c)
+		if !ok {
+			continue
+		}
+		rule := ruleOfPaid(c.Header)
+		if rule == "" {
+			rule = def
+		}
+		if rule == "" && c.Species != "" {
+			rule = map[string]string{calc.Cattle: "calf_sale", calc.Sheep: "lamb_sale"}[c.Species]
+		}
+		if rule == "" {
+			continue
+		}
+		fn(rule, v, c)
+	}
+}
+
+// payment records money already paid; with keys, the subject is resolved to the household.
+func (x *rowCtx) payment(rule, subject string, amount calc.Fen, c Column, k linkKeys, link bool) {
+	in := &x.r.led.Inputs
+	in.Payments = append(in.Payments, calc.Payment{Ref: x.ref(), Subject: subject, Rule: rule, Amount: amount, Note: c.Header})
+	if link {
+		x.r.link("payment", len(in.Payments)-1, k, x.ref(), false)
+	}
+}
+
+// livestock reads one household's row of a 牲畜台账: one record per species.
+func (x *rowCtx) livestock() bool {
+	r, st := x.r, x.st
+	in := &r.led.Inputs
+	k := x.keys(false)
+	rowSpecies := ""
+	if t := x.str("species"); t != "" {
+		rowSpecies = speciesOf(t)
+		if rowSpecies == "" {
+			c, _ := x.col("species")
+			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), t)
+			return false
+		}
+	}
+	if rowSpecies == "" {
+		rowSpecies = speciesOf(st.info.Name)
+	}
+	recs := map[string]*calc.LivestockRecord{}
+	var order []string
+	missing := ""
+	for _, c := range st.cols {
+		if !livestockFields[c.Field] || c.Field == "paid" {
+			continue
+		}
+		n, ok := x.countCol(c)
+		if !ok {
+			continue
+		}
+		sp := c.Species
+		if sp == "" {
+			sp = rowSpecies
+		}
+		if sp == "" {
+			missing = c.Header
+			continue
+		}
+		rec := recs[sp]
+		if rec == nil {
+			rec = &calc.LivestockRecord{Ref: x.ref(), Species: sp}
+			recs[sp] = rec
+			order = append(order, sp)
+		}
+		switch c.Field {
+		case "stock_start":
+			rec.StockStart = n
+		case "pregnant":
+			rec.Pregnant = n
+		case "born":
+			rec.Born = n
+		case "bought":
+			rec.Bought = n
+		case "sold":
+			rec.Sold = n
+		case "young_sold":
+			rec.YoungSold = n
+		case "died":
+			rec.Died = n
+		case "stock_end":
+			n := n
+			rec.StockEnd = &n
+		}
+	}
+	if missing != "" && len(recs) == 0 {
+		r.errorf(st.info.Name, x.row, missing, false, "无法判断是牛还是羊：请在‘畜种’列填写牛或羊")
+		return false
+	}
+	for _, sp := range order {
+		in.Livestock = append(in.Livestock, *recs[sp])
+		r.link(KindLivestock, len(in.Livestock)-1, k, x.ref(), true)
+	}
+	def := map[string]string{calc.Cattle: "calf_sale", calc.Sheep: "lamb_sale"}[rowSpecies]
+	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
+		x.payment(rule, k.fallback(), amount, c, k, true)
+	}, def)
+	return len(order) > 0
+}
+
+// land reads one household's contracted or entrusted land.
+func (x *rowCtx) land() bool {
+	r, st := x.r, x.st
+	in := &r.led.Inputs
+	k := x.keys(false)
+	base := calc.LandRecord{Ref: x.ref(), Mode: x.str("mode"), LostLaborWhy: x.str("labor_lost_why")}
+	base.CropsSold = x.flag("crops_sold")
+	base.ContractSigned = x.flag("contract_signed")
+	var recs []calc.LandRecord
+	if a, ok := x.area("contract_area"); ok && a > 0 {
+		rec := base
+		rec.Kind, rec.Area = calc.LandContract, a
+		recs = append(recs, rec)
+	}
+	if a, ok := x.area("entrust_area"); ok && a > 0 {
+		rec := base
+		rec.Kind, rec.Area = calc.LandEntrust, a
+		if rec.Mode == "" {
+			c, _ := x.col("entrust_area")
+			for _, m := range []string{"代耕代种", "托管", "流转", "代耕"} {
+				if strings.Contains(c.Header, m) {
+					rec.Mode = m
+					break
+				}
+			}
+		}
+		recs = append(recs, rec)
+	}
+	if a, ok := x.area("area"); ok && a > 0 && len(recs) == 0 {
+		t := x.str("land_kind") + x.str("mode")
+		rec := base
+		rec.Area = a
+		switch {
+		case strings.Contains(t, "托管") || strings.Contains(t, "代耕") || strings.Contains(t, "代种") || strings.Contains(t, "流转"):
+			rec.Kind = calc.LandEntrust
+			if rec.Mode == "" {
+				rec.Mode = x.str("land_kind")
+			}
+		case strings.Contains(t, "承包"):
+			rec.Kind = calc.LandContract
+		case strings.Contains(st.info.Name, "托管") || strings.Contains(st.info.Name, "代耕") || strings.Contains(st.info.Name, "流转"):
+			rec.Kind = calc.LandEntrust
+		case strings.Contains(st.info.Name, "承包"):
+			rec.Kind = calc.LandContract
+		default:
+			c, _ := x.col("area")
+			r.errorf(st.info.Name, x.row, c.Header, false, "无法判断是承包他人耕地还是代耕代种/托管/流转：请填写‘土地类型’")
+			return false
+		}
+		recs = append(recs, rec)
+	}
+	for _, rec := range recs {
+		in.Land = append(in.Land, rec)
+		r.link(KindLand, len(in.Land)-1, k, x.ref(), true)
+	}
+	def := ""
+	if len(recs) == 1 {
+		def = map[string]string{calc.LandContract: "land_contract", calc.LandEntrust: "land_entrust"}[recs[0].Kind]
+	}
+	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
+		x.payment(rule, k.fallback(), amount, c, k, true)
+	}, def)
+	return len(recs) > 0
+}
+
+var otherProvinces = []string{"北京", "天津", "河北", "山西", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "区外", "省外", "外省", "跨省", "跨区"}
+
+// laborer reads one person of a 务工就业清单.
+func (x *rowCtx) laborer() bool {
+	r, st := x.r, x.st
+	in := &r.led.Inputs
+	name := x.str("name")
+	pid := x.idNumber("id_number")
+	if name == "" && pid == "" {
+		return false
+	}
+	if pid != "" {
+		key := "laborer\x00" + pid
+		if prev, dup := r.holds.byKey[key]; dup {
+			ref := in.Laborers[prev].Ref
+			c, _ := x.col("id_number")
+			r.errorf(st.info.Name, x.row, c.Header, false, "此人（%s）在“%s”第%d行已出现，本行未计入", maskKey(pid), ref.Sheet, ref.Row)
+			return false
+		}
+		r.holds.byKey[key] = len(in.Laborers)
+	}
+	l := calc.Laborer{Ref: x.ref(), Unit: x.unit(), Name: name, IDNumber: pid, Employer: x.str("employer")}
+	jt := x.str("job_type")
+	l.Job = jobOf(jt)
+	if jt != "" && l.Job == "" {
+		c, _ := x.col("job_type")
+		r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为稳定就业、灵活就业、公益岗位或未就业）", leafOf(c.Header), jt)
+	}
+	l.PostHolder = x.flag("post_holder") || l.Job == calc.JobPost
+	if n, ok := x.count("months"); ok {
+		l.StableMonths = n
+	}
+	if v, ok := x.fen("monthly_wage"); ok {
+		l.MonthlyWage = v
+	}
+	if v, ok := x.fen("three_month_pay"); ok {
+		l.ThreeMonthPay = &v
+	}
+	if n, ok := x.count("flexible_days"); ok {
+		l.FlexibleDays = n
+	}
+	place := x.str("work_place")
+	if b, ok := x.boolean("in_county"); ok {
+		l.InCounty = b
+	} else if strings.Contains(place, "县内") || strings.Contains(place, "本县") || strings.Contains(place, "本旗") || strings.Contains(place, "旗内") {
+		l.InCounty = true
+	}
+	if b, ok := x.boolean("cross_region"); ok {
+		l.OutsideRegion = b
+	} else if place != "" && !strings.Contains(place, "内蒙古") {
+		for _, p := range otherProvinces {
+			if strings.Contains(place, p) {
+				l.OutsideRegion = true
+				break
+			}
+		}
+	}
+	l.Unemployed = x.flag("unemployed") || l.Job == calc.JobNone && strings.Contains(jt, "失业")
+	l.Returned = x.flag("returned")
+	l.WantsWork = x.flag("wants_work")
+	l.HelpRecorded = x.str("help")
+	if l.Job == calc.JobStable && l.FlexibleDays > 0 {
+		l.AlsoFlexible = true
+	}
+	if l.Job == "" && l.StableMonths > 0 {
+		l.Job = calc.JobStable
+	}
+	in.Laborers = append(in.Laborers, l)
+	k := x.keys(true)
+	k.personID = pid
+	r.link(KindLaborers, len(in.Laborers)-1, k, x.ref(), false)
+	subject := pid
+	if subject == "" {
+		subject = name
+	}
+	def := map[string]string{calc.JobStable: "stable_job", calc.JobFlexible: "flexible_job"}[l.Job]
+	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
+		x.payment(rule, subject, amount, c, linkKeys{}, false)
+	}, def)
+	return true
+}
+
+// project reads one 到户帮扶项目.
+func (x *rowCtx) project() bool {
+	r := x.r
+	in := &r.led.Inputs
+	p := calc.HouseholdProject{Ref: x.ref(), Name: x.str("project_name"), Type: x.str("project_type")}
+	p.Funds, _ = x.fen("funds")
+	p.Subsidy, _ = x.fen("subsidy")
+	p.PovertyFunded = x.textFlag("poverty_funded", "衔接", "扶贫", "财政", "帮扶")
+	p.SoldOff = x.flag("sold_off")
+	if a := x.str("arrangement"); a != "" {
+		if b, present, err := parseBool(a); err != nil || present && b {
+			p.Arrangement = a
+		}
+	}
+	p.Courtyard = x.flag("courtyard") || strings.Contains(p.Type, "庭院") || strings.Contains(p.Name, "庭院")
+	p.AwardPaid, _ = x.fen("award_paid")
+	if p.Name == "" && p.Type == "" && p.Funds == 0 && p.Subsidy == 0 {
+		return false
+	}
+	in.Projects = append(in.Projects, p)
+	r.link(KindProjects, len(in.Projects)-1, x.keys(false), x.ref(), true)
+	return true
+}
+
+// entity reads one business entity's funded project.
+func (x *rowCtx) entity() bool {
+	in := &x.r.led.Inputs
+	e := calc.BusinessEntity{Ref: x.ref(), Unit: x.unit(), Name: x.str("entity_name"), Project: x.str("project_name"), Cadre: x.str("cadre")}
+	if e.Name == "" {
+		return false
+	}
+	e.Funded = x.textFlag("poverty_funded", "财政", "帮扶", "衔接", "扶贫")
+	e.Linkage = linkageOf(x.str("linkage"))
+	in.Entities = append(in.Entities, e)
+	return true
+}
+
+// linkageOf finds the 联农带农 modes named in a text.
+func linkageOf(t string) []string {
+	t = cleanText(t)
+	var out []string
+	for _, m := range calc.LinkageModes {
+		if strings.Contains(t, m) || m == "托养托管" && (strings.Contains(t, "托养") || strings.Contains(t, "托管")) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// employer reads one worker row of a 吸纳就业 sheet, grouped by the entity (whose name may be
+// left blank or merged on the following rows).
+func (x *rowCtx) employer() bool {
+	r, st := x.r, x.st
+	in := &r.led.Inputs
+	name := x.str("entity_name")
+	if name == "" {
+		name = x.str("employer")
+	}
+	if name == "" {
+		name = st.lastKey
+	}
+	if name == "" {
+		r.errorf(st.info.Name, x.row, "", false, "缺少用工单位名称，本行未计入")
+		return false
+	}
+	st.lastKey = name
+	key := "employer\x00" + name
+	idx, ok := r.holds.byKey[key]
+	if !ok {
+		in.Employers = append(in.Employers, calc.Employer{Ref: x.ref(), Unit: x.unit(), Name: name})
+		idx = len(in.Employers) - 1
+		r.holds.byKey[key] = idx
+	}
+	e := &in.Employers[idx]
+	w := calc.Worker{Name: x.str("name"), IDNumber: x.idNumber("id_number"), Agreement: x.flag("agreement")}
+	if n, ok := x.count("months"); ok {
+		w.Months = n
+	}
+	w.MonthlyWage, _ = x.fen("monthly_wage")
+	if w.Name != "" || w.IDNumber != "" {
+		e.Workers = append(e.Workers, w)
+	}
+	if n, ok := x.count("months_approved"); ok && n > e.MonthsApproved {
+		e.MonthsApproved = n
+	}
+	if x.flag("one_time_taken") {
+		e.OneTimeTaken = true
+	}
+	if t, ok := x.date("applied_on"); ok && e.AppliedOn.IsZero() {
+		e.AppliedOn = t
+	}
+	if v, ok := x.fen("award_paid"); ok && v > e.AwardPaid {
+		e.AwardPaid = v
+	}
+	setIf(&e.Cadre, x.str("cadre"))
+	return true
+}
+
+// relief reads one 以工代赈 project.
+func (x *rowCtx) relief() bool {
+	in := &x.r.led.Inputs
+	p := calc.ReliefProject{Ref: x.ref(), Unit: x.unit(), Name: x.str("project_name"), Year: x.r.opt.Period.Year}
+	if p.Name == "" {
+		return false
+	}
+	if y, ok := x.count("year"); ok && y > 1900 {
+		p.Year = y
+	}
+	p.Funds, _ = x.fen("funds")
+	p.LaborPay, _ = x.fen("labor_pay")
+	p.PoorLaborPay, _ = x.fen("poor_labor_pay")
+	p.LinkageFunded = x.textFlag("poverty_funded", "衔接")
+	in.ReliefProjects = append(in.ReliefProjects, p)
+	return true
+}
+
+// post reads one 公益岗位 holder.
+func (x *rowCtx) post() bool {
+	r := x.r
+	in := &r.led.Inputs
+	p := calc.WelfarePost{Ref: x.ref(), Unit: x.unit(), Name: x.str("name"), IDNumber: x.idNumber("id_number"), Post: x.str("post")}
+	if p.Name == "" && p.IDNumber == "" {
+		return false
+	}
+	for _, c := range x.st.cols {
+		if c.Field != "monthly_wage" {
+			continue
+		}
+		v, ok := x.fenCol(c)
+		if !ok {
+			continue
+		}
+		if c.Period == PeriodLastYear {
+			p.WageLastYear = v
+		} else if p.WageThisYear == 0 {
+			p.WageThisYear = v
+		}
+	}
+	in.Posts = append(in.Posts, p)
+	k := x.keys(true)
+	k.personID = p.IDNumber
+	r.link(KindPosts, len(in.Posts)-1, k, x.ref(), false)
+	return true
+}
+
+func (x *rowCtx) dibao() bool {
+	in := &x.r.led.Inputs
+	d := calc.DibaoRecord{Ref: x.ref()}
+	t, ok := x.date("phase_out_end")
+	if !ok {
+		return false
+	}
+	d.PhaseOutEnd = t
+	d.Reviewed = x.flag("reviewed")
+	in.Dibao = append(in.Dibao, d)
+	x.r.link(KindDibao, len(in.Dibao)-1, x.keys(false), x.ref(), true)
+	return true
+}
+
+func (x *rowCtx) insurance() bool {
+	in := &x.r.led.Inputs
+	e := calc.InsuranceEvent{Ref: x.ref(), Cause: x.str("cause")}
+	amt, ok := x.fen("amount")
+	if !ok {
+		amt, ok = x.fen("rigid_spending")
+	}
+	if e.Cause == "" && !ok {
+		return false
+	}
+	e.Amount = amt
+	e.Claimed = x.flag("claimed")
+	in.Insurance = append(in.Insurance, e)
+	x.r.link(KindInsurance, len(in.Insurance)-1, x.keys(false), x.ref(), true)
+	return true
+}
+
+func (x *rowCtx) filial() bool {
+	in := &x.r.led.Inputs
+	f := calc.FilialRecord{Ref: x.ref()}
+	var any bool
+	for _, p := range []struct {
+		field string
+		dst   *calc.Fen
+	}{{"dividend", &f.Dividend}, {"temp_aid", &f.TempAid}, {"social_aid", &f.SocialAid}, {"filial", &f.Filial}} {
+		if v, ok := x.fen(p.field); ok {
+			*p.dst = v
+			any = true
+		}
+	}
+	if !any {
+		return false
+	}
+	in.Filial = append(in.Filial, f)
+	x.r.link(KindFilial, len(in.Filial)-1, x.keys(false), x.ref(), true)
+	return true
+}

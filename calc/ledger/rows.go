@@ -1,0 +1,615 @@
+package ledger
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"zengshou/calc"
+	"zengshou/config/redact"
+)
+
+// sheetState is one sheet being read.
+type sheetState struct {
+	info    SheetInfo
+	hdr     *header
+	part    string
+	cols    []Column         // recognized columns
+	first   map[string]int   // field → index in cols of the first unmodified column
+	vmerges []mergeRange     // vertical merges below the header (filled while streaming)
+	sums    map[int]calc.Fen // column index → sum of data rows (合计 reconciliation)
+	person  bool             // one row per person (households roster)
+	blanks  []int            // blank rows not yet known to be inside the data
+	lastKey string           // households roster: the household of the previous row
+}
+
+// openSheet reads the first rows of a sheet and detects its header and kind.
+func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) {
+	st := &sheetState{info: SheetInfo{Name: name, Hidden: hidden}, part: part, first: map[string]int{}, sums: map[int]calc.Fen{}}
+	var merges []mergeRange
+	if part != "" {
+		all, err := scanMerges(r.zr, part, 200_000)
+		if err == nil {
+			for _, m := range all {
+				if m.r1 <= headerWindow {
+					merges = append(merges, m)
+				}
+				if m.r2 > m.r1 && m.c1 == m.c2 || m.r2 > m.r1 && m.r1 > headerWindow {
+					st.vmerges = append(st.vmerges, m)
+				}
+			}
+		}
+	}
+	rows, err := r.f.Rows(name)
+	if err != nil {
+		return st, nil // a chart sheet or a broken part: not a ledger
+	}
+	defer rows.Close()
+	var win [][]string
+	for len(win) < headerWindow && rows.Next() {
+		cols, err := rows.Columns()
+		if err != nil {
+			break
+		}
+		if len(cols) > r.lim.MaxCols {
+			cols = cols[:r.lim.MaxCols]
+		}
+		win = append(win, cols)
+	}
+	// trailing empty rows do not matter
+	for len(win) > 0 && rowBlank(win[len(win)-1]) {
+		win = win[:len(win)-1]
+	}
+	h := r.dict.detectHeader(win, merges, r.opt.Period)
+	if h == nil {
+		r.seen = append(r.seen, fmt.Sprintf("“%s”（%s）", name, describeRows(win)))
+		return st, nil
+	}
+	st.hdr = h
+	st.info.HeaderRows = h.rows
+	st.info.CodeRow = h.codeRow
+	st.info.CodeHints = h.codeHints
+	st.info.HeaderHash = h.hash
+	st.info.Unit = h.sheetUnit
+	st.info.Confidence = h.confidence
+	kind, applied := "", false
+	if kind, applied = r.dict.applyTemplate(h, name); applied {
+		for _, t := range r.dict.templates {
+			if t.Match == name || t.Match == h.hash {
+				st.info.Template = t.Name
+				break
+			}
+		}
+	}
+	if kind == "" {
+		kind = r.dict.pickKind(h, name)
+	}
+	st.info.Columns = h.cols
+	st.info.Kind = kind
+	for _, c := range h.cols {
+		if c.Index > st.info.LastCol {
+			st.info.LastCol = c.Index
+		}
+		if c.Field == "" {
+			continue
+		}
+		st.cols = append(st.cols, c)
+		if c.Quarter == 0 && c.Period == "" && c.Species == "" {
+			if _, ok := st.first[c.Field]; !ok {
+				st.first[c.Field] = len(st.cols) - 1
+			}
+		}
+	}
+	// a field seen only with a species or as a group total is still the field
+	for i, c := range st.cols {
+		if _, ok := st.first[c.Field]; !ok && c.Quarter == 0 && c.Period == "" {
+			st.first[c.Field] = i
+		}
+	}
+	if kind == "" {
+		r.seen = append(r.seen, fmt.Sprintf("“%s”（表头：%s）", name, describeHeader(h)))
+	}
+	if kind == KindHouseholds {
+		_, rel := st.first["relation"]
+		_, nm := st.first["name"]
+		_, head := st.first["head_name"]
+		_, no := st.first["household_no"]
+		_, hid := st.first["head_id"]
+		st.person = rel || nm && !head && (no || hid)
+	}
+	st.info.FirstRow = h.rows[len(h.rows)-1] + 1
+	if h.codeRow > 0 {
+		st.info.FirstRow = h.codeRow + 1
+	}
+	return st, nil
+}
+
+func describeRows(win [][]string) string {
+	for _, r := range win {
+		var texts []string
+		for _, c := range r {
+			if t := cleanText(c); t != "" {
+				texts = append(texts, t)
+			}
+		}
+		if len(texts) >= 2 {
+			return "表头：" + strings.Join(limitStrings(texts, 8), "、")
+		}
+	}
+	if len(win) == 0 {
+		return "空表"
+	}
+	return "没有表头"
+}
+
+func describeHeader(h *header) string {
+	var texts []string
+	for _, c := range h.cols {
+		texts = append(texts, c.Header)
+	}
+	return strings.Join(limitStrings(texts, 8), "、")
+}
+
+func limitStrings(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], "…")
+	}
+	return s
+}
+
+var (
+	aggregateWords = []string{"合计", "总计", "小计", "累计合计", "全村合计", "全镇合计"}
+	footerWords    = []string{"填表人", "审核人", "负责人", "填表说明", "制表人", "填报人", "统计人", "分管领导", "主要负责人", "村支书", "审核:", "注:", "说明:", "备注:", "联系电话:", "签字", "签名", "(盖章)"}
+)
+
+// classify: 0 data, 1 blank, 2 aggregate, 3 footer.
+func classifyRow(cells []string) int {
+	nonEmpty := 0
+	seen := 0
+	agg := false
+	footer := false
+	for _, c := range cells {
+		t := compact(c)
+		if t == "" {
+			continue
+		}
+		nonEmpty++
+		if seen < 3 {
+			seen++
+			for _, w := range aggregateWords {
+				if strings.HasPrefix(t, w) {
+					agg = true
+				}
+			}
+		}
+		for _, w := range footerWords {
+			if strings.HasPrefix(t, w) {
+				footer = true
+			}
+		}
+	}
+	switch {
+	case nonEmpty == 0:
+		return 1
+	case footer && nonEmpty <= 6:
+		return 3
+	case agg:
+		return 2
+	}
+	return 0
+}
+
+// readSheet streams a recognized sheet's data rows into records.
+func (r *reader) readSheet(st *sheetState) error {
+	rows, err := r.f.Rows(st.info.Name)
+	if err != nil {
+		r.errorf(st.info.Name, 0, "", false, "无法读取工作表“%s”", st.info.Name)
+		return nil
+	}
+	defer rows.Close()
+	sort.Slice(st.vmerges, func(i, j int) bool { return st.vmerges[i].r1 < st.vmerges[j].r1 })
+	type active struct {
+		r2  int
+		val string
+	}
+	act := map[int]active{} // column (1-based) → vertical merge in progress
+	mi := 0
+	rowNum := 0
+	blankRun := 0
+	dataSeen := false
+	for rows.Next() {
+		rowNum++
+		if rowNum < st.info.FirstRow {
+			continue
+		}
+		if rowNum > r.lim.MaxRows {
+			return fileErr("too_large", fmt.Sprintf("工作表“%s”的行数超过上限（%d行），请拆分后上传", st.info.Name, r.lim.MaxRows), nil)
+		}
+		cells, err := rows.Columns()
+		if err != nil {
+			r.errorf(st.info.Name, rowNum, "", false, "第%d行无法读取", rowNum)
+			continue
+		}
+		if len(cells) > r.lim.MaxCols {
+			cells = cells[:r.lim.MaxCols]
+		}
+		r.cells += int64(len(cells))
+		if r.cells > r.lim.MaxCells {
+			return fileErr("too_large", fmt.Sprintf("工作簿的单元格数超过上限（%d个），请拆分后上传", r.lim.MaxCells), nil)
+		}
+		// vertical merges: 户编号/户主 merged over member rows
+		for mi < len(st.vmerges) && st.vmerges[mi].r1 <= rowNum {
+			m := st.vmerges[mi]
+			mi++
+			if m.r1 == rowNum && m.c1-1 < len(cells) {
+				for c := m.c1; c <= m.c2; c++ {
+					act[c] = active{m.r2, cells[m.c1-1]}
+				}
+			}
+		}
+		for c, a := range act {
+			if rowNum > a.r2 {
+				delete(act, c)
+				continue
+			}
+			for len(cells) < c {
+				cells = append(cells, "")
+			}
+			if cells[c-1] == "" {
+				cells[c-1] = a.val
+			}
+		}
+		switch classifyRow(cells) {
+		case 1:
+			blankRun++
+			if dataSeen {
+				st.blanks = append(st.blanks, rowNum)
+			}
+			if blankRun >= r.opt.BlankRunStop && dataSeen || blankRun >= r.opt.BlankRunStop*10 {
+				rowNum = -1
+			}
+		case 2:
+			blankRun = 0
+			r.flushBlanks(st)
+			st.info.Skipped = append(st.info.Skipped, rowNum)
+			st.info.LastRow = rowNum
+			r.reconcile(st, rowNum, cells)
+		case 3:
+			st.info.Footer = rowNum
+			rowNum = -1
+		default:
+			blankRun = 0
+			dataSeen = true
+			r.flushBlanks(st)
+			st.info.LastRow = rowNum
+			for i := len(cells); i > 0; i-- {
+				if cleanText(cells[i-1]) != "" {
+					if i > st.info.LastCol {
+						st.info.LastCol = i
+					}
+					break
+				}
+			}
+			x := &rowCtx{r: r, st: st, row: rowNum, cells: cells}
+			if x.build() {
+				st.info.DataRows++
+			}
+		}
+		if rowNum < 0 {
+			break
+		}
+	}
+	if err := rows.Error(); err != nil {
+		if errors_Is_MaxRows(err) {
+			return fileErr("too_large", fmt.Sprintf("工作表“%s”的行数超过上限，请拆分后上传", st.info.Name), err)
+		}
+		r.errorf(st.info.Name, 0, "", false, "工作表“%s”没有读完：文件可能已损坏", st.info.Name)
+	}
+	if st.info.LastRow == 0 {
+		st.info.LastRow = st.info.FirstRow - 1
+	}
+	r.checkMissingColumns(st)
+	return nil
+}
+
+func errors_Is_MaxRows(err error) bool { return err == excelize.ErrMaxRows }
+
+func (r *reader) flushBlanks(st *sheetState) {
+	st.info.Skipped = append(st.info.Skipped, st.blanks...)
+	st.blanks = st.blanks[:0]
+}
+
+// reconcile compares a 合计/总计 row with the sum of the data rows above it (money columns).
+func (r *reader) reconcile(st *sheetState, row int, cells []string) {
+	label := ""
+	for _, c := range cells {
+		if t := compact(c); t != "" {
+			label = t
+			break
+		}
+	}
+	if strings.HasPrefix(label, "小计") {
+		return
+	}
+	for _, c := range st.cols {
+		if !moneyFields[c.Field] || c.Period == PeriodLastYear || c.Field == "per_capita" || c.Field == "paid" {
+			continue
+		}
+		if c.Index-1 >= len(cells) {
+			continue
+		}
+		v, ok, err := parseFen(cells[c.Index-1])
+		if err != nil || !ok {
+			continue
+		}
+		sum := st.sums[c.Index]
+		d := v - sum
+		if d < 0 {
+			d = -d
+		}
+		if d > calc.Yuan(1) {
+			r.errorf(st.info.Name, row, c.Header, true, "合计行的‘%s’为%s，与各行之和%s不一致，请核对", leafOf(c.Header), v.Text(), sum.Text())
+		}
+	}
+}
+
+func leafOf(h string) string {
+	if i := strings.LastIndex(h, "/"); i >= 0 {
+		if l := h[i+1:]; !isTotalWord(l) {
+			return l
+		}
+	}
+	return h
+}
+
+// checkMissingColumns warns about fields a kind needs that the sheet does not have.
+func (r *reader) checkMissingColumns(st *sheetState) {
+	has := func(f string) bool { _, ok := st.first[f]; return ok || st.hasField(f) }
+	hr := 0
+	if len(st.info.HeaderRows) > 0 {
+		hr = st.info.HeaderRows[0]
+	}
+	switch st.info.Kind {
+	case KindHouseholds:
+		if !has("household_size") && !st.person && !has("per_capita") {
+			r.errorf(st.info.Name, hr, "", true, "没有找到‘家庭人口数’列，无法计算人均收入")
+		}
+		if !has("household_no") && !has("head_id") && !has("id_number") {
+			r.errorf(st.info.Name, hr, "", true, "没有找到‘户编号’或‘身份证号’列，其他表无法按户对应")
+		}
+		if !has("per_capita") && !has("net_income") && !has("wage_income") && !has("business_income") && !has("transfer_income") {
+			r.errorf(st.info.Name, hr, "", true, "没有找到收入列（工资性收入、生产经营性收入、人均纯收入等），无法判断收入变化")
+		}
+	case KindLaborers:
+		if !has("id_number") {
+			r.errorf(st.info.Name, hr, "", true, "没有找到‘身份证号’列")
+		}
+	}
+}
+
+func (st *sheetState) hasField(f string) bool {
+	for _, c := range st.cols {
+		if c.Field == f {
+			return true
+		}
+	}
+	return false
+}
+
+// rowCtx is one data row being turned into records.
+type rowCtx struct {
+	r     *reader
+	st    *sheetState
+	row   int
+	cells []string
+	bad   bool // a value of this row could not be read
+}
+
+func (x *rowCtx) ref() calc.Ref { return calc.Ref{Sheet: x.st.info.Name, Row: x.row} }
+
+func (x *rowCtx) rawCol(c Column) string {
+	if c.Index-1 < len(x.cells) {
+		return x.cells[c.Index-1]
+	}
+	return ""
+}
+
+func (x *rowCtx) col(field string) (Column, bool) {
+	i, ok := x.st.first[field]
+	if !ok {
+		return Column{}, false
+	}
+	return x.st.cols[i], true
+}
+
+// str is the cleaned text of a field ("" when absent).
+func (x *rowCtx) str(field string) string {
+	c, ok := x.col(field)
+	if !ok {
+		return ""
+	}
+	t := strings.TrimSpace(x.rawCol(c))
+	if isEmptyMark(t) {
+		return ""
+	}
+	return strings.Join(strings.Fields(t), " ")
+}
+
+func (x *rowCtx) has(field string) bool { _, ok := x.col(field); return ok }
+
+func (x *rowCtx) bad1(c Column, v string, err error) {
+	x.bad = true
+	x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’的值“%s”%s", leafOf(c.Header), strings.TrimSpace(v), err.Error())
+}
+
+func (x *rowCtx) fenCol(c Column) (calc.Fen, bool) {
+	v := x.rawCol(c)
+	f, ok, err := parseFen(v)
+	if err != nil {
+		x.bad1(c, v, err)
+		return 0, false
+	}
+	if ok && c.Unit == "万元" {
+		f *= 10000
+	}
+	if ok && c.Period == "" && c.Quarter == 0 {
+		x.st.sums[c.Index] += f
+	}
+	return f, ok
+}
+
+func (x *rowCtx) fen(field string) (calc.Fen, bool) {
+	c, ok := x.col(field)
+	if !ok {
+		return 0, false
+	}
+	return x.fenCol(c)
+}
+
+func (x *rowCtx) countCol(c Column) (int, bool) {
+	v := x.rawCol(c)
+	n, ok, err := parseCount(v)
+	if err != nil {
+		x.bad1(c, v, err)
+		return 0, false
+	}
+	return n, ok
+}
+
+func (x *rowCtx) count(field string) (int, bool) {
+	c, ok := x.col(field)
+	if !ok {
+		return 0, false
+	}
+	return x.countCol(c)
+}
+
+func (x *rowCtx) area(field string) (calc.Area, bool) {
+	c, ok := x.col(field)
+	if !ok {
+		return 0, false
+	}
+	v := x.rawCol(c)
+	a, present, err := parseArea(v)
+	if err != nil {
+		x.bad1(c, v, err)
+		return 0, false
+	}
+	return a, present
+}
+
+func (x *rowCtx) boolean(field string) (bool, bool) {
+	c, ok := x.col(field)
+	if !ok {
+		return false, false
+	}
+	v := x.rawCol(c)
+	b, present, err := parseBool(v)
+	if err != nil {
+		x.bad1(c, v, err)
+		return false, false
+	}
+	return b, present
+}
+
+func (x *rowCtx) flag(field string) bool { b, _ := x.boolean(field); return b }
+
+func (x *rowCtx) date(field string) (time.Time, bool) {
+	c, ok := x.col(field)
+	if !ok {
+		return time.Time{}, false
+	}
+	v := x.rawCol(c)
+	t, present, err := parseDate(v, x.r.date1904)
+	if err != nil {
+		x.bad1(c, v, err)
+		return time.Time{}, false
+	}
+	return t, present
+}
+
+// textFlag reads a yes/no column that some ledgers fill with words instead
+// (资金来源: 衔接资金 → true when it contains one of words).
+func (x *rowCtx) textFlag(field string, words ...string) bool {
+	c, ok := x.col(field)
+	if !ok {
+		return false
+	}
+	v := x.rawCol(c)
+	if b, present, err := parseBool(v); err == nil {
+		return present && b
+	}
+	t := cleanText(v)
+	for _, w := range words {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// idNumber reads and checks an ID number column; "" when blank.
+func (x *rowCtx) idNumber(field string) string {
+	c, ok := x.col(field)
+	if !ok {
+		return ""
+	}
+	v := x.rawCol(c)
+	id, msg, warn := CheckIDNumber(v)
+	if msg != "" {
+		if !warn {
+			x.bad = true
+		}
+		x.r.errorf(x.st.info.Name, x.row, c.Header, warn, "%s", msg)
+		if msg == MsgIDAsNumber {
+			return ""
+		}
+	}
+	return id
+}
+
+func (x *rowCtx) unit() calc.Unit {
+	return calc.Unit{County: x.str("county"), Township: x.str("township"), Village: x.str("village")}
+}
+
+// build turns the row into records; false when nothing was taken from it.
+func (x *rowCtx) build() bool {
+	switch x.st.info.Kind {
+	case KindHouseholds:
+		return x.household()
+	case KindLivestock:
+		return x.livestock()
+	case KindLand:
+		return x.land()
+	case KindLaborers:
+		return x.laborer()
+	case KindProjects:
+		return x.project()
+	case KindEntities:
+		return x.entity()
+	case KindEmployers:
+		return x.employer()
+	case KindRelief:
+		return x.relief()
+	case KindPosts:
+		return x.post()
+	case KindDibao:
+		return x.dibao()
+	case KindInsurance:
+		return x.insurance()
+	case KindFilial:
+		return x.filial()
+	}
+	return false
+}
+
+// maskKey shows a household key in a message without an ID number in clear.
+func maskKey(k string) string {
+	if len(k) >= 15 {
+		return redact.ID(k)
+	}
+	return k
+}
