@@ -415,14 +415,21 @@ func (g *gen) messyID(s string) string {
 	return s
 }
 
-// incomeSheet is the 家庭收入台账 (one row per household).
+// incomeSheet is the 家庭收入台账 (one row per household), with a group of income columns per
+// quarter up to the ledger's quarter (按季逐户核算).
 func (g *gen) incomeSheet(s *sheetXML) {
 	o := g.opt
 	heads := []string{"序号", "旗县区", "苏木乡镇", "行政村", "户编号", "户主姓名", "户主身份证号", "户类型", "家庭人口（人）", "上年人均纯收入（元）"}
 	leaves := []string{"工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"}
 	tail := []string{"合规自付支出（元）", "帮扶责任人", "帮扶措施", "措施是否落实"}
-	ncol := len(heads) + len(leaves) + len(tail)
-	widths := []float64{6, 10, 10, 12, 16, 10, 21, 12, 8, 12, 11, 11, 11, 11, 11, 12, 10, 12, 8}
+	nq := o.Quarter
+	nl := len(leaves) * nq
+	ncol := len(heads) + nl + len(tail)
+	widths := []float64{6, 10, 10, 12, 16, 10, 21, 12, 8, 12}
+	for i := 0; i < nl; i++ {
+		widths = append(widths, 11)
+	}
+	widths = append(widths, 12, 10, 12, 8)
 	s.begin(widths)
 	s.put(styled(txt(fmt.Sprintf("%s%s%d年脱贫户及防返贫监测对象家庭收入台账", o.County, o.Township, o.Year)), gsTitle))
 	s.merge(1, 1, ncol, 1)
@@ -437,13 +444,16 @@ func (g *gen) incomeSheet(s *sheetXML) {
 		s.merge(i+1, 3, i+1, 4)
 	}
 	g0 := len(heads)
-	row3[g0] = styled(txt(fmt.Sprintf("本年累计家庭收入（1-%d季度，元）", o.Quarter)), gsHeader)
-	s.merge(g0+1, 3, g0+len(leaves), 3)
-	for i, l := range leaves {
-		row4[g0+i] = styled(txt(l), gsHeader)
+	for q := 0; q < nq; q++ {
+		c := g0 + q*len(leaves)
+		row3[c] = styled(txt(fmt.Sprintf("第%d季度收入（元）", q+1)), gsHeader)
+		s.merge(c+1, 3, c+len(leaves), 3)
+		for i, l := range leaves {
+			row4[c+i] = styled(txt(l), gsHeader)
+		}
 	}
 	for i, h := range tail {
-		c := g0 + len(leaves) + i
+		c := g0 + nl + i
 		row3[c] = styled(txt(h), gsHeader)
 		s.merge(c+1, 3, c+1, 4)
 	}
@@ -455,20 +465,27 @@ func (g *gen) incomeSheet(s *sheetXML) {
 	}
 	s.put(code...)
 	seq := 0
-	var vt, tt [6]int64
+	vt := make([]int64, nl+1) // village subtotals: the income columns, then 家庭人口
+	tt := make([]int64, nl+1)
 	flush := func(village string) {
 		cells := make([]gcell, ncol)
 		cells[0] = styled(txt("小计"), gsBold)
 		cells[3] = txt(village)
-		for k := 0; k < 5; k++ {
+		for k := 0; k < nl; k++ {
 			cells[g0+k] = num(vt[k])
 		}
-		cells[8] = num(vt[5])
+		cells[8] = num(vt[nl])
 		s.put(cells...)
 		for k := range vt {
 			tt[k] += vt[k]
 			vt[k] = 0
 		}
+	}
+	// Quarter shares of the cumulative figures: Q1 20%, Q2 25%, Q3 25%, Q4 30% (of the year).
+	shares := []int64{20, 25, 25, 30}
+	var sum int64
+	for _, x := range shares[:nq] {
+		sum += x
 	}
 	for i := range g.hh {
 		h := &g.hh[i]
@@ -489,11 +506,20 @@ func (g *gen) incomeSheet(s *sheetXML) {
 		}
 		cells[9] = g.money(h.lastYear)
 		for k, v := range []int64{h.wage, h.business, h.property, h.transfer, h.cost} {
-			cells[g0+k] = g.money(v)
-			vt[k] += v
+			rest := v
+			for q := 0; q < nq; q++ {
+				part := v * shares[q] / sum
+				if q == nq-1 {
+					part = rest
+				}
+				rest -= part
+				c := q*len(leaves) + k
+				cells[g0+c] = g.money(part)
+				vt[c] += part
+			}
 		}
-		vt[5] += int64(h.members)
-		c := g0 + len(leaves)
+		vt[nl] += int64(h.members)
+		c := g0 + nl
 		if h.rigid > 0 {
 			cells[c] = g.money(h.rigid)
 		}
@@ -504,21 +530,21 @@ func (g *gen) incomeSheet(s *sheetXML) {
 	total := make([]gcell, ncol)
 	total[0] = styled(txt("合    计"), gsBold)
 	s.merge(1, s.row+1, 4, s.row+1)
-	for k := 0; k < 5; k++ {
+	for k := 0; k < nl; k++ {
 		total[g0+k] = num(tt[k])
 	}
-	total[8] = num(tt[5])
+	total[8] = num(tt[nl])
 	s.put(total...)
 	s.put()
 	s.put(txt("填表人：            审核人：            联系电话："))
-	s.put(txt("填表说明：1. 收入为本年1月1日至本季度末累计数；2. 户类型填脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户。"))
+	s.put(txt("填表说明：1. 各季度收入为家庭当季合计数；2. 户类型填脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户。"))
 	s.end()
 }
 
 // livestockSheet is the 牲畜动态监测台账 (one row per household with livestock).
 func (g *gen) livestockSheet(s *sheetXML) {
-	heads := []string{"序号", "户编号", "户主姓名", "畜种", "年初存栏", "能繁母畜", "出生", "购入", "出售", "出售犊牛羔羊", "死淘", "存栏"}
-	s.begin([]float64{6, 16, 10, 6, 9, 9, 7, 7, 7, 12, 7, 7})
+	heads := []string{"序号", "户编号", "户主姓名", "畜种", "年初存栏", "能繁母畜", "出生", "购入", "出售", "出售犊牛", "出售羔羊", "死淘", "存栏"}
+	s.begin([]float64{6, 16, 10, 6, 9, 9, 7, 7, 7, 9, 9, 7, 7})
 	s.put(styled(txt(fmt.Sprintf("%s%s%d年牲畜动态监测台账（单位：头、只）", g.opt.County, g.opt.Township, g.opt.Year)), gsTitle))
 	s.merge(1, 1, len(heads), 1)
 	hc := make([]gcell, len(heads))
@@ -555,8 +581,12 @@ func (g *gen) livestockSheet(s *sheetXML) {
 		if !g.opt.Clean && g.rnd.IntN(50) == 0 {
 			sold = start + born + bought + 3 // an inconsistent row: more sold than ever held
 		}
+		calves, lambs := num(int64(young)), gcell{}
+		if h.species == "羊" {
+			calves, lambs = lambs, calves
+		}
 		s.put(num(int64(seq)), styled(txt(h.id), gsText), txt(h.head), txt(h.species), num(int64(start)), num(int64(preg)),
-			num(int64(born)), num(int64(bought)), num(int64(sold)), num(int64(young)), num(int64(died)), num(int64(end)))
+			num(int64(born)), num(int64(bought)), num(int64(sold)), calves, lambs, num(int64(died)), num(int64(end)))
 	}
 	s.end()
 }

@@ -48,7 +48,7 @@ func TestGenerateOpensWithSharedStrings(t *testing.T) {
 	if len(rows) != 5+120+3+1+1+2 {
 		t.Errorf("%d rows", len(rows))
 	}
-	if rows[2][0] != "序号" || rows[3][10] != "工资性收入" || rows[4][0] != "1" || rows[5][0] != "1" {
+	if rows[2][0] != "序号" || rows[3][10] != "工资性收入" || rows[2][10] != "第1季度收入（元）" || rows[4][0] != "1" || rows[5][0] != "1" {
 		t.Errorf("header rows = %v / %v / %v", rows[2], rows[3], rows[4])
 	}
 	subtotals := 0
