@@ -1,0 +1,249 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"zengshou/calc"
+	"zengshou/calc/ledger"
+	"zengshou/connectors"
+)
+
+// command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 提醒 (admins).
+// Unknown text gets the help, never silence.
+func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
+	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Text), "/"))
+	verb, arg, _ := strings.Cut(text, " ")
+	if i := strings.IndexAny(verb, "　"); i >= 0 { // full-width space
+		verb, arg = verb[:i], strings.TrimSpace(verb[i:]+" "+arg)
+	}
+	arg = strings.TrimSpace(arg)
+	switch verb {
+	case "进度", "汇总":
+		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
+	case "政策":
+		return jobResult{Kind: "reply", Text: policyText(arg)}
+	case "模板":
+		return s.templateReply(ev, arg)
+	case "提醒":
+		if !s.isAdmin(ev) {
+			return jobResult{Kind: "reply", Text: "“提醒”仅限管理员使用。管理员名单在配置 roster.admins 中。"}
+		}
+		n, err := s.SendDigests(ctx, true)
+		if err != nil {
+			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试：" + err.Error()}
+		}
+		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
+	case "帮助", "help", "?", "？":
+		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
+	}
+	return jobResult{Kind: "reply", Text: "没有听懂“" + truncate(text, 20) + "”。\n" + helpText(ev.Platform)}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func helpText(platform string) string {
+	var b strings.Builder
+	b.WriteString("增收助手可以：\n")
+	switch platform {
+	case "wecom", "dingtalk":
+		b.WriteString("· 上传台账：把 .xlsx 台账私聊发给我，或在群里引用该文件并@我；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
+	case "local":
+		b.WriteString("· 上传台账：把 .xlsx 放进 data/inbox/<群名>/，结果在 data/outbox/<群名>/。\n")
+	default:
+		b.WriteString("· 上传台账：直接把 .xlsx 台账发到群里；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
+	}
+	b.WriteString("· 进度 [单位]：查看待办完成情况，如“进度 红旗村”\n")
+	b.WriteString("· 政策 [条款]：查看《若干措施》规则，如“政策 三”\n")
+	b.WriteString("· 模板 [种类]：获取标准台账模板，如“模板 牲畜”；种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶\n")
+	b.WriteString("· 提醒：立即向各帮扶责任人发送待办提醒（仅管理员）\n")
+	b.WriteString("· 帮助：显示本说明")
+	return b.String()
+}
+
+func (s *Service) isAdmin(ev *connectors.Event) bool {
+	for _, a := range s.Config().Roster.Admins {
+		if id := a.IDs[ev.Platform]; id != "" && id == ev.SenderID {
+			return true
+		}
+	}
+	return false
+}
+
+// progressText is 进度 [单位]: open tasks by cadre and the latest unit summaries.
+func (s *Service) progressText(ctx context.Context, unit string) string {
+	tasks, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return "暂时无法查询进度，请稍后再试。"
+	}
+	units, _ := s.st.UnitSummaries(ctx, calc.Period{})
+	match := func(u calc.Unit) bool {
+		return unit == "" || u.County == unit || u.Township == unit || u.Village == unit
+	}
+	var b strings.Builder
+	if unit == "" {
+		b.WriteString("全部单位进度：\n")
+	} else {
+		fmt.Fprintf(&b, "“%s”进度：\n", unit)
+	}
+	found := false
+	for _, u := range units {
+		if !match(u.Unit) || (unit == "" && u.Level != "county" && u.Level != "township") {
+			continue
+		}
+		found = true
+		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, pct(u.Completion))
+		if u.Lagging {
+			b.WriteString("（落实不力）")
+		}
+		b.WriteString("\n")
+	}
+	byCadre := map[string]int{}
+	overdue := 0
+	now := s.clock.Now()
+	for _, t := range tasks {
+		if !match(t.Unit) {
+			continue
+		}
+		byCadre[t.Cadre]++
+		if t.Due.Before(now) {
+			overdue++
+		}
+	}
+	if len(byCadre) == 0 && !found {
+		return b.String() + "暂无数据：请先上传台账。"
+	}
+	total := 0
+	names := make([]string, 0, len(byCadre))
+	for c, n := range byCadre {
+		names = append(names, c)
+		total += n
+	}
+	sort.Strings(names)
+	fmt.Fprintf(&b, "未完成待办%d项（已逾期%d项）", total, overdue)
+	var parts []string
+	for _, c := range names {
+		name := c
+		if name == "" {
+			name = "未填写帮扶责任人"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d项", name, byCadre[c]))
+	}
+	if len(parts) > 0 {
+		b.WriteString("：" + strings.Join(parts, "，"))
+	}
+	return b.String()
+}
+
+func unitName(u calc.Unit) string {
+	var parts []string
+	for _, p := range []string{u.County, u.Township, u.Village} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "（未填写单位）"
+	}
+	return strings.Join(parts, "")
+}
+
+var clauseNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八"}
+
+// policyText is 政策 [条款]: the rules of one clause, or the list of all.
+func policyText(arg string) string {
+	arg = strings.Trim(strings.TrimSpace(arg), "（）()第条")
+	if n := atoiSafe(arg); n >= 1 && n <= len(clauseNumbers) {
+		arg = clauseNumbers[n-1]
+	}
+	var b strings.Builder
+	if arg == "" {
+		b.WriteString("《关于促进脱贫人口持续增收若干措施》（赤党乡振组办发〔2023〕1号）规则：\n")
+		for _, r := range calc.Rules {
+			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+		}
+		b.WriteString("发送“政策 三”查看某一条。")
+		return b.String()
+	}
+	want := "（" + arg + "）"
+	for _, r := range calc.Rules {
+		if strings.Contains(r.Clause, want) {
+			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+		}
+	}
+	if b.Len() == 0 {
+		return "没有找到条款“" + arg + "”。发送“政策”查看全部条款。"
+	}
+	return "《若干措施》" + want + "：\n" + strings.TrimRight(b.String(), "\n")
+}
+
+func atoiSafe(s string) int {
+	n := 0
+	if s == "" || len(s) > 2 {
+		return 0
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// templateKinds maps the Chinese kind names of 模板 to sheet kinds.
+var templateKinds = map[string]string{
+	"家庭收入": ledger.KindHouseholds, "收入": ledger.KindHouseholds, "家庭": ledger.KindHouseholds,
+	"牲畜": ledger.KindLivestock, "养殖": ledger.KindLivestock, "土地": ledger.KindLand,
+	"务工": ledger.KindLaborers, "就业": ledger.KindLaborers, "项目": ledger.KindProjects,
+	"经营主体": ledger.KindEntities, "联农带农": ledger.KindEntities, "吸纳就业": ledger.KindEmployers,
+	"以工代赈": ledger.KindRelief, "公益岗位": ledger.KindPosts, "低保": ledger.KindDibao,
+	"保险": ledger.KindInsurance, "孝扶": ledger.KindFilial, "全部": "all",
+}
+
+// templateReply is 模板 [种类]: a blank standard ledger with drop-downs and an example row.
+func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
+	kind := ledger.KindHouseholds
+	if arg != "" {
+		k, ok := templateKinds[arg]
+		if !ok {
+			k, ok = arg, false
+			for _, v := range templateKinds {
+				if v == arg {
+					ok = true
+				}
+			}
+			if !ok {
+				return jobResult{Kind: "reply", Text: "没有“" + arg + "”模板。" + helpText(ev.Platform)}
+			}
+		}
+		kind = k
+	}
+	dir := filepath.Join(s.dataDir, "templates", kind)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return jobResult{Kind: "error", Text: "生成模板失败，请联系管理员。"}
+	}
+	files, err := ledger.WriteTemplates(kind, dir)
+	if err != nil || len(files) == 0 {
+		return jobResult{Kind: "error", Text: "生成模板失败，请联系管理员。"}
+	}
+	if _, err := os.Stat(files[0]); err != nil {
+		return jobResult{Kind: "error", Text: "生成模板失败，请联系管理员。"}
+	}
+	return jobResult{Kind: "reply", Text: "标准台账模板（含下拉选项、表头说明和一行示例）见附件；填好后直接上传即可。", File: files[0], FileName: filepath.Base(files[0])}
+}
+
+// pct shows a rate as a percentage with one decimal: "17.1%".
+func pct(r calc.Rate) string {
+	return fmt.Sprintf("%.1f%%", float64(r)/float64(calc.RateOne)*100)
+}

@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"zengshou/calc"
+	"zengshou/calc/ledger"
+	"zengshou/config"
+)
+
+// Handler is the HTTP server: health, metrics, the platform callbacks of every connector, and
+// the plugin API for spreadsheet tools (WPS/Excel macros, Feishu Base automations).
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	for _, c := range s.conns {
+		for _, rt := range c.Routes(s.Intake) {
+			mux.Handle(rt.Pattern, rt.Handler)
+		}
+	}
+	mux.Handle("POST /api/v1/process", s.api(s.apiProcess))
+	mux.Handle("POST /api/v1/evaluate", s.api(s.apiEvaluate))
+	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))
+	mux.Handle("GET /api/v1/templates/{kind}", s.api(s.apiTemplate))
+	return mux
+}
+
+func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.st.Ping(ctx); err != nil {
+		http.Error(w, "store not ready", http.StatusServiceUnavailable)
+		return
+	}
+	counts, err := s.st.JobCounts(ctx)
+	if err != nil {
+		http.Error(w, "store not ready", http.StatusServiceUnavailable)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "jobs": counts})
+}
+
+// apiError is the plugin API's error body: a code and a plain Chinese message.
+type apiError struct {
+	status  int
+	Code    string `json:"error"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+// api wraps a plugin API handler with bearer-token authentication (constant-time compare), a
+// request size limit and JSON errors.
+func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg := s.Config()
+		code := http.StatusOK
+		defer func() { s.metrics.apiRequest.WithLabelValues(r.Pattern, fmt.Sprint(code)).Inc() }()
+		if !authorized(cfg.HTTP.Tokens, r.Header.Get("Authorization")) {
+			code = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Bearer realm="zengshou"`)
+			writeJSON(w, code, &apiError{Code: "unauthorized", Message: "缺少或错误的访问令牌（Authorization: Bearer …）"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, int64(max(1, cfg.HTTP.MaxUploadMB))<<20)
+		if err := h(w, r); err != nil {
+			var ae *apiError
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &ae):
+			case errors.As(err, &mbe):
+				ae = &apiError{status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("请求超过 %d MB 上限", cfg.HTTP.MaxUploadMB)}
+			default:
+				s.log.WithError(err).Warn("api: internal error")
+				ae = &apiError{status: http.StatusInternalServerError, Code: "internal", Message: "内部错误，请稍后重试"}
+			}
+			code = ae.status
+			writeJSON(w, ae.status, ae)
+		}
+	})
+}
+
+// authorized compares the bearer token with every configured token in constant time. With no
+// token configured the plugin API is closed.
+func authorized(tokens []string, header string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || got == "" {
+		return false
+	}
+	match := 0
+	for _, t := range tokens {
+		if t != "" {
+			match |= subtle.ConstantTimeCompare([]byte(t), []byte(got))
+		}
+	}
+	return match == 1
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func periodParam(r *http.Request, def calc.Period) (calc.Period, error) {
+	v := r.URL.Query().Get("period")
+	if v == "" {
+		return def, nil
+	}
+	p, err := calc.ParsePeriod(v)
+	if err != nil {
+		return p, &apiError{status: http.StatusBadRequest, Code: "bad_period", Message: "period 格式应为 2026Q3"}
+	}
+	return p, nil
+}
+
+// apiProcess is POST /api/v1/process: an .xlsx body (raw, or multipart field "file") in, the
+// processed .xlsx out; with ?format=json the report instead. Stateless: nothing is stored.
+func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
+	cfg := s.Config()
+	p, err := periodParam(r, s.periodNow())
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(filepath.Join(s.dataDir), "api-")
+	if err != nil {
+		if err := os.MkdirAll(s.dataDir, 0o750); err != nil {
+			return err
+		}
+		if dir, err = os.MkdirTemp(s.dataDir, "api-"); err != nil {
+			return err
+		}
+	}
+	defer os.RemoveAll(dir)
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		return err
+	}
+	src := filepath.Join(dir, "upload.xlsx")
+	if err := saveBody(r, src); err != nil {
+		return err
+	}
+	led, err := s.read(r.Context(), src, readOptions(cfg, p, filepath.Join(dir, "tmp")))
+	if err != nil {
+		var fe *ledger.FileError
+		if errors.As(err, &fe) {
+			return &apiError{status: http.StatusUnprocessableEntity, Code: fe.Code, Message: fe.Message}
+		}
+		return err
+	}
+	in := led.Inputs
+	res := calc.Evaluate(p, cfg.Policy, &in)
+	if r.URL.Query().Get("format") == "json" {
+		writeJSON(w, http.StatusOK, ledger.NewReport(led, res, &in, ""))
+		return nil
+	}
+	dst := filepath.Join(dir, "result.xlsx")
+	if err := ledger.Write(src, dst, led, res, ledger.WriteOptions{Limits: ledgerLimits(cfg, filepath.Join(dir, "tmp"))}); err != nil {
+		return err
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="result.xlsx"; filename*=UTF-8''%E5%A2%9E%E6%94%B6%E8%AE%A1%E7%AE%97%E7%BB%93%E6%9E%9C.xlsx`)
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// saveBody writes the uploaded workbook (raw body or multipart field "file") to dst.
+func saveBody(r *http.Request, dst string) error {
+	var src io.Reader = r.Body
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
+		mr, err := r.MultipartReader()
+		if err != nil || params["boundary"] == "" {
+			return &apiError{status: http.StatusBadRequest, Code: "bad_request", Message: "multipart 请求格式错误"}
+		}
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return err
+				}
+				return &apiError{status: http.StatusBadRequest, Code: "no_file", Message: "请求中没有名为 file 的文件"}
+			}
+			if part.FormName() == "file" {
+				src = part
+				break
+			}
+		}
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &apiError{status: http.StatusBadRequest, Code: "empty", Message: "请求中没有工作簿内容"}
+	}
+	return nil
+}
+
+// EvaluateRequest is the body of POST /api/v1/evaluate.
+type EvaluateRequest struct {
+	Period string      `json:"period"`
+	Inputs calc.Inputs `json:"inputs"`
+}
+
+// apiEvaluate is POST /api/v1/evaluate: records as JSON in, findings with explanations out.
+func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
+	var req EvaluateRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：" + err.Error()}
+	}
+	p := s.periodNow()
+	if req.Period != "" {
+		var err error
+		if p, err = calc.ParsePeriod(req.Period); err != nil {
+			return &apiError{status: http.StatusBadRequest, Code: "bad_period", Message: "period 格式应为 2026Q3"}
+		}
+	}
+	res := calc.Evaluate(p, s.Config().Policy, &req.Inputs)
+	writeJSON(w, http.StatusOK, ledger.NewReport(&ledger.Ledger{}, res, &req.Inputs, ""))
+	return nil
+}
+
+// apiPolicy is GET /api/v1/policy[?date=YYYY-MM-DD&county=NAME]: every rule and the parameters
+// in force.
+func (s *Service) apiPolicy(w http.ResponseWriter, r *http.Request) error {
+	d := calc.Day(s.clock.Now().In(s.Config().Reminders.Location()).Date())
+	if v := r.URL.Query().Get("date"); v != "" {
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return &apiError{status: http.StatusBadRequest, Code: "bad_date", Message: "date 格式应为 2026-09-30"}
+		}
+		d = t
+	}
+	county := r.URL.Query().Get("county")
+	pol := s.Config().Policy
+	if county != "" && !pol.HasCounty(county) {
+		return &apiError{status: http.StatusBadRequest, Code: "unknown_county", Message: "未知旗县区：" + county}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"date": calc.DateText(d), "county": county, "rules": calc.Rules,
+		"parameters": config.InForce(pol, county, d)})
+	return nil
+}
+
+// apiTemplate is GET /api/v1/templates/{kind}: a blank standard ledger.
+func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PathValue("kind")
+	if k, ok := templateKinds[kind]; ok {
+		kind = k
+	}
+	dir, err := os.MkdirTemp("", "zengshou-template-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	files, err := ledger.WriteTemplates(kind, dir)
+	if err != nil || len(files) == 0 {
+		return &apiError{status: http.StatusNotFound, Code: "unknown_kind", Message: "没有该种类的模板：" + kind}
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, kind))
+	_, err = io.Copy(w, f)
+	return err
+}

@@ -1,0 +1,326 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"zengshou/bot/store"
+	"zengshou/calc"
+	"zengshou/calc/ledger"
+	"zengshou/config"
+	"zengshou/config/redact"
+	"zengshou/connectors"
+)
+
+// readOptions are the reader's options from the configuration in force.
+func readOptions(cfg *config.Config, p calc.Period, tmp string) ledger.ReadOptions {
+	var tpls []ledger.Template
+	for _, t := range cfg.Ledger.Templates {
+		tpls = append(tpls, ledger.Template{Name: t.Name, Match: t.Match, Fields: t.Fields})
+	}
+	return ledger.ReadOptions{Limits: ledgerLimits(cfg, tmp), Synonyms: cfg.Ledger.Synonyms, Templates: tpls,
+		Password: cfg.Ledger.XLSXPassword, SofficePath: cfg.Ledger.SofficePath, Period: p}
+}
+
+// ledgerLimits turns the config's limits into the reader's.
+func ledgerLimits(cfg *config.Config, tmp string) ledger.Limits {
+	l := cfg.Limits
+	return ledger.Limits{MaxFileBytes: int64(l.MaxFileMB) << 20, MaxUnzippedBytes: int64(l.MaxUnzippedMB) << 20,
+		MaxXMLBytes: 16 << 20, MaxEntries: l.MaxZipEntries, MaxRatio: 1000, MaxRows: l.MaxRows, MaxCols: l.MaxCols,
+		MaxCells: int64(l.MaxCells), LargeFileRows: l.LargeFileRows, TmpDir: tmp}
+}
+
+// periodNow is the quarter the upload belongs to, in the configured time zone.
+func (s *Service) periodNow() calc.Period {
+	return calc.PeriodOf(s.clock.Now().In(s.Config().Reminders.Location()))
+}
+
+// process reads the workbook, adds what the store knows (last quarters' incomes, what was
+// already paid, open tasks), evaluates the policy, writes the result workbook, stores the
+// evaluation and composes the reply.
+func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Event, src, dst string) (*jobResult, error) {
+	cfg := s.Config()
+	p := s.periodNow()
+	now := s.clock.Now()
+	tmp := filepath.Join(filepath.Dir(dst), "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, fmt.Errorf("process: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	led, err := s.read(ctx, src, readOptions(cfg, p, tmp))
+	if err != nil {
+		var fe *ledger.FileError
+		if errors.As(err, &fe) {
+			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法处理：%s", displayName(ev.File.Name), fe.Message), Err: err}
+		}
+		return nil, fmt.Errorf("read workbook: %w", err)
+	}
+	in := led.Inputs
+	in.AsOf = calc.Day(now.In(cfg.Reminders.Location()).Date())
+	ids := make([]string, 0, len(in.Households))
+	for _, h := range in.Households {
+		ids = append(ids, h.ID)
+	}
+	if in.PriorIncome, err = s.st.PriorIncome(ctx, ids, p); err != nil {
+		return nil, err
+	}
+	stored, err := s.st.Payments(ctx, paymentSubjects(&in), p.Year)
+	if err != nil {
+		return nil, err
+	}
+	in.Payments = mergePayments(in.Payments, stored)
+	if in.OpenTasks, err = s.st.OpenTaskAges(ctx); err != nil {
+		return nil, err
+	}
+	res := calc.Evaluate(p, cfg.Policy, &in)
+	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
+	if err := ledger.Write(src, dst, led, res, wopt); err != nil {
+		var fe *ledger.FileError
+		if errors.As(err, &fe) {
+			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法写回结果：%s", displayName(ev.File.Name), fe.Message), Err: err}
+		}
+		return nil, fmt.Errorf("write workbook: %w", err)
+	}
+	saved, err := s.st.SaveEvaluation(ctx, evaluationOf(j, p, &in, res), now)
+	if err != nil {
+		return nil, err
+	}
+	unknown := s.unknownCadres(ctx, ev, res)
+	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
+	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+// displayName is the uploaded file's name for a message: never used as a path.
+func displayName(name string) string {
+	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
+	r := []rune(name)
+	if len(r) > 60 {
+		name = string(r[:60]) + "…"
+	}
+	if name == "" || name == "." || name == "/" {
+		return "工作簿"
+	}
+	return name
+}
+
+// resultName is the name of the result workbook shown in the chat.
+func resultName(name string) string {
+	base := strings.TrimSuffix(displayName(name), filepath.Ext(name))
+	return base + "-增收计算结果.xlsx"
+}
+
+// paymentSubjects lists everyone who may have been paid: households, people, entities.
+func paymentSubjects(in *calc.Inputs) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, h := range in.Households {
+		add(h.ID)
+	}
+	for _, l := range in.Laborers {
+		add(l.IDNumber)
+		add(l.Household + "/" + l.Name)
+	}
+	for _, e := range in.Employers {
+		add(e.Name)
+	}
+	for _, p := range in.Payments {
+		add(p.Subject)
+	}
+	return out
+}
+
+// mergePayments joins the ledger's paid amounts with earlier uploads': the ledger's 已发放 is
+// what has been paid this year so far, so the larger of the two stands (never their sum).
+func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
+	type key struct{ s, r string }
+	best := map[key]int{}
+	out := append([]calc.Payment(nil), ledgerPaid...)
+	sum := map[key]calc.Fen{}
+	for i, p := range out {
+		k := key{p.Subject, p.Rule}
+		best[k] = i
+		sum[k] += p.Amount
+	}
+	for _, p := range stored {
+		k := key{p.Subject, p.Rule}
+		if _, ok := best[k]; !ok {
+			out = append(out, p)
+			best[k] = len(out) - 1
+			continue
+		}
+		if p.Amount > sum[k] {
+			out = append(out, calc.Payment{Subject: p.Subject, Rule: p.Rule, Amount: p.Amount - sum[k], Note: p.Note})
+			sum[k] = p.Amount
+		}
+	}
+	return out
+}
+
+// evaluationOf is what the store keeps of an evaluation.
+func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result) *store.Evaluation {
+	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p, Payments: in.Payments,
+		Tasks: res.Tasks, Units: res.Units, Covered: map[string]bool{}}
+	monitored := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.Monitored {
+			monitored[f.Household] = true
+		}
+		ev.Covered[f.Subject] = true
+	}
+	for i := range in.Households {
+		h := &in.Households[i]
+		ev.Covered[h.ID] = true
+		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
+			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID]}
+		ev.Households = append(ev.Households, pt)
+	}
+	for _, e := range in.Entities {
+		ev.Covered[e.Name] = true
+	}
+	for _, e := range in.Employers {
+		ev.Covered[e.Name] = true
+	}
+	return ev
+}
+
+// unknownCadres are the responsible cadres named in the result but missing from the roster.
+// They are named in the uploading chat and recorded for the admins.
+func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *calc.Result) []string {
+	known := map[string]bool{}
+	for _, c := range s.Config().Roster.Cadres {
+		known[c.Name] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range res.Tasks {
+		if t.Cadre == "" || known[t.Cadre] || seen[t.Cadre] {
+			continue
+		}
+		seen[t.Cadre] = true
+		out = append(out, t.Cadre)
+		_, _ = s.st.NoteUnknownCadre(ctx, t.Cadre, ev.Platform, ev.ChatID, s.clock.Now())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// kindNames are sheet kinds in Chinese.
+var kindNames = map[string]string{
+	ledger.KindHouseholds: "家庭收入台账", ledger.KindLivestock: "牲畜台账", ledger.KindLand: "土地台账",
+	ledger.KindLaborers: "务工就业清单", ledger.KindProjects: "到户项目台账", ledger.KindEntities: "经营主体台账",
+	ledger.KindEmployers: "吸纳就业台账", ledger.KindRelief: "以工代赈台账", ledger.KindPosts: "公益岗位台账",
+	ledger.KindDibao: "低保渐退台账", ledger.KindInsurance: "防贫保险台账", ledger.KindFilial: "孝扶台账",
+}
+
+// replyText is the short message sent with the result workbook. It goes to a group chat:
+// household names are masked and ID numbers never appear.
+func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "已处理《%s》（%s）\n", name, p.Chinese())
+	var sheets []string
+	for _, si := range led.Sheets {
+		if si.Kind == "" {
+			continue
+		}
+		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", kindNames[si.Kind], si.Name, si.DataRows))
+	}
+	if len(sheets) > 0 {
+		fmt.Fprintf(&b, "读取：%s\n", strings.Join(sheets, "；"))
+	}
+	monitored := map[string]bool{}
+	flags := map[string]int{}
+	var owed, paid calc.Fen
+	for _, f := range res.Findings {
+		if f.Monitored {
+			monitored[f.Household] = true
+			flags[f.Rule]++
+		}
+		if f.Kind == calc.KindAmount && f.Rule != "income_gap" && f.Amount != nil {
+			owed += *f.Amount
+			if f.Paid != nil {
+				paid += min(*f.Paid, *f.Amount)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "纳入增收监测：%d户", len(monitored))
+	if len(flags) > 0 {
+		var parts []string
+		for _, r := range calc.Rules {
+			if n := flags[r.ID]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s%d", r.Title, n))
+			}
+		}
+		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s，未发放%s\n", owed.Text(), paid.Text(), (owed - paid).Text())
+	byCadre := map[string]int{}
+	for _, t := range res.Tasks {
+		c := t.Cadre
+		if c == "" {
+			c = "未填写帮扶责任人"
+		}
+		byCadre[c]++
+	}
+	fmt.Fprintf(&b, "待办事项：%d项", len(res.Tasks))
+	if saved != nil {
+		fmt.Fprintf(&b, "（新增%d项，本次上传确认已完成%d项）", len(saved.NewTasks), len(saved.ClosedTasks))
+	}
+	if len(byCadre) > 0 {
+		names := make([]string, 0, len(byCadre))
+		for c := range byCadre {
+			names = append(names, c)
+		}
+		sort.Strings(names)
+		var parts []string
+		for _, c := range names {
+			parts = append(parts, fmt.Sprintf("%s %d项", c, byCadre[c]))
+		}
+		fmt.Fprintf(&b, "；%s", strings.Join(parts, "，"))
+	}
+	b.WriteString("\n")
+	problems := append(append([]calc.DataError(nil), led.Errors...), res.Errors...)
+	if len(problems) > 0 {
+		fmt.Fprintf(&b, "表格问题：%d处，详见“%s”工作表，例如：\n", len(problems), ledger.SheetProblems)
+		for i, e := range problems {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(&b, " · %s\n", problemText(e))
+		}
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(&b, "提示：%s\n", redact.Text(w))
+	}
+	b.WriteString("结果已写回工作簿（见附件）：首页为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	if len(unknown) > 0 {
+		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
+	}
+	return b.String()
+}
+
+// problemText is one data problem in plain Chinese with sheet, row and column.
+func problemText(e calc.DataError) string {
+	var loc []string
+	if e.Sheet != "" {
+		loc = append(loc, "“"+e.Sheet+"”")
+	}
+	if e.Row > 0 {
+		loc = append(loc, fmt.Sprintf("第%d行", e.Row))
+	}
+	if e.Column != "" {
+		loc = append(loc, "“"+e.Column+"”列")
+	}
+	return strings.Join(loc, "") + "：" + redact.Text(e.Message)
+}

@@ -1,0 +1,545 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"zengshou/bot/store"
+	"zengshou/calc"
+	"zengshou/config"
+	"zengshou/config/redact"
+	"zengshou/connectors"
+)
+
+// The reminder pipeline follows Alertmanager: group open tasks per responsible cadre into one
+// digest, keep a notification log so nothing is sent twice (across restarts too), wait a repeat
+// interval before sending the same digest again, defer (never drop) during quiet hours and days
+// off, escalate to the unit's leaders after N reminders or past the due date with fair warning
+// beforehand, and acknowledge closed tasks in the next digest.
+
+// Tick runs whatever schedule is due at the clock's now: the daily digest pass (escalations,
+// then digests), the weekly leader summary and the quarterly 调度 summary. A schedule runs at
+// most once however far the clock jumped: a week of missed slots is one pass, not seven.
+func (s *Service) Tick(ctx context.Context) error {
+	cfg := s.Config()
+	loc := cfg.Reminders.Location()
+	now := s.clock.Now().In(loc)
+	if cfg.Reminders.Enabled {
+		if h, m, ok := config.ClockTime(cfg.Reminders.DigestTime); ok {
+			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), func() error {
+				if _, err := s.Escalate(ctx); err != nil {
+					return err
+				}
+				_, err := s.SendDigests(ctx, false)
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
+		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), func() error {
+			_, err := s.SendSummaries(ctx, "weekly")
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	if cfg.Summaries.Quarterly {
+		h, m, ok := config.ClockTime(cfg.Reminders.DigestTime)
+		if !ok {
+			h, m = 9, 0
+		}
+		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), func() error {
+			_, err := s.SendSummaries(ctx, "quarterly")
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside
+// working time the run is deferred: the mark stays, so the next tick in working time runs it.
+func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Time, fn func() error) error {
+	last, err := s.st.Mark(ctx, name)
+	if err != nil {
+		return err
+	}
+	if slot.IsZero() || !last.Before(slot) {
+		return nil
+	}
+	if !s.workingTime(now) {
+		s.metrics.reminders.WithLabelValues("deferred").Inc()
+		return nil
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	return s.st.SetMark(ctx, name, now)
+}
+
+// RunScheduler ticks every interval until ctx ends.
+func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil {
+			s.log.WithError(err).Warn("scheduler: tick failed")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func dailySlot(now time.Time, h, m int) time.Time {
+	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
+	if now.Before(slot) {
+		slot = slot.AddDate(0, 0, -1)
+	}
+	return slot
+}
+
+func weeklySlot(now time.Time, day time.Weekday, h, m int) time.Time {
+	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
+	for slot.Weekday() != day || now.Before(slot) {
+		slot = slot.AddDate(0, 0, -1)
+	}
+	return slot
+}
+
+func quarterSlot(now time.Time, h, m int) time.Time {
+	p := calc.PeriodOf(now)
+	start := p.Start()
+	slot := time.Date(start.Year(), start.Month(), 1, h, m, 0, 0, now.Location())
+	if now.Before(slot) {
+		prev := p.Prev().Start()
+		slot = time.Date(prev.Year(), prev.Month(), 1, h, m, 0, 0, now.Location())
+	}
+	return slot
+}
+
+// workingTime reports whether messages may go out now: a working day (weekdays and 调休
+// workdays, not holidays) outside quiet hours.
+func (s *Service) workingTime(now time.Time) bool {
+	r := s.Config().Reminders
+	day := now.Format("2006-01-02")
+	for _, h := range r.Holidays {
+		if h.Format("2006-01-02") == day {
+			return false
+		}
+	}
+	workday := now.Weekday() != time.Saturday && now.Weekday() != time.Sunday
+	for _, w := range r.Workdays {
+		if w.Format("2006-01-02") == day {
+			workday = true
+		}
+	}
+	if !workday {
+		return false
+	}
+	qs, qsm, ok1 := config.ClockTime(r.QuietStart)
+	qe, qem, ok2 := config.ClockTime(r.QuietEnd)
+	if !ok1 || !ok2 {
+		return true
+	}
+	mins := now.Hour()*60 + now.Minute()
+	start, end := qs*60+qsm, qe*60+qem
+	if start <= end {
+		return mins < start || mins >= end
+	}
+	return mins < start && mins >= end // quiet hours span midnight
+}
+
+// recipient is where a person's messages go.
+type recipient struct {
+	platform string
+	userID   string // direct message when set
+	chatID   string // else this group chat
+}
+
+func (r recipient) key() string {
+	if r.userID != "" {
+		return r.platform + ":" + r.userID
+	}
+	return r.platform + ":chat:" + r.chatID
+}
+
+// cadreRecipient finds where to send a cadre's digest: the roster id on the platform the tasks
+// came from, else on any enabled platform; a cadre not in the roster gets the digest in the chat
+// the ledger came from (names masked there).
+func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient, bool) {
+	var ids config.IDs
+	for _, c := range s.Config().Roster.Cadres {
+		if c.Name == cadre {
+			ids = c.IDs
+		}
+	}
+	for _, t := range tasks {
+		if id := ids[t.Platform]; id != "" && s.conns[t.Platform] != nil {
+			return recipient{platform: t.Platform, userID: id}, true
+		}
+	}
+	for _, p := range config.Platforms {
+		if id := ids[p]; id != "" && s.conns[p] != nil {
+			return recipient{platform: p, userID: id}, true
+		}
+	}
+	for _, t := range tasks {
+		if t.ChatID != "" && s.conns[t.Platform] != nil {
+			return recipient{platform: t.Platform, chatID: t.ChatID}, false
+		}
+	}
+	return recipient{}, false
+}
+
+// SendDigests sends each responsible cadre one digest of their open tasks (and of the tasks
+// closed since their last digest). Without force, a digest identical to the last one sent to the
+// same person is not sent again before the repeat interval. It returns how many were sent.
+func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	closed, err := s.st.ClosedUnacked(ctx)
+	if err != nil {
+		return 0, err
+	}
+	byCadre := map[string][]store.TaskRow{}
+	closedBy := map[string][]store.TaskRow{}
+	for _, t := range open {
+		byCadre[t.Cadre] = append(byCadre[t.Cadre], t)
+	}
+	for _, t := range closed {
+		closedBy[t.Cadre] = append(closedBy[t.Cadre], t)
+	}
+	names := map[string]bool{}
+	for c := range byCadre {
+		names[c] = true
+	}
+	for c := range closedBy {
+		names[c] = true
+	}
+	order := make([]string, 0, len(names))
+	for c := range names {
+		order = append(order, c)
+	}
+	sort.Strings(order)
+	cfg := s.Config()
+	now := s.clock.Now()
+	sent := 0
+	for _, cadre := range order {
+		tasks, done := byCadre[cadre], closedBy[cadre]
+		all := append(append([]store.TaskRow(nil), tasks...), done...)
+		rcp, direct := s.cadreRecipient(cadre, all)
+		if rcp.platform == "" {
+			continue
+		}
+		digest := digestHash(tasks, done)
+		last, at, ok, err := s.st.LastSent(ctx, "reminder", rcp.key()+"|"+cadre)
+		if err != nil {
+			return sent, err
+		}
+		if !force && ok && last == digest && now.Sub(at) < cfg.Reminders.RepeatInterval {
+			continue
+		}
+		if !force && len(tasks) == 0 && len(done) == 0 {
+			continue
+		}
+		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
+		if force {
+			slot = now.Format("2006-01-02T15:04:05")
+		}
+		key := "reminder|" + rcp.key() + "|" + cadre + "|" + digest[:12] + "|" + slot
+		text := s.digestText(cadre, tasks, done, direct, now)
+		ok2, err := s.send(ctx, rcp, "reminder", rcp.key()+"|"+cadre, digest, key, text, nil, cadreMention(rcp, direct, cadre))
+		if err != nil {
+			s.metrics.reminders.WithLabelValues("failed").Inc()
+			s.log.WithError(err).WithField("to", redact.Name(cadre)).Warn("reminder: send failed; will retry next pass")
+			continue
+		}
+		if !ok2 {
+			continue
+		}
+		sent++
+		s.metrics.reminders.WithLabelValues("sent").Inc()
+		if err := s.st.MarkReminded(ctx, taskIDs(tasks)); err != nil {
+			return sent, err
+		}
+		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+func cadreMention(r recipient, direct bool, cadre string) []string {
+	return nil
+}
+
+// send delivers one logged message exactly once per key: the key is claimed in the
+// notification log before sending (a second instance or a restart sees it), released when the
+// send fails (so it is retried), and marked sent after. The same key is the platform
+// idempotency key, so a resend after a crash between send and mark is dropped by the platform.
+func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string) (bool, error) {
+	c := s.conns[r.platform]
+	if c == nil {
+		return false, fmt.Errorf("send %s: platform %s not enabled", kind, r.platform)
+	}
+	claimed, err := s.st.ClaimSend(ctx, key, kind, who, digest, s.clock.Now())
+	if err != nil || !claimed {
+		return false, err
+	}
+	m := connectors.Message{Kind: kind, ChatID: r.chatID, Text: text, File: file, Mentions: mentions, IdempotencyKey: "n-" + shortHash(key)}
+	if r.userID != "" {
+		m.UserIDs = []string{r.userID}
+	}
+	for _, part := range splitText(text, c.Limits().MaxTextRunes) {
+		mm := m
+		mm.Text = part.text
+		if part.index > 0 {
+			mm.File = nil
+			mm.IdempotencyKey = fmt.Sprintf("%s-%d", m.IdempotencyKey, part.index)
+		}
+		if _, err := c.Send(ctx, mm); err != nil {
+			_ = s.st.Unclaim(ctx, key)
+			return false, err
+		}
+	}
+	return true, s.st.SendDone(ctx, key, s.clock.Now())
+}
+
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:12])
+}
+
+func digestHash(tasks, done []store.TaskRow) string {
+	h := sha256.New()
+	for _, t := range tasks {
+		fmt.Fprintf(h, "o|%s|%v|%s\n", t.ID, fenText(t.Amount), t.Due.Format("2006-01-02"))
+	}
+	for _, t := range done {
+		fmt.Fprintf(h, "c|%s\n", t.ID)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func fenText(f *calc.Fen) string {
+	if f == nil {
+		return ""
+	}
+	return f.Text()
+}
+
+func taskIDs(ts []store.TaskRow) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.ID
+	}
+	return out
+}
+
+// householdLabel names a task's household: whole only in the responsible cadre's direct
+// message, masked (包*山) anywhere else.
+func householdLabel(t store.TaskRow, whole bool) string {
+	name := t.SubjectName
+	if name == "" {
+		name = "（未填户主）"
+	} else if !whole {
+		name = redact.Name(name)
+	}
+	if t.Unit.Village != "" {
+		name += "（" + t.Unit.Village + "）"
+	}
+	return name
+}
+
+// leaderNames lists the leaders a unit's tasks escalate to.
+func (s *Service) leadersFor(u calc.Unit) []config.Leader {
+	var out []config.Leader
+	for _, l := range s.Config().Roster.Leaders {
+		if covers(l.Unit, u) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func covers(l config.Unit, u calc.Unit) bool {
+	return (l.County == "" || l.County == u.County) && (l.Township == "" || l.Township == u.Township) &&
+		(l.Village == "" || l.Village == u.Village)
+}
+
+func leaderTitle(ls []config.Leader) string {
+	if len(ls) == 0 {
+		return "上级领导"
+	}
+	u := ls[0].Unit
+	return unitName(calc.Unit{County: u.County, Township: u.Township, Village: u.Village}) + "领导"
+}
+
+// digestText is a cadre's digest. direct: sent to the cadre alone (names whole); otherwise it
+// goes to a group chat (names masked).
+func (s *Service) digestText(cadre string, tasks, done []store.TaskRow, direct bool, now time.Time) string {
+	cfg := s.Config()
+	var b strings.Builder
+	who := cadre
+	if who == "" {
+		who = "（台账未填写帮扶责任人）"
+	}
+	var total calc.Fen
+	for _, t := range tasks {
+		if t.Amount != nil {
+			total += *t.Amount
+		}
+	}
+	if direct {
+		fmt.Fprintf(&b, "【增收助手·待办提醒】%s，您好！", who)
+	} else {
+		fmt.Fprintf(&b, "【增收助手·待办提醒】帮扶责任人：%s（未在名册中，请管理员在 roster.cadres 中添加以便私信提醒）\n", who)
+	}
+	if len(tasks) > 0 {
+		fmt.Fprintf(&b, "您负责的未完成帮扶措施共%d项", len(tasks))
+		if total > 0 {
+			fmt.Fprintf(&b, "（涉及金额%s）", total.Text())
+		}
+		b.WriteString("：\n")
+	} else {
+		b.WriteString("您负责的帮扶措施已全部完成。\n")
+	}
+	var warn []string
+	loc := cfg.Reminders.Location()
+	for i, t := range tasks {
+		due := t.Due.In(loc).Format("2006-01-02")
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), redact.Text(t.Explain), due)
+		switch {
+		case t.Due.Before(now):
+			b.WriteString("（已逾期）")
+			warn = append(warn, fmt.Sprint(i+1))
+		case t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < 7*24*time.Hour:
+			warn = append(warn, fmt.Sprint(i+1))
+		}
+		b.WriteString("\n")
+	}
+	if len(warn) > 0 {
+		fmt.Fprintf(&b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+	}
+	if len(done) > 0 {
+		var parts []string
+		for _, t := range done {
+			r, _ := calc.RuleByID(t.Rule)
+			parts = append(parts, householdLabel(t, direct)+" "+r.Title)
+		}
+		fmt.Fprintf(&b, "已完成（最新台账确认，已销号）：%s\n", strings.Join(parts, "；"))
+	}
+	if len(tasks) > 0 {
+		b.WriteString("完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
+// or are past their due date, once per task. Leaders see household names masked. It returns
+// how many messages were sent.
+func (s *Service) Escalate(ctx context.Context) (int, error) {
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cfg := s.Config()
+	now := s.clock.Now()
+	type bucket struct {
+		r     recipient
+		title string
+		tasks []store.TaskRow
+	}
+	buckets := map[string]*bucket{}
+	var order []string
+	add := func(r recipient, title string, t store.TaskRow) {
+		k := r.key()
+		if buckets[k] == nil {
+			buckets[k] = &bucket{r: r, title: title}
+			order = append(order, k)
+		}
+		buckets[k].tasks = append(buckets[k].tasks, t)
+	}
+	for _, t := range open {
+		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !t.Due.Before(now)) {
+			continue
+		}
+		leaders := s.leadersFor(t.Unit)
+		sentTo := false
+		for _, l := range leaders {
+			for _, p := range config.Platforms {
+				if id := l.IDs[p]; id != "" && s.conns[p] != nil {
+					add(recipient{platform: p, userID: id}, l.Name, t)
+					sentTo = true
+					break
+				}
+			}
+		}
+		if !sentTo {
+			for _, a := range cfg.Roster.Admins {
+				for _, p := range config.Platforms {
+					if id := a.IDs[p]; id != "" && s.conns[p] != nil {
+						add(recipient{platform: p, userID: id}, a.Name, t)
+						sentTo = true
+						break
+					}
+				}
+			}
+		}
+		if !sentTo && t.ChatID != "" && s.conns[t.Platform] != nil {
+			add(recipient{platform: t.Platform, chatID: t.ChatID}, "", t)
+		}
+	}
+	sent := 0
+	loc := cfg.Reminders.Location()
+	for _, k := range order {
+		bk := buckets[k]
+		var b strings.Builder
+		fmt.Fprintf(&b, "【增收助手·逾期上报】")
+		if bk.title != "" {
+			fmt.Fprintf(&b, "%s，您好！", bk.title)
+		}
+		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
+		for i, t := range bk.tasks {
+			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
+			if t.Due.Before(now) {
+				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
+			}
+			cadre := t.Cadre
+			if cadre == "" {
+				cadre = "未填写"
+			}
+			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdLabel(t, false), cadre, redact.Text(t.Explain), reason)
+		}
+		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
+		ids := taskIDs(bk.tasks)
+		sort.Strings(ids)
+		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))
+		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), nil, nil)
+		if err != nil {
+			s.metrics.reminders.WithLabelValues("failed").Inc()
+			continue
+		}
+		if err := s.st.MarkEscalated(ctx, ids, now); err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+			s.metrics.reminders.WithLabelValues("escalated").Inc()
+		}
+	}
+	return sent, nil
+}

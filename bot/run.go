@@ -1,0 +1,242 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/term"
+
+	"zengshou/bot/store"
+	"zengshou/calc/ledger"
+	"zengshou/config"
+	"zengshou/config/redact"
+	"zengshou/connectors"
+	"zengshou/connectors/dingtalk"
+	"zengshou/connectors/feishu"
+	"zengshou/connectors/local"
+	"zengshou/connectors/wecom"
+)
+
+// RunOptions start the whole service.
+type RunOptions struct {
+	Config     *config.Config
+	ConfigFile string    // watched for hot reload when set
+	DataDir    string    // overrides cfg.DataDir when set
+	Addr       string    // overrides cfg.HTTP.Addr when set
+	Stdout     io.Writer // where the local connector prints messages (default os.Stdout)
+	Log        *logrus.Entry
+	Clock      Clock
+	Read       func(ctx context.Context, path string, opt ledger.ReadOptions) (*ledger.Ledger, error)
+	// Ready, when set, is called with the HTTP listener's address once the service is up.
+	Ready func(addr string)
+}
+
+// NewLogger is the service logger: JSON when not on a terminal (production), text on one; every
+// message and string field masked for ID numbers and phone numbers.
+func NewLogger(c config.Log, w io.Writer) *logrus.Entry {
+	l := logrus.New()
+	l.SetOutput(w)
+	if lvl, err := logrus.ParseLevel(c.Level); err == nil {
+		l.SetLevel(lvl)
+	}
+	var inner logrus.Formatter = &logrus.JSONFormatter{}
+	isTerm := false
+	if f, ok := w.(*os.File); ok {
+		isTerm = term.IsTerminal(int(f.Fd()))
+	}
+	if c.Format == "text" || (c.Format != "json" && isTerm) {
+		inner = &logrus.TextFormatter{FullTimestamp: true}
+	}
+	l.SetFormatter(&redactingFormatter{inner: inner})
+	return logrus.NewEntry(l)
+}
+
+// redactingFormatter masks ID numbers and phone numbers in every log line, whatever a caller
+// forgot: a last line of defence behind redact at the call sites.
+type redactingFormatter struct{ inner logrus.Formatter }
+
+func (f *redactingFormatter) Format(e *logrus.Entry) ([]byte, error) {
+	e2 := *e
+	e2.Message = redact.Text(e.Message)
+	e2.Data = make(logrus.Fields, len(e.Data))
+	for k, v := range e.Data {
+		switch x := v.(type) {
+		case string:
+			e2.Data[k] = redact.Text(x)
+		case error:
+			e2.Data[k] = redact.Text(x.Error())
+		default:
+			e2.Data[k] = v
+		}
+	}
+	return f.inner.Format(&e2)
+}
+
+// BuildConnectors makes the connectors the configuration enables.
+func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Clock, log *logrus.Entry) ([]connectors.Connector, error) {
+	var cs []connectors.Connector
+	now := clock.Now
+	if cfg.Local.Enabled {
+		c, err := local.New(dataDir, local.Options{Console: out, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	if cfg.Feishu.Enabled {
+		c, err := feishu.New(cfg.Feishu, feishu.Options{Log: log.WithField("connector", "feishu"), Now: now})
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	if cfg.WeCom.Enabled {
+		c, err := wecom.New(cfg.WeCom, wecom.Options{Log: log.WithField("connector", "wecom"), Now: now})
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	if cfg.DingTalk.Enabled {
+		c, err := dingtalk.New(cfg.DingTalk, dingtalk.Options{Log: log.WithField("connector", "dingtalk"), Now: now})
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// lockDataDir takes an exclusive lock on DATA/zengshou.lock: SQLite is a single-instance store,
+// so a second `zengshou serve` on the same data directory is refused.
+func lockDataDir(dir string) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "zengshou.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data dir: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("数据目录 %s 正被另一个 zengshou 进程使用 / data dir in use by another zengshou: %w", dir, err)
+	}
+	return f, nil
+}
+
+// Run starts everything — store, connectors, workers, scheduler, HTTP server, config watcher —
+// and blocks until ctx ends. On shutdown it stops taking events, lets running jobs finish for a
+// while, requeues what is left and closes the store.
+func Run(ctx context.Context, o RunOptions) error {
+	cfg := o.Config
+	dataDir := o.DataDir
+	if dataDir == "" {
+		dataDir = cfg.DataDir
+	}
+	addr := o.Addr
+	if addr == "" {
+		addr = cfg.HTTP.Addr
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = NewLogger(cfg.Log, os.Stderr)
+	}
+	lock, err := lockDataDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	st, err := store.Open(filepath.Join(dataDir, "zengshou.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if n, err := st.RecoverAll(ctx, o.Clock.Now()); err != nil {
+		return err
+	} else if n > 0 {
+		o.Log.WithField("jobs", n).Info("serve: requeued jobs interrupted by the last shutdown")
+	}
+	pending, _ := st.PendingSends(ctx)
+	for _, k := range pending { // a send cut short: forget the claim; the same idempotency key is used again
+		_ = st.Unclaim(ctx, k)
+	}
+	conns, err := BuildConnectors(cfg, dataDir, o.Stdout, o.Clock, o.Log)
+	if err != nil {
+		return err
+	}
+	svc, err := New(Options{Config: cfg, Store: st, Connectors: conns, Clock: o.Clock, Log: o.Log, DataDir: dataDir, Read: o.Read})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 8)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	for _, c := range conns {
+		go func(c connectors.Connector) {
+			if err := c.Receive(runCtx, svc.Intake); err != nil {
+				o.Log.WithError(err).WithField("connector", c.Name()).Error("serve: connector stopped")
+			}
+		}(c)
+	}
+	workersDone := make(chan struct{})
+	go func() { svc.RunWorkers(runCtx); close(workersDone) }()
+	go svc.RunScheduler(runCtx, 30*time.Second)
+	if o.ConfigFile != "" {
+		go func() {
+			_ = config.Watch(runCtx, o.ConfigFile, func(c *config.Config) {
+				svc.SetConfig(c)
+				o.Log.Info("serve: configuration reloaded")
+			}, func(err error) {
+				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one")
+			})
+		}()
+	}
+	names := make([]string, 0, len(conns))
+	for _, c := range conns {
+		names = append(names, c.Name())
+	}
+	o.Log.WithFields(logrus.Fields{"addr": ln.Addr().String(), "data": dataDir, "connectors": names}).Info("serve: started")
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	o.Log.Info("serve: shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	stop()
+	select {
+	case <-workersDone:
+	case <-shutCtx.Done():
+	}
+	_ = st.Requeue(context.WithoutCancel(ctx), svc.owner, o.Clock.Now())
+	return runErr
+}

@@ -1,0 +1,197 @@
+// Package bot is the service: intake of platform events, durable jobs, workers that download,
+// evaluate, write back and reply, history per household and period, reminders and summaries,
+// chat commands and the HTTP server. It owns time (an injected clock), storage and people
+// (the roster); connectors own wire formats and calc owns the policy.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"zengshou/bot/store"
+	"zengshou/calc/ledger"
+	"zengshou/config"
+	"zengshou/connectors"
+)
+
+// Clock is the service's only source of time.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// FakeClock is a clock tests and the demo move by hand.
+type FakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewFakeClock starts a fake clock at t.
+func NewFakeClock(t time.Time) *FakeClock { return &FakeClock{t: t} }
+
+// Now returns the fake time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the fake clock to t.
+func (c *FakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the fake clock forward by d.
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Options build a Service.
+type Options struct {
+	Config     *config.Config
+	Store      *store.Store
+	Connectors []connectors.Connector
+	Clock      Clock
+	Log        *logrus.Entry
+	DataDir    string
+	Owner      string // this instance's name in job leases (default host+pid)
+	// Read parses an uploaded workbook. Default ledger.Read in this process; the service swaps in
+	// a child process with a memory cap and a timeout for untrusted files.
+	Read func(ctx context.Context, path string, opt ledger.ReadOptions) (*ledger.Ledger, error)
+}
+
+// Service is the running bot.
+type Service struct {
+	cfg     atomic.Pointer[config.Config]
+	st      *store.Store
+	conns   map[string]connectors.Connector
+	clock   Clock
+	log     *logrus.Entry
+	dataDir string
+	owner   string
+	read    func(ctx context.Context, path string, opt ledger.ReadOptions) (*ledger.Ledger, error)
+	metrics *metrics
+	wake    chan struct{} // a new job was accepted
+}
+
+// New builds the service.
+func New(opt Options) (*Service, error) {
+	if opt.Config == nil || opt.Store == nil {
+		return nil, errors.New("new service: config and store are required")
+	}
+	if opt.Clock == nil {
+		opt.Clock = SystemClock{}
+	}
+	if opt.Log == nil {
+		l := logrus.New()
+		l.SetOutput(os.Stderr)
+		opt.Log = logrus.NewEntry(l)
+	}
+	if opt.DataDir == "" {
+		opt.DataDir = opt.Config.DataDir
+	}
+	if opt.Owner == "" {
+		h, _ := os.Hostname()
+		opt.Owner = fmt.Sprintf("%s-%d", h, os.Getpid())
+	}
+	if opt.Read == nil {
+		opt.Read = func(_ context.Context, path string, o ledger.ReadOptions) (*ledger.Ledger, error) {
+			return ledger.Read(path, o)
+		}
+	}
+	s := &Service{st: opt.Store, conns: map[string]connectors.Connector{}, clock: opt.Clock, log: opt.Log,
+		dataDir: opt.DataDir, owner: opt.Owner, read: opt.Read, metrics: newMetrics(), wake: make(chan struct{}, 1)}
+	s.cfg.Store(opt.Config)
+	for _, c := range opt.Connectors {
+		s.conns[c.Name()] = c
+	}
+	return s, nil
+}
+
+// Config returns the configuration in force.
+func (s *Service) Config() *config.Config { return s.cfg.Load() }
+
+// SetConfig swaps in a new, already validated configuration (hot reload).
+func (s *Service) SetConfig(c *config.Config) { s.cfg.Store(c) }
+
+// Store returns the service's store.
+func (s *Service) Store() *store.Store { return s.st }
+
+// Connector returns the connector of a platform, or nil.
+func (s *Service) Connector(platform string) connectors.Connector { return s.conns[platform] }
+
+// Intake is the connectors.Handler every connector delivers events to. It checks the chat
+// allow-list, then persists the event as a job, deduplicated by (platform, message id), and
+// only then returns nil so the connector acknowledges the platform. It never parses a file.
+func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
+	cfg := s.Config()
+	if ev.Platform == "" || ev.ID == "" {
+		return errors.New("intake: event without platform or id")
+	}
+	if !allowed(cfg.Chats.Allow, ev.ChatID) || (ev.Tenant != "" && !allowed(cfg.Chats.Tenants, ev.Tenant)) {
+		s.log.WithFields(logrus.Fields{"platform": ev.Platform, "chat": ev.ChatID}).Warn("intake: chat not on the allow-list; ignored")
+		s.metrics.jobs.WithLabelValues("refused").Inc()
+		return nil // acknowledged and dropped: retries would not change the answer
+	}
+	if ev.Kind != connectors.EventFile && ev.Kind != connectors.EventText {
+		return nil
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	id, created, err := s.st.Enqueue(ctx, ev.Platform, ev.ID, string(ev.Kind), ev.ChatID, b, s.clock.Now())
+	if err != nil {
+		s.metrics.jobs.WithLabelValues("intake_error").Inc()
+		return fmt.Errorf("intake: %w", err)
+	}
+	fields := logrus.Fields{"platform": ev.Platform, "chat": ev.ChatID, "job": id, "kind": ev.Kind}
+	if !created {
+		s.metrics.jobs.WithLabelValues("duplicate").Inc()
+		s.log.WithFields(fields).Info("intake: duplicate delivery ignored")
+		return nil
+	}
+	s.metrics.jobs.WithLabelValues("accepted").Inc()
+	s.log.WithFields(fields).Info("intake: job accepted")
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func allowed(list []string, v string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// jobDir is where a job's files live: DATA/jobs/<id>/. Names inside are fixed; nothing is
+// derived from an uploaded file's name.
+func (s *Service) jobDir(id int64) string {
+	return filepath.Join(s.dataDir, "jobs", fmt.Sprint(id))
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"zengshou/calc"
+)
+
+// HouseholdPoint is one household's figures for one period, kept so later uploads know last
+// quarter's income (下降趋势 across uploads).
+type HouseholdPoint struct {
+	Household     string
+	Name          string
+	Unit          calc.Unit
+	Cadre         string
+	YTDPerCapita  *calc.Fen
+	BasePerCapita *calc.Fen
+	Monitored     bool
+}
+
+// Evaluation is what one processed ledger leaves behind.
+type Evaluation struct {
+	JobID      int64
+	Platform   string
+	ChatID     string
+	Period     calc.Period
+	Households []HouseholdPoint
+	Payments   []calc.Payment // paid this year, as recorded in the ledger
+	Tasks      []calc.Task    // open tasks found by this evaluation
+	Units      []calc.UnitSummary
+	// Covered are the subjects (household ids, entity names, …) this ledger speaks for: their
+	// open tasks that the evaluation no longer raises are closed.
+	Covered map[string]bool
+}
+
+// SaveResult is what saving an evaluation changed.
+type SaveResult struct {
+	NewTasks    []string // task ids first seen now
+	ClosedTasks []string // task ids closed by this upload
+}
+
+// SaveEvaluation stores an evaluation in one transaction: household points, payments (the most
+// paid seen for the year), unit summaries, tasks (new ones opened, existing ones refreshed, covered
+// ones no longer raised closed).
+func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Time) (*SaveResult, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("save evaluation: %w", err)
+	}
+	defer tx.Rollback()
+	period := ev.Period.String()
+	for _, h := range ev.Households {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(household, period) DO UPDATE SET job_id=excluded.job_id, name=excluded.name, county=excluded.county, township=excluded.township,
+			village=excluded.village, cadre=excluded.cadre, ytd_per_capita=excluded.ytd_per_capita, base_per_capita=excluded.base_per_capita,
+			monitored=excluded.monitored, updated_at=excluded.updated_at`,
+			h.Household, period, ev.JobID, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Cadre,
+			nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now)); err != nil {
+			return nil, fmt.Errorf("save household: %w", err)
+		}
+	}
+	for _, p := range ev.Payments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payments(subject, rule, year, amount, job_id) VALUES(?,?,?,?,?)
+			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = MAX(amount, excluded.amount), job_id = excluded.job_id`,
+			p.Subject, p.Rule, ev.Period.Year, int64(p.Amount), ev.JobID); err != nil {
+			return nil, fmt.Errorf("save payment: %w", err)
+		}
+	}
+	for _, u := range ev.Units {
+		b, _ := json.Marshal(u)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units(county, township, village, level, period, summary, job_id, updated_at) VALUES(?,?,?,?,?,?,?,?)
+			ON CONFLICT(county, township, village, level, period) DO UPDATE SET summary=excluded.summary, job_id=excluded.job_id, updated_at=excluded.updated_at`,
+			u.Unit.County, u.Unit.Township, u.Unit.Village, u.Level, period, string(b), ev.JobID, ms(now)); err != nil {
+			return nil, fmt.Errorf("save unit: %w", err)
+		}
+	}
+	out := &SaveResult{}
+	raised := map[string]bool{}
+	for _, t := range ev.Tasks {
+		raised[t.ID] = true
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM tasks WHERE id = ?`, t.ID).Scan(&state)
+		switch {
+		case err == sql.ErrNoRows:
+			out.NewTasks = append(out.NewTasks, t.ID)
+			_, err = tx.ExecContext(ctx, `INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, first_seen, last_seen, job_id)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?)`,
+				t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
+				ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ms(now), ms(now), ev.JobID)
+		case err != nil:
+		default:
+			if state == "closed" { // raised again: reopen as new
+				out.NewTasks = append(out.NewTasks, t.ID)
+			}
+			// The due date of a task already open stays: a re-upload must not push the deadline back.
+			_, err = tx.ExecContext(ctx, `UPDATE tasks SET clause=?, subject_name=?, household=?, county=?, township=?, village=?, cadre=?, amount=?, explain=?,
+				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
+				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
+				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
+				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=? WHERE id = ?`,
+				t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
+				ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, t.ID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("save task: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, subject, household FROM tasks WHERE state = 'open'`)
+	if err != nil {
+		return nil, fmt.Errorf("close tasks: %w", err)
+	}
+	var toClose []string
+	for rows.Next() {
+		var id, subject, household string
+		if err := rows.Scan(&id, &subject, &household); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) {
+			toClose = append(toClose, id)
+		}
+	}
+	rows.Close()
+	for _, id := range toClose {
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET state='closed', closed_at=?, closed_acked=0 WHERE id = ?`, ms(now), id); err != nil {
+			return nil, fmt.Errorf("close task: %w", err)
+		}
+	}
+	out.ClosedTasks = toClose
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("save evaluation: %w", err)
+	}
+	return out, nil
+}
+
+func nullFen(f *calc.Fen) any {
+	if f == nil {
+		return nil
+	}
+	return int64(*f)
+}
+
+func fenPtr(v sql.NullInt64) *calc.Fen {
+	if !v.Valid {
+		return nil
+	}
+	f := calc.Fen(v.Int64)
+	return &f
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// PriorIncome returns the stored cumulative per-capita incomes of the households for the
+// quarters of p's year before p.
+func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Period) ([]calc.IncomePoint, error) {
+	var out []calc.IncomePoint
+	for start := 0; start < len(households); start += 500 {
+		end := min(start+500, len(households))
+		args := []any{}
+		for _, h := range households[start:end] {
+			args = append(args, h)
+		}
+		var periods []any
+		for q := 1; q < p.Quarter; q++ {
+			periods = append(periods, calc.Period{Year: p.Year, Quarter: q}.String())
+		}
+		if len(periods) == 0 {
+			return nil, nil
+		}
+		args = append(args, periods...)
+		rows, err := s.db.QueryContext(ctx, `SELECT household, period, ytd_per_capita, base_per_capita FROM households
+			WHERE household IN (`+placeholders(end-start)+`) AND period IN (`+placeholders(len(periods))+`) AND ytd_per_capita IS NOT NULL`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("prior income: %w", err)
+		}
+		for rows.Next() {
+			var h, per string
+			var ytd, base sql.NullInt64
+			if err := rows.Scan(&h, &per, &ytd, &base); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			pp, _ := calc.ParsePeriod(per)
+			pt := calc.IncomePoint{Household: h, Period: pp, YTDPerCapita: calc.Fen(ytd.Int64)}
+			if base.Valid {
+				pt.BasePerCapita = calc.Fen(base.Int64)
+			}
+			out = append(out, pt)
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// Payments returns what earlier uploads recorded as paid this year to these subjects.
+func (s *Store) Payments(ctx context.Context, subjects []string, year int) ([]calc.Payment, error) {
+	var out []calc.Payment
+	for start := 0; start < len(subjects); start += 500 {
+		end := min(start+500, len(subjects))
+		args := []any{year}
+		for _, h := range subjects[start:end] {
+			args = append(args, h)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT subject, rule, amount FROM payments WHERE year = ? AND subject IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("payments: %w", err)
+		}
+		for rows.Next() {
+			var p calc.Payment
+			var amt int64
+			if err := rows.Scan(&p.Subject, &p.Rule, &amt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			p.Amount = calc.Fen(amt)
+			p.Note = "此前上传的台账已记录发放"
+			out = append(out, p)
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// UnitSummaries returns the latest stored summary of every unit for the period (all periods
+// when p is zero, newest period winning).
+func (s *Store) UnitSummaries(ctx context.Context, p calc.Period) ([]calc.UnitSummary, error) {
+	q := `SELECT summary, period FROM units ORDER BY period`
+	args := []any{}
+	if p.Valid() {
+		q = `SELECT summary, period FROM units WHERE period = ? ORDER BY county, township, village`
+		args = append(args, p.String())
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("unit summaries: %w", err)
+	}
+	defer rows.Close()
+	latest := map[string]calc.UnitSummary{}
+	var order []string
+	for rows.Next() {
+		var raw, per string
+		if err := rows.Scan(&raw, &per); err != nil {
+			return nil, err
+		}
+		var u calc.UnitSummary
+		if err := json.Unmarshal([]byte(raw), &u); err != nil {
+			continue
+		}
+		k := u.Level + "|" + u.Unit.County + "|" + u.Unit.Township + "|" + u.Unit.Village
+		if _, ok := latest[k]; !ok {
+			order = append(order, k)
+		}
+		latest[k] = u
+	}
+	out := make([]calc.UnitSummary, 0, len(order))
+	for _, k := range order {
+		out = append(out, latest[k])
+	}
+	return out, rows.Err()
+}

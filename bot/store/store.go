@@ -1,0 +1,209 @@
+// Package store is the service's memory: one SQLite file (pure-Go driver, no cgo) holding jobs,
+// per-household history by period, tasks, the notification log and schedule marks. Migrations
+// are in code and run at open. Every method takes the time it needs as an argument: the store
+// has no clock of its own.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store wraps the SQLite database.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// migrations run in order; each runs once (recorded in schema_version).
+var migrations = []string{
+	`CREATE TABLE jobs (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		platform    TEXT NOT NULL,
+		message_id  TEXT NOT NULL,
+		kind        TEXT NOT NULL,              -- file | text
+		chat_id     TEXT NOT NULL,
+		event       TEXT NOT NULL,              -- the connectors.Event as JSON
+		state       TEXT NOT NULL,              -- queued | running | done | failed
+		stage       TEXT NOT NULL DEFAULT '',   -- '' | downloaded | evaluated | replied
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		next_run_at INTEGER NOT NULL,           -- unix ms
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until INTEGER NOT NULL DEFAULT 0,
+		last_error  TEXT NOT NULL DEFAULT '',
+		result      TEXT NOT NULL DEFAULT '',   -- reply text and file path, JSON
+		created_at  INTEGER NOT NULL,
+		updated_at  INTEGER NOT NULL,
+		UNIQUE(platform, message_id)
+	)`,
+	`CREATE INDEX jobs_ready ON jobs(state, next_run_at)`,
+	`CREATE TABLE households (
+		household   TEXT NOT NULL,
+		period      TEXT NOT NULL,              -- 2026Q3
+		job_id      INTEGER NOT NULL,
+		name        TEXT NOT NULL DEFAULT '',
+		county      TEXT NOT NULL DEFAULT '',
+		township    TEXT NOT NULL DEFAULT '',
+		village     TEXT NOT NULL DEFAULT '',
+		cadre       TEXT NOT NULL DEFAULT '',
+		ytd_per_capita INTEGER,                 -- fen, NULL when unknown
+		base_per_capita INTEGER,                -- fen, NULL when unknown
+		monitored   INTEGER NOT NULL DEFAULT 0,
+		updated_at  INTEGER NOT NULL,
+		PRIMARY KEY (household, period)
+	)`,
+	`CREATE TABLE payments (
+		subject   TEXT NOT NULL,
+		rule      TEXT NOT NULL,
+		year      INTEGER NOT NULL,
+		amount    INTEGER NOT NULL,             -- fen: the most paid seen for the year
+		job_id    INTEGER NOT NULL,
+		PRIMARY KEY (subject, rule, year)
+	)`,
+	`CREATE TABLE tasks (
+		id          TEXT PRIMARY KEY,           -- rule|subject|detail, stable across uploads
+		rule        TEXT NOT NULL,
+		clause      TEXT NOT NULL,
+		subject     TEXT NOT NULL,
+		subject_name TEXT NOT NULL DEFAULT '',
+		household   TEXT NOT NULL DEFAULT '',
+		county      TEXT NOT NULL DEFAULT '',
+		township    TEXT NOT NULL DEFAULT '',
+		village     TEXT NOT NULL DEFAULT '',
+		cadre       TEXT NOT NULL DEFAULT '',
+		due         INTEGER NOT NULL,           -- unix ms
+		amount      INTEGER,                    -- fen
+		explain     TEXT NOT NULL,
+		state       TEXT NOT NULL,              -- open | closed
+		platform    TEXT NOT NULL DEFAULT '',   -- where the upload came from
+		chat_id     TEXT NOT NULL DEFAULT '',
+		first_seen  INTEGER NOT NULL,
+		last_seen   INTEGER NOT NULL,
+		closed_at   INTEGER NOT NULL DEFAULT 0,
+		closed_acked INTEGER NOT NULL DEFAULT 0, -- the cadre's digest has said it is closed
+		reminders   INTEGER NOT NULL DEFAULT 0,  -- digests that listed it
+		escalated_at INTEGER NOT NULL DEFAULT 0,
+		job_id      INTEGER NOT NULL
+	)`,
+	`CREATE INDEX tasks_cadre ON tasks(state, cadre)`,
+	`CREATE TABLE nflog (
+		key        TEXT PRIMARY KEY,            -- e.g. digest|<cadre>|<slot> : sent at most once
+		kind       TEXT NOT NULL,               -- reminder | summary | escalation | ack
+		recipient  TEXT NOT NULL,
+		digest     TEXT NOT NULL DEFAULT '',    -- hash of the content, for "changed since"
+		sent_at    INTEGER NOT NULL
+	)`,
+	`CREATE INDEX nflog_recipient ON nflog(kind, recipient, sent_at)`,
+	`CREATE TABLE marks (
+		name  TEXT PRIMARY KEY,                  -- schedule name
+		value INTEGER NOT NULL                   -- unix ms of the last run
+	)`,
+	`CREATE TABLE units (
+		county   TEXT NOT NULL,
+		township TEXT NOT NULL,
+		village  TEXT NOT NULL,
+		level    TEXT NOT NULL,
+		period   TEXT NOT NULL,
+		summary  TEXT NOT NULL,                  -- calc.UnitSummary as JSON
+		job_id   INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (county, township, village, level, period)
+	)`,
+	`CREATE TABLE unknown_cadres (
+		name     TEXT PRIMARY KEY,
+		first_seen INTEGER NOT NULL,
+		chat_id  TEXT NOT NULL DEFAULT '',
+		platform TEXT NOT NULL DEFAULT ''
+	)`,
+}
+
+// Open opens (creating if needed) the SQLite file at path and applies the migrations.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db.SetMaxOpenConns(1) // SQLite has one writer; one connection avoids SQLITE_BUSY between our own goroutines
+	s := &Store{db: db, path: path}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	_ = os.Chmod(path, 0o600)
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers (for /readyz).
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (n INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate store: %w", err)
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT n FROM schema_version`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO schema_version(n) VALUES(0)`); err != nil {
+			return fmt.Errorf("migrate store: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("migrate store: %w", err)
+	}
+	for i := n; i < len(migrations); i++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate store: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate store: step %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET n = ?`, i+1); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate store: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate store: %w", err)
+		}
+	}
+	return nil
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// IsBusy reports whether err is SQLite saying the database is locked or busy (a transient
+// condition: the caller retries or refuses the callback cleanly).
+func IsBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "(5)")
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"zengshou/calc"
+)
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+func TestEnqueueDedupes(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	id1, created, err := s.Enqueue(ctx, "feishu", "om_1", "file", "oc_1", []byte(`{}`), t0)
+	if err != nil || !created {
+		t.Fatalf("first enqueue: %v %v", created, err)
+	}
+	id2, created, err := s.Enqueue(ctx, "feishu", "om_1", "file", "oc_1", []byte(`{}`), t0.Add(time.Hour))
+	if err != nil || created || id2 != id1 {
+		t.Fatalf("second delivery: id %d created %v err %v, want id %d not created", id2, created, err, id1)
+	}
+	// Another platform with the same message id is another job.
+	if _, created, _ := s.Enqueue(ctx, "wecom", "om_1", "file", "x", []byte(`{}`), t0); !created {
+		t.Fatal("same id on another platform must be a new job")
+	}
+}
+
+func TestClaimLeaseRetryFinish(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	id, _, _ := s.Enqueue(ctx, "local", "a", "file", "c", []byte(`{}`), t0)
+	j, err := s.Claim(ctx, "w1", t0, time.Minute)
+	if err != nil || j == nil || j.ID != id || j.Attempts != 1 {
+		t.Fatalf("claim: %+v %v", j, err)
+	}
+	if j2, _ := s.Claim(ctx, "w2", t0.Add(30*time.Second), time.Minute); j2 != nil {
+		t.Fatal("a leased job must not be claimed twice")
+	}
+	// The lease expired: another worker takes it, and the first loses it.
+	j2, _ := s.Claim(ctx, "w2", t0.Add(61*time.Second), time.Minute)
+	if j2 == nil || j2.Attempts != 2 {
+		t.Fatalf("expired lease: got %+v", j2)
+	}
+	if err := s.SetStage(ctx, id, "w1", StageDownloaded, nil, t0); err == nil {
+		t.Fatal("the first worker lost its lease; its update must fail")
+	}
+	if err := s.Retry(ctx, id, "w2", t0.Add(5*time.Minute), "timeout", t0); err != nil {
+		t.Fatal(err)
+	}
+	if j3, _ := s.Claim(ctx, "w3", t0.Add(4*time.Minute), time.Minute); j3 != nil {
+		t.Fatal("retry must wait until next_run_at")
+	}
+	j3, _ := s.Claim(ctx, "w3", t0.Add(5*time.Minute), time.Minute)
+	if j3 == nil {
+		t.Fatal("due retry not claimed")
+	}
+	if err := s.Finish(ctx, id, "w3", JobDone, "", t0); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.JobCounts(ctx)
+	if c[JobDone] != 1 {
+		t.Fatalf("counts %v", c)
+	}
+}
+
+func TestRecoverAllRequeuesRunning(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	s.Enqueue(ctx, "local", "a", "file", "c", []byte(`{}`), t0)
+	j, _ := s.Claim(ctx, "dead", t0, time.Hour)
+	s.SetStage(ctx, j.ID, "dead", StageDownloaded, []byte(`{"x":1}`), t0)
+	n, err := s.RecoverAll(ctx, t0.Add(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("recover: %d %v", n, err)
+	}
+	j2, _ := s.Claim(ctx, "new", t0.Add(time.Second), time.Hour)
+	if j2 == nil || j2.Stage != StageDownloaded || string(j2.Result) != `{"x":1}` {
+		t.Fatalf("recovered job must keep its stage and result: %+v", j2)
+	}
+}
+
+func fen(y int64) *calc.Fen { f := calc.Yuan(y); return &f }
+
+func TestSaveEvaluationOpensAndClosesTasks(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	p := calc.Period{Year: 2026, Quarter: 4}
+	due := calc.Day(2027, 3, 31)
+	task := func(id, hh string) calc.Task {
+		return calc.Task{ID: id, Rule: "subsidy_unpaid", Clause: "（三）", Subject: hh, Household: hh, Cadre: "张三", Due: due, Amount: fen(800), Explain: "x"}
+	}
+	ev1 := &Evaluation{JobID: 1, Period: p, Tasks: []calc.Task{task("subsidy_unpaid|H1|calf_sale", "H1"), task("subsidy_unpaid|H2|calf_sale", "H2")},
+		Covered: map[string]bool{"H1": true, "H2": true}}
+	r1, err := s.SaveEvaluation(ctx, ev1, t0)
+	if err != nil || len(r1.NewTasks) != 2 || len(r1.ClosedTasks) != 0 {
+		t.Fatalf("first save: %+v %v", r1, err)
+	}
+	// A second upload for H1 only, no longer raising H1's task: H1's closes, H2's stays open
+	// (H2 is not in this ledger).
+	ev2 := &Evaluation{JobID: 2, Period: p, Covered: map[string]bool{"H1": true}}
+	r2, err := s.SaveEvaluation(ctx, ev2, t0.Add(time.Hour))
+	if err != nil || len(r2.ClosedTasks) != 1 || r2.ClosedTasks[0] != "subsidy_unpaid|H1|calf_sale" {
+		t.Fatalf("second save: %+v %v", r2, err)
+	}
+	open, _ := s.OpenTasks(ctx)
+	if len(open) != 1 || open[0].Household != "H2" {
+		t.Fatalf("open tasks: %+v", open)
+	}
+	closed, _ := s.ClosedUnacked(ctx)
+	if len(closed) != 1 {
+		t.Fatalf("closed unacked: %+v", closed)
+	}
+	// Re-raising a task keeps its original due date while open.
+	later := task("subsidy_unpaid|H2|calf_sale", "H2")
+	later.Due = calc.Day(2027, 6, 30)
+	s.SaveEvaluation(ctx, &Evaluation{JobID: 3, Period: p, Tasks: []calc.Task{later}, Covered: map[string]bool{"H2": true}}, t0.Add(2*time.Hour))
+	open, _ = s.OpenTasks(ctx)
+	if !open[0].Due.Equal(due) {
+		t.Fatalf("due moved to %v; an open task keeps its deadline", open[0].Due)
+	}
+}
+
+func TestPriorIncomeAndPayments(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	q2 := calc.Period{Year: 2026, Quarter: 2}
+	ev := &Evaluation{JobID: 1, Period: q2, Households: []HouseholdPoint{{Household: "H1", YTDPerCapita: fen(4500), BasePerCapita: fen(10000)}},
+		Payments: []calc.Payment{{Subject: "H1", Rule: "calf_sale", Amount: calc.Yuan(400)}}}
+	if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
+		t.Fatal(err)
+	}
+	// A smaller paid figure later never lowers what was recorded as paid for the year.
+	ev.Payments[0].Amount = calc.Yuan(200)
+	ev.JobID = 2
+	s.SaveEvaluation(ctx, ev, t0)
+	pts, err := s.PriorIncome(ctx, []string{"H1", "H9"}, calc.Period{Year: 2026, Quarter: 3})
+	if err != nil || len(pts) != 1 || pts[0].YTDPerCapita != calc.Yuan(4500) || pts[0].Period != q2 {
+		t.Fatalf("prior income: %+v %v", pts, err)
+	}
+	if pts, _ := s.PriorIncome(ctx, []string{"H1"}, calc.Period{Year: 2026, Quarter: 2}); len(pts) != 0 {
+		t.Fatalf("a quarter's own figures are not prior: %+v", pts)
+	}
+	pays, _ := s.Payments(ctx, []string{"H1"}, 2026)
+	if len(pays) != 1 || pays[0].Amount != calc.Yuan(400) {
+		t.Fatalf("payments: %+v", pays)
+	}
+	if pays, _ := s.Payments(ctx, []string{"H1"}, 2027); len(pays) != 0 {
+		t.Fatalf("caps reset on 1 January: %+v", pays)
+	}
+}
+
+func TestClaimSendOnce(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	ok, _ := s.ClaimSend(ctx, "k1", "reminder", "local:zhang", "d1", t0)
+	if !ok {
+		t.Fatal("first claim")
+	}
+	if ok, _ := s.ClaimSend(ctx, "k1", "reminder", "local:zhang", "d1", t0); ok {
+		t.Fatal("second claim of the same key must fail")
+	}
+	if p, _ := s.PendingSends(ctx); len(p) != 1 {
+		t.Fatalf("pending: %v", p)
+	}
+	s.SendDone(ctx, "k1", t0.Add(time.Minute))
+	d, at, ok, _ := s.LastSent(ctx, "reminder", "local:zhang")
+	if !ok || d != "d1" || !at.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("last sent: %q %v %v", d, at, ok)
+	}
+	// A failed send is unclaimed and may be tried again.
+	s.ClaimSend(ctx, "k2", "reminder", "local:zhang", "d2", t0)
+	s.Unclaim(ctx, "k2")
+	if ok, _ := s.ClaimSend(ctx, "k2", "reminder", "local:zhang", "d2", t0); !ok {
+		t.Fatal("unclaimed key must be claimable again")
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "z.db")
+	s, _ := Open(path)
+	s.Enqueue(context.Background(), "local", "a", "file", "c", []byte(`{}`), t0)
+	s.Close()
+	s2, err := Open(path) // migrations must not run twice
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c, _ := s2.JobCounts(context.Background())
+	if c[JobQueued] != 1 {
+		t.Fatalf("after reopen: %v", c)
+	}
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"zengshou/calc"
+)
+
+// TaskRow is a stored task with its reminder state.
+type TaskRow struct {
+	calc.Task
+	State       string
+	Platform    string
+	ChatID      string
+	FirstSeen   time.Time
+	ClosedAt    time.Time
+	ClosedAcked bool
+	Reminders   int
+	EscalatedAt time.Time
+}
+
+const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
+	state, platform, chat_id, first_seen, closed_at, closed_acked, reminders, escalated_at`
+
+func scanTask(rows *sql.Rows) (TaskRow, error) {
+	var t TaskRow
+	var due, first, closed, escalated int64
+	var amount sql.NullInt64
+	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated)
+	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
+	t.Amount = fenPtr(amount)
+	return t, err
+}
+
+func (s *Store) queryTasks(ctx context.Context, where string, args ...any) ([]TaskRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE `+where+` ORDER BY cadre, due, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []TaskRow
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("query tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// OpenTasks returns every open task, ordered by cadre then due date.
+func (s *Store) OpenTasks(ctx context.Context) ([]TaskRow, error) {
+	return s.queryTasks(ctx, `state = 'open'`)
+}
+
+// ClosedUnacked returns closed tasks whose closing no digest has reported yet.
+func (s *Store) ClosedUnacked(ctx context.Context) ([]TaskRow, error) {
+	return s.queryTasks(ctx, `state = 'closed' AND closed_acked = 0`)
+}
+
+// TasksFor returns the open tasks in a unit (empty fields match all).
+func (s *Store) TasksFor(ctx context.Context, u calc.Unit) ([]TaskRow, error) {
+	return s.queryTasks(ctx, `state = 'open' AND (? = '' OR county = ?) AND (? = '' OR township = ?) AND (? = '' OR village = ?)`,
+		u.County, u.County, u.Township, u.Township, u.Village, u.Village)
+}
+
+// MarkReminded counts one more reminder for each task.
+func (s *Store) MarkReminded(ctx context.Context, ids []string) error {
+	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1 WHERE id = ?`)
+}
+
+// MarkClosedAcked records that the digest reported these closed tasks.
+func (s *Store) MarkClosedAcked(ctx context.Context, ids []string) error {
+	return s.eachID(ctx, ids, `UPDATE tasks SET closed_acked = 1 WHERE id = ?`)
+}
+
+// MarkEscalated records that the tasks were escalated to leaders at now.
+func (s *Store) MarkEscalated(ctx context.Context, ids []string, now time.Time) error {
+	return s.eachID(ctx, ids, `UPDATE tasks SET escalated_at = ? WHERE id = ?`, ms(now))
+}
+
+func (s *Store) eachID(ctx context.Context, ids []string, q string, pre ...any) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update tasks: %w", err)
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, q, append(append([]any{}, pre...), id)...); err != nil {
+			return fmt.Errorf("update tasks: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// OpenTaskAges returns the open tasks' units and due dates (for 落实不力).
+func (s *Store) OpenTaskAges(ctx context.Context) ([]calc.TaskAge, error) {
+	ts, err := s.OpenTasks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]calc.TaskAge, len(ts))
+	for i, t := range ts {
+		out[i] = calc.TaskAge{ID: t.ID, Unit: t.Unit, Due: t.Due}
+	}
+	return out, nil
+}
+
+// Notification log states.
+const (
+	SendPending = "pending"
+	SendDone    = "sent"
+)
+
+// ClaimSend records that the message with this key is about to be sent. It returns false when
+// the key was already claimed (sent, or being sent after a crash: see PendingSends). Keys are
+// unique per logical message (a digest for a cadre in a slot), so nothing is sent twice, across
+// restarts and instances.
+func (s *Store) ClaimSend(ctx context.Context, key, kind, recipient, digest string, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO nflog(key, kind, recipient, digest, sent_at) VALUES(?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
+		key, kind, recipient, digest, -ms(now)) // negative sent_at: pending
+	if err != nil {
+		return false, fmt.Errorf("claim send: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// SendDone marks a claimed message as delivered.
+func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE nflog SET sent_at = ? WHERE key = ?`, ms(now), key)
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
+// Unclaim forgets a claim whose send failed, so it is tried again later.
+func (s *Store) Unclaim(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM nflog WHERE key = ? AND sent_at < 0`, key)
+	if err != nil {
+		return fmt.Errorf("unclaim send: %w", err)
+	}
+	return nil
+}
+
+// LastSent returns the last delivered message of a kind to a recipient.
+func (s *Store) LastSent(ctx context.Context, kind, recipient string) (digest string, at time.Time, ok bool, err error) {
+	var v int64
+	err = s.db.QueryRowContext(ctx, `SELECT digest, sent_at FROM nflog WHERE kind = ? AND recipient = ? AND sent_at > 0 ORDER BY sent_at DESC LIMIT 1`,
+		kind, recipient).Scan(&digest, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("last sent: %w", err)
+	}
+	return digest, fromMS(v), true, nil
+}
+
+// PendingSends returns keys claimed but never marked sent (the process died mid-send).
+func (s *Store) PendingSends(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at < 0`)
+	if err != nil {
+		return nil, fmt.Errorf("pending sends: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// SentCount counts delivered messages of a kind (for tests and metrics).
+func (s *Store) SentCount(ctx context.Context, kind string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM nflog WHERE kind = ? AND sent_at > 0`, kind).Scan(&n)
+	return n, err
+}
+
+// Mark returns when the named schedule last ran (zero if never).
+func (s *Store) Mark(ctx context.Context, name string) (time.Time, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM marks WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read mark: %w", err)
+	}
+	return fromMS(v), nil
+}
+
+// SetMark records when the named schedule ran.
+func (s *Store) SetMark(ctx context.Context, name string, t time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO marks(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, ms(t))
+	if err != nil {
+		return fmt.Errorf("set mark: %w", err)
+	}
+	return nil
+}
+
+// NoteUnknownCadre records a 帮扶责任人 named in a ledger but missing from the roster. It
+// returns true the first time the name is seen.
+func (s *Store) NoteUnknownCadre(ctx context.Context, name, platform, chat string, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO unknown_cadres(name, first_seen, chat_id, platform) VALUES(?,?,?,?) ON CONFLICT(name) DO NOTHING`,
+		name, ms(now), chat, platform)
+	if err != nil {
+		return false, fmt.Errorf("note unknown cadre: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// UnknownCadres lists the names recorded by NoteUnknownCadre.
+func (s *Store) UnknownCadres(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM unknown_cadres ORDER BY first_seen, name`)
+	if err != nil {
+		return nil, fmt.Errorf("unknown cadres: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,258 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"zengshou/bot/store"
+	"zengshou/calc"
+	"zengshou/config"
+	"zengshou/connectors"
+)
+
+// SendSummaries sends the leaders' summary (kind "weekly" or "quarterly" 调度): for each leader,
+// the units under them with counts, money owed and paid, completion rate, 两高于 status and the
+// lagging units ranked, with the summary workbook attached. Household names never appear.
+// Admins get the whole city and the cadres missing from the roster. It returns how many
+// messages were sent.
+func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
+	cfg := s.Config()
+	units, err := s.st.UnitSummaries(ctx, calc.Period{})
+	if err != nil {
+		return 0, err
+	}
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	unknown, _ := s.st.UnknownCadres(ctx)
+	now := s.clock.Now().In(cfg.Reminders.Location())
+	slot := now.Format("2006-01-02")
+	type target struct {
+		r     recipient
+		name  string
+		scope config.Unit
+		admin bool
+	}
+	var targets []target
+	for _, l := range cfg.Roster.Leaders {
+		for _, p := range config.Platforms {
+			if id := l.IDs[p]; id != "" && s.conns[p] != nil {
+				targets = append(targets, target{recipient{platform: p, userID: id}, l.Name, l.Unit, false})
+				break
+			}
+		}
+	}
+	for _, a := range cfg.Roster.Admins {
+		for _, p := range config.Platforms {
+			if id := a.IDs[p]; id != "" && s.conns[p] != nil {
+				targets = append(targets, target{recipient{platform: p, userID: id}, a.Name, config.Unit{}, true})
+				break
+			}
+		}
+	}
+	sent := 0
+	for _, t := range targets {
+		var mine []calc.UnitSummary
+		for _, u := range units {
+			if covers(t.scope, u.Unit) {
+				mine = append(mine, u)
+			}
+		}
+		var tasks []store.TaskRow
+		for _, tk := range open {
+			if covers(t.scope, tk.Unit) {
+				tasks = append(tasks, tk)
+			}
+		}
+		text := summaryText(kind, t.name, t.scope, mine, tasks, s.clock.Now(), cfg)
+		if t.admin && len(unknown) > 0 {
+			text += "\n不在名册中的帮扶责任人（无法私信提醒，请在 roster.cadres 中添加）：" + strings.Join(unknown, "、")
+		}
+		var file *connectors.Attachment
+		if len(mine) > 0 {
+			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
+			if err := writeSummaryBook(path, kind, mine, tasks, s.clock.Now()); err != nil {
+				s.log.WithError(err).Warn("summary: workbook")
+			} else if data, err := os.ReadFile(path); err == nil {
+				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + slot + ".xlsx", Data: data}
+			}
+		}
+		key := "summary|" + kind + "|" + t.r.key() + "|" + slot
+		ok, err := s.send(ctx, t.r, "summary", t.r.key(), "", key, text, file, nil)
+		if err != nil {
+			s.log.WithError(err).Warn("summary: send failed")
+			continue
+		}
+		if ok {
+			sent++
+			s.metrics.summaries.Inc()
+		}
+	}
+	return sent, nil
+}
+
+func summaryTitle(kind string) string {
+	if kind == "quarterly" {
+		return "季度调度"
+	}
+	return "周报"
+}
+
+func rateOf(done, total int) calc.Rate {
+	if total == 0 {
+		return calc.RateOne
+	}
+	return calc.Rate(int64(done) * int64(calc.RateOne) / int64(total))
+}
+
+// summaryText is a leader's summary: the top-level units in scope, then the lagging units ranked.
+func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time, cfg *config.Config) string {
+	var b strings.Builder
+	where := unitName(calc.Unit{County: scope.County, Township: scope.Township, Village: scope.Village})
+	if where == "（未填写单位）" {
+		where = "全市"
+	}
+	fmt.Fprintf(&b, "【增收助手·%s】%s，您好！截至%s，%s：\n", summaryTitle(kind), name, now.Format("2006-01-02"), where)
+	if len(units) == 0 {
+		b.WriteString("暂无已上传的台账数据。")
+		return b.String()
+	}
+	level := "county"
+	if scope.County != "" {
+		level = "township"
+	}
+	if scope.Township != "" {
+		level = "village"
+	}
+	for _, u := range units {
+		if u.Level != level {
+			continue
+		}
+		var owed, paid calc.Fen
+		for _, v := range u.Owed {
+			owed += v
+		}
+		for _, v := range u.Paid {
+			paid += v
+		}
+		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s；待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored,
+			owed.Text(), paid.Text(), u.OpenTasks, pct(u.Completion))
+		if u.Growth != nil && u.LocalGrowth != nil {
+			mark := "低于"
+			if u.AboveLocal {
+				mark = "高于"
+			}
+			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s", pct(*u.Growth), mark, pct(*u.LocalGrowth))
+		}
+		b.WriteString("\n")
+	}
+	overdue := 0
+	for _, t := range tasks {
+		if t.Due.Before(now) {
+			overdue++
+		}
+	}
+	fmt.Fprintf(&b, "未完成待办共%d项，其中逾期%d项。\n", len(tasks), overdue)
+	var lag []calc.UnitSummary
+	for _, u := range units {
+		if u.Lagging {
+			lag = append(lag, u)
+		}
+	}
+	sort.SliceStable(lag, func(i, j int) bool {
+		if lag[i].Completion != lag[j].Completion {
+			return lag[i].Completion < lag[j].Completion
+		}
+		return lag[i].Overdue > lag[j].Overdue
+	})
+	if len(lag) > 0 {
+		b.WriteString("落实不力单位（按完成率由低到高，《若干措施》（十八）通报约谈）：\n")
+		for i, u := range lag {
+			if i == 10 {
+				fmt.Fprintf(&b, "……共%d个\n", len(lag))
+				break
+			}
+			fmt.Fprintf(&b, "%d. %s 完成率%s，逾期%d项\n", i+1, unitName(u.Unit), pct(u.Completion), u.Overdue)
+		}
+	}
+	b.WriteString("详见附件汇总工作簿。")
+	return b.String()
+}
+
+// writeSummaryBook writes the leaders' summary workbook: one row per unit and a chart of
+// monitored households and open tasks.
+func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "汇总"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", "逾期待办", "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力"}
+	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
+		return err
+	}
+	levels := map[string]string{"county": "旗县区", "township": "苏木乡镇", "village": "嘎查村"}
+	for i, u := range units {
+		var owed, paid calc.Fen
+		for _, v := range u.Owed {
+			owed += v
+		}
+		for _, v := range u.Paid {
+			paid += v
+		}
+		growth, local, two := "", "", ""
+		if u.Growth != nil {
+			growth = pct(*u.Growth)
+		}
+		if u.LocalGrowth != nil {
+			local = pct(*u.LocalGrowth)
+		}
+		if u.Growth != nil && u.LocalGrowth != nil {
+			two = "否"
+			if u.AboveLocal {
+				two = "是"
+			}
+		}
+		lag := ""
+		if u.Lagging {
+			lag = "是"
+		}
+		row := []any{levels[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored,
+			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, pct(u.Completion), growth, local, two, lag}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+			return err
+		}
+	}
+	_ = f.SetColWidth(sheet, "A", "O", 14)
+	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	last := len(units) + 1
+	if len(units) > 0 {
+		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:O%d", last), nil)
+		cats := fmt.Sprintf("%s!$D$2:$D$%d", sheet, last)
+		if err := f.AddChart(sheet, "Q2", &excelize.Chart{Type: excelize.Col,
+			Series: []excelize.ChartSeries{
+				{Name: sheet + "!$F$1", Categories: cats, Values: fmt.Sprintf("%s!$F$2:$F$%d", sheet, last)},
+				{Name: sheet + "!$I$1", Categories: cats, Values: fmt.Sprintf("%s!$I$2:$I$%d", sheet, last)},
+			},
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位监测户与未完成待办"}}},
+		}); err != nil {
+			return err
+		}
+	}
+	return f.SaveAs(path)
+}
+
+func yuanFloat(f calc.Fen) float64 { return float64(f) / 100 } // display only: the cell shows yuan

@@ -1,0 +1,337 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"zengshou/bot/store"
+	"zengshou/config/redact"
+	"zengshou/connectors"
+)
+
+// jobResult is what a job keeps between stages (stored as JSON in the job row).
+type jobResult struct {
+	Text     string   `json:"text"`
+	File     string   `json:"file,omitempty"`      // path of the result workbook
+	FileName string   `json:"file_name,omitempty"` // name shown in the chat
+	Kind     string   `json:"kind"`                // reply | error
+	Mentions []string `json:"mentions,omitempty"`
+}
+
+// permanentError is a failure that retrying cannot fix; Message is the plain Chinese reply.
+type permanentError struct {
+	Message string
+	Err     error
+}
+
+func (e *permanentError) Error() string { return e.Message + ": " + fmt.Sprint(e.Err) }
+func (e *permanentError) Unwrap() error { return e.Err }
+
+// RunWorkers runs cfg.Workers.Count workers until ctx ends; each finishes its current job
+// before returning (a job cut short by the process dying is requeued at the next start).
+func (s *Service) RunWorkers(ctx context.Context) {
+	n := max(1, s.Config().Workers.Count)
+	done := make(chan struct{}, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for ctx.Err() == nil {
+				worked, err := s.WorkOnce(context.WithoutCancel(ctx))
+				if err != nil {
+					s.log.WithError(err).Warn("worker: claim failed")
+				}
+				if worked {
+					continue
+				}
+				select {
+				case <-ctx.Done():
+				case <-s.wake:
+				case <-time.After(time.Second):
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-done
+	}
+}
+
+// lease is how long a worker holds a job before another may take it over.
+func (s *Service) lease() time.Duration {
+	return s.Config().Limits.ParseTimeout + 2*time.Minute
+}
+
+// WorkOnce claims one ready job and runs it to its end (done, failed or queued for a retry).
+// It reports whether there was a job.
+func (s *Service) WorkOnce(ctx context.Context) (bool, error) {
+	j, err := s.st.Claim(ctx, s.owner, s.clock.Now(), s.lease())
+	if err != nil || j == nil {
+		return false, err
+	}
+	start := time.Now()
+	s.runJob(ctx, j)
+	s.metrics.seconds.WithLabelValues(j.Kind).Observe(time.Since(start).Seconds())
+	return true, nil
+}
+
+func (s *Service) runJob(ctx context.Context, j *store.Job) {
+	log := s.log.WithFields(logrus.Fields{"job": j.ID, "platform": j.Platform, "chat": j.ChatID, "attempt": j.Attempts})
+	var ev connectors.Event
+	if err := json.Unmarshal(j.Event, &ev); err != nil {
+		_ = s.st.Finish(ctx, j.ID, s.owner, store.JobFailed, "bad event: "+err.Error(), s.clock.Now())
+		return
+	}
+	err := s.pipeline(ctx, j, &ev, log)
+	if err == nil {
+		if err := s.st.Finish(ctx, j.ID, s.owner, store.JobDone, "", s.clock.Now()); err != nil {
+			log.WithError(err).Warn("job: finish")
+		}
+		s.metrics.jobs.WithLabelValues("done").Inc()
+		log.Info("job: done")
+		return
+	}
+	cfg := s.Config()
+	var perm *permanentError
+	if !errors.As(err, &perm) && j.Attempts < max(1, cfg.Workers.RetryMax) {
+		delay := cfg.Workers.RetryBase << (j.Attempts - 1)
+		if ra := connectors.RetryAfter(err); ra > delay {
+			delay = ra
+		}
+		delay = min(delay, time.Hour)
+		log.WithError(errors.New(redact.Text(err.Error()))).WithField("retry_in", delay.String()).Warn("job: transient failure, will retry")
+		if err := s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(delay), redact.Text(err.Error()), s.clock.Now()); err != nil {
+			log.WithError(err).Warn("job: retry")
+		}
+		s.metrics.jobs.WithLabelValues("retried").Inc()
+		return
+	}
+	msg := "处理失败，请稍后重新上传；如仍失败请联系管理员。"
+	if perm != nil {
+		msg = perm.Message
+	} else {
+		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
+	}
+	log.WithError(errors.New(redact.Text(err.Error()))).Warn("job: failed")
+	// The cadre still gets an answer: a failure is never silent.
+	res := jobResult{Kind: "error", Text: msg}
+	if rerr := s.reply(ctx, j, &ev, res); rerr != nil {
+		log.WithError(rerr).Warn("job: error reply not sent; will retry")
+		_ = s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(cfg.Workers.RetryBase), "error reply: "+rerr.Error(), s.clock.Now())
+		return
+	}
+	_ = s.st.Finish(ctx, j.ID, s.owner, store.JobFailed, redact.Text(err.Error()), s.clock.Now())
+	s.metrics.jobs.WithLabelValues("failed").Inc()
+}
+
+// pipeline runs the job's remaining stages. Each stage is recorded, so a job interrupted by a
+// crash resumes where it was: a file downloaded once is not downloaded again, a result
+// computed once is replied, and a reply is sent with an idempotency key so a resend after a crash
+// is dropped by the platform (and by the local connector).
+func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Event, log *logrus.Entry) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.WithField("stack", string(debug.Stack())).Error("job: panic")
+			err = &permanentError{Message: "处理这个文件时出现内部错误，已记录并通知管理员。请稍后重试或联系管理员。", Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	stage := j.Stage
+	if ev.Kind == connectors.EventText {
+		if stage != store.StageEvaluated {
+			res := s.command(ctx, ev)
+			b, _ := json.Marshal(res)
+			if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
+				return err
+			}
+			j.Result = b
+		}
+		var res jobResult
+		_ = json.Unmarshal(j.Result, &res)
+		return s.reply(ctx, j, ev, res)
+	}
+	if ev.File == nil {
+		return &permanentError{Message: "没有收到文件。", Err: errors.New("file event without file")}
+	}
+	dir := s.jobDir(j.ID)
+	input := filepath.Join(dir, "upload"+uploadExt(ev.File.Name))
+	if stage == store.StageNew {
+		if err := s.download(ctx, ev, dir, input); err != nil {
+			return err
+		}
+		if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageDownloaded, nil, s.clock.Now()); err != nil {
+			return err
+		}
+		stage = store.StageDownloaded
+	}
+	if stage == store.StageDownloaded {
+		res, err := s.process(ctx, j, ev, input, filepath.Join(dir, "result.xlsx"))
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(res)
+		if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
+			return err
+		}
+		j.Result = b
+		stage = store.StageEvaluated
+	}
+	var res jobResult
+	if err := json.Unmarshal(j.Result, &res); err != nil {
+		return fmt.Errorf("job result: %w", err)
+	}
+	if err := s.reply(ctx, j, ev, res); err != nil {
+		return err
+	}
+	return s.st.SetStage(ctx, j.ID, s.owner, store.StageReplied, j.Result, s.clock.Now())
+}
+
+// uploadExt keeps a known extension (for LibreOffice conversion) and nothing else of the name.
+func uploadExt(name string) string {
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv":
+		return ext
+	}
+	return ".bin"
+}
+
+func (s *Service) download(ctx context.Context, ev *connectors.Event, dir, dst string) error {
+	c := s.conns[ev.Platform]
+	if c == nil {
+		return &permanentError{Message: "该平台未启用，无法下载文件。", Err: fmt.Errorf("no connector %q", ev.Platform)}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("download: %w", err)
+	}
+	max := int64(s.Config().Limits.MaxFileMB) << 20
+	if lim := c.Limits().MaxFileBytes; lim > 0 && lim < max {
+		max = lim
+	}
+	tmp := dst + ".part"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return fmt.Errorf("download: %w", err)
+	}
+	_, err = c.Download(ctx, *ev.File, f, max)
+	if err == nil {
+		err = f.Sync()
+	}
+	f.Close()
+	if err != nil {
+		os.Remove(tmp)
+		if errors.Is(err, connectors.ErrTooLarge) {
+			return &permanentError{Message: fmt.Sprintf("文件超过 %d MB 的大小上限，请拆分后重新上传（例如每个乡镇一个文件）。", max>>20), Err: err}
+		}
+		if connectors.IsPermanent(err) {
+			return &permanentError{Message: "文件无法下载（可能已过期或机器人没有权限），请重新发送文件。", Err: err}
+		}
+		return fmt.Errorf("download: %w", err)
+	}
+	return os.Rename(tmp, dst)
+}
+
+// reply sends a job's answer to the chat it came from.
+func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event, res jobResult) error {
+	c := s.conns[ev.Platform]
+	if c == nil {
+		return &permanentError{Message: "platform not enabled", Err: fmt.Errorf("no connector %q", ev.Platform)}
+	}
+	m := connectors.Message{Kind: res.Kind, ChatID: ev.ChatID, Text: res.Text, Mentions: res.Mentions,
+		ReplyTo: ev.ID, Reply: ev.Reply, IdempotencyKey: fmt.Sprintf("job-%d-reply", j.ID)}
+	if m.Kind == "" {
+		m.Kind = "reply"
+	}
+	if ev.ChatType == connectors.ChatDirect && ev.ChatID == "" {
+		m.UserIDs = []string{ev.SenderID}
+	}
+	if res.File != "" {
+		data, err := os.ReadFile(res.File)
+		if err != nil {
+			return fmt.Errorf("reply: %w", err)
+		}
+		m.File = &connectors.Attachment{Name: res.FileName, Data: data}
+	}
+	for _, part := range splitText(m.Text, c.Limits().MaxTextRunes) {
+		mm := m
+		mm.Text = part.text
+		if part.index > 0 {
+			mm.File = nil
+			mm.IdempotencyKey = fmt.Sprintf("%s-%d", m.IdempotencyKey, part.index)
+		}
+		if _, err := c.Send(ctx, mm); err != nil {
+			if connectors.IsPermanent(err) {
+				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
+				return &permanentError{Message: "回复发送失败", Err: err}
+			}
+			return fmt.Errorf("reply: %w", err)
+		}
+	}
+	return nil
+}
+
+type textPart struct {
+	index int
+	text  string
+}
+
+// splitText splits a long text at line breaks into parts of at most n runes.
+func splitText(s string, n int) []textPart {
+	if n <= 0 || len([]rune(s)) <= n {
+		return []textPart{{0, s}}
+	}
+	var parts []textPart
+	var cur bytes.Buffer
+	curLen := 0
+	flush := func() {
+		if cur.Len() > 0 {
+			parts = append(parts, textPart{len(parts), strings.TrimRight(cur.String(), "\n")})
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	for _, line := range strings.SplitAfter(s, "\n") {
+		r := []rune(line)
+		for len(r) > n {
+			flush()
+			parts = append(parts, textPart{len(parts), string(r[:n])})
+			r = r[n:]
+		}
+		if curLen+len(r) > n {
+			flush()
+		}
+		cur.WriteString(string(r))
+		curLen += len(r)
+	}
+	flush()
+	return parts
+}
+
+// alertAdmins tells the admins (roster) about something they must act on.
+func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
+	cfg := s.Config()
+	for _, a := range cfg.Roster.Admins {
+		for platform, id := range a.IDs {
+			c := s.conns[platform]
+			if c == nil || id == "" {
+				continue
+			}
+			key := fmt.Sprintf("alert-%d-%s-%s", j.ID, platform, id)
+			if ok, _ := s.st.ClaimSend(ctx, key, "alert", platform+":"+id, "", s.clock.Now()); !ok {
+				continue
+			}
+			if _, err := c.Send(ctx, connectors.Message{Kind: "error", UserIDs: []string{id}, Text: "【增收助手·管理员提醒】" + text, IdempotencyKey: key}); err != nil {
+				_ = s.st.Unclaim(ctx, key)
+				continue
+			}
+			_ = s.st.SendDone(ctx, key, s.clock.Now())
+		}
+	}
+}
