@@ -28,7 +28,7 @@ func (x *rowCtx) household() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
 	no := x.str("household_no")
-	headName := x.str("head_name")
+	headName := x.personName("head_name")
 	headID := ""
 	if x.has("head_id") {
 		headID = x.idNumber("head_id")
@@ -36,7 +36,7 @@ func (x *rowCtx) household() bool {
 	village := x.str("village")
 	var pid, name, rel string
 	if st.person {
-		name = x.str("name")
+		name = x.personName("name")
 		rel = x.str("relation")
 		pid = x.idNumber("id_number")
 		if name == "" && pid == "" && no == "" && headID == "" {
@@ -47,7 +47,7 @@ func (x *rowCtx) household() bool {
 			headID = x.idNumber("id_number")
 		}
 		if headName == "" && !x.has("head_name") {
-			headName = x.str("name")
+			headName = x.personName("name")
 		}
 	}
 	isHead := st.person && isHeadRelation(rel)
@@ -183,7 +183,7 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 			h.Members = n
 		case ok && n == 0:
 			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为0，无法计算人均收入", leafOf(c.Header))
-		case !ok && !x.bad && first && !x.st.person:
+		case !ok && isEmptyMark(x.rawCol(c)) && first && !x.st.person:
 			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为空，无法计算人均收入", leafOf(c.Header))
 		}
 	}
@@ -327,17 +327,24 @@ func (x *rowCtx) livestock() bool {
 	recs := map[string]*calc.LivestockRecord{}
 	var order []string
 	missing := ""
+	badSpecies := map[string]bool{}
 	for _, c := range st.cols {
 		if !livestockFields[c.Field] || c.Field == "paid" {
-			continue
-		}
-		n, ok := x.countCol(c)
-		if !ok {
 			continue
 		}
 		sp := c.Species
 		if sp == "" {
 			sp = rowSpecies
+		}
+		before := x.bad
+		x.bad = false
+		n, ok := x.countCol(c)
+		if x.bad {
+			badSpecies[sp] = true // an unreadable count: the record would be wrong
+		}
+		x.bad = x.bad || before
+		if !ok {
+			continue
 		}
 		if sp == "" {
 			missing = c.Header
@@ -373,9 +380,17 @@ func (x *rowCtx) livestock() bool {
 		r.errorf(st.info.Name, x.row, missing, false, "无法判断是牛还是羊：请在‘畜种’列填写牛或羊")
 		return false
 	}
+	kept := 0
 	for _, sp := range order {
+		if badSpecies[sp] {
+			continue
+		}
+		kept++
 		in.Livestock = append(in.Livestock, *recs[sp])
 		r.link(KindLivestock, len(in.Livestock)-1, k, x.ref(), true)
+	}
+	if kept == 0 && len(order) > 0 {
+		r.link("", -1, k, x.ref(), true) // the household must exist even when the row is not used
 	}
 	def := map[string]string{calc.Cattle: "calf_sale", calc.Sheep: "lamb_sale"}[rowSpecies]
 	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
@@ -455,7 +470,7 @@ var otherProvinces = []string{"北京", "天津", "河北", "山西", "辽宁", 
 func (x *rowCtx) laborer() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
-	name := x.str("name")
+	name := x.personName("name")
 	pid := x.idNumber("id_number")
 	if name == "" && pid == "" {
 		return false
@@ -605,7 +620,7 @@ func (x *rowCtx) employer() bool {
 		r.holds.byKey[key] = idx
 	}
 	e := &in.Employers[idx]
-	w := calc.Worker{Name: x.str("name"), IDNumber: x.idNumber("id_number"), Agreement: x.flag("agreement")}
+	w := calc.Worker{Name: x.personName("name"), IDNumber: x.idNumber("id_number"), Agreement: x.flag("agreement")}
 	if n, ok := x.count("months"); ok {
 		w.Months = n
 	}
@@ -651,7 +666,7 @@ func (x *rowCtx) relief() bool {
 func (x *rowCtx) post() bool {
 	r := x.r
 	in := &r.led.Inputs
-	p := calc.WelfarePost{Ref: x.ref(), Unit: x.unit(), Name: x.str("name"), IDNumber: x.idNumber("id_number"), Post: x.str("post")}
+	p := calc.WelfarePost{Ref: x.ref(), Unit: x.unit(), Name: x.personName("name"), IDNumber: x.idNumber("id_number"), Post: x.str("post")}
 	if p.Name == "" && p.IDNumber == "" {
 		return false
 	}

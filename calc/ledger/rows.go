@@ -425,6 +425,17 @@ func (x *rowCtx) col(field string) (Column, bool) {
 	return x.st.cols[i], true
 }
 
+// personName is a name without stray spaces ("包 玉山" → "包玉山"); Latin names keep theirs.
+func (x *rowCtx) personName(field string) string {
+	t := x.str(field)
+	for _, r := range t {
+		if r >= 0x3400 && r <= 0x9fff {
+			return strings.Join(strings.Fields(cleanText(t)), "")
+		}
+	}
+	return t
+}
+
 // str is the cleaned text of a field ("" when absent).
 func (x *rowCtx) str(field string) string {
 	c, ok := x.col(field)
