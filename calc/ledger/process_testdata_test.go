@@ -31,7 +31,7 @@ var testdataExpect = map[string]struct {
 	"template.xlsx": {
 		tasks: map[string]int{},
 		errors: []wantError{
-			{"家庭收入台账", 4, "家庭人口数"}, // blank 家庭人口数
+			{"家庭收入台账", 4, "家庭人口数"},                                                    // blank 家庭人口数
 			{"家庭收入台账", 2, "第1季度收入"}, {"家庭收入台账", 3, "第1季度收入"}, {"家庭收入台账", 4, "第1季度收入"}, // Q3 ledger with no Q1 income
 		},
 	},
