@@ -61,8 +61,13 @@ func TestProcessGenerated(t *testing.T) {
 	}
 	// Processing the output again gives the same columns and sheets.
 	out2 := filepath.Join(dir, "out2.xlsx")
-	if _, err := Process(out, out2, processOptions(t)); err != nil {
+	rep2, err := Process(out, out2, processOptions(t))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(rep2.Errors) != len(rep.Errors) || len(rep2.Findings) != len(rep.Findings) || len(rep2.Tasks) != len(rep.Tasks) || len(rep2.Sheets) != len(rep.Sheets) {
+		t.Errorf("reprocessed: %d/%d/%d/%d errors/findings/tasks/sheets, first %d/%d/%d/%d", len(rep2.Errors), len(rep2.Findings),
+			len(rep2.Tasks), len(rep2.Sheets), len(rep.Errors), len(rep.Findings), len(rep.Tasks), len(rep.Sheets))
 	}
 	sheet := "脱贫户收入台账"
 	h1, _ := headerRow(t, out, sheet, 3)
