@@ -72,6 +72,9 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Ti
 	if err != nil {
 		return err
 	}
+	if last.IsZero() { // first run of this schedule: start from now, send nothing from the past
+		return s.st.SetMark(ctx, name, now)
+	}
 	if slot.IsZero() || !last.Before(slot) {
 		return nil
 	}
@@ -364,7 +367,17 @@ func householdLabel(t store.TaskRow, whole bool) string {
 	return name
 }
 
-// leaderNames lists the leaders a unit's tasks escalate to.
+// explainFor is a task's explanation for a message: ID and phone numbers masked always, and
+// the person's name masked unless the message goes to the responsible cadre alone.
+func explainFor(t store.TaskRow, whole bool) string {
+	text := redact.Text(t.Explain)
+	if !whole && t.SubjectName != "" {
+		text = strings.ReplaceAll(text, t.SubjectName, redact.Name(t.SubjectName))
+	}
+	return text
+}
+
+// leadersFor lists the leaders a unit's tasks escalate to.
 func (s *Service) leadersFor(u calc.Unit) []config.Leader {
 	var out []config.Leader
 	for _, l := range s.Config().Roster.Leaders {
@@ -421,7 +434,7 @@ func (s *Service) digestText(cadre string, tasks, done []store.TaskRow, direct b
 	loc := cfg.Reminders.Location()
 	for i, t := range tasks {
 		due := t.Due.In(loc).Format("2006-01-02")
-		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), redact.Text(t.Explain), due)
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
 		switch {
 		case t.Due.Before(now):
 			b.WriteString("（已逾期）")
@@ -522,7 +535,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			if cadre == "" {
 				cadre = "未填写"
 			}
-			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdLabel(t, false), cadre, redact.Text(t.Explain), reason)
+			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdLabel(t, false), cadre, explainFor(t, false), reason)
 		}
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)

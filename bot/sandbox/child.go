@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"zengshou/calc"
 	"zengshou/calc/ledger"
 )
 
@@ -45,17 +44,16 @@ type requestError struct{ err error }
 func (e requestError) Error() string { return "bad request: " + e.err.Error() }
 
 func childRead(req request) (any, error) {
-	var wo wireReadOptions
+	var ro ledger.ReadOptions
 	if len(req.Options) > 0 {
-		if err := json.Unmarshal(req.Options, &wo); err != nil {
+		var err error
+		if ro, err = decodeReadOptions(req.Options); err != nil {
 			return nil, requestError{fmt.Errorf("decode read options: %w", err)}
 		}
 	}
 	if req.Path == "" {
 		return nil, requestError{errors.New("no path")}
 	}
-	ro := wo.ReadOptions
-	ro.Period = calc.Period{Year: wo.Period.Year, Quarter: wo.Period.Quarter}
 	led, err := ledger.Read(req.Path, ro)
 	if err != nil {
 		return nil, err

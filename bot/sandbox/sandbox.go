@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"zengshou/calc"
 	"zengshou/calc/ledger"
 )
 
@@ -129,7 +130,7 @@ func Read(ctx context.Context, opt Options, path string, ropt ledger.ReadOptions
 			ropt.SofficeTimeout = budget
 		}
 	}
-	opts, err := json.Marshal(wireReadOptions{ReadOptions: ropt, Period: periodJSON{Year: ropt.Period.Year, Quarter: ropt.Period.Quarter}})
+	opts, err := encodeReadOptions(ropt)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox read: encode options: %w", err)
 	}
@@ -180,6 +181,20 @@ type wireReadOptions struct {
 type periodJSON struct {
 	Year    int `json:"year"`
 	Quarter int `json:"quarter"`
+}
+
+func encodeReadOptions(ro ledger.ReadOptions) ([]byte, error) {
+	return json.Marshal(wireReadOptions{ReadOptions: ro, Period: periodJSON{Year: ro.Period.Year, Quarter: ro.Period.Quarter}})
+}
+
+func decodeReadOptions(raw []byte) (ledger.ReadOptions, error) {
+	var wo wireReadOptions
+	if err := json.Unmarshal(raw, &wo); err != nil {
+		return ledger.ReadOptions{}, err
+	}
+	ro := wo.ReadOptions
+	ro.Period = calc.Period{Year: wo.Period.Year, Quarter: wo.Period.Quarter}
+	return ro, nil
 }
 
 // ChildError says how a child failed; it is FileError.Err of a too_large/timeout FileError.
@@ -246,18 +261,8 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("sandbox %s: start worker %s: %w", req.Verb, opt.Exe, err)
 	}
-	lr := &capReader{r: stdout, left: opt.MaxOutputBytes}
-	var resp response
-	dec := json.NewDecoder(lr)
-	decErr := dec.Decode(&resp)
-	// Drain the rest (bounded) so the child is never left blocked on a full pipe; only white
-	// space may follow the one response.
-	var trail trailing
-	_, _ = io.Copy(&trail, io.MultiReader(dec.Buffered(), lr))
-	if decErr == nil && trail.n > 0 {
-		decErr = fmt.Errorf("%d bytes after the response", trail.n)
-	}
-	if lr.over {
+	resp, over, decErr := readResponse(stdout, opt.MaxOutputBytes)
+	if over {
 		_ = killGroup(cmd.Process.Pid) // stop it writing; Wait reaps it
 	}
 	waitErr := cmd.Wait()
@@ -271,7 +276,7 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 	case tctx.Err() != nil:
 		ce.Problem = "timed out after " + opt.Timeout.String()
 		return childFailed(CodeTimeout, MsgTimeout, ce)
-	case lr.over:
+	case over:
 		ce.Problem = "output over " + strconv.FormatInt(opt.MaxOutputBytes, 10) + " bytes"
 		return childFailed(CodeTooLarge, MsgChildFailed, ce)
 	case waitErr != nil:
@@ -288,9 +293,29 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 		ce.Problem = "bad response: " + decErr.Error()
 		return childFailed(CodeTooLarge, MsgChildFailed, ce)
 	}
+	return resp.decode(ce, out)
+}
+
+// readResponse reads the child's one response from its stdout, at most max bytes, and drains
+// the rest (bounded) so that the child is never left blocked on a full pipe. over is set when
+// the child wrote more than max bytes.
+func readResponse(stdout io.Reader, max int64) (resp response, over bool, err error) {
+	lr := &capReader{r: stdout, left: max}
+	dec := json.NewDecoder(lr)
+	err = dec.Decode(&resp)
+	var trail trailing // only white space may follow the one response
+	_, _ = io.Copy(&trail, io.MultiReader(dec.Buffered(), lr))
+	if err == nil && trail.n > 0 {
+		err = fmt.Errorf("%d bytes after the response", trail.n)
+	}
+	return resp, lr.over, err
+}
+
+// decode turns the well-formed response of a child that exited 0 into out or an error.
+func (resp *response) decode(ce *ChildError, out any) error {
 	switch {
 	case resp.Error != "":
-		return fmt.Errorf("sandbox %s: worker: %s", req.Verb, resp.Error)
+		return fmt.Errorf("sandbox %s: worker: %s", ce.Verb, resp.Error)
 	case resp.FileError != nil:
 		fe := &ledger.FileError{Code: resp.FileError.Code, Message: resp.FileError.Message}
 		if resp.FileError.Detail != "" {
@@ -301,7 +326,7 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 			return childFailed(CodeTooLarge, MsgChildFailed, ce)
 		}
 		return fe
-	case len(resp.Result) == 0:
+	case len(resp.Result) == 0 || string(resp.Result) == "null":
 		ce.Problem = "empty response"
 		return childFailed(CodeTooLarge, MsgChildFailed, ce)
 	}
