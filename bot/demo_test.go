@@ -18,10 +18,10 @@ func TestDemoShowsTheWholeFlow(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"[reply] → 红旗嘎查工作群", "已处理《林东镇脱贫户收入台账.xlsx》", // the upload answered
-		"全部单位进度", // a command
+		"全部单位进度",                                        // a command
 		"[reminder] → 私信 wangjianjun", "【增收助手·待办提醒】王建军", // a digest to a cadre in the roster
-		"请注意：", // fair warning before escalation
-		"【增收助手·逾期上报】", // escalation to leaders
+		"请注意：",                                       // fair warning before escalation
+		"【增收助手·逾期上报】",                                // escalation to leaders
 		"[summary] → 私信 lindong-leader", "【增收助手·周报】", // the weekly summary
 		"演示结束",
 	} {
