@@ -35,6 +35,9 @@ type eval struct {
 	hh   map[string]*Household // by ID
 	paid map[string]Fen        // subject + "|" + rule → paid this year
 	res  *Result
+
+	params map[paramKey]paramHit // parameter lookups (eval_cache.go)
+	proj   projMemo              // （一）'s projected per-capita income by household
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {
@@ -69,7 +72,7 @@ func (e *eval) county(household string) string {
 // due is the due date of a task raised in this period: the end of the quarter
 // task_due_quarters after the period.
 func (e *eval) due() time.Time {
-	n, _ := e.pol.TaskDueQuarters.Value("", e.asOf)
+	n, _ := pValue(e, &e.pol.TaskDueQuarters, "", e.asOf)
 	q := e.p
 	for i := 0; i < n; i++ {
 		q = q.Next()

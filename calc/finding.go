@@ -147,11 +147,4 @@ var Rules = []RuleInfo{
 }
 
 // RuleByID returns the rule with the given id.
-func RuleByID(id string) (RuleInfo, bool) {
-	for _, r := range Rules {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return RuleInfo{}, false
-}
+func RuleByID(id string) (RuleInfo, bool) { return ruleByIDFast(id) }

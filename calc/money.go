@@ -2,7 +2,9 @@ package calc
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -15,22 +17,49 @@ func Yuan(y int64) Fen { return Fen(y * 100) }
 
 // String formats as yuan with two decimals: "800.00", "-12.50".
 func (f Fen) String() string {
-	sign := ""
-	v := int64(f)
+	var buf [24]byte
+	return string(appendFixed(buf[:0], int64(f), 100, 2))
+}
+
+// appendFixed appends v ÷ den (den = 10^digits) as a decimal with exactly digits decimals,
+// "-" first when v < 0: what fmt's "%s%d.%02d" and big.Rat.FloatString give, without either.
+func appendFixed(b []byte, v int64, den uint64, digits int) []byte {
+	u := uint64(v)
 	if v < 0 {
-		sign, v = "-", -v
+		b = append(b, '-')
+		u = -u
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendUint(b, u/den, 10)
+	b = append(b, '.')
+	frac := u % den
+	for d := den / 10; d > 1 && frac < d; d /= 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendUint(b, frac, 10)
+}
+
+// trimDecimal drops trailing zeros of the decimals and then a trailing point: "0.07500" → "0.075".
+func trimDecimal(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 0 && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // Text is the amount for a Chinese sentence: "800元", "812.5元".
 func (f Fen) Text() string {
-	s := f.String()
-	s = strings.TrimSuffix(s, ".00")
-	if strings.Contains(s, ".") {
-		s = strings.TrimSuffix(s, "0")
+	var buf [32]byte
+	b := appendFixed(buf[:0], int64(f), 100, 2)
+	if n := len(b); b[n-1] == '0' { // "…x.y0" → "…x.y", "…x.00" → "…x"
+		b = b[:n-1]
+		if b[n-2] == '0' {
+			b = b[:n-3]
+		}
 	}
-	return s + "元"
+	return string(append(b, "元"...))
 }
 
 // ParseYuan reads a plain decimal yuan amount ("800", "812.5", "-3.25"); at most two decimals.
@@ -51,6 +80,13 @@ func ParseYuan(s string) (Fen, error) {
 
 // MulRate returns f × r rounded down to the fen (towards zero), so that "not above r × f" holds.
 func (f Fen) MulRate(r Rate) Fen {
+	if hi, lo := bits.Mul64(uint64(abs64(int64(f))), uint64(abs64(int64(r)))); hi == 0 && lo <= math.MaxInt64 && f != math.MinInt64 && r != math.MinInt64 {
+		q := int64(lo / uint64(RateOne)) // truncated towards zero, as big.Int.Quo
+		if (f < 0) != (r < 0) {
+			q = -q
+		}
+		return Fen(q)
+	}
 	return Fen(new(big.Int).Quo(new(big.Int).Mul(big.NewInt(int64(f)), big.NewInt(int64(r))), big.NewInt(int64(RateOne))).Int64())
 }
 
@@ -113,16 +149,14 @@ func RateOf(x float64) Rate {
 
 // String is the plain decimal: "0.075", "1", "-0.2".
 func (r Rate) String() string {
-	s := new(big.Rat).SetFrac64(int64(r), int64(RateOne)).FloatString(6)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	var buf [32]byte
+	return string(trimDecimal(appendFixed(buf[:0], int64(r), uint64(RateOne), 6)))
 }
 
 // Percent is the rate as a percentage: "7.5%".
 func (r Rate) Percent() string {
-	s := new(big.Rat).SetFrac64(int64(r), int64(RateOne)/100).FloatString(4)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".") + "%"
+	var buf [32]byte
+	return string(append(trimDecimal(appendFixed(buf[:0], int64(r), uint64(RateOne)/100, 4)), '%'))
 }
 
 // Rat returns r as an exact rational.
@@ -133,9 +167,16 @@ type Area int64
 
 // String formats as mu with up to two decimals: "2.5".
 func (a Area) String() string {
-	s := fmt.Sprintf("%d.%02d", int64(a)/100, abs64(int64(a))%100)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	// "%d.%02d" of a/100 and |a|%100: the integer part carries the sign (-0.5 mu is "0.5").
+	var buf [32]byte
+	b := strconv.AppendInt(buf[:0], int64(a)/100, 10)
+	b = append(b, '.')
+	frac := abs64(int64(a)) % 100
+	if frac < 10 {
+		b = append(b, '0')
+	}
+	b = strconv.AppendInt(b, frac, 10)
+	return string(trimDecimal(b))
 }
 
 // Times returns the money for this area at per mu (exact, in fen; hundredths of a fen dropped).

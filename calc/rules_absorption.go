@@ -53,10 +53,10 @@ func evalEmployer(e *eval, emp *Employer) {
 		e.dataError(emp.Ref, "旗县区", "absorption", emp.Name+"："+reason)
 		return
 	}
-	minHires, uHires := e.pol.AbsorptionMinHires.Value(county, d)
-	minMonths, uMonths := e.pol.AbsorptionMinMonths.Value(county, d)
-	awardMonths, uAward := e.pol.AbsorptionMonths.Value(county, d)
-	share, uShare := e.pol.AbsorptionShare.Value(county, d)
+	minHires, uHires := pValue(e, &e.pol.AbsorptionMinHires, county, d)
+	minMonths, uMonths := pValue(e, &e.pol.AbsorptionMinMonths, county, d)
+	awardMonths, uAward := pValue(e, &e.pol.AbsorptionMonths, county, d)
+	share, uShare := pValue(e, &e.pol.AbsorptionShare, county, d)
 
 	n := 0
 	var pay Fen // Σ qualifying workers' monthly wages

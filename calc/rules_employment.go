@@ -71,14 +71,14 @@ func belowShare(x, base Fen, r Rate) bool {
 // minWageFor returns the monthly minimum wage of county's tier in force on d, with the
 // parameters used. ok is false (and the reason says why) when the tier or the wage is not set.
 func (e *eval) minWageFor(county string, d time.Time) (wage Fen, tier int, used []Used, reason string, ok bool) {
-	tier, ut, ok := e.pol.MinWageTier.At(county, d)
+	tier, ut, ok := pAt(e, &e.pol.MinWageTier, county, d)
 	if !ok || tier < 1 || tier > 3 {
 		if county == "" {
 			return 0, 0, nil, "未填旗县区，无法确定当地最低工资标准", false
 		}
 		return 0, 0, nil, fmt.Sprintf("“%s”未设置最低工资地区类别（%s），无法确定当地最低工资标准", county, e.pol.MinWageTier.Key), false
 	}
-	w, uw, ok := e.pol.MinWage.At(county, d)
+	w, uw, ok := pAt(e, &e.pol.MinWage, county, d)
 	if !ok {
 		return 0, tier, nil, fmt.Sprintf("%s未设置月最低工资标准（%s）", DateText(d), e.pol.MinWage.Key), false
 	}
@@ -127,9 +127,9 @@ func evalJobSubsidies(e *eval, l *Laborer) {
 	subject := PersonSubject(l.Household, l.Name, l.IDNumber)
 	postHolder := l.Job == JobPost || l.PostHolder
 
-	minMonths, uMin := e.pol.StableMinMonths.Value(county, d)
+	minMonths, uMin := pValue(e, &e.pol.StableMinMonths, county, d)
 	stable := l.Job == JobStable && l.StableMonths >= minMonths
-	minDays, uDays := e.pol.FlexibleMinDays.Value(county, d)
+	minDays, uDays := pValue(e, &e.pol.FlexibleMinDays, county, d)
 	flexWork := l.Job == JobFlexible || (l.Job == JobStable && l.AlsoFlexible)
 	flexible := flexWork && l.InCounty && l.FlexibleDays >= minDays
 
@@ -150,7 +150,7 @@ func evalJobSubsidies(e *eval, l *Laborer) {
 					l.Name, l.StableMonths, l.FlexibleDays))
 			}
 		} else if flexible {
-			limit, uCap := e.pol.FlexibleCap.Value(county, d)
+			limit, uCap := pValue(e, &e.pol.FlexibleCap, county, d)
 			f := e.laborerFinding(l, "flexible_job")
 			f.Inputs = []Input{{"就业类型", "县内灵活就业"}, {"灵活就业累计天数", fmt.Sprintf("%d天", l.FlexibleDays)}}
 			f.Params = []Used{uDays, uCap}
@@ -162,7 +162,7 @@ func evalJobSubsidies(e *eval, l *Laborer) {
 	}
 
 	if l.Job == JobStable && l.StableMonths >= minMonths && l.OutsideRegion {
-		amt, uT := e.pol.Transport.Value(county, d)
+		amt, uT := pValue(e, &e.pol.Transport, county, d)
 		f := e.laborerFinding(l, "transport")
 		f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", fmt.Sprintf("%d个月", l.StableMonths)}, {"务工地", "内蒙古自治区外"}}
 		f.Params = []Used{uMin, uT}
@@ -175,8 +175,8 @@ func evalJobSubsidies(e *eval, l *Laborer) {
 // evalStableJob: stable_job = min(stable_share × three months' wages, stable_cap).
 func evalStableJob(e *eval, l *Laborer, county string, uMin Used) {
 	d := e.asOf
-	share, uShare := e.pol.StableShare.Value(county, d)
-	limit, uCap := e.pol.StableCap.Value(county, d)
+	share, uShare := pValue(e, &e.pol.StableShare, county, d)
+	limit, uCap := pValue(e, &e.pol.StableCap, county, d)
 	f := e.laborerFinding(l, "stable_job")
 	f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", fmt.Sprintf("%d个月", l.StableMonths)}}
 	f.Params = []Used{uMin, uShare}
@@ -188,7 +188,7 @@ func evalStableJob(e *eval, l *Laborer, county string, uMin Used) {
 		baseText = fmt.Sprintf("3个月工资总额%s", base.Text())
 		f.Inputs = append(f.Inputs, Input{"3个月工资总额", base.Text()})
 	case l.MonthlyWage > 0:
-		months, uMonths := e.pol.StableWageMonths.Value(county, d)
+		months, uMonths := pValue(e, &e.pol.StableWageMonths, county, d)
 		base = l.MonthlyWage * Fen(months)
 		baseText = fmt.Sprintf("%d个月工资总额%s（月工资%s×%d）", months, base.Text(), l.MonthlyWage.Text(), months)
 		f.Inputs = append(f.Inputs, Input{"月工资", l.MonthlyWage.Text()})

@@ -118,13 +118,13 @@ func (e *eval) evalLivestock() {
 		if h != nil && h.Category == CategoryOrdinary {
 			continue
 		}
-		rule, per, capP, unit := "calf_sale", e.pol.CalfPerHead, e.pol.CalfCap, "头"
+		rule, per, capP, unit := "calf_sale", &e.pol.CalfPerHead, &e.pol.CalfCap, "头"
 		if r.Species == Sheep {
-			rule, per, capP, unit = "lamb_sale", e.pol.LambPerHead, e.pol.LambCap, "只"
+			rule, per, capP, unit = "lamb_sale", &e.pol.LambPerHead, &e.pol.LambCap, "只"
 		}
 		county := e.county(r.Household)
-		perV, perU := per.Value(county, e.asOf)
-		capV, capU := capP.Value(county, e.asOf)
+		perV, perU := pValue(e, per, county, e.asOf)
+		capV, capU := pValue(e, capP, county, e.asOf)
 		young := youngName(r.Species)
 		what := fmt.Sprintf("出售%s%d%s", young, s.n, unit)
 		inputs := []Input{{"出售" + young, fmt.Sprintf("%d%s", s.n, unit)}}
@@ -252,14 +252,14 @@ func (e *eval) evalLand() {
 		r := s.first
 		h := e.household(r.Household)
 		county := e.county(r.Household)
-		rule, perP, capP := "land_contract", e.pol.LandContractPerMu, e.pol.LandContractCap
+		rule, perP, capP := "land_contract", &e.pol.LandContractPerMu, &e.pol.LandContractCap
 		name := "承包他人耕地"
 		if r.Kind == LandEntrust {
-			rule, perP, capP = "land_entrust", e.pol.LandEntrustPerMu, e.pol.LandEntrustCap
+			rule, perP, capP = "land_entrust", &e.pol.LandEntrustPerMu, &e.pol.LandEntrustCap
 			name = "代耕代种/流转土地"
 		}
-		per, perU := perP.Value(county, e.asOf)
-		capV, capU := capP.Value(county, e.asOf)
+		per, perU := pValue(e, perP, county, e.asOf)
+		capV, capU := pValue(e, capP, county, e.asOf)
 		params := []Used{perU, capU}
 		if s.owedArea > 0 {
 			inputs := []Input{{name, s.owedArea.String() + "亩"}}

@@ -126,7 +126,7 @@ func (e *eval) incomeShares(h *Household) (s Shares, own bool, used Used) {
 		e.res.Errors = append(e.res.Errors, DataError{Sheet: h.Sheet, Row: h.Row, Column: "上年各季度累计收入占比",
 			Message: rowText(h.Ref) + "‘上年各季度累计收入占比’不是0到1之间逐季不减的比例，改用统一比例", Rule: "income_gap", Warning: true})
 	}
-	s, used = e.pol.QuarterShare.Value(h.County, e.asOf)
+	s, used = pValue(e, &e.pol.QuarterShare, h.County, e.asOf)
 	return s, false, used
 }
 
@@ -180,9 +180,13 @@ func evalMonitoring(e *eval) {
 		shares, ownShares, sharesU := e.incomeShares(h)
 		sq := shareAt(shares, q)
 		proj := new(big.Rat).Quo(f.ytd, sq)
+		if e.proj == nil {
+			e.proj = projMemo{}
+		}
+		e.proj[h] = proj // read-only from here on; the unit summaries reuse it
 
-		tol, tolU := e.pol.FlatTolerance.Value(h.County, e.asOf)
-		gl, glU, glOK := e.pol.LocalIncomeGrowth.Latest(h.County, yearEnd)
+		tol, tolU := pValue(e, &e.pol.FlatTolerance, h.County, e.asOf)
+		gl, glU, glOK := pLatest(e, &e.pol.LocalIncomeGrowth, h.County, yearEnd)
 		if glOK && glU.Stale {
 			from := "最近一次设置的"
 			if len(glU.From) >= 4 {
@@ -290,7 +294,7 @@ func evalMonitoring(e *eval) {
 		}
 
 		// Monitoring line: needs no base.
-		if line, lineU, ok := e.pol.MonitoringLine.At(h.County, yearEnd); ok {
+		if line, lineU, ok := pAt(e, &e.pol.MonitoringLine, h.County, yearEnd); ok {
 			if proj.Cmp(line.Rat()) < 0 {
 				what := "全年预计人均纯收入"
 				if q == 4 {
@@ -333,7 +337,7 @@ func evalMonitoring(e *eval) {
 func (e *eval) incomeTrend(h *Household, f incomeFacts, prior []IncomePoint, shares Shares, base *big.Rat, gl Rate, glU Used, glOK bool,
 	shareParams []Used, flag func(rule, title string, extra []Input, params []Used, explain string)) {
 	p := e.p
-	n, nU := e.pol.TrendQuarters.Value(h.County, e.asOf)
+	n, nU := pValue(e, &e.pol.TrendQuarters, h.County, e.asOf)
 	series := map[Period]*big.Rat{}
 	cum := map[Period]*big.Rat{} // A at earlier quarters of this year, for the shortfall
 	for k := 1; k <= p.Quarter; k++ {

@@ -83,7 +83,7 @@ func (e *eval) evalCourtyard() {
 			continue
 		}
 		county := e.county(pr.Household)
-		table, used := e.pol.CourtyardAwards.Value(county, e.asOf)
+		table, used := pValue(e, &e.pol.CourtyardAwards, county, e.asOf)
 		amt, ok := table[pr.Type]
 		if !ok {
 			continue // no award configured for this type: nothing to compute (the seed sets none)
@@ -146,9 +146,9 @@ func (e *eval) projectCaps() (map[string]*projectCap, []string) {
 	for _, hid := range order {
 		c := caps[hid]
 		county := e.county(hid)
-		share, shareU := e.pol.ProjectShare.Value(county, e.asOf)
-		per, perU := e.pol.ProjectPerPerson.Value(county, e.asOf)
-		hh, hhU := e.pol.ProjectPerHousehold.Value(county, e.asOf)
+		share, shareU := pValue(e, &e.pol.ProjectShare, county, e.asOf)
+		per, perU := pValue(e, &e.pol.ProjectPerPerson, county, e.asOf)
+		hh, hhU := pValue(e, &e.pol.ProjectPerHousehold, county, e.asOf)
 		c.used = []Used{shareU, perU, hhU}
 		c.byShare = c.funds.MulRate(share)
 		c.perHousehold, c.per, c.share = hh, per, share

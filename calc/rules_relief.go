@@ -41,7 +41,7 @@ func evalRelief(e *eval) {
 	}
 	sort.Strings(counties)
 	for _, c := range counties {
-		least, used := e.pol.ReliefPerCounty.Value(c, e.asOf)
+		least, used := pValue(e, &e.pol.ReliefPerCounty, c, e.asOf)
 		n := counted[c]
 		if n >= least {
 			continue
@@ -56,8 +56,8 @@ func evalRelief(e *eval) {
 
 func evalReliefShares(e *eval, r *ReliefProject) {
 	county := r.County
-	labor, uLabor := e.pol.ReliefLaborShare.Value(county, e.asOf)
-	poor, uPoor := e.pol.ReliefPoorShare.Value(county, e.asOf)
+	labor, uLabor := pValue(e, &e.pol.ReliefLaborShare, county, e.asOf)
+	poor, uPoor := pValue(e, &e.pol.ReliefPoorShare, county, e.asOf)
 	base := Finding{Subject: r.Name, SubjectName: r.Name, Unit: r.Unit, Ref: r.Ref, Kind: KindFlag}
 	if r.Funds <= 0 {
 		e.dataError(r.Ref, "项目资金总额", "relief_labor_share", fmt.Sprintf("以工代赈项目“%s”的项目资金总额为空，无法核对劳务报酬占比", r.Name))

@@ -129,7 +129,7 @@ func evalFilial(e *eval) {
 		if base <= 0 {
 			continue
 		}
-		ratio, uRatio := e.pol.FilialRatio.Value(county, e.asOf)
+		ratio, uRatio := pValue(e, &e.pol.FilialRatio, county, e.asOf)
 		if !belowShare(r.Filial, base, ratio) {
 			continue
 		}
@@ -137,10 +137,10 @@ func evalFilial(e *eval) {
 		// 收入较低.
 		var params []Used
 		var incomeIn Input
-		line, uLine, ok := e.pol.FilialIncomeLine.At(county, yearEnd)
+		line, uLine, ok := pAt(e, &e.pol.FilialIncomeLine, county, yearEnd)
 		lineName := "收入较低标准"
 		if !ok {
-			line, uLine, ok = e.pol.MonitoringLine.At(county, yearEnd)
+			line, uLine, ok = pAt(e, &e.pol.MonitoringLine, county, yearEnd)
 			lineName = "防返贫监测收入标准"
 		}
 		var pc *big.Rat

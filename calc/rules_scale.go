@@ -104,7 +104,7 @@ func (e *eval) evalScaleUnits() {
 		dep       map[string]bool
 	}
 	var drops []drop
-	dropRate, dropU := e.pol.PriceDrop.Value("", e.asOf)
+	dropRate, dropU := pValue(e, &e.pol.PriceDrop, "", e.asOf)
 	for _, name := range sortedNames(e.pol.Prices) {
 		series := e.pol.Prices[name]
 		now, ok := priceAt(series, e.asOf)
@@ -181,7 +181,7 @@ func (e *eval) evalScaleUnits() {
 		name := unitName(u)
 		base := Finding{Rule: "scale_risk", Kind: KindUnit, Subject: name, SubjectName: name, Unit: u}
 
-		share, shareU := e.pol.ScaleMonitoredShare.Value(county, e.asOf)
+		share, shareU := pValue(e, &e.pol.ScaleMonitoredShare, county, e.asOf)
 		if atLeast(c.monitored, c.households, share) && c.monitored > 0 {
 			f := base
 			f.Inputs = []Input{{"纳入增收监测户数", strconv.Itoa(c.monitored)}, {"脱贫户和监测户总数", strconv.Itoa(c.households)}}
@@ -189,7 +189,7 @@ func (e *eval) evalScaleUnits() {
 			f.Explain = fmt.Sprintf("%s纳入增收监测%d户，占%d户的%s，达到%s预警线，存在规模性减收隐患", name, c.monitored, c.households, ratioText(c.monitored, c.households), share.Percent())
 			e.emit(f)
 		}
-		dep, depU := e.pol.PriceDependShare.Value(county, e.asOf)
+		dep, depU := pValue(e, &e.pol.PriceDependShare, county, e.asOf)
 		for _, d := range drops {
 			n := c.depends[d.name]
 			if n == 0 || !atLeast(n, c.households, dep) {
@@ -204,7 +204,7 @@ func (e *eval) evalScaleUnits() {
 				d.name, pctText(fall), d.prev.Price.Text(), d.now.Price.Text(), dropRate.Percent(), name, d.name, n, ratioText(n, c.households), dep.Percent())
 			e.emit(f)
 		}
-		ret, retU := e.pol.ReturnedShare.Value(county, e.asOf)
+		ret, retU := pValue(e, &e.pol.ReturnedShare, county, e.asOf)
 		if c.returned > 0 && atLeast(c.returned, c.laborers, ret) {
 			f := base
 			f.Inputs = []Input{{"返乡/失业劳动力", strconv.Itoa(c.returned)}, {"劳动力总数", strconv.Itoa(c.laborers)}}
@@ -234,8 +234,8 @@ func (e *eval) evalRigidSpending() {
 		if h.Category == CategoryOrdinary || h.RigidSpending <= 0 {
 			continue
 		}
-		share, shareU := e.pol.RigidShare.Value(h.County, e.asOf)
-		amount, amountU := e.pol.RigidAmount.Value(h.County, e.asOf)
+		share, shareU := pValue(e, &e.pol.RigidShare, h.County, e.asOf)
+		amount, amountU := pValue(e, &e.pol.RigidAmount, h.County, e.asOf)
 		fam := readIncome(h, e.p.Quarter).family
 		fd := householdFinding("rigid_spending_risk", h)
 		fd.Kind = KindFlag

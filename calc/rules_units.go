@@ -79,11 +79,14 @@ func ratRate(r *big.Rat) Rate {
 // read. It has no side effects: invalid own shares fall back to quarter_share silently
 // (（一） reports them).
 func (e *eval) projectedPerCapita(h *Household) *big.Rat {
+	if p, ok := e.proj[h]; ok { // worked out by （一） with the same income and shares
+		return p
+	}
 	f := readIncome(h, e.p.Quarter)
 	if f.ytd == nil {
 		return nil
 	}
-	s, _ := e.pol.QuarterShare.Value(h.County, e.asOf)
+	s, _ := pValue(e, &e.pol.QuarterShare, h.County, e.asOf)
 	if own := h.LastYearShares; own != nil {
 		valid, prev := true, Rate(0)
 		for _, x := range own {
@@ -250,7 +253,7 @@ func evalUnits(e *eval) {
 			a.sum.OpenTasks++
 		}
 	}
-	days, uDays := e.pol.LaggingOverdueDays.Value("", e.asOf)
+	days, uDays := pValue(e, &e.pol.LaggingOverdueDays, "", e.asOf)
 	for _, t := range in.OpenTasks {
 		if t.Due.IsZero() || !t.Due.AddDate(0, 0, days).Before(e.asOf) {
 			continue
@@ -296,7 +299,7 @@ func evalUnits(e *eval) {
 			}
 		}
 		if k.County != "" {
-			if gl, u, ok := e.pol.LocalIncomeGrowth.Latest(k.County, e.p.End()); ok {
+			if gl, u, ok := pLatest(e, &e.pol.LocalIncomeGrowth, k.County, e.p.End()); ok {
 				gl := gl
 				s.LocalGrowth = &gl
 				if u.Stale && !staleWarned {
@@ -308,7 +311,7 @@ func evalUnits(e *eval) {
 				}
 			}
 		}
-		lagC, uC := e.pol.LaggingCompletion.Value(k.County, e.asOf)
+		lagC, uC := pValue(e, &e.pol.LaggingCompletion, k.County, e.asOf)
 		// completion < lagC ⇔ done × 1e6 < lagC × (done + open), exactly.
 		lowCompletion := done+open > 0 && done*int64(RateOne) < int64(lagC)*(done+open)
 		if !lowCompletion && s.Overdue == 0 {

@@ -90,7 +90,7 @@ func fenPtr(f Fen) *Fen { return &f }
 // "按户或者按人落实"): the cap itself per household, or cap × 家庭人口数 per person. ok is false
 // when the basis is per person and the household's size is unknown.
 func (e *eval) capLimit(cap Fen, h *Household, county string) (limit Fen, text string, used Used, ok bool) {
-	basis, used := e.pol.CapBasis.Value(county, e.asOf)
+	basis, used := pValue(e, &e.pol.CapBasis, county, e.asOf)
 	if basis == CapPerPerson {
 		if h == nil || h.Members <= 0 {
 			return 0, "", used, false
