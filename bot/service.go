@@ -171,6 +171,7 @@ func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
 	}
 	s.metrics.jobs.WithLabelValues("accepted").Inc()
 	s.log.WithFields(fields).Info("intake: job accepted")
+	faultPoint("accept")
 	select {
 	case s.wake <- struct{}{}:
 	default:

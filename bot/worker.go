@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -167,6 +168,7 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 		if err := s.download(ctx, ev, dir, input); err != nil {
 			return err
 		}
+		faultPoint("download")
 		if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageDownloaded, nil, s.clock.Now()); err != nil {
 			return err
 		}
@@ -177,6 +179,7 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 		if err != nil {
 			return err
 		}
+		faultPoint("evaluate")
 		b, _ := json.Marshal(res)
 		if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
 			return err
@@ -191,6 +194,7 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	if err := s.reply(ctx, j, ev, res); err != nil {
 		return err
 	}
+	faultPoint("reply")
 	return s.st.SetStage(ctx, j.ID, s.owner, store.StageReplied, j.Result, s.clock.Now())
 }
 
@@ -333,5 +337,18 @@ func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 			}
 			_ = s.st.SendDone(ctx, key, s.clock.Now())
 		}
+	}
+}
+
+// FaultEnv names the point at which the process kills itself (SIGKILL): "accept" (job stored,
+// platform not yet acknowledged), "download" (file saved, stage not recorded), "evaluate" (result
+// stored, not replied), "reply" (reply sent, not recorded). Only the crash tests set it; they
+// prove that a job survives kill -9 anywhere between receipt and reply and is answered once.
+const FaultEnv = "ZENGSHOU_FAULT_KILL_AT"
+
+func faultPoint(name string) {
+	if os.Getenv(FaultEnv) == name {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // never returns
 	}
 }
