@@ -230,6 +230,9 @@ func TestReadGenerated(t *testing.T) {
 			}
 			t.Errorf("clean=%v: households = %d, want ≈120", clean, n)
 		}
+		for _, e := range led.Errors { // the generator's messy cells are all readable; 合计 rows add up
+			t.Errorf("clean=%v: unexpected %+v", clean, e)
+		}
 	}
 }
 

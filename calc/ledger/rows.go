@@ -466,7 +466,7 @@ func (x *rowCtx) fenCol(c Column) (calc.Fen, bool) {
 	if ok && c.Unit == "万元" {
 		f *= 10000
 	}
-	if ok && c.Period == "" && c.Quarter == 0 {
+	if ok {
 		x.st.sums[c.Index] += f
 	}
 	return f, ok
