@@ -303,7 +303,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&b, "提示：%s\n", redact.Text(w))
 	}
-	b.WriteString("结果已写回工作簿（见附件）：首页为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
 	if len(unknown) > 0 {
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
 	}

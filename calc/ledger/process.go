@@ -90,7 +90,6 @@ func Process(src, dst string, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	dropOurSheets(led)
 	in := led.Inputs // a copy of the slices' headers: the caller's history is appended, not shared
 	if !opt.AsOf.IsZero() {
 		in.AsOf = opt.AsOf
@@ -109,47 +108,4 @@ func Process(src, dst string, opt Options) (*Report, error) {
 		return nil, err
 	}
 	return NewReport(led, res, &in, mode), nil
-}
-
-// dropOurSheets removes what a reader may have taken from our own sheets (汇总, 问题清单,
-// 计算结果 of an earlier run): they are results, not ledgers.
-func dropOurSheets(led *Ledger) {
-	sheets := led.Sheets[:0]
-	for _, s := range led.Sheets {
-		if !ourSheet(s.Name) {
-			sheets = append(sheets, s)
-		}
-	}
-	led.Sheets = sheets
-	errs := led.Errors[:0]
-	for _, e := range led.Errors {
-		if !ourSheet(e.Sheet) {
-			errs = append(errs, e)
-		}
-	}
-	led.Errors = errs
-	in := &led.Inputs
-	in.Households = keepRefs(in.Households, func(x *calc.Household) calc.Ref { return x.Ref })
-	in.Livestock = keepRefs(in.Livestock, func(x *calc.LivestockRecord) calc.Ref { return x.Ref })
-	in.Land = keepRefs(in.Land, func(x *calc.LandRecord) calc.Ref { return x.Ref })
-	in.Laborers = keepRefs(in.Laborers, func(x *calc.Laborer) calc.Ref { return x.Ref })
-	in.Projects = keepRefs(in.Projects, func(x *calc.HouseholdProject) calc.Ref { return x.Ref })
-	in.Entities = keepRefs(in.Entities, func(x *calc.BusinessEntity) calc.Ref { return x.Ref })
-	in.Employers = keepRefs(in.Employers, func(x *calc.Employer) calc.Ref { return x.Ref })
-	in.ReliefProjects = keepRefs(in.ReliefProjects, func(x *calc.ReliefProject) calc.Ref { return x.Ref })
-	in.Posts = keepRefs(in.Posts, func(x *calc.WelfarePost) calc.Ref { return x.Ref })
-	in.Dibao = keepRefs(in.Dibao, func(x *calc.DibaoRecord) calc.Ref { return x.Ref })
-	in.Insurance = keepRefs(in.Insurance, func(x *calc.InsuranceEvent) calc.Ref { return x.Ref })
-	in.Filial = keepRefs(in.Filial, func(x *calc.FilialRecord) calc.Ref { return x.Ref })
-	in.Payments = keepRefs(in.Payments, func(x *calc.Payment) calc.Ref { return x.Ref })
-}
-
-func keepRefs[T any](s []T, ref func(*T) calc.Ref) []T {
-	out := s[:0]
-	for i := range s {
-		if !ourSheet(ref(&s[i]).Sheet) {
-			out = append(out, s[i])
-		}
-	}
-	return out
 }

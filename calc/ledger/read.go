@@ -125,7 +125,15 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 	for _, p := range parts {
 		hidden[p.Name], partOf[p.Name] = p.Hidden, p.Part
 	}
-	names := f.GetSheetList()
+	// Our own sheets from an earlier run (汇总, 问题清单, 计算结果: marked, not merely so named)
+	// are results, not ledgers.
+	ours := ourSheetsOf(f)
+	var names []string
+	for _, name := range f.GetSheetList() {
+		if !ours[name] {
+			names = append(names, name)
+		}
+	}
 	// Household sheets first: other sheets join on them.
 	var states []*sheetState
 	for _, name := range names {

@@ -213,8 +213,8 @@ func yesNo(b bool) string {
 // appended (reordering or activating sheets would re-serialize the cadre's sheets).
 func (w *writer) summary() error {
 	f := w.f
-	const sh = SheetSummary
-	if _, err := f.NewSheet(sh); err != nil {
+	sh, err := newOurSheet(f, SheetSummary)
+	if err != nil {
 		return err
 	}
 	s := Summarize(w.led, w.res)
@@ -402,9 +402,9 @@ func (w *writer) summary() error {
 		}
 	}
 	if w.mode == ModeColumns {
-		if err := f.MoveSheet(sh, f.GetSheetName(0)); err != nil {
-			return err
-		}
+		// Active, not moved to the front: excelize's MoveSheet does not renumber the sheet-scoped
+		// defined names (print areas, filters), so moving would attach the cadre's names to the
+		// wrong sheets.
 		idx, _ := f.GetSheetIndex(sh)
 		f.SetActiveSheet(idx)
 	}
@@ -440,8 +440,8 @@ func truncate(s string, n int) string {
 // problems streams the 问题清单 sheet: every data problem the reader and the rules found.
 func (w *writer) problems() error {
 	f := w.f
-	const sh = SheetProblems
-	if _, err := f.NewSheet(sh); err != nil {
+	sh, err := newOurSheet(f, SheetProblems)
+	if err != nil {
 		return err
 	}
 	all := make([]calc.DataError, 0, len(w.led.Errors)+len(w.res.Errors))

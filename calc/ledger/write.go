@@ -301,11 +301,9 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 		return fmt.Errorf("write results: %w", err)
 	}
 	if mode == ModeColumns {
-		for _, name := range []string{SheetSummary, SheetProblems, SheetResults} {
-			if idx, _ := f.GetSheetIndex(name); idx >= 0 {
-				if err := f.DeleteSheet(name); err != nil {
-					return fmt.Errorf("write results: remove old sheet %s: %w", name, err)
-				}
+		for name := range ourSheetsOf(f) {
+			if err := f.DeleteSheet(name); err != nil {
+				return fmt.Errorf("write results: remove old sheet %s: %w", name, err)
 			}
 		}
 		if err := w.columns(); err != nil {
@@ -711,7 +709,8 @@ func (w *writer) rowCells(sheet string, r *rowResult, col func(int) string, useC
 // The cadre's sheets are not touched.
 func (w *writer) resultSheet() error {
 	f := w.f
-	if _, err := f.NewSheet(SheetResults); err != nil {
+	sh, err := newOurSheet(f, SheetResults)
+	if err != nil {
 		return err
 	}
 	rows := sortedRows(w.rows, w.led, "")
@@ -721,10 +720,10 @@ func (w *writer) resultSheet() error {
 	}
 	last, _ := excelize.ColumnNumberToName(len(heads))
 	// Autofilter before the stream writer: Flush writes the worksheet's autoFilter element.
-	if err := f.AutoFilter(SheetResults, fmt.Sprintf("A1:%s%d", last, len(rows)+1), nil); err != nil {
+	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", last, len(rows)+1), nil); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(SheetResults)
+	sw, err := f.NewStreamWriter(sh)
 	if err != nil {
 		return err
 	}

@@ -178,7 +178,7 @@ func TestWriteColumnsPreservesAndAdds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{SheetSummary, fixtureSheet, "说明", SheetProblems}) {
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{fixtureSheet, "说明", SheetProblems, SheetSummary}) {
 		t.Errorf("sheets = %v", got)
 	}
 	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != SheetSummary {
@@ -301,7 +301,7 @@ func TestWriteReprocessIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{SheetSummary, fixtureSheet, "说明", SheetProblems}) {
+		if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{fixtureSheet, "说明", SheetProblems, SheetSummary}) {
 			t.Errorf("%s: sheets = %v", filepath.Base(o), got)
 		}
 		cf, _ := f.GetConditionalFormats(fixtureSheet)

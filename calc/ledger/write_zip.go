@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"github.com/xuri/excelize/v2"
+
 	"archive/zip"
 	"fmt"
 	"html"
@@ -24,9 +26,60 @@ var (
 	reTargetAttr  = regexp.MustCompile(`\sTarget="([^"]*)"`)
 )
 
-// ourSheet reports whether a sheet name is one of the sheets we add.
-func ourSheet(name string) bool {
-	return name == SheetSummary || name == SheetProblems || name == SheetResults
+// MarkerName is a sheet-scoped defined name on every sheet we add (汇总, 问题清单, 计算结果). It
+// tells our sheets from a cadre's own sheet that happens to have the same name: only marked
+// sheets are replaced on reprocessing or skipped by the reader.
+const MarkerName = "ZengshouResult"
+
+// ourSheetsOf returns the names of the sheets we added to this workbook earlier.
+func ourSheetsOf(f *excelize.File) map[string]bool {
+	out := map[string]bool{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == MarkerName && dn.Scope != "" && dn.Scope != "Workbook" {
+			out[dn.Scope] = true
+		}
+	}
+	return out
+}
+
+// newOurSheet adds one of our sheets, named base unless the cadre already has a sheet of that
+// name (then "base（增收）"), and marks it as ours.
+func newOurSheet(f *excelize.File, base string) (string, error) {
+	name := base
+	for i := 1; ; i++ {
+		if idx, _ := f.GetSheetIndex(name); idx < 0 {
+			break
+		}
+		name = base + "（增收）"
+		if i > 1 {
+			name = fmt.Sprintf("%s（增收%d）", base, i)
+		}
+	}
+	if _, err := f.NewSheet(name); err != nil {
+		return "", err
+	}
+	ref := "'" + strings.ReplaceAll(name, "'", "''") + "'!$A$1"
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: MarkerName, RefersTo: ref, Scope: name}); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// markedSheetIndexes returns the positions (0-based, as localSheetId counts) of the sheets our
+// marker names, read from the workbook XML.
+func markedSheetIndexes(wb string) map[int]bool {
+	out := map[int]bool{}
+	for _, dn := range reDefinedName.FindAllString(wb, -1) {
+		m := reNameAttr.FindStringSubmatch(dn)
+		if m == nil || html.UnescapeString(m[1]) != MarkerName {
+			continue
+		}
+		if l := reLocalSheet.FindStringSubmatch(dn); l != nil {
+			n, _ := strconv.Atoi(l[1])
+			out[n] = true
+		}
+	}
+	return out
 }
 
 // stripOurSheets copies the workbook src to a temporary file without our sheets (汇总, 问题清单,
@@ -86,9 +139,9 @@ func stripOurSheets(src, tmpDir string) (tmp string, found bool, err error) {
 		rid  string
 	}
 	var gone []removed
+	marked := markedSheetIndexes(wb)
 	for i, elem := range reSheetElem.FindAllString(wb, -1) {
-		m := reNameAttr.FindStringSubmatch(elem)
-		if m == nil || !ourSheet(html.UnescapeString(m[1])) {
+		if !marked[i] {
 			continue
 		}
 		rid := ""
