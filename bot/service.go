@@ -158,7 +158,12 @@ func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
-	id, created, err := s.st.Enqueue(ctx, ev.Platform, ev.ID, string(ev.Kind), ev.ChatID, b, s.clock.Now())
+	// A platform waits a few seconds for the acknowledgement (Feishu 3 s, WeCom 5 s). A store
+	// locked by another process would hold us for the whole busy timeout (10 s): refuse within
+	// intakeTimeout instead, so the callback answers 5xx in time and the platform redelivers.
+	ectx, cancel := context.WithTimeout(ctx, intakeTimeout)
+	defer cancel()
+	id, created, err := s.st.Enqueue(ectx, ev.Platform, ev.ID, string(ev.Kind), ev.ChatID, b, s.clock.Now())
 	if err != nil {
 		s.metrics.jobs.WithLabelValues("intake_error").Inc()
 		return fmt.Errorf("intake: %w", err)
@@ -178,6 +183,9 @@ func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
 	}
 	return nil
 }
+
+// intakeTimeout bounds how long Intake waits for the store: under Feishu's 3 s deadline.
+const intakeTimeout = 2 * time.Second
 
 func allowed(list []string, v string) bool {
 	if len(list) == 0 {
