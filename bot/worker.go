@@ -199,12 +199,15 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 }
 
 // uploadExt keeps a known extension (for LibreOffice conversion) and nothing else of the name.
+// A file without a known extension is stored as .xlsx: the reader sniffs the content anyway,
+// and the writer (excelize) refuses to save a workbook opened from any other extension. WeCom's
+// smart robot gives no file name at all (only an encrypted URL).
 func uploadExt(name string) string {
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv":
 		return ext
 	}
-	return ".bin"
+	return ".xlsx"
 }
 
 func (s *Service) download(ctx context.Context, ev *connectors.Event, dir, dst string) error {

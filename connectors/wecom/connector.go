@@ -61,6 +61,9 @@ type Connector struct {
 
 	wsMu sync.Mutex
 	ws   *wsConn // the live smart-robot long connection, nil when none
+
+	ruMu   sync.Mutex
+	ruUsed map[string]time.Time // response_urls already answered, with when (single use, 1 h)
 }
 
 var _ connectors.Connector = (*Connector)(nil)

@@ -56,7 +56,21 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		return ws.send(ctx, c, m)
 	}
 	if ru := m.Reply[replyResponseURL]; ru != "" && via == viaBotHTTP {
-		return c.sendViaResponseURL(ctx, ru, m)
+		if !c.responseURLUsed(ru) {
+			return c.sendViaResponseURL(ctx, ru, m)
+		}
+		// response_url takes one call (PLATFORMS.md §2.4), but the bot sends a long reply in
+		// parts: later parts go to a single chat's user through the app (below); in a group
+		// without a webhook key there is no other way, so text is dropped as sendViaResponseURL
+		// drops what does not fit.
+		direct := m.Reply[replyChatType] == string(connectors.ChatDirect) && m.Reply[replyToUser] != ""
+		if !direct || c.cfg.Secret == "" || c.cfg.AgentID == 0 {
+			if m.File != nil || m.Image != nil {
+				return c.sendViaResponseURL(ctx, ru, m) // the permanent "no way to send a file" error
+			}
+			c.log.Warn("wecom: response_url already answered; a further part of the reply was dropped")
+			return "", nil
+		}
 	}
 	if len(m.UserIDs) > 0 {
 		return c.sendViaApp(ctx, appTarget{users: m.UserIDs}, m)
@@ -169,6 +183,7 @@ func (c *Connector) sendViaResponseURL(ctx context.Context, responseURL string, 
 		if err := c.sendResponseURL(ctx, responseURL, parts[0]); err != nil {
 			return "", err
 		}
+		c.markResponseURL(responseURL)
 		parts = parts[1:]
 	}
 	if !appOK {
@@ -321,4 +336,31 @@ func (c *Connector) cachedUpload(ctx context.Context, scope string, a *connector
 	}
 	mc.entries[k] = mediaEntry{id: id, expires: mc.now().Add(mediaLife)}
 	return id, nil
+}
+
+// responseURLLife is how long a response_url stays valid (1 h, PLATFORMS.md §2.4).
+const responseURLLife = time.Hour
+
+// responseURLUsed reports whether this connector already answered through responseURL.
+func (c *Connector) responseURLUsed(responseURL string) bool {
+	c.ruMu.Lock()
+	defer c.ruMu.Unlock()
+	at, ok := c.ruUsed[responseURL]
+	return ok && c.now().Sub(at) < responseURLLife
+}
+
+// markResponseURL records a used response_url; entries older than its life are dropped.
+func (c *Connector) markResponseURL(responseURL string) {
+	c.ruMu.Lock()
+	defer c.ruMu.Unlock()
+	now := c.now()
+	if c.ruUsed == nil {
+		c.ruUsed = map[string]time.Time{}
+	}
+	for k, at := range c.ruUsed {
+		if now.Sub(at) >= responseURLLife {
+			delete(c.ruUsed, k)
+		}
+	}
+	c.ruUsed[responseURL] = now
 }
