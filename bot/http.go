@@ -154,7 +154,9 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 	if err := saveBody(r, src); err != nil {
 		return err
 	}
-	led, err := s.read(r.Context(), src, readOptions(cfg, p, filepath.Join(dir, "tmp")))
+	ropt := readOptions(cfg, p, filepath.Join(dir, "tmp"))
+	ropt.PreparedDir = dir
+	led, err := s.read(r.Context(), src, ropt)
 	if err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
@@ -169,6 +171,9 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	dst := filepath.Join(dir, "result.xlsx")
+	if led.Source != "" {
+		src = led.Source
+	}
 	if err := ledger.Write(src, dst, led, res, ledger.WriteOptions{Limits: ledgerLimits(cfg, filepath.Join(dir, "tmp"))}); err != nil {
 		return err
 	}

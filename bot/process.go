@@ -52,7 +52,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, fmt.Errorf("process: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	led, err := s.read(ctx, src, readOptions(cfg, p, tmp))
+	ropt := readOptions(cfg, p, tmp)
+	ropt.PreparedDir = filepath.Dir(dst)
+	led, err := s.read(ctx, src, ropt)
 	if err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
@@ -79,6 +81,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
+	if led.Source != "" { // a password-protected or .xls upload: write from the readable copy
+		src = led.Source
+	}
 	if err := ledger.Write(src, dst, led, res, wopt); err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {

@@ -84,6 +84,9 @@ type SheetInfo struct {
 
 // Ledger is what the reader found in a workbook.
 type Ledger struct {
+	// Source is the decrypted or converted copy that was read, when the upload itself is not a
+	// plain .xlsx (ReadOptions.PreparedDir); results are written from it.
+	Source string           `json:"source,omitempty"`
 	Sheets []SheetInfo      `json:"sheets"`
 	Inputs calc.Inputs      `json:"inputs"`
 	Errors []calc.DataError `json:"errors"` // unreadable or inconsistent cells; the rest was still read

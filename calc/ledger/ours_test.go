@@ -77,3 +77,39 @@ func TestCadreSheetNamedLikeOursIsKept(t *testing.T) {
 		g.Close()
 	}
 }
+
+// A password-protected upload is read with the configured password and its results are written
+// from the decrypted copy (the encrypted original cannot be reopened for writing).
+func TestPasswordProtectedWorkbookIsWrittenBack(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.xlsx")
+	if err := GenerateFile(plain, 8, 4, GenOptions{Quarter: 4, Villages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := filepath.Join(dir, "enc.xlsx")
+	if err := f.SaveAs(enc, excelize.Options{Password: "mima123"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := filepath.Join(dir, "out.xlsx")
+	opt := Options{Policy: config.DefaultPolicy(), Period: calc.Period{Year: 2026, Quarter: 4}, Read: ReadOptions{Password: "mima123"}}
+	rep, err := Process(enc, out, opt)
+	if err != nil {
+		t.Fatalf("process encrypted workbook: %v", err)
+	}
+	if len(rep.Inputs.Households) != 8 {
+		t.Fatalf("households: %d, want 8", len(rep.Inputs.Households))
+	}
+	g, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatalf("result: %v", err)
+	}
+	defer g.Close()
+	if len(ourSheetsOf(g)) == 0 {
+		t.Fatalf("no result sheets in %v", g.GetSheetList())
+	}
+}

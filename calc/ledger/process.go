@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"zengshou/calc"
@@ -86,6 +87,14 @@ func Process(src, dst string, opt Options) (*Report, error) {
 	}
 	ro := opt.Read
 	ro.Period = opt.Period
+	if ro.PreparedDir == "" {
+		dir, err := os.MkdirTemp(opt.Read.Limits.TmpDir, "ledger-prepared-")
+		if err != nil {
+			return nil, fmt.Errorf("process workbook: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		ro.PreparedDir = dir
+	}
 	led, err := Read(src, ro)
 	if err != nil {
 		return nil, err
@@ -104,6 +113,9 @@ func Process(src, dst string, opt Options) (*Report, error) {
 	}
 	mode := chooseMode(led, wo)
 	wo.Mode = mode
+	if led.Source != "" {
+		src = led.Source
+	}
 	if err := Write(src, dst, led, res, wo); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +32,10 @@ type ReadOptions struct {
 	// Period is the quarter the ledger speaks for: a single (本季度/累计/unmarked) income column
 	// belongs to its quarter, and "<year-1>年人均纯收入" is last year's. Zero: Q4 of an unknown year.
 	Period calc.Period
+	// PreparedDir keeps the decrypted or converted copy of a password-protected, .xls or .et
+	// workbook as PreparedDir/prepared.xlsx (Ledger.Source), so the results can be written from
+	// it ("" = not kept).
+	PreparedDir string
 	// BlankRunStop stops reading a sheet after this many consecutive blank rows past the data
 	// (default 1000): a million styled empty rows end quickly.
 	BlankRunStop int
@@ -176,7 +182,33 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		}
 		return a.Row < b.Row
 	})
+	if xlsx != path && opt.PreparedDir != "" {
+		// A decrypted or converted copy: keep it where the caller can write the results from it.
+		kept := filepath.Join(opt.PreparedDir, "prepared.xlsx")
+		if err := copyFile(xlsx, kept); err != nil {
+			return nil, fmt.Errorf("keep prepared workbook: %w", err)
+		}
+		r.led.Source = kept
+	}
 	return r.led, nil
+}
+
+// copyFile copies src to dst (0600).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func openError(err error) error {
