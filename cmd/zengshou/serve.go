@@ -8,7 +8,6 @@ import (
 
 	"zengshou/bot"
 	"zengshou/bot/sandbox"
-	"zengshou/calc/ledger"
 	"zengshou/config"
 )
 
@@ -47,8 +46,5 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	exe, _ := os.Executable()
 	so := sandbox.Options{Exe: exe, MemoryMB: cfg.Limits.ParseMemoryMB, Timeout: cfg.Limits.ParseTimeout}
-	read := func(ctx context.Context, path string, o ledger.ReadOptions) (*ledger.Ledger, error) {
-		return sandbox.Read(ctx, so, path, o)
-	}
-	return bot.Run(ctx, bot.RunOptions{Config: cfg, ConfigFile: file, DataDir: *data, Addr: *addr, Read: read})
+	return bot.Run(ctx, bot.RunOptions{Config: cfg, ConfigFile: file, DataDir: *data, Addr: *addr, Read: so.ReadFunc()})
 }
