@@ -10,6 +10,7 @@ import (
 
 	"zengshou/calc"
 	"zengshou/calc/ledger"
+	"zengshou/config/redact"
 	"zengshou/connectors"
 )
 
@@ -41,7 +42,8 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 	case "帮助", "help", "?", "？":
 		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
 	}
-	return jobResult{Kind: "reply", Text: "没有听懂“" + truncate(text, 20) + "”。\n" + helpText(ev.Platform)}
+	// The echo goes to the group: an ID or phone number typed by mistake is masked.
+	return jobResult{Kind: "reply", Text: "没有听懂“" + truncate(redact.Text(text), 20) + "”。\n" + helpText(ev.Platform)}
 }
 
 func truncate(s string, n int) string {

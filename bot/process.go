@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
@@ -102,12 +103,20 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 
 // displayName is the uploaded file's name for a message: never used as a path.
 func displayName(name string) string {
+	// No control or format characters: a NUL would break the platform's upload, a newline would
+	// forge lines in the reply and U+202E would make "a\u202Eslx.exe" show as "aexe.xlsx".
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	r := []rune(name)
 	if len(r) > 60 {
 		name = string(r[:60]) + "…"
 	}
-	if name == "" || name == "." || name == "/" {
+	if name == "" || name == "." || name == ".." || name == "/" {
 		return "工作簿"
 	}
 	return name
@@ -115,7 +124,8 @@ func displayName(name string) string {
 
 // resultName is the name of the result workbook shown in the chat.
 func resultName(name string) string {
-	base := strings.TrimSuffix(displayName(name), filepath.Ext(name))
+	d := displayName(name)
+	base := strings.TrimSuffix(d, filepath.Ext(d))
 	return base + "-增收计算结果.xlsx"
 }
 
