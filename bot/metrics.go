@@ -31,6 +31,17 @@ func newMetrics() *metrics {
 		apiRequest: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zengshou_api_requests_total",
 			Help: "Plugin API requests by path and status code."}, []string{"path", "code"}),
 	}
+	// Every series exists from the start (at 0), so dashboards and alerts see them before the
+	// first event.
+	for _, o := range []string{"accepted", "duplicate", "refused", "done", "failed", "retried", "intake_error"} {
+		m.jobs.WithLabelValues(o)
+	}
+	for _, w := range []string{"sent", "deferred", "escalated", "failed"} {
+		m.reminders.WithLabelValues(w)
+	}
+	for _, k := range []string{"file", "text"} {
+		m.seconds.WithLabelValues(k)
+	}
 	m.reg.MustRegister(m.jobs, m.seconds, m.reminders, m.summaries, m.apiRequest,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m

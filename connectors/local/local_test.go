@@ -1,0 +1,134 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"zengshou/connectors"
+)
+
+func newConn(t *testing.T) (*Connector, string) {
+	dir := t.TempDir()
+	c, err := New(dir, Options{Quiet: true, Now: func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, dir
+}
+
+func TestFileIsTakenOnlyWhenStable(t *testing.T) {
+	c, dir := newConn(t)
+	var got []connectors.Event
+	h := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	inbox := filepath.Join(dir, "inbox", "群")
+	os.MkdirAll(inbox, 0o755)
+	p := filepath.Join(inbox, "台账.xlsx")
+	os.WriteFile(p, []byte("part"), 0o644)
+	c.ScanOnce(context.Background(), h)
+	if len(got) != 0 {
+		t.Fatal("a file seen once may still be being written")
+	}
+	// It grows between scans: still not taken.
+	os.WriteFile(p, []byte("part, more"), 0o644)
+	c.ScanOnce(context.Background(), h)
+	if len(got) != 0 {
+		t.Fatal("a file that changed since the last scan must wait")
+	}
+	c.ScanOnce(context.Background(), h)
+	if len(got) != 1 || got[0].Kind != connectors.EventFile || got[0].ChatID != "群" || got[0].File.Name != "台账.xlsx" {
+		t.Fatalf("events: %+v", got)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a taken file leaves the inbox")
+	}
+	var buf strings.Builder
+	if _, err := c.Download(context.Background(), *got[0].File, &buf, 1<<20); err != nil || buf.String() != "part, more" {
+		t.Fatalf("download: %q %v", buf.String(), err)
+	}
+	if _, err := c.Download(context.Background(), *got[0].File, &buf, 3); !errors.Is(err, connectors.ErrTooLarge) {
+		t.Fatalf("size cap: %v", err)
+	}
+	if _, err := c.Download(context.Background(), connectors.FileRef{Key: "../../etc/passwd"}, &buf, 1<<20); err == nil {
+		t.Fatal("a key that is not ours must be refused")
+	}
+}
+
+func TestEventRedeliveredUntilAccepted(t *testing.T) {
+	c, dir := newConn(t)
+	inbox := filepath.Join(dir, "inbox", "群")
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "a.xlsx"), []byte("x"), 0o644)
+	fail := func(context.Context, connectors.Event) error { return errors.New("store busy") }
+	c.ScanOnce(context.Background(), fail)
+	c.ScanOnce(context.Background(), fail)
+	var got []connectors.Event
+	ok := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	// A restarted connector (new value, same folder) delivers the pending event again.
+	c2, _ := New(dir, Options{Quiet: true})
+	c2.ScanOnce(context.Background(), ok)
+	if len(got) != 1 {
+		t.Fatalf("pending event redelivered %d times, want 1", len(got))
+	}
+	c2.ScanOnce(context.Background(), ok)
+	if len(got) != 1 {
+		t.Fatal("an accepted event is not delivered again")
+	}
+}
+
+func TestTextCommandFile(t *testing.T) {
+	c, dir := newConn(t)
+	inbox := filepath.Join(dir, "inbox", "群")
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "cmd.txt"), []byte(" 进度 红旗村 \n"), 0o644)
+	var got []connectors.Event
+	h := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	c.ScanOnce(context.Background(), h)
+	c.ScanOnce(context.Background(), h)
+	if len(got) != 1 || got[0].Kind != connectors.EventText || got[0].Text != "进度 红旗村" {
+		t.Fatalf("events: %+v", got)
+	}
+}
+
+func TestSendIsIdempotentAndKeepsFilesInTheOutbox(t *testing.T) {
+	c, dir := newConn(t)
+	m := connectors.Message{Kind: "reply", ChatID: "../../evil", Text: "你好", File: &connectors.Attachment{Name: "../../../etc/x.xlsx", Data: []byte("d")}, IdempotencyKey: "k1"}
+	for i := 0; i < 2; i++ {
+		if _, err := c.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A new connector value (a restart) still knows k1 was sent.
+	c2, _ := New(dir, Options{Quiet: true})
+	c2.Send(context.Background(), m)
+	msgs, err := ReadMessages(dir)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("messages: %d %v, want exactly 1", len(msgs), err)
+	}
+	abs, _ := filepath.Abs(filepath.Join(dir, msgs[0].File))
+	root, _ := filepath.Abs(filepath.Join(dir, "outbox"))
+	if !strings.HasPrefix(abs, root+string(os.PathSeparator)) {
+		t.Fatalf("file written outside the outbox: %s", abs)
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"台账.xlsx":       "台账.xlsx",
+		"../../x.xlsx":  "x.xlsx",
+		"/etc/passwd":   "passwd",
+		"a\x00b.xlsx":   "ab.xlsx",
+		`..\..\x.xlsx`:  "x.xlsx",
+		"...":           "file",
+		"":              "file",
+		"结果（第3季度）.xlsx": "结果（第3季度）.xlsx",
+	} {
+		if got := SafeName(in); got != want {
+			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
