@@ -112,6 +112,7 @@ func displayName(name string) string {
 		return r
 	}, name)
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
+	name = redact.Text(name) // shown in the group: a file named after a person's ID or phone number
 	r := []rune(name)
 	if len(r) > 60 {
 		name = string(r[:60]) + "…"

@@ -39,6 +39,7 @@ import (
 	"zengshou/bot"
 	"zengshou/calc/ledger"
 	"zengshou/config"
+	"zengshou/config/redact"
 	"zengshou/connectors"
 	"zengshou/connectors/dingtalk"
 	"zengshou/connectors/feishu"
@@ -556,6 +557,8 @@ func TestSecurityLogsAndGroupRepliesCarryNoPersonalDataOrSecrets(t *testing.T) {
 		dir := filepath.Join(h.dir, "inbox", "红旗村群")
 		os.MkdirAll(dir, 0o755)
 		fxLedgerWithPhones(t, filepath.Join(dir, name), 60, int64(len(format)))
+		// A file named after a person's ID and phone number (as cadres do name them).
+		fxLedgerWithPhones(t, filepath.Join(dir, "户主_150422199003071238_+8613812345678_"+format+".xlsx"), 10, 5)
 		h.scan()
 		h.drain()
 		if len(h.messages("reply")) == 0 {
@@ -673,5 +676,23 @@ func fxLedgerWithPhones(t *testing.T, path string, n int, seed int64) {
 	}
 	if err := os.Rename(path+".tmp", path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// redact.Text judges whole digit runs: IDs and mobiles next to '_', letters or a +86 prefix are
+// masked too (\b missed them).
+func TestSecurityRedactTextCatchesNumbersNextToWordCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"户主_150422199003071238_13812345678.xlsx": "户主_1504**********1238_138****5678.xlsx",
+		"ID150422199003071238":                   "ID1504**********1238",
+		"+8613912345678":                         "+86139****5678",
+		"手机13812345678，":                         "手机138****5678，",
+		"15042219900307123X号":                    "1504**********123X号",
+		"job 1764468000000 12345678901234567890": "job 1764468000000 12345678901234567890",
+		"2026年第4季度 12000.50元":                    "2026年第4季度 12000.50元",
+	} {
+		if got := redact.Text(in); got != want {
+			t.Errorf("redact.Text(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

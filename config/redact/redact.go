@@ -51,13 +51,28 @@ func Secret(s string) string {
 }
 
 var (
-	idPattern    = regexp.MustCompile(`\b[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\b|\b[1-9]\d{14}\b`)
-	phonePattern = regexp.MustCompile(`\b1[3-9]\d{9}\b`)
+	// digitRun is a maximal run of ASCII digits (with an ID number's check letter). Numbers are
+	// judged whole, whatever stands next to them: \b would miss "户主_150422…", "ID150422…"
+	// and "+8613812345678", since '_', letters and digits are word characters.
+	digitRun   = regexp.MustCompile(`\d+[Xx]?`)
+	idShape    = regexp.MustCompile(`^(?:[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]|[1-9]\d{14})$`)
+	phoneShape = regexp.MustCompile(`^(?:0{0,2}86)?1[3-9]\d{9}$`)
 )
 
 // Text masks every ID number and mobile phone number found in free text (a log line, an
 // error message, a chat reply).
 func Text(s string) string {
-	s = idPattern.ReplaceAllStringFunc(s, ID)
-	return phonePattern.ReplaceAllStringFunc(s, Phone)
+	return digitRun.ReplaceAllStringFunc(s, func(m string) string {
+		if idShape.MatchString(m) {
+			return ID(m)
+		}
+		d, x := m, ""
+		if last := m[len(m)-1]; last == 'X' || last == 'x' {
+			d, x = m[:len(m)-1], m[len(m)-1:]
+		}
+		if phoneShape.MatchString(d) { // 138…, 86138…, 0086138…: the country code stays
+			return d[:len(d)-11] + Phone(d[len(d)-11:]) + x
+		}
+		return m
+	})
 }
