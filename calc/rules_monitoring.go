@@ -333,7 +333,8 @@ func evalMonitoring(e *eval) {
 
 // incomeTrend applies 有收入下降趋势: the year-on-year projected growth fell for trend_quarters
 // consecutive quarters (this year's quarterly columns, then earlier uploads), or A_q < R_q and
-// the per-capita shortfall widened since last quarter (within the year).
+// the shortfall widened since last quarter as a share of the target (progress A_q ÷ R_q fell),
+// within the year.
 func (e *eval) incomeTrend(h *Household, f incomeFacts, prior []IncomePoint, shares Shares, base *big.Rat, gl Rate, glU Used, glOK bool,
 	shareParams []Used, flag func(rule, title string, extra []Input, params []Used, explain string)) {
 	p := e.p
@@ -395,14 +396,22 @@ func (e *eval) incomeTrend(h *Household, f incomeFacts, prior []IncomePoint, sha
 	if !have {
 		return
 	}
+	// The shortfall is compared as a share of the quarter's target (A_q ÷ R_q, the progress
+	// towards 倒推算): a household steadily 7% behind has an absolute shortfall that grows every
+	// quarter with R_q, but it is not falling further behind; only a falling progress is a trend.
 	target := new(big.Rat).Mul(base, new(big.Rat).Add(big.NewRat(1, 1), gl.Rat()))
-	short := new(big.Rat).Sub(new(big.Rat).Mul(target, shareAt(shares, p.Quarter)), f.ytd)
-	shortPrev := new(big.Rat).Sub(new(big.Rat).Mul(target, shareAt(shares, prev.Quarter)), aPrev)
-	if short.Sign() > 0 && short.Cmp(shortPrev) > 0 {
+	req := new(big.Rat).Mul(target, shareAt(shares, p.Quarter))
+	reqPrev := new(big.Rat).Mul(target, shareAt(shares, prev.Quarter))
+	if req.Sign() <= 0 || reqPrev.Sign() <= 0 || f.ytd.Cmp(req) >= 0 {
+		return
+	}
+	progress := new(big.Rat).Quo(f.ytd, req)
+	progressPrev := new(big.Rat).Quo(aPrev, reqPrev)
+	if progress.Cmp(progressPrev) < 0 {
 		flag("income_downtrend", "有收入下降趋势",
-			[]Input{{"上季度累计人均纯收入", ratText(aPrev)}, {"人均差额", fmt.Sprintf("%s→%s", ratText(shortPrev), ratText(short))}},
+			[]Input{{"上季度累计人均纯收入", ratText(aPrev)}, {"倒推算完成进度", fmt.Sprintf("%s→%s", pctText(progressPrev), pctText(progress))}},
 			append(append([]Used(nil), shareParams...), glU),
-			fmt.Sprintf("累计收入低于倒推算进度，人均差额由第%d季度%s扩大到第%d季度%s", prev.Quarter, ratText(shortPrev), p.Quarter, ratText(short)))
+			fmt.Sprintf("累计收入低于倒推算进度，且完成进度由第%d季度%s降到第%d季度%s", prev.Quarter, pctText(progressPrev), p.Quarter, pctText(progress)))
 	}
 }
 
