@@ -188,11 +188,7 @@ func evalMonitoring(e *eval) {
 		tol, tolU := pValue(e, &e.pol.FlatTolerance, h.County, e.asOf)
 		gl, glU, glOK := pLatest(e, &e.pol.LocalIncomeGrowth, h.County, yearEnd)
 		if glOK && glU.Stale {
-			from := "最近一次设置的"
-			if len(glU.From) >= 4 {
-				from = glU.From[:4] + "年"
-			}
-			e.warn("当地农牧民收入增速未设置%d年数值，使用%s数值（%s），请管理员补充", year, from, gl.Percent()) // once: warn dedupes
+			e.warnStaleGrowth(year, gl, glU)
 		}
 		if !glOK {
 			e.warn("当地农牧民收入增速未设置%d年数值，无法计算增收目标（倒推算）和‘增速低于当地’", year)
@@ -470,4 +466,14 @@ func evalGapMeasures(e *eval) {
 		gf.Inputs = append(gf.Inputs, Input{"可享未享补贴", strings.Join(m, "、")})
 		gf.Explain += "；可享未享：" + strings.Join(m, "、")
 	}
+}
+
+// warnStaleGrowth says once that local income growth is not set for the year and which year's
+// figure is used instead.
+func (e *eval) warnStaleGrowth(year int, gl Rate, u Used) {
+	from := "最近一次设置的"
+	if len(u.From) >= 4 {
+		from = u.From[:4] + "年"
+	}
+	e.warn("当地农牧民收入增速未设置%d年数值，使用%s数值（%s），请管理员补充", year, from, gl.Percent()) // warn dedupes
 }

@@ -280,7 +280,6 @@ func evalUnits(e *eval) {
 	})
 
 	cityG := city.growth()
-	var staleWarned bool
 	for _, k := range keys {
 		a := units[k]
 		s := &a.sum
@@ -302,9 +301,8 @@ func evalUnits(e *eval) {
 			if gl, u, ok := pLatest(e, &e.pol.LocalIncomeGrowth, k.County, e.p.End()); ok {
 				gl := gl
 				s.LocalGrowth = &gl
-				if u.Stale && !staleWarned {
-					staleWarned = true
-					e.warn("（十六）–（十八）两高于：当地农牧民收入增速未设置%d年数值，按最近一次设置的数值（%s）比较", e.p.Year, gl.Percent())
+				if u.Stale {
+					e.warnStaleGrowth(e.p.Year, gl, u)
 				}
 				if g != nil {
 					s.AboveLocal = g.Cmp(gl.Rat()) > 0
