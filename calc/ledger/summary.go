@@ -39,18 +39,10 @@ func Summarize(led *Ledger, res *calc.Result) Summary {
 		case f.Kind == calc.KindFlag || f.Kind == calc.KindData || f.Kind == calc.KindUnit:
 			s.Flags[f.Rule]++
 		case isOwedRule(f):
-			var owed, paid calc.Fen
-			if f.Amount != nil {
-				owed = *f.Amount
-			}
-			if f.Paid != nil {
-				paid = *f.Paid
-			}
+			owed, paid, unpaid := owedPaid(f)
 			s.Owed += owed
 			s.Paid += paid
-			if owed > paid {
-				s.Unpaid += owed - paid
-			}
+			s.Unpaid += unpaid
 		}
 	}
 	s.Monitored = len(mon)

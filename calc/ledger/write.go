@@ -114,6 +114,17 @@ func ruleTitle(id string) string {
 // target still to reach, not a subsidy).
 func isOwedRule(f *calc.Finding) bool { return f.Kind == calc.KindAmount && f.Rule != "income_gap" }
 
+// owedPaid returns an entitlement's amount owed, paid so far, and still unpaid (never negative).
+func owedPaid(f *calc.Finding) (owed, paid, unpaid calc.Fen) {
+	if f.Amount != nil {
+		owed = *f.Amount
+	}
+	if f.Paid != nil {
+		paid = *f.Paid
+	}
+	return owed, paid, max(owed-paid, 0)
+}
+
 // collectRows turns the findings and tasks into per-row results: a finding lands on the row it
 // was read from (Ref) and on its household's row.
 func collectRows(led *Ledger, res *calc.Result) map[rowKey]*rowResult {
@@ -171,18 +182,10 @@ func collectRows(led *Ledger, res *calc.Result) map[rowKey]*rowResult {
 				r.gap, r.gapNote = &g, f.Explain
 			case isOwedRule(f):
 				r.hasMoney = true
-				var owed, paid calc.Fen
-				if f.Amount != nil {
-					owed = *f.Amount
-				}
-				if f.Paid != nil {
-					paid = *f.Paid
-				}
+				owed, paid, unpaid := owedPaid(f)
 				r.owed += owed
 				r.paid += paid
-				if owed > paid {
-					r.unpaid += owed - paid
-				}
+				r.unpaid += unpaid
 				r.moneyNote = appendUnique(r.moneyNote, f.Explain)
 			case f.Monitored:
 				r.flags = appendUnique(r.flags, ruleTitle(f.Rule))
