@@ -231,14 +231,6 @@ func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *
 	return out
 }
 
-// kindNames are sheet kinds in Chinese.
-var kindNames = map[string]string{
-	ledger.KindHouseholds: "家庭收入台账", ledger.KindLivestock: "牲畜台账", ledger.KindLand: "土地台账",
-	ledger.KindLaborers: "务工就业清单", ledger.KindProjects: "到户项目台账", ledger.KindEntities: "经营主体台账",
-	ledger.KindEmployers: "吸纳就业台账", ledger.KindRelief: "以工代赈台账", ledger.KindPosts: "公益岗位台账",
-	ledger.KindDibao: "低保渐退台账", ledger.KindInsurance: "防贫保险台账", ledger.KindFilial: "孝扶台账",
-}
-
 // replyText is the short message sent with the result workbook. It goes to a group chat:
 // household names are masked and ID numbers never appear.
 func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
@@ -249,27 +241,19 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		if si.Kind == "" {
 			continue
 		}
-		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", kindNames[si.Kind], si.Name, si.DataRows))
+		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", ledger.KindNames[si.Kind], si.Name, si.DataRows))
 	}
 	if len(sheets) > 0 {
 		fmt.Fprintf(&b, "读取：%s\n", strings.Join(sheets, "；"))
 	}
-	monitored := map[string]bool{}
-	flags := map[string]int{}
-	var owed, paid calc.Fen
+	sum := ledger.Summarize(led, res)
+	flags := map[string]int{} // monitoring flags only
 	for _, f := range res.Findings {
 		if f.Monitored {
-			monitored[f.Household] = true
 			flags[f.Rule]++
 		}
-		if f.Kind == calc.KindAmount && f.Rule != "income_gap" && f.Amount != nil {
-			owed += *f.Amount
-			if f.Paid != nil {
-				paid += min(*f.Paid, *f.Amount)
-			}
-		}
 	}
-	fmt.Fprintf(&b, "纳入增收监测：%d户", len(monitored))
+	fmt.Fprintf(&b, "纳入增收监测：%d户", sum.Monitored)
 	if len(flags) > 0 {
 		var parts []string
 		for _, r := range calc.Rules {
@@ -280,7 +264,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s，未发放%s\n", owed.Text(), paid.Text(), (owed - paid).Text())
+	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), sum.Unpaid.Text())
 	byCadre := map[string]int{}
 	for _, t := range res.Tasks {
 		c := t.Cadre
