@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -47,6 +48,9 @@ func (s *Service) periodNow() calc.Period {
 func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Event, src, dst string) (*jobResult, error) {
 	cfg := s.Config()
 	p := s.periodNow()
+	if named, ok := periodInName(ev.File.Name); ok && !p.Before(named) {
+		p = named // "2026年第4季度台账.xlsx" uploaded in January speaks for 2026Q4
+	}
 	now := s.clock.Now()
 	tmp := filepath.Join(filepath.Dir(dst), "tmp")
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
@@ -99,6 +103,23 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年\s*第?\s*([1-4一二三四])\s*季度|[Qq]([1-4]))`)
+
+// periodInName finds the quarter a file's name says it is for: "2026Q4", "2026年第4季度",
+// "2026年四季度".
+func periodInName(name string) (calc.Period, bool) {
+	m := periodNameRe.FindStringSubmatch(name)
+	if m == nil {
+		return calc.Period{}, false
+	}
+	q := m[2] + m[3]
+	if i := strings.Index("一二三四", q); i >= 0 {
+		q = fmt.Sprint(i/3 + 1) // each Chinese numeral is 3 bytes
+	}
+	p, err := calc.ParsePeriod(m[1] + "Q" + q)
+	return p, err == nil
 }
 
 // displayName is the uploaded file's name for a message: never used as a path.
