@@ -1,10 +1,6 @@
 package bot
 
-import (
-	"testing"
-
-	"zengshou/calc"
-)
+import "testing"
 
 func TestPeriodInName(t *testing.T) {
 	for name, want := range map[string]string{
@@ -28,5 +24,4 @@ func TestPeriodInName(t *testing.T) {
 	if _, ok := periodInName("x"); ok {
 		t.Error("no period in a plain name")
 	}
-	_ = calc.Period{}
 }
