@@ -313,12 +313,13 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	b.WriteString("\n")
 	problems := append(append([]calc.DataError(nil), led.Errors...), res.Errors...)
 	if len(problems) > 0 {
+		mask := nameMasker(&led.Inputs)
 		fmt.Fprintf(&b, "表格问题：%d处，详见“%s”工作表，例如：\n", len(problems), ledger.SheetProblems)
 		for i, e := range problems {
 			if i == 3 {
 				break
 			}
-			fmt.Fprintf(&b, " · %s\n", problemText(e))
+			fmt.Fprintf(&b, " · %s\n", mask.Replace(problemText(e)))
 		}
 	}
 	for _, w := range res.Warnings {
@@ -329,6 +330,28 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
 	}
 	return b.String()
+}
+
+// nameMasker masks the names of the ledger's people (包玉山 → 包*山) in text bound for a group.
+func nameMasker(in *calc.Inputs) *strings.Replacer {
+	seen := map[string]bool{}
+	var pairs []string
+	add := func(n string) {
+		if len([]rune(n)) >= 2 && !seen[n] {
+			seen[n] = true
+			pairs = append(pairs, n, redact.Name(n))
+		}
+	}
+	for _, h := range in.Households {
+		add(h.Head)
+	}
+	for _, l := range in.Laborers {
+		add(l.Name)
+	}
+	for _, p := range in.Posts {
+		add(p.Name)
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // problemText is one data problem in plain Chinese with sheet, row and column.

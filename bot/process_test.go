@@ -1,16 +1,20 @@
 package bot
 
-import "testing"
+import (
+	"testing"
+
+	"zengshou/calc"
+)
 
 func TestPeriodInName(t *testing.T) {
 	for name, want := range map[string]string{
-		"2026年第4季度台账.xlsx":  "2026Q4",
-		"林东镇2026年四季度.xlsx":  "2026Q4",
+		"2026年第4季度台账.xlsx":   "2026Q4",
+		"林东镇2026年四季度.xlsx":   "2026Q4",
 		"2025年第1季度收入台账.xlsx": "2025Q1",
-		"ledger-2026Q3.xlsx":   "2026Q3",
-		"台账2026q2.xlsx":        "2026Q2",
-		"2026年台账.xlsx":         "",
-		"第5季度2026.xlsx":        "",
+		"ledger-2026Q3.xlsx": "2026Q3",
+		"台账2026q2.xlsx":      "2026Q2",
+		"2026年台账.xlsx":       "",
+		"第5季度2026.xlsx":      "",
 	} {
 		p, ok := periodInName(name)
 		got := ""
@@ -23,5 +27,13 @@ func TestPeriodInName(t *testing.T) {
 	}
 	if _, ok := periodInName("x"); ok {
 		t.Error("no period in a plain name")
+	}
+}
+
+func TestNameMaskerMasksPeopleInGroupText(t *testing.T) {
+	in := &calc.Inputs{Households: []calc.Household{{Head: "包玉山"}}, Laborers: []calc.Laborer{{Name: "吕德"}}}
+	got := nameMasker(in).Replace("在家庭台账中找不到这一户（红旗村户主包玉山），吕德重复")
+	if want := "在家庭台账中找不到这一户（红旗村户主包*山），吕*重复"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
