@@ -94,7 +94,7 @@ func ChildMain(stdin io.Reader, stdout io.Writer) int {
 	case err == nil:
 		// One copy of the result in memory, not three: marshal once, frame by hand.
 		raw, merr := json.Marshal(result)
-		result = nil
+		result = nil // the ledger can be collected while its JSON is written
 		if merr != nil {
 			writeResponse(w, response{Error: "encode result: " + merr.Error()})
 			break

@@ -87,15 +87,15 @@ func FuzzResponse(f *testing.F) {
 	f.Add([]byte("fatal error: out of memory"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		resp, over, err := readResponse(bytes.NewReader(data), 4096)
+		var res readResult
+		resp, over, err := readResponse(bytes.NewReader(data), 4096, &res)
 		if over != (len(data) > 4096) {
 			t.Fatalf("over=%v for %d bytes", over, len(data))
 		}
 		if err != nil || over {
 			return
 		}
-		var res readResult
-		err = resp.decode(&ChildError{Verb: VerbRead}, &res)
+		err = resp.decode(&ChildError{Verb: VerbRead})
 		var fe *ledger.FileError
 		if errors.As(err, &fe) && (fe.Code == "" || fe.Message == "") {
 			t.Fatalf("FileError without code or message: %#v", fe)

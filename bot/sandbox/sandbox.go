@@ -153,8 +153,10 @@ type request struct {
 
 // response is what the child writes to its stdout: exactly one of Result, FileError, Error.
 type response struct {
-	Result    json.RawMessage `json:"result,omitempty"`
-	FileError *wireFileError  `json:"file_error,omitempty"`
+	// Result is the verb's result. The parent sets it to a pointer before decoding, so the
+	// result is decoded in place, without a second copy of the JSON.
+	Result    any            `json:"result,omitempty"`
+	FileError *wireFileError `json:"file_error,omitempty"`
 	// Error is a failure that is not the file's fault (bad request, unencodable result).
 	Error string `json:"error,omitempty"`
 }
@@ -261,7 +263,7 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("sandbox %s: start worker %s: %w", req.Verb, opt.Exe, err)
 	}
-	resp, over, decErr := readResponse(stdout, opt.MaxOutputBytes)
+	resp, over, decErr := readResponse(stdout, opt.MaxOutputBytes, out)
 	if over {
 		_ = killGroup(cmd.Process.Pid) // stop it writing; Wait reaps it
 	}
@@ -293,13 +295,14 @@ func run(ctx context.Context, opt Options, req request, out any) error {
 		ce.Problem = "bad response: " + decErr.Error()
 		return childFailed(CodeTooLarge, MsgChildFailed, ce)
 	}
-	return resp.decode(ce, out)
+	return resp.decode(ce)
 }
 
 // readResponse reads the child's one response from its stdout, at most max bytes, and drains
 // the rest (bounded) so that the child is never left blocked on a full pipe. over is set when
 // the child wrote more than max bytes.
-func readResponse(stdout io.Reader, max int64) (resp response, over bool, err error) {
+func readResponse(stdout io.Reader, max int64, out any) (resp response, over bool, err error) {
+	resp.Result = out
 	lr := &capReader{r: stdout, left: max}
 	dec := json.NewDecoder(lr)
 	err = dec.Decode(&resp)
@@ -311,8 +314,9 @@ func readResponse(stdout io.Reader, max int64) (resp response, over bool, err er
 	return resp, lr.over, err
 }
 
-// decode turns the well-formed response of a child that exited 0 into out or an error.
-func (resp *response) decode(ce *ChildError, out any) error {
+// decode turns the well-formed response of a child that exited 0 into an error, or nil when
+// the result was decoded.
+func (resp *response) decode(ce *ChildError) error {
 	switch {
 	case resp.Error != "":
 		return fmt.Errorf("sandbox %s: worker: %s", ce.Verb, resp.Error)
@@ -326,12 +330,8 @@ func (resp *response) decode(ce *ChildError, out any) error {
 			return childFailed(CodeTooLarge, MsgChildFailed, ce)
 		}
 		return fe
-	case len(resp.Result) == 0 || string(resp.Result) == "null":
+	case resp.Result == nil:
 		ce.Problem = "empty response"
-		return childFailed(CodeTooLarge, MsgChildFailed, ce)
-	}
-	if err := json.Unmarshal(resp.Result, out); err != nil {
-		ce.Problem = "bad result: " + err.Error()
 		return childFailed(CodeTooLarge, MsgChildFailed, ce)
 	}
 	return nil

@@ -84,7 +84,7 @@ func testChild() int {
 		}
 		fmt.Println(len(b))
 	case "env":
-		json.NewEncoder(os.Stdout).Encode(response{Error: strings.Join(os.Environ(), "\n")})
+		json.NewEncoder(os.Stdout).Encode(response{Error: strings.Join(append(os.Args[1:], os.Environ()...), "\n")})
 	default:
 		return 99
 	}
@@ -155,8 +155,8 @@ func TestGoodLedgersSameAsInProcess(t *testing.T) {
 // A generated ledger of a few thousand households — the size of a township — reads within the
 // default memory cap, through the child, the same as in-process.
 func TestLargerLedgerWithinCap(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
+	if testing.Short() || raceEnabled {
+		t.Skip("heavy: skipped with -race and -short")
 	}
 	path := filepath.Join(t.TempDir(), "township.xlsx")
 	if err := ledger.GenerateFile(path, 5000, 7, ledger.GenOptions{}); err != nil {
@@ -209,6 +209,10 @@ type expectation struct {
 	errors     []calc.DataError
 	opt        func(*ledger.ReadOptions)
 }
+
+// heavy corpus files take seconds under the race detector; they are skipped with -race and
+// -short (the parent's code is exercised by the light ones).
+var heavy = map[string]bool{"gen/million_styled_rows.xlsx": true, "gen/bomb_lying.xlsx": true, "gen/cols_10000.xlsx": true, "gen/entries_2500.xlsx": true}
 
 func de(sheet string, row int, column, msg string) calc.DataError {
 	return calc.DataError{Sheet: sheet, Row: row, Column: column, Message: msg}
@@ -307,6 +311,9 @@ func TestCorpus(t *testing.T) {
 	want := inProcess(t, filepath.Join(goodDir, good), goodOptions(t))
 	for name, exp := range corpus {
 		t.Run(strings.ReplaceAll(name, "/", "_"), func(t *testing.T) {
+			if heavy[name] && (raceEnabled || testing.Short()) {
+				t.Skip("heavy: skipped with -race and -short")
+			}
 			t.Parallel()
 			path := corpusPath(t, t.TempDir(), name)
 			ro := goodOptions(t)
@@ -495,6 +502,9 @@ func TestMisbehavingChildren(t *testing.T) {
 			t.Parallel()
 			opt := childOptions(envMode + "=" + c.mode)
 			opt.MaxOutputBytes = c.maxOut
+			if c.mode == "env" {
+				opt.Args = []string{"-test.run=^$", "--prefix"}
+			}
 			_, err := Read(context.Background(), opt, "x.xlsx", ledger.ReadOptions{})
 			if err == nil {
 				t.Fatal("no error")
@@ -508,7 +518,8 @@ func TestMisbehavingChildren(t *testing.T) {
 				}
 				if c.mode == "env" {
 					env := err.Error()
-					if strings.Contains(env, "ZENGSHOU_SECRET_FOR_TEST") || !strings.Contains(env, EnvMemoryMB+"=1024") {
+					if strings.Contains(env, "ZENGSHOU_SECRET_FOR_TEST") || !strings.Contains(env, EnvMemoryMB+"=1024") ||
+						!strings.Contains(env, "worker: -test.run=^$\n--prefix\nworker\nread\n") {
 						t.Fatalf("child environment: %s", env)
 					}
 				}
