@@ -411,29 +411,39 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the first head and the last max-head bytes written to it: a Go crash puts
+// the reason ("fatal error: out of memory", "panic: …") first and pages of goroutines after.
 type tailBuffer struct {
 	max   int
+	first []byte
 	buf   []byte
 	total int64
 }
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.total += int64(len(p))
-	if len(p) >= t.max {
-		t.buf = append(t.buf[:0], p[len(p)-t.max:]...)
-		return len(p), nil
+	n := len(p)
+	t.total += int64(n)
+	head := t.max / 4
+	if len(t.first) < head {
+		k := min(head-len(t.first), len(p))
+		t.first = append(t.first, p[:k]...)
+		p = p[k:]
 	}
-	if over := len(t.buf) + len(p) - t.max; over > 0 {
+	keep := t.max - head
+	if len(p) >= keep {
+		t.buf = append(t.buf[:0], p[len(p)-keep:]...)
+		return n, nil
+	}
+	if over := len(t.buf) + len(p) - keep; over > 0 {
 		t.buf = append(t.buf[:0], t.buf[over:]...)
 	}
 	t.buf = append(t.buf, p...)
-	return len(p), nil
+	return n, nil
 }
 
 func (t *tailBuffer) String() string {
-	if t.total > int64(len(t.buf)) {
-		return fmt.Sprintf("…(%d bytes before)\n%s", t.total-int64(len(t.buf)), t.buf)
+	if skipped := t.total - int64(len(t.first)+len(t.buf)); skipped > 0 {
+		return fmt.Sprintf("%s\n…(%d bytes left out)…\n%s", t.first, skipped, t.buf)
 	}
-	return string(t.buf)
+	return string(t.first) + string(t.buf)
 }

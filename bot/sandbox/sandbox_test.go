@@ -559,12 +559,17 @@ func TestMissingExecutable(t *testing.T) {
 }
 
 func TestTailBuffer(t *testing.T) {
-	tb := &tailBuffer{max: 8}
-	for _, s := range []string{"abc", "defgh", "ijklmnopqrstu", "v", "wxyz"} {
+	tb := &tailBuffer{max: 12} // 3 bytes of head, 9 of tail
+	for _, s := range []string{"ab", "cdefgh", "ijklmnopqrstu", "v", "wxyz"} {
 		tb.Write([]byte(s))
 	}
-	if got := tb.String(); !strings.HasSuffix(got, "qrstuvwxyz"[2:]) || !strings.HasPrefix(got, "…(18 bytes before)") {
-		t.Fatalf("tail %q", got)
+	if got, want := tb.String(), "abc\n…(14 bytes left out)…\nrstuvwxyz"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	tb = &tailBuffer{max: 12}
+	tb.Write([]byte("short"))
+	if tb.String() != "short" {
+		t.Fatalf("got %q", tb.String())
 	}
 }
 
@@ -595,4 +600,29 @@ func TestCorpusFiles(t *testing.T) {
 			t.Errorf("%s has no expected reply in corpus", cf.name)
 		}
 	}
+}
+
+// TestRealBinary runs the corpus's OOM case and a good ledger through a built zengshou binary
+// (`zengshou worker read`): ZENGSHOU_BIN=$(go env GOPATH)/bin/zengshou go test ./bot/sandbox -run RealBinary
+func TestRealBinary(t *testing.T) {
+	bin := os.Getenv("ZENGSHOU_BIN")
+	if bin == "" {
+		t.Skip("set ZENGSHOU_BIN to a built zengshou binary")
+	}
+	opt := Options{Exe: bin}
+	led, err := Read(context.Background(), opt, filepath.Join(goodDir, goodFiles[0]), goodOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := jsonOf(t, led), inProcess(t, filepath.Join(goodDir, goodFiles[0]), goodOptions(t)); got != want {
+		t.Fatal("real binary's result differs from the in-process read")
+	}
+	ro := goodOptions(t)
+	ro.Limits.MaxUnzippedBytes, ro.Limits.MaxRatio = 16<<30, 1<<40
+	_, err = Read(context.Background(), opt, filepath.Join(badDir, "declares_8gib.xlsx"), ro)
+	var ce *ChildError
+	if !isFileError(err, CodeTooLarge) || !errors.As(err, &ce) || ce.Problem != "out of memory" {
+		t.Fatalf("want the child dead of out of memory, got %v", err)
+	}
+	t.Log(err)
 }
