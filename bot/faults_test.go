@@ -367,14 +367,16 @@ func fxPost(t testing.TB, client *http.Client, url string, body []byte, hdr http
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return 0, ""
 	}
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	resp, err := client.Do(req)
+	resp, err := client.Do(req) // Error, not Fatal: callers post from goroutines
 	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
+		t.Errorf("POST %s: %v", url, err)
+		return 0, ""
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
