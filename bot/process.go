@@ -366,5 +366,5 @@ func problemText(e calc.DataError) string {
 	if e.Column != "" {
 		loc = append(loc, "“"+e.Column+"”列")
 	}
-	return strings.Join(loc, "") + "：" + redact.Text(e.Message)
+	return strings.Join(loc, "") + "：" + truncate(redact.Text(e.Message), 120)
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 
 	"zengshou/calc"
@@ -35,5 +36,13 @@ func TestNameMaskerMasksPeopleInGroupText(t *testing.T) {
 	got := nameMasker(in).Replace("在家庭台账中找不到这一户（红旗村户主包玉山），吕德重复")
 	if want := "在家庭台账中找不到这一户（红旗村户主包*山），吕*重复"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestProblemTextIsShortForChat(t *testing.T) {
+	long := calc.DataError{Sheet: "台账", Row: 7, Column: "工资性收入", Message: "‘工资性收入’的值“" + strings.Repeat("9", 40000) + "”不是数字"}
+	got := problemText(long)
+	if n := len([]rune(got)); n > 150 || !strings.HasPrefix(got, "“台账”第7行“工资性收入”列：") {
+		t.Errorf("problem text for chat: %d runes: %.80s…", n, got)
 	}
 }
