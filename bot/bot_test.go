@@ -216,6 +216,10 @@ func TestCommands(t *testing.T) {
 		{"提醒", "u", "仅限管理员"},
 		{"提醒", "admin1", "已发送提醒"},
 		{"模板 牲畜", "u", "标准台账模板"},
+		{"待办", "wangjj", "王建军，您负责的未完成帮扶措施"},
+		{"待办", "u", "没有在名册中找到您"},
+		{"名册", "u", "仅限管理员"},
+		{"名册", "admin1", "不在名册里"},
 	}
 	for i, c := range cases {
 		ev := connectors.Event{Platform: "local", ID: "cmd-" + string(rune('a'+i)), Kind: connectors.EventText, ChatID: "群", SenderID: c.sender, Text: c.text}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
 	"zengshou/config/redact"
@@ -39,6 +40,13 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试：" + err.Error()}
 		}
 		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
+	case "待办", "我的待办":
+		return jobResult{Kind: "reply", Text: s.myTasksText(ctx, ev)}
+	case "名册":
+		if !s.isAdmin(ev) {
+			return jobResult{Kind: "reply", Text: "“名册”仅限管理员使用。"}
+		}
+		return jobResult{Kind: "reply", Text: s.rosterGapsText(ctx)}
 	case "帮助", "help", "?", "？":
 		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
 	}
@@ -68,7 +76,9 @@ func helpText(platform string) string {
 	b.WriteString("· 进度 [单位]：查看待办完成情况，如“进度 红旗村”\n")
 	b.WriteString("· 政策 [条款]：查看《若干措施》规则，如“政策 三”\n")
 	b.WriteString("· 模板 [种类]：获取标准台账模板，如“模板 牲畜”；种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶\n")
+	b.WriteString("· 待办：查看我负责的未完成事项（私聊显示户主全名，群里打码）\n")
 	b.WriteString("· 提醒：立即向各帮扶责任人发送待办提醒（仅管理员）\n")
+	b.WriteString("· 名册：列出台账中出现但不在名册里的帮扶责任人（仅管理员）\n")
 	b.WriteString("· 帮助：显示本说明")
 	return b.String()
 }
@@ -248,4 +258,62 @@ func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
 // pct shows a rate as a percentage with one decimal: "17.1%".
 func pct(r calc.Rate) string {
 	return fmt.Sprintf("%.1f%%", float64(r)/float64(calc.RateOne)*100)
+}
+
+// myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.
+// Household names are whole only in a direct chat with the bot.
+func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string {
+	name := ""
+	for _, c := range s.Config().Roster.Cadres {
+		if id := c.IDs[ev.Platform]; id != "" && id == ev.SenderID {
+			name = c.Name
+		}
+	}
+	if name == "" {
+		return "没有在名册中找到您（帮扶责任人），无法查询个人待办。请管理员在配置 roster.cadres 中登记您的账号。"
+	}
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return "暂时无法查询，请稍后再试。"
+	}
+	var mine []store.TaskRow
+	for _, t := range open {
+		if t.Cadre == name {
+			mine = append(mine, t)
+		}
+	}
+	if len(mine) == 0 {
+		return name + "，您目前没有未完成的帮扶措施。"
+	}
+	direct := ev.ChatType == connectors.ChatDirect
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s，您负责的未完成帮扶措施共%d项：\n", name, len(mine))
+	loc := s.Config().Reminders.Location()
+	for i, t := range mine {
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s\n", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+	}
+	b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+	return b.String()
+}
+
+// rosterGapsText is 名册: the cadres named in ledgers but missing from the roster.
+func (s *Service) rosterGapsText(ctx context.Context) string {
+	names, err := s.st.UnknownCadres(ctx)
+	if err != nil {
+		return "暂时无法查询，请稍后再试。"
+	}
+	known := map[string]bool{}
+	for _, c := range s.Config().Roster.Cadres {
+		known[c.Name] = true
+	}
+	var missing []string
+	for _, n := range names {
+		if !known[n] { // added to the roster since: no longer missing
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return "台账中出现的帮扶责任人都已在名册中。"
+	}
+	return fmt.Sprintf("以下%d位帮扶责任人出现在台账中但不在名册里（无法私信提醒）：%s。请在配置 roster.cadres 中添加其姓名和平台账号，配置保存后自动生效。", len(missing), strings.Join(missing, "、"))
 }

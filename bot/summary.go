@@ -74,7 +74,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		}
 		text := summaryText(kind, t.name, t.scope, mine, tasks, s.clock.Now(), cfg)
 		if t.admin && len(unknown) > 0 {
-			text += "\n不在名册中的帮扶责任人（无法私信提醒，请在 roster.cadres 中添加）：" + strings.Join(unknown, "、")
+			text += "\n" + s.rosterGapsText(ctx)
 		}
 		var file *connectors.Attachment
 		if len(mine) > 0 {
