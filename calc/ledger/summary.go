@@ -202,24 +202,22 @@ func yesNo(b bool) string {
 
 // summary writes the 汇总 sheet: totals, a table per unit, a chart by village, and how each
 // sheet was read. In columns mode it becomes the first and active sheet; in sheet mode it is
-// appended (reordering or activating sheets would re-serialize the cadre's sheets).
+// appended (reordering or activating sheets would re-serialize the cadre's sheets). The sheet is
+// built as a grid and streamed: its strings are inline, so the workbook's shared-string table
+// is never loaded or rewritten.
 func (w *writer) summary() error {
 	f := w.f
 	sh, err := newOurSheet(f, SheetSummary)
 	if err != nil {
 		return err
 	}
+	g := newGrid()
 	s := Summarize(w.led, w.res)
-	set := func(cell string, v any) error { return f.SetCellValue(sh, cell, v) }
-	if err := set("A1", "增收计算汇总（"+w.res.Period.Chinese()+"）"); err != nil {
-		return err
-	}
-	_ = f.SetCellStyle(sh, "A1", "A1", w.title)
-	_ = set("A2", "本表、“问题清单”“计算结果”工作表及表头以"+ResultMarker+"开头的列由系统生成，重新处理时整体替换；原表数据未改动。")
-	_ = f.SetCellStyle(sh, "A2", "A2", w.note)
-	_ = set("A3", fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s，未发放%s，待办事项%d项，数据问题%d条",
-		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), s.Unpaid.Text(), s.OpenTasks, s.Errors))
-	_ = f.SetCellStyle(sh, "A3", "A3", w.bold)
+	set := func(row int, v any, style int) { g.set(1, row, v, style) }
+	set(1, "增收计算汇总（"+w.res.Period.Chinese()+"）", w.title)
+	set(2, "本表、“问题清单”“计算结果”工作表及表头以"+ResultMarker+"开头的列由系统生成，重新处理时整体替换；原表数据未改动。", w.note)
+	set(3, fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s，未发放%s，待办事项%d项，数据问题%d条",
+		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), s.Unpaid.Text(), s.OpenTasks, s.Errors), w.bold)
 
 	units := s.Units
 	flagRules := rulesIn(units, func(u calc.UnitSummary) []string { return keys(u.Flags) })
@@ -234,12 +232,9 @@ func (w *writer) summary() error {
 	}
 	head = append(head, "待办事项", "完成率", "收入增速", "当地增速", "高于当地增速", "高于全市平均", "落实不力")
 	const top = 5
-	if err := f.SetSheetRow(sh, fmt.Sprintf("A%d", top), &head); err != nil {
-		return err
-	}
+	g.setRow(top, head, w.header)
+	g.heights[top] = 32
 	lastCol, _ := excelize.ColumnNumberToName(len(head))
-	_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", top), fmt.Sprintf("%s%d", lastCol, top), w.header)
-	_ = f.SetRowHeight(sh, top, 32)
 	row := top
 	for _, u := range units {
 		row++
@@ -275,18 +270,13 @@ func (w *writer) summary() error {
 			lag = "落实不力"
 		}
 		vals = append(vals, yesNo(u.AboveLocal), yesNo(u.AboveCity), lag)
-		if err := f.SetSheetRow(sh, fmt.Sprintf("A%d", row), &vals); err != nil {
-			return err
-		}
+		g.setRow(row, vals, 0)
 	}
 	if row > top {
 		moneyFrom := 7 + len(flagRules)
 		moneyTo := moneyFrom + 2 + 2*len(moneyRules)
-		a, _ := excelize.ColumnNumberToName(moneyFrom)
-		b, _ := excelize.ColumnNumberToName(moneyTo)
-		_ = f.SetCellStyle(sh, fmt.Sprintf("%s%d", a, top+1), fmt.Sprintf("%s%d", b, row), w.money)
-		pc, _ := excelize.ColumnNumberToName(moneyTo + 2)
-		_ = f.SetCellStyle(sh, fmt.Sprintf("%s%d", pc, top+1), fmt.Sprintf("%s%d", pc, row), w.percent)
+		g.style(moneyFrom, top+1, moneyTo, row, w.money)
+		g.style(moneyTo+2, top+1, moneyTo+2, row, w.percent)
 		lagCol := lastCol
 		// Lagging units stand out: one conditional format on the table.
 		if err := f.SetConditionalFormat(sh, fmt.Sprintf("A%d:%s%d", top+1, lastCol, row), []excelize.ConditionalFormatOptions{{
@@ -298,23 +288,15 @@ func (w *writer) summary() error {
 		}
 	} else {
 		row++
-		_ = set(fmt.Sprintf("A%d", row), "（没有可汇总的单位：台账中未识别到旗县区、苏木乡镇或嘎查村）")
+		set(row, "（没有可汇总的单位：台账中未识别到旗县区、苏木乡镇或嘎查村）", 0)
 	}
-	_ = f.SetColWidth(sh, "A", "A", 10)
-	_ = f.SetColWidth(sh, "B", "D", 12)
-	_ = f.SetColWidth(sh, "E", lastCol, 11)
-	_ = f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: fmt.Sprintf("A%d", top+1), ActiveCell: fmt.Sprintf("A%d", top+1), Pane: "bottomLeft"}}})
 
 	// Chart data: villages with their monitored households and open tasks.
 	row += 2
 	chartTop := row
-	_ = set(fmt.Sprintf("A%d", row), "图表数据：各嘎查村监测户数与待办事项")
-	_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), w.bold)
+	set(row, "图表数据：各嘎查村监测户数与待办事项", w.bold)
 	row++
-	hdr := []any{"嘎查村", "监测户数", "待办事项"}
-	_ = f.SetSheetRow(sh, fmt.Sprintf("A%d", row), &hdr)
-	_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", row), fmt.Sprintf("C%d", row), w.header)
+	g.setRow(row, []any{"嘎查村", "监测户数", "待办事项"}, w.header)
 	headRow := row
 	dupVillage := map[string]int{}
 	for _, u := range units {
@@ -331,10 +313,7 @@ func (w *writer) summary() error {
 		if dupVillage[label] > 1 {
 			label = u.Unit.Township + label
 		}
-		vals := []any{label, u.Monitored, u.OpenTasks}
-		if err := f.SetSheetRow(sh, fmt.Sprintf("A%d", row), &vals); err != nil {
-			return err
-		}
+		g.setRow(row, []any{label, u.Monitored, u.OpenTasks}, 0)
 	}
 	if row > headRow {
 		ref := func(col string) string { return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sh, col, headRow+1, col, row) }
@@ -355,17 +334,14 @@ func (w *writer) summary() error {
 		}
 	} else {
 		row++
-		_ = set(fmt.Sprintf("A%d", row), "（没有嘎查村数据，不生成图表）")
+		set(row, "（没有嘎查村数据，不生成图表）", 0)
 	}
 
 	// 识别结果说明: how each sheet was read.
 	row += 2
-	_ = set(fmt.Sprintf("A%d", row), "识别结果说明")
-	_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), w.bold)
+	set(row, "识别结果说明", w.bold)
 	row++
-	ih := []any{"工作表", "识别类型", "表头行", "数据起始行", "末行", "数据行数", "跳过行（合计/小计/空行）", "置信度", "已识别列"}
-	_ = f.SetSheetRow(sh, fmt.Sprintf("A%d", row), &ih)
-	_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", row), fmt.Sprintf("I%d", row), w.header)
+	g.setRow(row, []any{"工作表", "识别类型", "表头行", "数据起始行", "末行", "数据行数", "跳过行（合计/小计/空行）", "置信度", "已识别列"}, w.header)
 	for _, si := range w.led.Sheets {
 		row++
 		kind := KindNames[si.Kind]
@@ -378,20 +354,41 @@ func (w *writer) summary() error {
 				mapped = append(mapped, c.Header+"→"+c.Field)
 			}
 		}
-		vals := []any{si.Name, kind, intsText(si.HeaderRows, 20), si.FirstRow, si.LastRow, si.DataRows,
-			intsText(si.Skipped, 30), fmt.Sprintf("%.0f%%", si.Confidence*100), truncate(strings.Join(mapped, "；"), 2000)}
-		if err := f.SetSheetRow(sh, fmt.Sprintf("A%d", row), &vals); err != nil {
-			return err
-		}
+		g.setRow(row, []any{si.Name, kind, intsText(si.HeaderRows, 20), si.FirstRow, si.LastRow, si.DataRows,
+			intsText(si.Skipped, 30), fmt.Sprintf("%.0f%%", si.Confidence*100), truncate(strings.Join(mapped, "；"), 2000)}, 0)
 	}
 	if len(w.res.Warnings) > 0 {
 		row += 2
-		_ = set(fmt.Sprintf("A%d", row), "提示")
-		_ = f.SetCellStyle(sh, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), w.bold)
+		set(row, "提示", w.bold)
 		for _, m := range w.res.Warnings {
 			row++
-			_ = set(fmt.Sprintf("A%d", row), m)
+			set(row, m, 0)
 		}
+	}
+	sw, err := f.NewStreamWriter(sh)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, 1, 10); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, 4, 12); err != nil {
+		return err
+	}
+	if len(head) >= 5 {
+		if err := sw.SetColWidth(5, len(head), 11); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: fmt.Sprintf("A%d", top+1), ActiveCell: fmt.Sprintf("A%d", top+1), Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	if err := g.stream(sw); err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
 	}
 	if w.mode == ModeColumns {
 		// Active, not moved to the front: excelize's MoveSheet does not renumber the sheet-scoped
@@ -399,6 +396,72 @@ func (w *writer) summary() error {
 		// wrong sheets.
 		idx, _ := f.GetSheetIndex(sh)
 		f.SetActiveSheet(idx)
+	}
+	return nil
+}
+
+// grid is a small sheet built in memory and then streamed in row order.
+type grid struct {
+	rows    map[int][]excelize.Cell // row (1-based) → cells from column A
+	heights map[int]float64
+}
+
+func newGrid() *grid { return &grid{rows: map[int][]excelize.Cell{}, heights: map[int]float64{}} }
+
+// set puts a value with a style (0: none) into a cell.
+func (g *grid) set(col, row int, v any, style int) {
+	cells := g.rows[row]
+	for len(cells) < col {
+		cells = append(cells, excelize.Cell{})
+	}
+	cells[col-1] = excelize.Cell{Value: v, StyleID: style}
+	g.rows[row] = cells
+}
+
+// setRow puts values into a row from column A.
+func (g *grid) setRow(row int, vals []any, style int) {
+	for i, v := range vals {
+		g.set(i+1, row, v, style)
+	}
+}
+
+// style sets the style of every cell of a range (blank cells included).
+func (g *grid) style(c1, r1, c2, r2, style int) {
+	for r := r1; r <= r2; r++ {
+		cells := g.rows[r]
+		for len(cells) < c2 {
+			cells = append(cells, excelize.Cell{})
+		}
+		for c := c1; c <= c2; c++ {
+			cells[c-1].StyleID = style
+		}
+		g.rows[r] = cells
+	}
+}
+
+// stream writes the rows in order.
+func (g *grid) stream(sw *excelize.StreamWriter) error {
+	nums := make([]int, 0, len(g.rows))
+	for r := range g.rows {
+		nums = append(nums, r)
+	}
+	sort.Ints(nums)
+	for _, r := range nums {
+		cells := g.rows[r]
+		vals := make([]any, len(cells))
+		for i, c := range cells {
+			if c.Value == nil && c.StyleID == 0 {
+				continue
+			}
+			vals[i] = c
+		}
+		var opts []excelize.RowOpts
+		if h, ok := g.heights[r]; ok {
+			opts = append(opts, excelize.RowOpts{Height: h})
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", r), vals, opts...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
