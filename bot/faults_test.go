@@ -120,10 +120,8 @@ func (c *fxConn) Send(ctx context.Context, m connectors.Message) (string, error)
 // withConnectors rebuilds the harness's service on the same store with extra connectors.
 func (h *harness) withConnectors(extra ...connectors.Connector) {
 	h.t.Helper()
-	log := logrus.New()
-	log.SetOutput(h.logs)
 	svc, err := bot.New(bot.Options{Config: h.cfg, Store: h.st, Connectors: append([]connectors.Connector{h.conn}, extra...),
-		Clock: h.clock, Log: logrus.NewEntry(log), DataDir: h.dir})
+		Clock: h.clock, Log: logrus.NewEntry(h.logger()), DataDir: h.dir})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -542,11 +540,19 @@ func fxFeishuService(t *testing.T, h *harness, api *fxFeishuAPI) (*feishu.Connec
 	return fc, srv
 }
 
+// fxLoggers holds one logger per harness: the service and the connectors share it, so that
+// their writes to the harness's log buffer are serialised by one mutex.
+var fxLoggers sync.Map // *harness → *logrus.Logger
+
 // logger writes to the harness's log buffer (connectors log there too).
 func (h *harness) logger() *logrus.Logger {
 	l := logrus.New()
 	l.SetOutput(h.logs)
-	return l
+	v, loaded := fxLoggers.LoadOrStore(h, l)
+	if !loaded {
+		h.t.Cleanup(func() { fxLoggers.Delete(h) })
+	}
+	return v.(*logrus.Logger)
 }
 
 // Feishu API 500, a 429 with a long reset, a hung request (client timeout) and a 503 on the
