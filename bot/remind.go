@@ -264,7 +264,7 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 		}
 		key := "reminder|" + rcp.key() + "|" + cadre + "|" + digest[:12] + "|" + slot
 		text := s.digestText(cadre, tasks, done, direct, now)
-		ok2, err := s.send(ctx, rcp, "reminder", rcp.key()+"|"+cadre, digest, key, text, nil, cadreMention(rcp, direct, cadre))
+		ok2, err := s.send(ctx, rcp, "reminder", rcp.key()+"|"+cadre, digest, key, text, nil, nil)
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
 			s.log.WithError(err).WithField("to", redact.Name(cadre)).Warn("reminder: send failed; will retry next pass")
@@ -283,10 +283,6 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 		}
 	}
 	return sent, nil
-}
-
-func cadreMention(r recipient, direct bool, cadre string) []string {
-	return nil
 }
 
 // send delivers one logged message exactly once per key: the key is claimed in the

@@ -64,12 +64,6 @@ func (s *Store) ClosedUnacked(ctx context.Context) ([]TaskRow, error) {
 	return s.queryTasks(ctx, `state = 'closed' AND closed_acked = 0`)
 }
 
-// TasksFor returns the open tasks in a unit (empty fields match all).
-func (s *Store) TasksFor(ctx context.Context, u calc.Unit) ([]TaskRow, error) {
-	return s.queryTasks(ctx, `state = 'open' AND (? = '' OR county = ?) AND (? = '' OR township = ?) AND (? = '' OR village = ?)`,
-		u.County, u.County, u.Township, u.Township, u.Village, u.Village)
-}
-
 // MarkReminded counts one more reminder for each task.
 func (s *Store) MarkReminded(ctx context.Context, ids []string) error {
 	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1 WHERE id = ?`)
@@ -180,13 +174,6 @@ func (s *Store) PendingSends(ctx context.Context) ([]string, error) {
 		out = append(out, k)
 	}
 	return out, rows.Err()
-}
-
-// SentCount counts delivered messages of a kind (for tests and metrics).
-func (s *Store) SentCount(ctx context.Context, kind string) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM nflog WHERE kind = ? AND sent_at > 0`, kind).Scan(&n)
-	return n, err
 }
 
 // Mark returns when the named schedule last ran (zero if never).
