@@ -1,7 +1,6 @@
 package calc
 
 import (
-	"math/big"
 	"sync"
 	"time"
 )
@@ -83,7 +82,3 @@ func ruleByIDFast(id string) (RuleInfo, bool) {
 	}
 	return RuleInfo{}, false
 }
-
-// projMemo remembers the projected per-capita income （一） worked out for a household, so the
-// unit summaries (两高于) do not read the income columns a second time.
-type projMemo map[*Household]*big.Rat

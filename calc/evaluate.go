@@ -37,7 +37,9 @@ type eval struct {
 	res  *Result
 
 	params map[paramKey]paramHit // parameter lookups (eval_cache.go)
-	proj   projMemo              // （一）'s projected per-capita income by household
+	proj   []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
+	mon    *monParams            // （一）'s parameters for the last county seen
+	monBy  map[string]*monParams // … and by county
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {

@@ -29,77 +29,98 @@ type incomeFacts struct {
 	missing string      // the missing column when ytd is nil: "家庭人口数", "第2季度收入"
 }
 
-// quarterIncome returns one quarter's per-capita and family net income (yuan). needMembers is
+// readIncome reads the household's cumulative income up to quarter q. It has no side effects.
+func readIncome(h *Household, q int) incomeFacts {
+	x := readIncomeX(h, q)
+	f := incomeFacts{given: x.given, ytd: x.ytd.rat(), family: x.family.rat(), source: x.source, missing: x.missing}
+	for k := range x.cum {
+		f.cum[k] = x.cum[k].rat()
+	}
+	return f
+}
+
+// incomeX is incomeFacts in exact int64 rationals (rules_exact.go); a zero xrat is "nil".
+type incomeX struct {
+	given   bool
+	ytd     xrat
+	family  xrat
+	cum     [4]xrat
+	source  string
+	missing string
+}
+
+// quarterIncomeX returns one quarter's per-capita and family net income (yuan). needMembers is
 // true when the per-capita figure needs 家庭人口数 and it is missing.
-func quarterIncome(in *Income, members int) (pc, fam *big.Rat, needMembers bool) {
+func quarterIncomeX(in *Income, members int) (pc, fam xrat, needMembers bool) {
 	switch {
 	case in.Net != nil:
-		fam = in.Net.Rat()
+		fam = xfen(*in.Net)
 	case in.Wage != 0 || in.Business != 0 || in.Property != 0 || in.Transfer != 0 || in.BusinessCost != 0 || in.PerCapita == nil:
-		fam = (in.Wage + in.Business + in.Property + in.Transfer - in.BusinessCost).Rat()
+		fam = xfen(in.Wage + in.Business + in.Property + in.Transfer - in.BusinessCost)
 	}
 	if in.PerCapita != nil {
-		pc = in.PerCapita.Rat()
-		if fam == nil && members > 0 {
-			fam = new(big.Rat).Mul(pc, intRat(members))
+		pc = xfen(*in.PerCapita)
+		if !fam.ok() && members > 0 {
+			fam = xmul(pc, xint(int64(members)))
 		}
 		return pc, fam, false
 	}
 	if members <= 0 {
-		return nil, fam, true
+		return xrat{}, fam, true
 	}
-	return new(big.Rat).Quo(fam, intRat(members)), fam, false
+	return xquo(fam, xint(int64(members))), fam, false
 }
 
-// readIncome reads the household's cumulative income up to quarter q. It has no side effects.
-func readIncome(h *Household, q int) incomeFacts {
-	var f incomeFacts
-	sum, fam := new(big.Rat), new(big.Rat)
+var sourceQuarters = [5]string{"", "第1季度收入", "第1至2季度收入合计", "第1至3季度收入合计", "第1至4季度收入合计"}
+
+// readIncomeX reads the household's cumulative income up to quarter q. It has no side effects.
+func readIncomeX(h *Household, q int) incomeX {
+	var f incomeX
+	sum, fam := xint(0), xint(0)
 	famKnown, broken := true, false
 	for k := 1; k <= q; k++ {
 		in := h.Quarters[k-1]
 		if in == nil {
 			if !broken && f.missing == "" {
-				f.missing = fmt.Sprintf("第%d季度收入", k)
+				f.missing = "第" + strconv.Itoa(k) + "季度收入"
 			}
 			broken = true
 			continue
 		}
 		f.given = true
-		pc, fm, need := quarterIncome(in, h.Members)
+		pc, fm, need := quarterIncomeX(in, h.Members)
 		if need {
 			if f.missing == "" {
 				f.missing = "家庭人口数"
 			}
 			broken = true
 		}
-		if fm == nil {
+		if !fm.ok() {
 			famKnown = false
 		} else {
-			fam.Add(fam, fm)
+			fam = xadd(fam, fm)
 		}
 		if broken {
 			continue
 		}
-		sum.Add(sum, pc)
-		f.cum[k-1] = new(big.Rat).Set(sum)
+		sum = xadd(sum, pc)
+		f.cum[k-1] = sum
 	}
 	if h.YTDPerCapita != nil {
 		f.given = true
-		f.ytd = h.YTDPerCapita.Rat()
+		f.ytd = xfen(*h.YTDPerCapita)
 		f.source = "累计人均纯收入"
 		if h.Members > 0 {
-			f.family = new(big.Rat).Mul(f.ytd, intRat(h.Members))
+			f.family = xmul(f.ytd, xint(int64(h.Members)))
+		} else {
+			f.family = xrat{}
 		}
 		f.missing = ""
 		return f
 	}
-	if f.cum[q-1] != nil {
+	if f.cum[q-1].ok() {
 		f.ytd = f.cum[q-1]
-		f.source = fmt.Sprintf("第1至%d季度收入合计", q)
-		if q == 1 {
-			f.source = "第1季度收入"
-		}
+		f.source = sourceQuarters[q]
 		if famKnown {
 			f.family = fam
 		}
@@ -111,18 +132,10 @@ func readIncome(h *Household, q int) incomeFacts {
 // incomeShares returns the cumulative quarterly shares for the household: its own last-year
 // shares when the ledger has valid ones, else the policy's quarter_share.
 func (e *eval) incomeShares(h *Household) (s Shares, own bool, used Used) {
+	if validShares(h.LastYearShares) {
+		return *h.LastYearShares, true, Used{}
+	}
 	if h.LastYearShares != nil {
-		valid := true
-		prev := Rate(0)
-		for _, x := range h.LastYearShares {
-			if x <= 0 || x > RateOne || x < prev {
-				valid = false
-			}
-			prev = x
-		}
-		if valid {
-			return *h.LastYearShares, true, Used{}
-		}
 		e.res.Errors = append(e.res.Errors, DataError{Sheet: h.Sheet, Row: h.Row, Column: "上年各季度累计收入占比",
 			Message: rowText(h.Ref) + "‘上年各季度累计收入占比’不是0到1之间逐季不减的比例，改用统一比例", Rule: "income_gap", Warning: true})
 	}
@@ -130,159 +143,267 @@ func (e *eval) incomeShares(h *Household) (s Shares, own bool, used Used) {
 	return s, false, used
 }
 
-// shareAt is the cumulative share at quarter q (s_4 = 1: at year end g = A_4 ÷ I0 − 1).
-func shareAt(s Shares, q int) *big.Rat {
-	if q == 4 {
-		return big.NewRat(1, 1)
+// validShares reports whether a household's own shares are usable: each in (0, 1], not
+// decreasing. nil is not.
+func validShares(s *Shares) bool {
+	if s == nil {
+		return false
 	}
-	return s[q-1].Rat()
+	prev := Rate(0)
+	for _, x := range s {
+		if x <= 0 || x > RateOne || x < prev {
+			return false
+		}
+		prev = x
+	}
+	return true
+}
+
+// shareAt is the cumulative share at quarter q (s_4 = 1: at year end g = A_4 ÷ I0 − 1).
+func shareAt(s Shares, q int) *big.Rat { return shareAtX(s, q).rat() }
+
+func shareAtX(s Shares, q int) xrat {
+	if q == 4 {
+		return xint(1)
+	}
+	return xrate(s[q-1])
 }
 
 // growthOf is Â ÷ I0 − 1 for cumulative a at quarter q (all in yuan).
-func growthOf(a *big.Rat, s Shares, q int, base *big.Rat) *big.Rat {
-	proj := new(big.Rat).Quo(a, shareAt(s, q))
-	g := new(big.Rat).Quo(proj, base)
-	return g.Sub(g, big.NewRat(1, 1))
+func growthOf(a xrat, s Shares, q int, base xrat) xrat {
+	return xsub(xquo(xquo(a, shareAtX(s, q)), base), xint(1))
 }
 
-// monitorState collects the flags that put a household under 增收监测.
-type monitorState struct {
-	flags []string // Chinese titles of the flags found
+// periodText is Period.Chinese without fmt: "2026年第3季度".
+func periodText(p Period) string {
+	return strconv.Itoa(p.Year) + "年第" + strconv.Itoa(p.Quarter) + "季度"
+}
+
+// monParams are （一）'s parameters for one county, looked up once per county (not per household).
+type monParams struct {
+	county      string
+	tol         Rate
+	tolU        Used
+	tolPct      string
+	gl          Rate
+	glU         Used
+	glOK        bool
+	glPct       string
+	line        Fen
+	lineU       Used
+	lineOK      bool
+	shares      Shares
+	sharesU     Used
+	trendN      int
+	trendU      Used
+	growthNoted bool // the growth warnings were given for this county
+	// Params of each finding, without [0] and with [1] the policy's quarter_share first.
+	pTol, pBelow, pGap, pLine, pTrendN, pTrendGl [2][]Used
+}
+
+func (e *eval) monParamsFor(county string) *monParams {
+	if m := e.mon; m != nil && m.county == county {
+		return m
+	}
+	if m := e.monBy[county]; m != nil {
+		e.mon = m
+		return m
+	}
+	yearEnd := e.p.End()
+	m := &monParams{county: county}
+	m.tol, m.tolU = pValue(e, &e.pol.FlatTolerance, county, e.asOf)
+	m.gl, m.glU, m.glOK = pLatest(e, &e.pol.LocalIncomeGrowth, county, yearEnd)
+	m.line, m.lineU, m.lineOK = pAt(e, &e.pol.MonitoringLine, county, yearEnd)
+	m.shares, m.sharesU = pValue(e, &e.pol.QuarterShare, county, e.asOf)
+	m.trendN, m.trendU = pValue(e, &e.pol.TrendQuarters, county, e.asOf)
+	m.tolPct, m.glPct = m.tol.Percent(), m.gl.Percent()
+	list := func(us ...Used) [2][]Used {
+		return [2][]Used{us, append([]Used{m.sharesU}, us...)}
+	}
+	m.pTol, m.pBelow, m.pGap, m.pLine = list(m.tolU), list(m.tolU, m.glU), list(m.glU), list(m.lineU)
+	m.pTrendN, m.pTrendGl = list(m.trendU), list(m.glU)
+	if e.monBy == nil {
+		e.monBy = map[string]*monParams{}
+	}
+	e.monBy[county] = m
+	e.mon = m
+	return m
+}
+
+// monHousehold is one household's figures for the findings of （一）.
+type monHousehold struct {
+	e        *eval
+	h        *Household
+	inputs   []Input // the inputs every finding of the household shows
+	withSh   int     // 1 when the findings cite the policy's quarter_share
+	nflags   int
+	flagBuf  [5]string // Chinese titles of the flags found
+	ytdText  string
+	projText string
+}
+
+// flag emits a flag that puts the household under 增收监测.
+func (m *monHousehold) flag(rule, title string, extra []Input, params []Used, explain string) {
+	fd := householdFinding(rule, m.h)
+	fd.Kind, fd.Monitored = KindFlag, true
+	in := make([]Input, len(m.inputs)+len(extra))
+	copy(in[copy(in, m.inputs):], extra)
+	if len(in) > 0 {
+		fd.Inputs = in
+	}
+	fd.Params = params
+	fd.Explain = explain
+	m.e.emit(fd)
+	if m.nflags < len(m.flagBuf) {
+		m.flagBuf[m.nflags] = title
+	}
+	m.nflags++
 }
 
 func evalMonitoring(e *eval) {
 	year := e.p.Year
-	yearEnd := e.p.End()
+	yearText := strconv.Itoa(year)
+	q := e.p.Quarter
+	qText := strconv.Itoa(q)
+	periodCN := periodText(e.p)
 	lineWarned := false
-	prior := map[string][]IncomePoint{} // earlier uploads by household
-	for _, pt := range e.in.PriorIncome {
-		prior[pt.Household] = append(prior[pt.Household], pt)
+	var prior map[string][]IncomePoint // earlier uploads by household
+	if len(e.in.PriorIncome) > 0 {
+		prior = map[string][]IncomePoint{}
+		for _, pt := range e.in.PriorIncome {
+			prior[pt.Household] = append(prior[pt.Household], pt)
+		}
 	}
+	e.proj = make([]xrat, len(e.in.Households))
+	var inBuf [6]Input
 	for i := range e.in.Households {
 		h := &e.in.Households[i]
 		if h.Category == CategoryOrdinary {
 			continue // scope: 脱贫户 and 监测对象
 		}
-		f := readIncome(h, e.p.Quarter)
+		f := readIncomeX(h, q)
 		if !f.given {
 			continue // no income columns for this household: nothing to account
 		}
-		if f.ytd == nil {
+		if !f.ytd.ok() {
 			col := f.missing
-			msg := fmt.Sprintf("‘%s’为空，无法核算本年累计收入", col)
+			msg := "‘" + col + "’为空，无法核算本年累计收入"
 			if col == "家庭人口数" {
 				msg = "‘家庭人口数’为空，无法计算人均收入"
 			}
 			e.cellError(h.Ref, col, "income_gap", msg)
 			continue
 		}
-		q := e.p.Quarter
-		shares, ownShares, sharesU := e.incomeShares(h)
-		sq := shareAt(shares, q)
-		proj := new(big.Rat).Quo(f.ytd, sq)
-		if e.proj == nil {
-			e.proj = projMemo{}
-		}
-		e.proj[h] = proj // read-only from here on; the unit summaries reuse it
+		mp := e.monParamsFor(h.County)
+		shares, ownShares, _ := e.incomeShares(h)
+		sq := shareAtX(shares, q)
+		proj := xquo(f.ytd, sq)
+		e.proj[i] = proj // read-only from here on; the unit summaries reuse it
 
-		tol, tolU := pValue(e, &e.pol.FlatTolerance, h.County, e.asOf)
-		gl, glU, glOK := pLatest(e, &e.pol.LocalIncomeGrowth, h.County, yearEnd)
-		if glOK && glU.Stale {
-			e.warnStaleGrowth(year, gl, glU)
-		}
-		if !glOK {
-			e.warn("当地农牧民收入增速未设置%d年数值，无法计算增收目标（倒推算）和‘增速低于当地’", year)
+		if !mp.growthNoted {
+			mp.growthNoted = true
+			if mp.glOK && mp.glU.Stale {
+				e.warnStaleGrowth(year, mp.gl, mp.glU)
+			}
+			if !mp.glOK {
+				e.warn("当地农牧民收入增速未设置%d年数值，无法计算增收目标（倒推算）和‘增速低于当地’", year)
+			}
 		}
 
-		inputs := []Input{{"本年累计人均纯收入", fmt.Sprintf("%s（%s，截至%s）", ratText(f.ytd), f.source, e.p.Chinese())}}
-		shareName := "统一累计收入占比"
-		if ownShares {
-			shareName = "本户上年累计收入占比"
-		}
+		m := &monHousehold{e: e, h: h, ytdText: f.ytd.text()}
+		inputs := append(inBuf[:0], Input{"本年累计人均纯收入", m.ytdText + "（" + f.source + "，截至" + periodCN + "）"})
+		sharePct := ""
 		if q < 4 {
-			inputs = append(inputs, Input{shareName, fmt.Sprintf("第%d季度末%s", q, shares[q-1].Percent())},
-				Input{"全年预计人均纯收入", ratText(proj)})
+			sharePct = shares[q-1].Percent()
+		}
+		m.projText = proj.text()
+		if q < 4 {
+			shareName := "统一累计收入占比"
+			if ownShares {
+				shareName = "本户上年累计收入占比"
+			}
+			inputs = append(inputs, Input{shareName, "第" + qText + "季度末" + sharePct},
+				Input{"全年预计人均纯收入", m.projText})
 		}
 		if h.Members > 0 {
 			inputs = append(inputs, Input{"家庭人口数", strconv.Itoa(h.Members)})
 		}
-		var shareParams []Used
 		if !ownShares && q < 4 {
-			shareParams = []Used{sharesU}
+			m.withSh = 1
 		}
-
-		var state monitorState
-		flag := func(rule, title string, extra []Input, params []Used, explain string) {
-			fd := householdFinding(rule, h)
-			fd.Kind, fd.Monitored = KindFlag, true
-			fd.Inputs = append(append([]Input(nil), inputs...), extra...)
-			fd.Params = params
-			fd.Explain = explain
-			e.emit(fd)
-			state.flags = append(state.flags, title)
-		}
-		projText := func() string {
-			if q == 4 {
-				return fmt.Sprintf("全年人均纯收入%s", ratText(f.ytd))
-			}
-			return fmt.Sprintf("倒推算：截至第%d季度累计人均纯收入%s÷%s=全年预计%s", q, ratText(f.ytd), shares[q-1].Percent(), ratText(proj))
-		}
+		ws := m.withSh
 
 		// Base I0.
-		var base *big.Rat
+		var base xrat
+		lastText := ""
 		switch {
 		case h.LastYearPerCapita == nil:
 			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为空，无法计算增速")
 		case *h.LastYearPerCapita > 0:
-			base = h.LastYearPerCapita.Rat()
-			inputs = append(inputs, Input{"上年人均纯收入", h.LastYearPerCapita.Text()})
-		case *h.LastYearPerCapita == 0 && f.ytd.Sign() > 0:
+			base = xfen(*h.LastYearPerCapita)
+			lastText = h.LastYearPerCapita.Text()
+			inputs = append(inputs, Input{"上年人均纯收入", lastText})
+		case *h.LastYearPerCapita == 0 && f.ytd.sign() > 0:
 			// I0 = 0 with income now: growth, not an error; no growth rate exists and no flag fires.
 		case *h.LastYearPerCapita == 0:
 			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为0且本年累计收入不大于0，无法计算增速，请核实")
 		default:
-			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", fmt.Sprintf("‘上年人均纯收入’为负数（%s），无法计算增速，请核实", h.LastYearPerCapita.Text()))
+			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为负数（"+h.LastYearPerCapita.Text()+"），无法计算增速，请核实")
+		}
+		m.inputs = inputs
+		projText := func() string {
+			if q == 4 {
+				return "全年人均纯收入" + m.ytdText
+			}
+			return "倒推算：截至第" + qText + "季度累计人均纯收入" + m.ytdText + "÷" + sharePct + "=全年预计" + m.projText
 		}
 
-		if base != nil {
+		if base.ok() {
 			g := growthOf(f.ytd, shares, q, base)
-			gIn := Input{"增速", pctText(g)}
-			tolR := tol.Rat()
-			negTol := new(big.Rat).Neg(tolR)
-			params := append(append([]Used(nil), shareParams...), tolU)
-			head := fmt.Sprintf("%s，比上年人均%s", projText(), h.LastYearPerCapita.Text())
-			decrease, flat := g.Cmp(negTol) < 0, new(big.Rat).Abs(g).Cmp(tolR) <= 0
+			tolR := xrate(mp.tol)
+			decrease, flat := xcmp(g, xneg(tolR)) < 0, xcmp(xabs(g), tolR) <= 0
 			switch {
-			case decrease:
-				flag("income_decrease", "收入同比减少", []Input{gIn}, params,
-					fmt.Sprintf("%s下降%s，降幅超过%s，收入同比减少", head, pctText(new(big.Rat).Neg(g)), tol.Percent()))
-			case flat:
-				flag("income_flat", "收入持平", []Input{gIn}, params,
-					fmt.Sprintf("%s增速%s，在±%s以内，收入持平", head, pctText(g), tol.Percent()))
-			case glOK && g.Cmp(gl.Rat()) < 0:
-				flag("income_below_local", "收入增速低于当地", []Input{gIn}, append(append([]Used(nil), shareParams...), tolU, glU),
-					fmt.Sprintf("%s增长%s，低于当地农牧民收入增速%s", head, pctText(g), gl.Percent()))
+			case decrease || flat || (mp.glOK && xcmp(g, xrate(mp.gl)) < 0):
+				head := projText() + "，比上年人均" + lastText
+				switch {
+				case decrease:
+					m.flag("income_decrease", "收入同比减少", []Input{{"增速", g.pct()}}, mp.pTol[ws],
+						head+"下降"+xneg(g).pct()+"，降幅超过"+mp.tolPct+"，收入同比减少")
+				case flat:
+					gp := g.pct()
+					m.flag("income_flat", "收入持平", []Input{{"增速", gp}}, mp.pTol[ws],
+						head+"增速"+gp+"，在±"+mp.tolPct+"以内，收入持平")
+				default:
+					gp := g.pct()
+					m.flag("income_below_local", "收入增速低于当地", []Input{{"增速", gp}}, mp.pBelow[ws],
+						head+"增长"+gp+"，低于当地农牧民收入增速"+mp.glPct)
+				}
 			}
-			e.incomeTrend(h, f, prior[h.ID], shares, base, gl, glU, glOK, shareParams, flag)
-			if glOK {
-				target := new(big.Rat).Mul(base, new(big.Rat).Add(big.NewRat(1, 1), gl.Rat()))
-				req := new(big.Rat).Mul(target, sq)
-				short := new(big.Rat).Sub(req, f.ytd)
-				if short.Sign() > 0 {
+			e.incomeTrend(m, &f, prior[h.ID], shares, base, mp)
+			if mp.glOK {
+				target := xmul(base, xadd(xint(1), xrate(mp.gl)))
+				req := xmul(target, sq)
+				short := xsub(req, f.ytd)
+				if short.sign() > 0 {
 					if h.Members <= 0 {
 						e.cellError(h.Ref, "家庭人口数", "income_gap", "‘家庭人口数’为空，无法计算家庭增收差额")
 					} else {
-						gap := ratFen(new(big.Rat).Mul(short, intRat(h.Members)))
+						members := strconv.Itoa(h.Members)
+						gap := xmul(short, xint(int64(h.Members))).fen()
+						targetText, reqText := target.text(), req.text()
 						fd := householdFinding("income_gap", h)
 						fd.Kind, fd.Amount = KindAmount, &gap
-						fd.Inputs = append(append([]Input(nil), inputs...), Input{"增收目标（全年人均）", ratText(target)},
-							Input{"本季度累计目标（人均）", ratText(req)})
-						fd.Params = append(append([]Used(nil), shareParams...), glU)
-						reqText := fmt.Sprintf("目标全年人均%s（上年%s×(1+%s)）×%s=%s", ratText(target), h.LastYearPerCapita.Text(), gl.Percent(), shares[q-1].Percent(), ratText(req))
-						if q == 4 {
-							reqText = fmt.Sprintf("目标全年人均%s（上年%s×(1+%s)）", ratText(target), h.LastYearPerCapita.Text(), gl.Percent())
+						in := make([]Input, len(inputs)+2)
+						copy(in, inputs)
+						in[len(inputs)] = Input{"增收目标（全年人均）", targetText}
+						in[len(inputs)+1] = Input{"本季度累计目标（人均）", reqText}
+						fd.Inputs = in
+						fd.Params = mp.pGap[ws]
+						why := "目标全年人均" + targetText + "（上年" + lastText + "×(1+" + mp.glPct + ")）"
+						if q != 4 {
+							why += "×" + sharePct + "=" + reqText
 						}
-						fd.Explain = fmt.Sprintf("本季度距增收目标还差%s：%s，已实现人均%s，人均差%s×%d人", gap.Text(), reqText, ratText(f.ytd), ratText(short), h.Members)
+						fd.Explain = "本季度距增收目标还差" + gap.Text() + "：" + why + "，已实现人均" + m.ytdText + "，人均差" + short.text() + "×" + members + "人"
 						e.emit(fd)
 					}
 				}
@@ -290,14 +411,14 @@ func evalMonitoring(e *eval) {
 		}
 
 		// Monitoring line: needs no base.
-		if line, lineU, ok := pAt(e, &e.pol.MonitoringLine, h.County, yearEnd); ok {
-			if proj.Cmp(line.Rat()) < 0 {
+		if mp.lineOK {
+			if xcmp(proj, xfen(mp.line)) < 0 {
 				what := "全年预计人均纯收入"
 				if q == 4 {
 					what = "全年人均纯收入"
 				}
-				flag("below_monitoring_line", "低于防返贫监测收入标准", nil, append(append([]Used(nil), shareParams...), lineU),
-					fmt.Sprintf("%s%s，低于%d年防返贫监测收入标准%s", what, ratText(proj), year, line.Text()))
+				m.flag("below_monitoring_line", "低于防返贫监测收入标准", nil, mp.pLine[ws],
+					what+m.projText+"，低于"+yearText+"年防返贫监测收入标准"+mp.line.Text())
 			}
 		} else if !lineWarned {
 			e.warn("防返贫监测收入标准未设置%d年数值，已跳过‘低于监测标准’检查（不作推测），请管理员设置", year)
@@ -305,21 +426,23 @@ func evalMonitoring(e *eval) {
 		}
 
 		// Each monitored household needs a recorded, finished measure and a responsible cadre.
-		if len(state.flags) > 0 {
-			var miss []string
+		if m.nflags > 0 {
+			var missBuf [2]string
+			miss := missBuf[:0]
 			switch {
 			case strings.TrimSpace(h.Measure) == "":
 				miss = append(miss, "未记录帮扶措施")
 			case !h.MeasureDone:
-				miss = append(miss, fmt.Sprintf("帮扶措施（%s）尚未落实", h.Measure))
+				miss = append(miss, "帮扶措施（"+h.Measure+"）尚未落实")
 			}
 			if strings.TrimSpace(h.Cadre) == "" {
 				miss = append(miss, "未明确帮扶责任人")
 			}
 			if len(miss) > 0 {
+				flags := strings.Join(m.flagBuf[:min(m.nflags, len(m.flagBuf))], "、")
 				fd := householdFinding("measure_missing", h)
-				fd.Inputs = []Input{{"监测原因", strings.Join(state.flags, "、")}, {"帮扶措施", h.Measure}, {"帮扶责任人", h.Cadre}}
-				why := fmt.Sprintf("已纳入增收监测（%s），%s", strings.Join(state.flags, "、"), strings.Join(miss, "，"))
+				fd.Inputs = []Input{{"监测原因", flags}, {"帮扶措施", h.Measure}, {"帮扶责任人", h.Cadre}}
+				why := "已纳入增收监测（" + flags + "），" + strings.Join(miss, "，")
 				fd.Explain = why
 				e.taskFinding(fd, h.Cadre, "该户"+why+"，请落实并在台账中记录", "")
 			}
@@ -327,87 +450,112 @@ func evalMonitoring(e *eval) {
 	}
 }
 
+// periodGrowth is one quarter's projected growth (and cumulative income, when known) in
+// incomeTrend's series.
+type periodGrowth struct {
+	p      Period
+	g      xrat
+	cum    xrat // A at that quarter of this year, for the shortfall; zero when unknown
+	hasCum bool
+}
+
 // incomeTrend applies 有收入下降趋势: the year-on-year projected growth fell for trend_quarters
 // consecutive quarters (this year's quarterly columns, then earlier uploads), or A_q < R_q and
 // the shortfall widened since last quarter as a share of the target (progress A_q ÷ R_q fell),
 // within the year.
-func (e *eval) incomeTrend(h *Household, f incomeFacts, prior []IncomePoint, shares Shares, base *big.Rat, gl Rate, glU Used, glOK bool,
-	shareParams []Used, flag func(rule, title string, extra []Input, params []Used, explain string)) {
+func (e *eval) incomeTrend(m *monHousehold, f *incomeX, prior []IncomePoint, shares Shares, base xrat, mp *monParams) {
 	p := e.p
-	n, nU := pValue(e, &e.pol.TrendQuarters, h.County, e.asOf)
-	series := map[Period]*big.Rat{}
-	cum := map[Period]*big.Rat{} // A at earlier quarters of this year, for the shortfall
-	for k := 1; k <= p.Quarter; k++ {
-		if f.cum[k-1] != nil {
-			series[Period{p.Year, k}] = growthOf(f.cum[k-1], shares, k, base)
-			cum[Period{p.Year, k}] = f.cum[k-1]
+	n := mp.trendN
+	var buf [8]periodGrowth
+	series := buf[:0]
+	find := func(pp Period) int {
+		for i := range series {
+			if series[i].p == pp {
+				return i
+			}
+		}
+		return -1
+	}
+	for k := 1; k < p.Quarter; k++ {
+		if f.cum[k-1].ok() {
+			series = append(series, periodGrowth{p: Period{p.Year, k}, g: growthOf(f.cum[k-1], shares, k, base), cum: f.cum[k-1], hasCum: true})
 		}
 	}
-	series[p] = growthOf(f.ytd, shares, p.Quarter, base)
-	cum[p] = f.ytd
+	series = append(series, periodGrowth{p: p, g: growthOf(f.ytd, shares, p.Quarter, base), cum: f.ytd, hasCum: true})
 	fromPrior := false
 	for _, pt := range prior {
 		if !pt.Period.Before(p) || pt.BasePerCapita <= 0 || !pt.Period.Valid() {
 			continue
 		}
-		if _, have := series[pt.Period]; have {
+		if find(pt.Period) >= 0 {
 			continue // this upload's columns win
 		}
-		series[pt.Period] = growthOf(pt.YTDPerCapita.Rat(), shares, pt.Period.Quarter, pt.BasePerCapita.Rat())
+		pg := periodGrowth{p: pt.Period, g: growthOf(xfen(pt.YTDPerCapita), shares, pt.Period.Quarter, xfen(pt.BasePerCapita))}
 		if pt.Period.Year == p.Year {
-			cum[pt.Period] = pt.YTDPerCapita.Rat()
+			pg.cum, pg.hasCum = xfen(pt.YTDPerCapita), true
 		}
+		series = append(series, pg)
 		fromPrior = true
 	}
+	ws := m.withSh
 	if n >= 1 {
-		chain := []Period{p}
+		var chainBuf [8]int
+		chain := append(chainBuf[:0], find(p))
+		cur := p
 		ok := true
 		for i := 0; i < n && ok; i++ {
-			cur := chain[len(chain)-1]
 			prev := cur.Prev()
-			gp, have := series[prev]
-			ok = have && series[cur].Cmp(gp) < 0
-			chain = append(chain, prev)
+			j := find(prev)
+			ok = j >= 0 && xcmp(series[chain[len(chain)-1]].g, series[j].g) < 0
+			chain = append(chain, j)
+			cur = prev
 		}
 		if ok {
-			var parts []string
+			var b strings.Builder
 			for i := len(chain) - 1; i >= 0; i-- {
-				parts = append(parts, fmt.Sprintf("%s%s", chain[i].Chinese(), pctText(series[chain[i]])))
+				if i < len(chain)-1 {
+					b.WriteString("→")
+				}
+				s := &series[chain[i]]
+				b.WriteString(periodText(s.p))
+				b.WriteString(s.g.pct())
 			}
+			parts := b.String()
 			src := "本年各季度收入"
 			if fromPrior {
 				src = "本年及以往上传的台账"
 			}
-			flag("income_downtrend", "有收入下降趋势", []Input{{"各季度预计增速", strings.Join(parts, "→")}},
-				append(append([]Used(nil), shareParams...), nU),
-				fmt.Sprintf("年度预计增速连续%d个季度下降（%s）：%s", n, src, strings.Join(parts, "→")))
+			m.flag("income_downtrend", "有收入下降趋势", []Input{{"各季度预计增速", parts}}, mp.pTrendN[ws],
+				"年度预计增速连续"+strconv.Itoa(n)+"个季度下降（"+src+"）："+parts)
 			return
 		}
 	}
-	if !glOK || p.Quarter < 2 {
+	if !mp.glOK || p.Quarter < 2 {
 		return
 	}
 	prev := p.Prev()
-	aPrev, have := cum[prev]
-	if !have {
+	j := find(prev)
+	if j < 0 || !series[j].hasCum {
 		return
 	}
+	aPrev := series[j].cum
 	// The shortfall is compared as a share of the quarter's target (A_q ÷ R_q, the progress
 	// towards 倒推算): a household steadily 7% behind has an absolute shortfall that grows every
 	// quarter with R_q, but it is not falling further behind; only a falling progress is a trend.
-	target := new(big.Rat).Mul(base, new(big.Rat).Add(big.NewRat(1, 1), gl.Rat()))
-	req := new(big.Rat).Mul(target, shareAt(shares, p.Quarter))
-	reqPrev := new(big.Rat).Mul(target, shareAt(shares, prev.Quarter))
-	if req.Sign() <= 0 || reqPrev.Sign() <= 0 || f.ytd.Cmp(req) >= 0 {
+	target := xmul(base, xadd(xint(1), xrate(mp.gl)))
+	req := xmul(target, shareAtX(shares, p.Quarter))
+	reqPrev := xmul(target, shareAtX(shares, prev.Quarter))
+	if req.sign() <= 0 || reqPrev.sign() <= 0 || xcmp(f.ytd, req) >= 0 {
 		return
 	}
-	progress := new(big.Rat).Quo(f.ytd, req)
-	progressPrev := new(big.Rat).Quo(aPrev, reqPrev)
-	if progress.Cmp(progressPrev) < 0 {
-		flag("income_downtrend", "有收入下降趋势",
-			[]Input{{"上季度累计人均纯收入", ratText(aPrev)}, {"倒推算完成进度", fmt.Sprintf("%s→%s", pctText(progressPrev), pctText(progress))}},
-			append(append([]Used(nil), shareParams...), glU),
-			fmt.Sprintf("累计收入低于倒推算进度，且完成进度由第%d季度%s降到第%d季度%s", prev.Quarter, pctText(progressPrev), p.Quarter, pctText(progress)))
+	progress := xquo(f.ytd, req)
+	progressPrev := xquo(aPrev, reqPrev)
+	if xcmp(progress, progressPrev) < 0 {
+		pp, pn := progressPrev.pct(), progress.pct()
+		m.flag("income_downtrend", "有收入下降趋势",
+			[]Input{{"上季度累计人均纯收入", aPrev.text()}, {"倒推算完成进度", pp + "→" + pn}},
+			mp.pTrendGl[ws],
+			"累计收入低于倒推算进度，且完成进度由第"+strconv.Itoa(prev.Quarter)+"季度"+pp+"降到第"+strconv.Itoa(p.Quarter)+"季度"+pn)
 	}
 }
 

@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 )
 
@@ -143,20 +142,20 @@ func evalFilial(e *eval) {
 			line, uLine, ok = pAt(e, &e.pol.MonitoringLine, county, yearEnd)
 			lineName = "防返贫监测收入标准"
 		}
-		var pc *big.Rat
 		pcWhat := "全年预计人均纯收入"
-		if pc = e.projectedPerCapita(h); pc == nil && h.LastYearPerCapita != nil {
-			pc, pcWhat = h.LastYearPerCapita.Rat(), "上年人均纯收入"
+		pc := e.projectedPerCapita(h, -1)
+		if !pc.ok() && h.LastYearPerCapita != nil {
+			pc, pcWhat = xfen(*h.LastYearPerCapita), "上年人均纯收入"
 		}
 		lowText := ""
 		switch {
-		case ok && pc != nil:
-			if pc.Cmp(line.Rat()) >= 0 {
+		case ok && pc.ok():
+			if xcmp(pc, xfen(line)) >= 0 {
 				continue // not low income
 			}
 			params = append(params, uLine)
-			incomeIn = Input{pcWhat, ratText(pc)}
-			lowText = fmt.Sprintf("%s%s低于%s%s，", pcWhat, ratText(pc), lineName, line.Text())
+			incomeIn = Input{pcWhat, pc.text()}
+			lowText = fmt.Sprintf("%s%s低于%s%s，", pcWhat, pc.text(), lineName, line.Text())
 		case ok:
 			params = append(params, uLine)
 			incomeIn = Input{"人均纯收入", "台账未提供"}
@@ -167,8 +166,8 @@ func evalFilial(e *eval) {
 				e.warn("（十五）孝扶资金：%d年未设置收入较低标准（%s）和防返贫监测收入标准，对所有丧失劳动能力的脱贫户核对孝扶资金，请管理员设置",
 					e.p.Year, e.pol.FilialIncomeLine.Key)
 			}
-			if pc != nil {
-				incomeIn = Input{pcWhat, ratText(pc)}
+			if pc.ok() {
+				incomeIn = Input{pcWhat, pc.text()}
 			}
 		}
 

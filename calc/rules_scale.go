@@ -236,19 +236,20 @@ func (e *eval) evalRigidSpending() {
 		}
 		share, shareU := pValue(e, &e.pol.RigidShare, h.County, e.asOf)
 		amount, amountU := pValue(e, &e.pol.RigidAmount, h.County, e.asOf)
-		fam := readIncome(h, e.p.Quarter).family
+		fam := readIncomeX(h, e.p.Quarter).family
 		fd := householdFinding("rigid_spending_risk", h)
 		fd.Kind = KindFlag
 		fd.Inputs = []Input{{"刚性支出", h.RigidSpending.Text()}}
 		var why []string
-		if fam != nil {
-			fd.Inputs = append(fd.Inputs, Input{"本年累计家庭纯收入", ratText(fam)})
-			if h.RigidSpending.Rat().Cmp(new(big.Rat).Mul(fam, share.Rat())) >= 0 {
+		if fam.ok() {
+			famText := fam.text()
+			fd.Inputs = append(fd.Inputs, Input{"本年累计家庭纯收入", famText})
+			if xcmp(xfen(h.RigidSpending), xmul(fam, xrate(share))) >= 0 {
 				fd.Params = append(fd.Params, shareU)
-				if fam.Sign() > 0 {
-					why = append(why, fmt.Sprintf("占本年累计家庭纯收入%s的%s，达到%s预警线", ratText(fam), pctText(new(big.Rat).Quo(h.RigidSpending.Rat(), fam)), share.Percent()))
+				if fam.sign() > 0 {
+					why = append(why, "占本年累计家庭纯收入"+famText+"的"+xquo(xfen(h.RigidSpending), fam).pct()+"，达到"+share.Percent()+"预警线")
 				} else {
-					why = append(why, fmt.Sprintf("本年累计家庭纯收入为%s", ratText(fam)))
+					why = append(why, "本年累计家庭纯收入为"+famText)
 				}
 			}
 		}

@@ -40,22 +40,21 @@ const (
 )
 
 // growthSums accumulates the members-weighted projected and base income of households.
-type growthSums struct{ proj, base *big.Rat }
+type growthSums struct{ proj, base xrat }
 
-func newGrowthSums() *growthSums { return &growthSums{proj: new(big.Rat), base: new(big.Rat)} }
+func newGrowthSums() *growthSums { return &growthSums{proj: xint(0), base: xint(0)} }
 
-func (g *growthSums) add(proj, base *big.Rat) {
-	g.proj.Add(g.proj, proj)
-	g.base.Add(g.base, base)
+func (g *growthSums) add(proj, base xrat) {
+	g.proj = xadd(g.proj, proj)
+	g.base = xadd(g.base, base)
 }
 
-// growth is Σproj ÷ Σbase − 1, nil when there is no base.
-func (g *growthSums) growth() *big.Rat {
-	if g.base.Sign() <= 0 {
-		return nil
+// growth is Σproj ÷ Σbase − 1, not ok when there is no base.
+func (g *growthSums) growth() xrat {
+	if g.base.sign() <= 0 {
+		return xrat{}
 	}
-	r := new(big.Rat).Quo(g.proj, g.base)
-	return r.Sub(r, big.NewRat(1, 1))
+	return xsub(xquo(g.proj, g.base), xint(1))
 }
 
 // ratRate rounds an exact ratio to a Rate (millionths), half away from zero.
@@ -75,49 +74,41 @@ func ratRate(r *big.Rat) Rate {
 }
 
 // projectedPerCapita is a household's projected per-capita net income for the year (clause
-// （一）: Â = A_q ÷ s_q; at Q4 A_4), nil when this year's income up to the quarter cannot be
+// （一）: Â = A_q ÷ s_q; at Q4 A_4), not ok when this year's income up to the quarter cannot be
 // read. It has no side effects: invalid own shares fall back to quarter_share silently
-// (（一） reports them).
-func (e *eval) projectedPerCapita(h *Household) *big.Rat {
-	if p, ok := e.proj[h]; ok { // worked out by （一） with the same income and shares
-		return p
+// (（一） reports them). i is the household's index in the inputs (-1 when unknown): what （一）
+// worked out for it is reused.
+func (e *eval) projectedPerCapita(h *Household, i int) xrat {
+	if i >= 0 && i < len(e.proj) && e.proj[i].ok() { // worked out by （一） with the same income and shares
+		return e.proj[i]
 	}
-	f := readIncome(h, e.p.Quarter)
-	if f.ytd == nil {
-		return nil
+	f := readIncomeX(h, e.p.Quarter)
+	if !f.ytd.ok() {
+		return xrat{}
 	}
 	s, _ := pValue(e, &e.pol.QuarterShare, h.County, e.asOf)
-	if own := h.LastYearShares; own != nil {
-		valid, prev := true, Rate(0)
-		for _, x := range own {
-			if x <= 0 || x > RateOne || x < prev {
-				valid = false
-			}
-			prev = x
-		}
-		if valid {
-			s = *own
-		}
+	if validShares(h.LastYearShares) {
+		s = *h.LastYearShares
 	}
-	sq := shareAt(s, e.p.Quarter)
-	if sq.Sign() <= 0 {
-		return nil
+	sq := shareAtX(s, e.p.Quarter)
+	if sq.sign() <= 0 {
+		return xrat{}
 	}
-	return new(big.Rat).Quo(f.ytd, sq)
+	return xquo(f.ytd, sq)
 }
 
 // householdGrowth returns a 脱贫人口 household's members-weighted projected and base income
 // (Â × m, I0 × m), ok false when it does not count for 两高于.
-func (e *eval) householdGrowth(h *Household) (proj, base *big.Rat, ok bool) {
+func (e *eval) householdGrowth(h *Household, i int) (proj, base xrat, ok bool) {
 	if h.Category == CategoryOrdinary || h.Members <= 0 || h.LastYearPerCapita == nil || *h.LastYearPerCapita <= 0 {
-		return nil, nil, false
+		return xrat{}, xrat{}, false
 	}
-	pc := e.projectedPerCapita(h)
-	if pc == nil {
-		return nil, nil, false
+	pc := e.projectedPerCapita(h, i)
+	if !pc.ok() {
+		return xrat{}, xrat{}, false
 	}
-	m := big.NewRat(int64(h.Members), 1)
-	return new(big.Rat).Mul(pc, m), new(big.Rat).Mul(h.LastYearPerCapita.Rat(), m), true
+	m := xint(int64(h.Members))
+	return xmul(pc, m).reduce(), xmul(xfen(*h.LastYearPerCapita), m).reduce(), true
 }
 
 // unitKey is one level of a unit.
@@ -205,7 +196,7 @@ func evalUnits(e *eval) {
 		for _, a := range accs {
 			a.sum.Households++
 		}
-		if proj, base, ok := e.householdGrowth(h); ok {
+		if proj, base, ok := e.householdGrowth(h, i); ok {
 			city.add(proj, base)
 			for _, a := range accs {
 				a.growth.add(proj, base)
@@ -290,11 +281,11 @@ func evalUnits(e *eval) {
 			s.Completion = Rate(done * int64(RateOne) / (done + open))
 		}
 		g := a.growth.growth()
-		if g != nil {
-			r := ratRate(g)
+		if g.ok() {
+			r := g.rate()
 			s.Growth = &r
-			if cityG != nil {
-				s.AboveCity = g.Cmp(cityG) > 0
+			if cityG.ok() {
+				s.AboveCity = xcmp(g, cityG) > 0
 			}
 		}
 		if k.County != "" {
@@ -304,8 +295,8 @@ func evalUnits(e *eval) {
 				if u.Stale {
 					e.warnStaleGrowth(e.p.Year, gl, u)
 				}
-				if g != nil {
-					s.AboveLocal = g.Cmp(gl.Rat()) > 0
+				if g.ok() {
+					s.AboveLocal = xcmp(g, xrate(gl)) > 0
 				}
 			}
 		}
