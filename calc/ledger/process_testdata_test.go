@@ -183,6 +183,10 @@ func TestOutputsOpenInLibreOffice(t *testing.T) {
 	if _, err := Process(in, sheet, opt); err != nil {
 		t.Fatal(err)
 	}
+	sheetAgain := filepath.Join(dir, "sheet-again.xlsx") // the zip-level writer on its own output
+	if _, err := Process(sheet, sheetAgain, opt); err != nil {
+		t.Fatal(err)
+	}
 	again := filepath.Join(dir, "again.xlsx")
 	if _, err := Process(cols, again, processOptions(t)); err != nil {
 		t.Fatal(err)
@@ -191,7 +195,7 @@ func TestOutputsOpenInLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{in, cols, sheet, again, tpl[0]} {
+	for _, p := range []string{in, cols, sheet, sheetAgain, again, tpl[0]} {
 		outDir := filepath.Join(dir, "lo-"+filepath.Base(p))
 		cmd := exec.Command(soffice, "--headless", "--norestore", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
 			"--convert-to", "xlsx", "--outdir", outDir, p)

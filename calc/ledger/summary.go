@@ -533,24 +533,30 @@ func (w *writer) problems() error {
 	if len(all) == 0 {
 		return joinErr(sw.SetRow("A2", []any{"", "", "", "", "未发现数据问题"}), sw.Flush())
 	}
-	for i, e := range all {
-		kind := "错误"
-		if e.Warning {
-			kind = "提示"
+	return w.streamRows(sh, sw, func(emit func([]excelize.Cell) error) error {
+		vals := make([]excelize.Cell, 7)
+		for i, e := range all {
+			kind := "错误"
+			if e.Warning {
+				kind = "提示"
+			}
+			var rowNo any
+			if e.Row > 0 {
+				rowNo = e.Row
+			}
+			rule := e.Rule
+			if rule != "" {
+				rule = ruleTitle(rule)
+			}
+			for k, v := range []any{i + 1, e.Sheet, rowNo, e.Column, e.Message, rule, kind} {
+				vals[k] = excelize.Cell{Value: v}
+			}
+			if err := emit(vals); err != nil {
+				return err
+			}
 		}
-		var rowNo any
-		if e.Row > 0 {
-			rowNo = e.Row
-		}
-		rule := e.Rule
-		if rule != "" {
-			rule = ruleTitle(rule)
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", i+2), []any{i + 1, e.Sheet, rowNo, e.Column, e.Message, rule, kind}); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+		return nil
+	})
 }
 
 func joinErr(a, b error) error {

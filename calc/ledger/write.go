@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -293,6 +294,7 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 			defer os.Remove(tmp)
 			cleaned = tmp
 		}
+		return writeSheetMode(cleaned, dst, led, res, opt)
 	}
 	f, err := excelize.OpenFile(cleaned, openOptions(opt.Limits))
 	if err != nil {
@@ -363,6 +365,8 @@ type writer struct {
 	header, money, text, hlText, hlMoney, title, note, percent, bold int
 	highlight                                                        int // conditional (dxf) style
 	comments                                                         int // comments written so far
+
+	deferred *[]deferredSheet // sheet mode: rows written while the output zip is assembled
 }
 
 func (w *writer) styles() error {
@@ -747,34 +751,65 @@ func (w *writer) resultSheet() error {
 	if err := sw.SetRow("A1", hv, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
-	vals := make([]any, len(heads))
-	for n, r := range rows {
-		ts, ms := w.text, w.money
-		if r.flagged() {
-			ts, ms = w.hlText, w.hlMoney
+	return w.streamRows(sh, sw, func(emit func([]excelize.Cell) error) error {
+		vals := make([]excelize.Cell, len(heads))
+		for _, r := range rows {
+			ts, ms := w.text, w.money
+			if r.flagged() {
+				ts, ms = w.hlText, w.hlMoney
+			}
+			str := func(s string) excelize.Cell { return excelize.Cell{StyleID: ts, Value: s} }
+			num := func(v calc.Fen) excelize.Cell { return excelize.Cell{StyleID: ms, Value: float64(v) / 100} }
+			empty := excelize.Cell{StyleID: ts}
+			vals[0], vals[1] = str(r.key.sheet), excelize.Cell{StyleID: ts, Value: r.key.row}
+			vals[2], vals[3], vals[4] = str(r.household), str(r.head), str(r.unit.Village)
+			vals[5] = str(strings.Join(r.flags, "；"))
+			if r.hasMoney {
+				vals[6], vals[7], vals[8] = num(r.owed), num(r.paid), num(r.unpaid)
+			} else {
+				vals[6], vals[7], vals[8] = empty, empty, empty
+			}
+			if r.gap != nil {
+				vals[9] = num(*r.gap)
+			} else {
+				vals[9] = empty
+			}
+			vals[10] = str(strings.Join(r.tasks, "；"))
+			vals[11] = str(r.cadre)
+			vals[12] = str(r.explain())
+			if err := emit(vals); err != nil {
+				return err
+			}
 		}
-		str := func(s string) any { return excelize.Cell{StyleID: ts, Value: s} }
-		num := func(v calc.Fen) any { return excelize.Cell{StyleID: ms, Value: float64(v) / 100} }
-		empty := excelize.Cell{StyleID: ts}
-		vals[0], vals[1] = str(r.key.sheet), excelize.Cell{StyleID: ts, Value: r.key.row}
-		vals[2], vals[3], vals[4] = str(r.household), str(r.head), str(r.unit.Village)
-		vals[5] = str(strings.Join(r.flags, "；"))
-		if r.hasMoney {
-			vals[6], vals[7], vals[8] = num(r.owed), num(r.paid), num(r.unpaid)
-		} else {
-			vals[6], vals[7], vals[8] = empty, empty, empty
+		return nil
+	})
+}
+
+// streamRows writes the data rows (from row 2) of one of our streamed sheets whose header the
+// stream writer sw already has. Writing a workbook at the zip level (sheet mode), the rows are
+// deferred: the sheet is flushed with its header only and rows is called again while the
+// output zip is written, so the rows never sit in memory or in excelize's output buffer.
+func (w *writer) streamRows(sheet string, sw *excelize.StreamWriter, rows func(emit func([]excelize.Cell) error) error) error {
+	if w.deferred != nil {
+		*w.deferred = append(*w.deferred, deferredSheet{name: sheet, rows: rows})
+		return sw.Flush()
+	}
+	n := 1
+	vals := []any{}
+	err := rows(func(cells []excelize.Cell) error {
+		n++
+		vals = vals[:0]
+		for _, c := range cells {
+			if c.Value == nil && c.StyleID == 0 {
+				vals = append(vals, nil)
+			} else {
+				vals = append(vals, c)
+			}
 		}
-		if r.gap != nil {
-			vals[9] = num(*r.gap)
-		} else {
-			vals[9] = empty
-		}
-		vals[10] = str(strings.Join(r.tasks, "；"))
-		vals[11] = str(r.cadre)
-		vals[12] = str(r.explain())
-		if err := sw.SetRow(fmt.Sprintf("A%d", n+2), vals); err != nil {
-			return err
-		}
+		return sw.SetRow("A"+strconv.Itoa(n), vals)
+	})
+	if err != nil {
+		return err
 	}
 	return sw.Flush()
 }
