@@ -1,8 +1,10 @@
 package calc
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -40,11 +42,16 @@ type eval struct {
 	proj   []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
 	mon    *monParams            // （一）'s parameters for the last county seen
 	monBy  map[string]*monParams // … and by county
+	dueAt  time.Time             // due() worked out
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {
-	e := &eval{p: p, pol: pol, in: in, asOf: in.AsOf, hh: make(map[string]*Household, len(in.Households)),
-		paid: map[string]Fen{}, res: &Result{Period: p, Findings: []Finding{}, Tasks: []Task{}, Errors: []DataError{}, Warnings: []string{}}}
+	// The slices are sized for a typical ledger (about two findings and one task per household)
+	// so that they are not copied over and over while they grow.
+	nh := len(in.Households)
+	e := &eval{p: p, pol: pol, in: in, asOf: in.AsOf, hh: make(map[string]*Household, nh),
+		paid: make(map[string]Fen, len(in.Payments)), res: &Result{Period: p, Findings: make([]Finding, 0, 2*nh+len(in.Laborers)/4+8),
+			Tasks: make([]Task, 0, nh+8), Errors: make([]DataError, 0, nh/4+8), Warnings: []string{}}}
 	if e.asOf.IsZero() {
 		e.asOf = p.End()
 	}
@@ -74,12 +81,16 @@ func (e *eval) county(household string) string {
 // due is the due date of a task raised in this period: the end of the quarter
 // task_due_quarters after the period.
 func (e *eval) due() time.Time {
+	if !e.dueAt.IsZero() {
+		return e.dueAt
+	}
 	n, _ := pValue(e, &e.pol.TaskDueQuarters, "", e.asOf)
 	q := e.p
 	for i := 0; i < n; i++ {
 		q = q.Next()
 	}
-	return q.End()
+	e.dueAt = q.End()
+	return e.dueAt
 }
 
 // warn adds a policy-level warning once.
@@ -111,9 +122,10 @@ func (e *eval) task(t Task, detail string) {
 	if r, ok := RuleByID(t.Rule); ok && t.Clause == "" {
 		t.Clause = r.Clause
 	}
-	t.ID = t.Rule + "|" + t.Subject
 	if detail != "" {
-		t.ID += "|" + detail
+		t.ID = t.Rule + "|" + t.Subject + "|" + detail
+	} else {
+		t.ID = t.Rule + "|" + t.Subject
 	}
 	if t.Due.IsZero() {
 		t.Due = e.due()
@@ -138,7 +150,12 @@ func (e *eval) dataError(ref Ref, column, rule, msg string) {
 }
 
 // paidFor returns what was already paid this year for rule to subject.
-func (e *eval) paidFor(subject, rule string) Fen { return e.paid[subject+"|"+rule] }
+func (e *eval) paidFor(subject, rule string) Fen {
+	if len(e.paid) == 0 {
+		return 0
+	}
+	return e.paid[subject+"|"+rule]
+}
 
 // entitlement emits an amount finding for money owed under rule and, when less has been paid,
 // a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
@@ -157,9 +174,9 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 	if clause == "" {
 		clause = r.Clause
 	}
-	msg := fmt.Sprintf("依据《若干措施》%s：%s，应享%s%s", clause, f.Explain, r.Title, owed.Text())
+	msg := "依据《若干措施》" + clause + "：" + f.Explain + "，应享" + r.Title + owed.Text()
 	if paid > 0 {
-		msg += fmt.Sprintf("，已发放%s，尚欠%s", paid.Text(), unpaid.Text())
+		msg += "，已发放" + paid.Text() + "，尚欠" + unpaid.Text()
 	} else {
 		msg += "，尚未发放"
 	}
@@ -169,19 +186,39 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 
 // sort orders the results so that output is deterministic: by sheet row, then rule.
 func (r *Result) sort() {
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.Ref.Sheet != b.Ref.Sheet {
-			return a.Ref.Sheet < b.Ref.Sheet
+	r.Findings = sortStable(r.Findings, func(a, b *Finding) int {
+		if c := strings.Compare(a.Ref.Sheet, b.Ref.Sheet); c != 0 {
+			return c
 		}
-		return a.Ref.Row < b.Ref.Row
+		return cmp.Compare(a.Ref.Row, b.Ref.Row)
 	})
-	sort.SliceStable(r.Tasks, func(i, j int) bool { return r.Tasks[i].ID < r.Tasks[j].ID })
-	sort.SliceStable(r.Errors, func(i, j int) bool {
-		a, b := r.Errors[i], r.Errors[j]
-		if a.Sheet != b.Sheet {
-			return a.Sheet < b.Sheet
+	r.Tasks = sortStable(r.Tasks, func(a, b *Task) int { return strings.Compare(a.ID, b.ID) })
+	r.Errors = sortStable(r.Errors, func(a, b *DataError) int {
+		if c := strings.Compare(a.Sheet, b.Sheet); c != 0 {
+			return c
 		}
-		return a.Row < b.Row
+		return cmp.Compare(a.Row, b.Row)
 	})
+}
+
+// sortStable sorts s stably by c: the order sort.SliceStable gives, but the large records are
+// moved once (their indices are sorted) instead of at every swap. It may return a new slice.
+func sortStable[T any](s []T, c func(a, b *T) int) []T {
+	sorted := true
+	for i := 1; i < len(s) && sorted; i++ {
+		sorted = c(&s[i-1], &s[i]) <= 0
+	}
+	if sorted {
+		return s
+	}
+	idx := make([]int32, len(s))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int { return c(&s[i], &s[j]) })
+	out := make([]T, len(s))
+	for i, k := range idx {
+		out[i] = s[k]
+	}
+	return out
 }

@@ -21,18 +21,21 @@ func evalScaleRisk(e *eval) {
 }
 
 // unitLevels are the unit keys of u from county down: only levels whose names are present.
-func unitLevels(u Unit) []Unit {
-	var out []Unit
+// They are returned in an array (no allocation): use ls[:n].
+func unitLevels(u Unit) (ls [3]Unit, n int) {
 	if u.County != "" {
-		out = append(out, Unit{County: u.County})
+		ls[n] = Unit{County: u.County}
+		n++
 		if u.Township != "" {
-			out = append(out, Unit{County: u.County, Township: u.Township})
+			ls[n] = Unit{County: u.County, Township: u.Township}
+			n++
 			if u.Village != "" {
-				out = append(out, u)
+				ls[n] = u
+				n++
 			}
 		}
 	}
-	return out
+	return ls, n
 }
 
 // atLeast reports whether n/total ≥ share, exactly.
@@ -145,7 +148,8 @@ func (e *eval) evalScaleUnits() {
 		if h.Category == CategoryOrdinary {
 			continue
 		}
-		for _, u := range unitLevels(h.Unit) {
+		ls, nl := unitLevels(h.Unit)
+		for _, u := range ls[:nl] {
 			c := get(u)
 			c.households++
 			if monitored[h.ID] {
@@ -166,7 +170,8 @@ func (e *eval) evalScaleUnits() {
 				u = h.Unit
 			}
 		}
-		for _, lu := range unitLevels(u) {
+		ls, nl := unitLevels(u)
+		for _, lu := range ls[:nl] {
 			c := get(lu)
 			c.laborers++
 			if l.Returned || l.Unemployed {

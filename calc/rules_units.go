@@ -117,19 +117,22 @@ type unitKey struct {
 	unit  Unit
 }
 
-// unitKeys are the county, township and village units a unit belongs to (empty levels skipped).
-func unitKeys(u Unit) []unitKey {
-	var out []unitKey
+// unitKeys are the county, township and village units a unit belongs to (empty levels
+// skipped), in an array (no allocation): use ks[:n].
+func unitKeys(u Unit) (ks [3]unitKey, n int) {
 	if u.County != "" {
-		out = append(out, unitKey{LevelCounty, Unit{County: u.County}})
+		ks[n] = unitKey{LevelCounty, Unit{County: u.County}}
+		n++
 	}
 	if u.Township != "" {
-		out = append(out, unitKey{LevelTownship, Unit{County: u.County, Township: u.Township}})
+		ks[n] = unitKey{LevelTownship, Unit{County: u.County, Township: u.Township}}
+		n++
 	}
 	if u.Village != "" {
-		out = append(out, unitKey{LevelVillage, u})
+		ks[n] = unitKey{LevelVillage, u}
+		n++
 	}
-	return out
+	return ks, n
 }
 
 // unitName is "红山区/某镇/某村".
@@ -152,9 +155,20 @@ type unitAcc struct {
 
 func evalUnits(e *eval) {
 	units := map[Unit]*unitAcc{}
+	// touch returns the accumulators of u's levels. The slice is only valid until the next call
+	// (every caller uses it at once); consecutive records of one unit are the common case.
+	var (
+		lastU   Unit
+		lastN   = -1
+		accsBuf [3]*unitAcc
+	)
 	touch := func(u Unit) []*unitAcc {
-		var out []*unitAcc
-		for _, k := range unitKeys(u) {
+		if lastN >= 0 && u == lastU {
+			return accsBuf[:lastN]
+		}
+		out := accsBuf[:0]
+		ks, nk := unitKeys(u)
+		for _, k := range ks[:nk] {
 			a := units[k.unit]
 			if a == nil {
 				a = &unitAcc{sum: UnitSummary{Level: k.level, Unit: k.unit, Flags: map[string]int{}, Owed: map[string]Fen{},
@@ -163,6 +177,7 @@ func evalUnits(e *eval) {
 			}
 			out = append(out, a)
 		}
+		lastU, lastN = u, len(out)
 		return out
 	}
 	// Units seen in the inputs.

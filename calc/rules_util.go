@@ -1,8 +1,8 @@
 package calc
 
 import (
-	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -67,7 +67,7 @@ func (e *eval) taskFinding(f Finding, cadre, explain, detail string) {
 		}
 	}
 	e.task(Task{Rule: f.Rule, Clause: clause, Subject: f.Subject, SubjectName: f.SubjectName, Household: f.Household,
-		Unit: f.Unit, Ref: f.Ref, Cadre: cadre, Amount: f.Amount, Explain: fmt.Sprintf("依据《若干措施》%s：%s", clause, explain)}, detail)
+		Unit: f.Unit, Ref: f.Ref, Cadre: cadre, Amount: f.Amount, Explain: "依据《若干措施》" + clause + "：" + explain}, detail)
 }
 
 // cellError reports a data error on a row: "第N行'列'…" when the row is known.
@@ -78,7 +78,7 @@ func (e *eval) cellError(ref Ref, column, rule, msg string) {
 // rowText is "第N行" for a known row, else "".
 func rowText(ref Ref) string {
 	if ref.Row > 0 {
-		return fmt.Sprintf("第%d行", ref.Row)
+		return "第" + strconv.Itoa(ref.Row) + "行"
 	}
 	return ""
 }
@@ -96,7 +96,7 @@ func (e *eval) capLimit(cap Fen, h *Household, county string) (limit Fen, text s
 			return 0, "", used, false
 		}
 		limit = Fen(int64(cap) * int64(h.Members))
-		return limit, fmt.Sprintf("每人每年%s（%d人，共%s）", cap.Text(), h.Members, limit.Text()), used, true
+		return limit, "每人每年" + cap.Text() + "（" + strconv.Itoa(h.Members) + "人，共" + limit.Text() + "）", used, true
 	}
-	return cap, fmt.Sprintf("每户每年%s", cap.Text()), used, true
+	return cap, "每户每年" + cap.Text(), used, true
 }
