@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,82 +55,157 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	}
 	defer tx.Rollback()
 	period := ev.Period.String()
-	for _, h := range ev.Households {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at)
+	// One prepared statement per kind of row: a ledger of 200 households writes hundreds of rows,
+	// and SQLite would otherwise parse the same SQL for each.
+	var stmts []*sql.Stmt
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	prepare := func(q string) (*sql.Stmt, error) {
+		st, err := tx.PrepareContext(ctx, q)
+		if err == nil {
+			stmts = append(stmts, st)
+		}
+		return st, err
+	}
+	if len(ev.Households) > 0 {
+		st, err := prepare(`INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at)
 			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(household, period) DO UPDATE SET job_id=excluded.job_id, name=excluded.name, county=excluded.county, township=excluded.township,
 			village=excluded.village, cadre=excluded.cadre, ytd_per_capita=excluded.ytd_per_capita, base_per_capita=excluded.base_per_capita,
-			monitored=excluded.monitored, updated_at=excluded.updated_at`,
-			h.Household, period, ev.JobID, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Cadre,
-			nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now)); err != nil {
+			monitored=excluded.monitored, updated_at=excluded.updated_at`)
+		if err != nil {
 			return nil, fmt.Errorf("save household: %w", err)
 		}
-	}
-	for _, p := range ev.Payments {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO payments(subject, rule, year, amount, job_id) VALUES(?,?,?,?,?)
-			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = MAX(amount, excluded.amount), job_id = excluded.job_id`,
-			p.Subject, p.Rule, ev.Period.Year, int64(p.Amount), ev.JobID); err != nil {
-			return nil, fmt.Errorf("save payment: %w", err)
+		for _, h := range ev.Households {
+			if _, err := st.ExecContext(ctx, h.Household, period, ev.JobID, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Cadre,
+				nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now)); err != nil {
+				return nil, fmt.Errorf("save household: %w", err)
+			}
 		}
 	}
-	for _, u := range ev.Units {
-		b, _ := json.Marshal(u)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO units(county, township, village, level, period, summary, job_id, updated_at) VALUES(?,?,?,?,?,?,?,?)
-			ON CONFLICT(county, township, village, level, period) DO UPDATE SET summary=excluded.summary, job_id=excluded.job_id, updated_at=excluded.updated_at`,
-			u.Unit.County, u.Unit.Township, u.Unit.Village, u.Level, period, string(b), ev.JobID, ms(now)); err != nil {
+	if len(ev.Payments) > 0 {
+		st, err := prepare(`INSERT INTO payments(subject, rule, year, amount, job_id) VALUES(?,?,?,?,?)
+			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = MAX(amount, excluded.amount), job_id = excluded.job_id`)
+		if err != nil {
+			return nil, fmt.Errorf("save payment: %w", err)
+		}
+		for _, p := range ev.Payments {
+			if _, err := st.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(p.Amount), ev.JobID); err != nil {
+				return nil, fmt.Errorf("save payment: %w", err)
+			}
+		}
+	}
+	if len(ev.Units) > 0 {
+		st, err := prepare(`INSERT INTO units(county, township, village, level, period, summary, job_id, updated_at) VALUES(?,?,?,?,?,?,?,?)
+			ON CONFLICT(county, township, village, level, period) DO UPDATE SET summary=excluded.summary, job_id=excluded.job_id, updated_at=excluded.updated_at`)
+		if err != nil {
 			return nil, fmt.Errorf("save unit: %w", err)
+		}
+		for _, u := range ev.Units {
+			b, _ := json.Marshal(u)
+			if _, err := st.ExecContext(ctx, u.Unit.County, u.Unit.Township, u.Unit.Village, u.Level, period, string(b), ev.JobID, ms(now)); err != nil {
+				return nil, fmt.Errorf("save unit: %w", err)
+			}
 		}
 	}
 	out := &SaveResult{}
 	raised := map[string]bool{}
-	for _, t := range ev.Tasks {
-		raised[t.ID] = true
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM tasks WHERE id = ?`, t.ID).Scan(&state)
-		switch {
-		case err == sql.ErrNoRows:
-			out.NewTasks = append(out.NewTasks, t.ID)
-			_, err = tx.ExecContext(ctx, `INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, first_seen, last_seen, job_id)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?)`,
-				t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-				ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ms(now), ms(now), ev.JobID)
-		case err != nil:
-		default:
-			if state == "closed" { // raised again: reopen as new
-				out.NewTasks = append(out.NewTasks, t.ID)
-			}
-			// The due date of a task already open stays: a re-upload must not push the deadline back.
-			_, err = tx.ExecContext(ctx, `UPDATE tasks SET clause=?, subject_name=?, household=?, county=?, township=?, village=?, cadre=?, amount=?, explain=?,
-				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
-				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
-				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
-				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=? WHERE id = ?`,
-				t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
-				ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, t.ID)
-		}
+	if len(ev.Tasks) > 0 {
+		sel, err := prepare(`SELECT state FROM tasks WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, first_seen, last_seen, job_id)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?)`)
+		if err != nil {
+			return nil, fmt.Errorf("save task: %w", err)
+		}
+		// The due date of a task already open stays: a re-upload must not push the deadline back.
+		upd, err := prepare(`UPDATE tasks SET clause=?, subject_name=?, household=?, county=?, township=?, village=?, cadre=?, amount=?, explain=?,
+				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
+				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
+				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
+				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=? WHERE id = ?`)
+		if err != nil {
+			return nil, fmt.Errorf("save task: %w", err)
+		}
+		for _, t := range ev.Tasks {
+			raised[t.ID] = true
+			var state string
+			err := sel.QueryRowContext(ctx, t.ID).Scan(&state)
+			switch {
+			case err == sql.ErrNoRows:
+				out.NewTasks = append(out.NewTasks, t.ID)
+				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ms(now), ms(now), ev.JobID)
+			case err != nil:
+			default:
+				if state == "closed" { // raised again: reopen as new
+					out.NewTasks = append(out.NewTasks, t.ID)
+				}
+				_, err = upd.ExecContext(ctx, t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
+					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, t.ID)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("save task: %w", err)
+			}
+		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, subject, household FROM tasks WHERE state = 'open'`)
-	if err != nil {
-		return nil, fmt.Errorf("close tasks: %w", err)
+	// Open tasks of the covered subjects that this evaluation no longer raises are closed. They
+	// are found through the subject and household indexes, not by reading every open task.
+	covered := make([]string, 0, len(ev.Covered))
+	for k, ok := range ev.Covered {
+		if ok {
+			covered = append(covered, k)
+		}
 	}
+	sort.Strings(covered)
 	var toClose []string
-	for rows.Next() {
-		var id, subject, household string
-		if err := rows.Scan(&id, &subject, &household); err != nil {
-			rows.Close()
-			return nil, err
+	seen := map[string]bool{}
+	for start := 0; start < len(covered); start += 400 {
+		chunk := covered[start:min(start+400, len(covered))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, c := range chunk {
+			args = append(args, c)
 		}
-		if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) {
-			toClose = append(toClose, id)
+		args = append(args, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, subject, household FROM tasks WHERE state = 'open' AND (subject IN (`+placeholders(len(chunk))+
+			`) OR household IN (`+placeholders(len(chunk))+`))`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("close tasks: %w", err)
+		}
+		for rows.Next() {
+			var id, subject, household string
+			if err := rows.Scan(&id, &subject, &household); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) {
+				toClose = append(toClose, id)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("close tasks: %w", err)
 		}
 	}
-	rows.Close()
-	for _, id := range toClose {
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET state='closed', closed_at=?, closed_acked=0 WHERE id = ?`, ms(now), id); err != nil {
+	if len(toClose) > 0 {
+		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=?, closed_acked=0 WHERE id = ?`)
+		if err != nil {
 			return nil, fmt.Errorf("close task: %w", err)
+		}
+		for _, id := range toClose {
+			if _, err := st.ExecContext(ctx, ms(now), id); err != nil {
+				return nil, fmt.Errorf("close task: %w", err)
+			}
 		}
 	}
 	out.ClosedTasks = toClose

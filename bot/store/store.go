@@ -122,6 +122,10 @@ var migrations = []string{
 		chat_id  TEXT NOT NULL DEFAULT '',
 		platform TEXT NOT NULL DEFAULT ''
 	)`,
+	// Saving an evaluation closes the open tasks of the subjects it covers: found by index, not
+	// by reading every open task (which made a burst of uploads quadratic).
+	`CREATE INDEX tasks_subject ON tasks(subject)`,
+	`CREATE INDEX tasks_household ON tasks(household)`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
