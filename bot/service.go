@@ -177,11 +177,18 @@ func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
 	s.metrics.jobs.WithLabelValues("accepted").Inc()
 	s.log.WithFields(fields).Info("intake: job accepted")
 	faultPoint("accept")
+	s.wakeOne()
+	return nil
+}
+
+// wakeOne wakes an idle worker, if one is waiting (never blocks). A worker that claims a job
+// wakes the next one, so a burst of accepted jobs keeps every worker busy even when their wake-ups
+// coalesced.
+func (s *Service) wakeOne() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // intakeTimeout bounds how long Intake waits for the store: under Feishu's 3 s deadline.

@@ -46,18 +46,22 @@ func (s *Service) RunWorkers(ctx context.Context) {
 	for i := 0; i < n; i++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
+			idle := time.NewTimer(time.Second)
+			defer idle.Stop()
 			for ctx.Err() == nil {
-				worked, err := s.WorkOnce(context.WithoutCancel(ctx))
+				worked, err := s.WorkOnce(context.WithoutCancel(ctx), s.wakeOne)
 				if err != nil {
 					s.log.WithError(err).Warn("worker: claim failed")
 				}
 				if worked {
 					continue
 				}
+				// Nothing ready: sleep until a job is accepted (or one comes due for a retry).
+				idle.Reset(time.Second)
 				select {
 				case <-ctx.Done():
 				case <-s.wake:
-				case <-time.After(time.Second):
+				case <-idle.C:
 				}
 			}
 		}()
@@ -73,11 +77,15 @@ func (s *Service) lease() time.Duration {
 }
 
 // WorkOnce claims one ready job and runs it to its end (done, failed or queued for a retry).
-// It reports whether there was a job.
-func (s *Service) WorkOnce(ctx context.Context) (bool, error) {
+// It reports whether there was a job. claimed, when given, runs as soon as a job is claimed
+// (the workers use it to wake an idle worker for the next job of a burst).
+func (s *Service) WorkOnce(ctx context.Context, claimed ...func()) (bool, error) {
 	j, err := s.st.Claim(ctx, s.owner, s.clock.Now(), s.lease())
 	if err != nil || j == nil {
 		return false, err
+	}
+	for _, f := range claimed {
+		f()
 	}
 	start := time.Now()
 	s.runJob(ctx, j)
