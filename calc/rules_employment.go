@@ -3,6 +3,7 @@ package calc
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -178,19 +179,20 @@ func evalStableJob(e *eval, l *Laborer, county string, uMin Used) {
 	share, uShare := pValue(e, &e.pol.StableShare, county, d)
 	limit, uCap := pValue(e, &e.pol.StableCap, county, d)
 	f := e.laborerFinding(l, "stable_job")
-	f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", fmt.Sprintf("%d个月", l.StableMonths)}}
+	f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", strconv.Itoa(l.StableMonths) + "个月"}}
 	f.Params = []Used{uMin, uShare}
 	var base Fen
 	var baseText string
 	switch {
 	case l.ThreeMonthPay != nil && *l.ThreeMonthPay > 0:
 		base = *l.ThreeMonthPay
-		baseText = fmt.Sprintf("3个月工资总额%s", base.Text())
+		baseText = "3个月工资总额" + base.Text()
 		f.Inputs = append(f.Inputs, Input{"3个月工资总额", base.Text()})
 	case l.MonthlyWage > 0:
 		months, uMonths := pValue(e, &e.pol.StableWageMonths, county, d)
 		base = l.MonthlyWage * Fen(months)
-		baseText = fmt.Sprintf("%d个月工资总额%s（月工资%s×%d）", months, base.Text(), l.MonthlyWage.Text(), months)
+		ms := strconv.Itoa(months)
+		baseText = ms + "个月工资总额" + base.Text() + "（月工资" + l.MonthlyWage.Text() + "×" + ms + "）"
 		f.Inputs = append(f.Inputs, Input{"月工资", l.MonthlyWage.Text()})
 		f.Params = append(f.Params, uMonths)
 	default:
@@ -201,16 +203,17 @@ func evalStableJob(e *eval, l *Laborer, county string, uMin Used) {
 	f.Params = append(f.Params, uCap)
 	pre := base.MulRate(share)
 	amt := MinFen(pre, limit)
-	head := fmt.Sprintf("稳定就业%d个月，%s×%s=%s", l.StableMonths, baseText, share.Percent(), pre.Text())
+	head := "稳定就业" + strconv.Itoa(l.StableMonths) + "个月，" + baseText + "×" + share.Percent() + "=" + pre.Text()
+	limitText := limit.Text()
 	switch {
 	case pre > limit:
-		f.Cap = fmt.Sprintf("每人每年%s", limit.Text())
-		f.Explain = head + fmt.Sprintf("，超过每人每年%s上限，按%s", limit.Text(), amt.Text())
+		f.Cap = "每人每年" + limitText
+		f.Explain = head + "，超过每人每年" + limitText + "上限，按" + amt.Text()
 	case pre == limit:
-		f.Cap = fmt.Sprintf("每人每年%s", limit.Text())
-		f.Explain = head + fmt.Sprintf("，恰好达到每人每年%s上限", limit.Text())
+		f.Cap = "每人每年" + limitText
+		f.Explain = head + "，恰好达到每人每年" + limitText + "上限"
 	default:
-		f.Explain = head + fmt.Sprintf("，未超过每人每年%s上限", limit.Text())
+		f.Explain = head + "，未超过每人每年" + limitText + "上限"
 	}
 	e.entitlement(f, amt)
 }

@@ -152,10 +152,10 @@ func (e *eval) cappedAmount(rule, hid string, ref Ref, h *Household, county, wha
 	var calc string
 	if unit == "亩" {
 		raw = Area(qty).Times(per)
-		calc = fmt.Sprintf("%s×%s/亩=%s", what, per.Text(), raw.Text())
+		calc = what + "×" + per.Text() + "/亩=" + raw.Text()
 	} else {
 		raw = Fen(qty * int64(per))
-		calc = fmt.Sprintf("%s×%s=%s", what, per.Text(), raw.Text())
+		calc = what + "×" + per.Text() + "=" + raw.Text()
 	}
 	limit, capText, basisU, ok := e.capLimit(capV, h, county)
 	params = append(params, basisU)
@@ -174,9 +174,9 @@ func (e *eval) cappedAmount(rule, hid string, ref Ref, h *Household, county, wha
 	fd.Cap = capText
 	if raw > limit {
 		owed = limit
-		fd.Explain = fmt.Sprintf("%s，超过%s上限，按%s", calc, capText, limit.Text())
+		fd.Explain = calc + "，超过" + capText + "上限，按" + limit.Text()
 	} else {
-		fd.Explain = fmt.Sprintf("%s，未超过%s上限", calc, capText)
+		fd.Explain = calc + "，未超过" + capText + "上限"
 	}
 	e.entitlement(fd, owed)
 }

@@ -63,7 +63,7 @@ func (e *eval) evalCourtyard() {
 		}
 		fd := householdFinding("courtyard_suggestion", h)
 		fd.Inputs = []Input{{"劳动能力", labor}, {"增收项目", "无"}}
-		fd.Explain = fmt.Sprintf("%s家庭，暂无增收产业项目，建议支持发展庭院经济（小种植、小养殖、小手工、小买卖、小电商、小作坊等），以奖代补", labor)
+		fd.Explain = labor + "家庭，暂无增收产业项目，建议支持发展庭院经济（小种植、小养殖、小手工、小买卖、小电商、小作坊等），以奖代补"
 		e.emit(fd)
 	}
 
