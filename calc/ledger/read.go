@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -56,8 +57,8 @@ type reader struct {
 	opt      ReadOptions
 	lim      Limits
 	dict     *dict
-	f        *excelize.File
 	zr       *zip.Reader
+	sst      []string // the shared strings
 	date1904 bool
 	quarter  int // default quarter of unmarked income columns
 	cells    int64
@@ -94,41 +95,59 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		return nil, fileErr("damaged", MsgDamaged, fmt.Errorf("open zip: %w", err))
 	}
 	defer zf.Close()
-	parts, err := workbookSheets(&zf.Reader)
+	wb, err := readWorkbook(&zf.Reader)
 	if err != nil {
 		return nil, fileErr("damaged", MsgDamaged, err)
 	}
-	xtmp := tmp + string(os.PathSeparator) + "excelize"
-	if err := os.MkdirAll(xtmp, 0o700); err != nil {
-		return nil, fmt.Errorf("create temp dir: %w", err)
+	// excelize opens the package without its sheet data and shared strings (a skeleton of a
+	// few KB: the workbook, styles, relationships and small parts, as they are), which checks
+	// the package as before; the sheets are streamed from the zip by the reader's own parser.
+	files := map[string]*zip.File{}
+	for _, f := range zf.File {
+		files[f.Name] = f
 	}
-	f, err := excelize.OpenFile(xlsx, excelize.Options{
+	wbPath, relsPath, stylesPath := workbookPaths(files)
+	var skel bytes.Buffer
+	if _, err := writeSkeleton(&zf.Reader, map[string]bool{wbPath: true, relsPath: true, stylesPath: true, "[Content_Types].xml": true}, &skel); err != nil {
+		return nil, fileErr("damaged", MsgDamaged, err)
+	}
+	f, err := excelize.OpenReader(&skel, excelize.Options{
 		UnzipSizeLimit:    lim.MaxUnzippedBytes,
 		UnzipXMLSizeLimit: lim.MaxXMLBytes,
 		RawCellValue:      true,
-		TmpDir:            xtmp,
+		TmpDir:            tmp,
 	})
 	if err != nil {
 		return nil, openError(err)
 	}
 	defer f.Close()
 	r := &reader{
-		opt: opt, lim: lim, dict: newDict(opt.Synonyms, opt.Templates), f: f, zr: &zf.Reader,
+		opt: opt, lim: lim, dict: newDict(opt.Synonyms, opt.Templates), zr: &zf.Reader,
 		led: &Ledger{}, holds: newHouseholdIndex(), persons: map[string]string{},
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		r.date1904 = *props.Date1904
+	}
+	if wb.sst != "" {
+		sst, err := readSST(&zf.Reader, wb.sst, lim.MaxCells)
+		switch {
+		case errors.Is(err, errTooManyStrings):
+			return nil, fileErr("too_large", fmt.Sprintf("工作簿的单元格数超过上限（%d个），请拆分后上传", lim.MaxCells), err)
+		case err != nil:
+			return nil, fileErr("damaged", MsgDamaged, fmt.Errorf("read shared strings: %w", err))
+		}
+		r.sst = sst
 	}
 	r.quarter = opt.Period.Quarter
 	if r.quarter < 1 || r.quarter > 4 {
 		r.quarter = 4
-	}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		r.date1904 = *props.Date1904
 	}
 	if r.opt.BlankRunStop <= 0 {
 		r.opt.BlankRunStop = 1000
 	}
 	hidden := map[string]bool{}
 	partOf := map[string]string{}
-	for _, p := range parts {
+	for _, p := range wb.sheets {
 		hidden[p.Name], partOf[p.Name] = p.Hidden, p.Part
 	}
 	// Our own sheets from an earlier run (汇总, 问题清单, 计算结果: marked, not merely so named)

@@ -41,6 +41,24 @@ func readZipPart(zr *zip.Reader, name string, max int64) ([]byte, error) {
 
 // workbookSheets resolves every sheet's part name.
 func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
+	wb, err := readWorkbook(zr)
+	if err != nil {
+		return nil, err
+	}
+	return wb.sheets, nil
+}
+
+// workbookInfo is what the reader needs from xl/workbook.xml and its relationships.
+type workbookInfo struct {
+	sheets   []sheetPart // in workbook order
+	sst      string      // the shared-string part ("" = none)
+	date1904 bool
+	ours     map[string]bool // our sheets from an earlier run (marked with MarkerName)
+}
+
+// readWorkbook reads the sheet list, the shared-string part, the date system and our marker
+// names from the workbook part and its relationships.
+func readWorkbook(zr *zip.Reader) (*workbookInfo, error) {
 	wb, err := readZipPart(zr, "xl/workbook.xml", 16<<20)
 	if err != nil {
 		return nil, err
@@ -49,6 +67,7 @@ func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
 	if err != nil {
 		return nil, err
 	}
+	info := &workbookInfo{ours: map[string]bool{}}
 	targets := map[string]string{}
 	dec := xml.NewDecoder(bytes.NewReader(rels))
 	dec.Strict = false
@@ -58,13 +77,15 @@ func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
 			break
 		}
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Relationship" {
-			var id, target string
+			var id, target, typ string
 			for _, a := range se.Attr {
 				switch a.Name.Local {
 				case "Id":
 					id = a.Value
 				case "Target":
 					target = a.Value
+				case "Type":
+					typ = a.Value
 				}
 			}
 			if strings.HasPrefix(target, "/") {
@@ -73,9 +94,11 @@ func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
 				target = path.Join("xl", target)
 			}
 			targets[id] = target
+			if strings.HasSuffix(typ, "/sharedStrings") {
+				info.sst = target
+			}
 		}
 	}
-	var out []sheetPart
 	dec = xml.NewDecoder(bytes.NewReader(wb))
 	dec.Strict = false
 	for {
@@ -83,7 +106,12 @@ func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
 		if err != nil {
 			break
 		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "sheet":
 			var sp sheetPart
 			var rid string
 			for _, a := range se.Attr {
@@ -97,10 +125,21 @@ func workbookSheets(zr *zip.Reader) ([]sheetPart, error) {
 				}
 			}
 			sp.Part = targets[rid]
-			out = append(out, sp)
+			info.sheets = append(info.sheets, sp)
+		case "workbookPr":
+			for _, a := range se.Attr {
+				if a.Name.Local == "date1904" {
+					info.date1904 = a.Value == "1" || a.Value == "true"
+				}
+			}
 		}
 	}
-	return out, nil
+	for i := range markedSheetIndexes(string(wb)) {
+		if i >= 0 && i < len(info.sheets) {
+			info.ours[info.sheets[i].Name] = true
+		}
+	}
+	return info, nil
 }
 
 // scanMerges reads a worksheet's <mergeCell ref> list by skipping to the end of <sheetData>

@@ -43,7 +43,7 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 			}
 		}
 	}
-	rows, err := r.f.Rows(name)
+	rows, err := r.rows(part)
 	if err != nil {
 		return st, nil // a chart sheet or a broken part: not a ledger
 	}
@@ -204,7 +204,7 @@ func classifyRow(cells []string) int {
 
 // readSheet streams a recognized sheet's data rows into records.
 func (r *reader) readSheet(st *sheetState) error {
-	rows, err := r.f.Rows(st.info.Name)
+	rows, err := r.rows(st.part)
 	if err != nil {
 		r.errorf(st.info.Name, 0, "", false, "无法读取工作表“%s”", st.info.Name)
 		return nil
@@ -302,6 +302,9 @@ func (r *reader) readSheet(st *sheetState) error {
 			break
 		}
 	}
+	if err := rows.ReadError(); err != nil {
+		return fileErr("damaged", MsgDamaged, fmt.Errorf("read sheet %s: %w", st.info.Name, err))
+	}
 	if err := rows.Error(); err != nil {
 		if errors_Is_MaxRows(err) {
 			return fileErr("too_large", fmt.Sprintf("工作表“%s”的行数超过上限，请拆分后上传", st.info.Name), err)
@@ -313,6 +316,14 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// rows opens a worksheet part for streaming.
+func (r *reader) rows(part string) (*sheetRows, error) {
+	if part == "" || strings.Contains(part, "chartsheets/") || strings.Contains(part, "dialogsheets/") {
+		return nil, fmt.Errorf("no worksheet part %q", part)
+	}
+	return openSheetRows(r.zr, part, r.sst)
 }
 
 func errors_Is_MaxRows(err error) bool { return err == excelize.ErrMaxRows }

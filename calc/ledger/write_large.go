@@ -119,6 +119,35 @@ func placeholderFor(f *zip.File, keep map[string]bool) string {
 	return ""
 }
 
+// writeSkeleton writes a copy of the package to w with the worksheets, the shared strings and
+// other large parts (but not keep) replaced by tiny placeholders, every other part copied raw.
+// It returns the CRC-32 of each placeholder by part.
+func writeSkeleton(zr *zip.Reader, keep map[string]bool, w io.Writer) (map[string]uint32, error) {
+	placeholders := map[string]uint32{}
+	zw := zip.NewWriter(w)
+	for _, f := range zr.File {
+		ph := placeholderFor(f, keep)
+		if ph == "" {
+			if err := zw.Copy(f); err != nil {
+				return nil, fmt.Errorf("skeleton: copy %s: %w", f.Name, err)
+			}
+			continue
+		}
+		pw, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+		if err == nil {
+			_, err = io.WriteString(pw, ph)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("skeleton: %w", err)
+		}
+		placeholders[f.Name] = crc32.ChecksumIEEE([]byte(ph))
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("skeleton: %w", err)
+	}
+	return placeholders, nil
+}
+
 // writeSheetMode writes the workbook src (our old sheets already stripped) with a result sheet
 // to dst at the zip level (see above).
 func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) (err error) {
@@ -142,30 +171,10 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 	}
 	skelName := skel.Name()
 	defer os.Remove(skelName)
-	placeholders := map[string]uint32{} // part → CRC-32 of its placeholder
-	zw := zip.NewWriter(skel)
-	for _, f := range zr.File {
-		ph := placeholderFor(f, keep)
-		if ph == "" {
-			if err := zw.Copy(f); err != nil {
-				skel.Close()
-				return fmt.Errorf("write results: copy %s: %w", f.Name, err)
-			}
-			continue
-		}
-		pw, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
-		if err == nil {
-			_, err = io.WriteString(pw, ph)
-		}
-		if err != nil {
-			skel.Close()
-			return fmt.Errorf("write results: skeleton: %w", err)
-		}
-		placeholders[f.Name] = crc32.ChecksumIEEE([]byte(ph))
-	}
-	if err := zw.Close(); err != nil {
+	placeholders, err := writeSkeleton(&zr.Reader, keep, skel)
+	if err != nil {
 		skel.Close()
-		return fmt.Errorf("write results: skeleton: %w", err)
+		return fmt.Errorf("write results: %w", err)
 	}
 	if err := skel.Close(); err != nil {
 		return fmt.Errorf("write results: skeleton: %w", err)
