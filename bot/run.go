@@ -205,6 +205,7 @@ func Run(ctx context.Context, o RunOptions) error {
 	workersDone := make(chan struct{})
 	go func() { svc.RunWorkers(runCtx); close(workersDone) }()
 	go svc.RunScheduler(runCtx, 30*time.Second)
+	go svc.RunSpool(runCtx, 2*time.Second)
 	if o.ConfigFile != "" {
 		go func() {
 			_ = config.Watch(runCtx, o.ConfigFile, func(c *config.Config) {

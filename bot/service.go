@@ -166,6 +166,12 @@ func (s *Service) Intake(ctx context.Context, ev connectors.Event) error {
 	id, created, err := s.st.Enqueue(ectx, ev.Platform, ev.ID, string(ev.Kind), ev.ChatID, b, s.clock.Now())
 	if err != nil {
 		s.metrics.jobs.WithLabelValues("intake_error").Inc()
+		if ev.Once { // the platform will not send it again: keep it on disk until the store takes it
+			if serr := s.spool(ev, b); serr == nil {
+				s.log.WithError(err).WithFields(logrus.Fields{"platform": ev.Platform, "chat": ev.ChatID}).Warn("intake: store unavailable; event spooled")
+				return nil
+			}
+		}
 		return fmt.Errorf("intake: %w", err)
 	}
 	fields := logrus.Fields{"platform": ev.Platform, "chat": ev.ChatID, "job": id, "kind": ev.Kind}

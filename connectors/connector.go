@@ -54,6 +54,10 @@ type Event struct {
 	Text       string    `json:"text,omitempty"` // command text with the @bot mention removed
 	File       *FileRef  `json:"file,omitempty"`
 	Time       time.Time `json:"time"`
+	// Once marks an event the platform will not deliver again if it is refused (a message on a
+	// long connection: DingTalk Stream, the WeCom smart robot's WebSocket). The service must
+	// keep such an event even when it cannot store it as a job right away.
+	Once bool `json:"once,omitempty"`
 	// Reply carries what the platform needs to answer in place (a sessionWebhook, a response_url,
 	// a thread root). Opaque to the bot; stored with the job and handed back in Message.Reply.
 	Reply map[string]string `json:"reply,omitempty"`

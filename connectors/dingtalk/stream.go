@@ -274,6 +274,7 @@ func (c *Connector) serveStreamCallback(ctx context.Context, conn *streamConn, h
 	case err != nil:
 		c.log.WithError(err).Warn("dingtalk: stream message malformed")
 	default:
+		ev.Once = true // a refused stream message is not pushed again
 		if err := h(ctx, ev); err != nil {
 			c.logEvent(ev).WithError(err).Error("dingtalk: handler refused the event")
 			_ = conn.write(ack(hd.MessageID, 500, "internal error", `{"response":null}`))

@@ -181,7 +181,7 @@ func TestStreamEndToEnd(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 1 || events[0].ID != "msgFileSingle0001==" || events[0].Kind != connectors.EventFile {
+	if len(events) != 1 || events[0].ID != "msgFileSingle0001==" || events[0].Kind != connectors.EventFile || !events[0].Once {
 		t.Fatalf("events = %+v", events)
 	}
 	want := map[string]struct {

@@ -233,6 +233,7 @@ func (c *Connector) wsReadLoop(ctx context.Context, w *wsConn, h connectors.Hand
 				continue
 			}
 			ev.Reply[replyReqID] = f.Headers.ReqID
+			ev.Once = true // the long connection does not deliver a refused message again
 			if ev.Time.IsZero() {
 				ev.Time = c.now().UTC()
 			}

@@ -166,7 +166,7 @@ func TestLongConnection(t *testing.T) {
 	if sub["bot_id"] != "BOT1" || sub["secret"] != "bot-secret" {
 		t.Fatalf("subscribe body %v", sub)
 	}
-	if ev.ID != "WSMSG-1" || ev.Kind != connectors.EventFile || ev.ChatID != "zhaoliu" || ev.Reply[replyVia] != viaBotWS || ev.Reply[replyReqID] != "REQ-CB-1" {
+	if ev.ID != "WSMSG-1" || ev.Kind != connectors.EventFile || ev.ChatID != "zhaoliu" || ev.Reply[replyVia] != viaBotWS || ev.Reply[replyReqID] != "REQ-CB-1" || !ev.Once {
 		t.Fatalf("event %+v", ev)
 	}
 	var got bytes.Buffer
