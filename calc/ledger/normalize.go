@@ -22,7 +22,41 @@ func cleanText(s string) string {
 	if s == "" {
 		return ""
 	}
+	ascii, spaces := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if c == ' ' || c >= '\t' && c <= '\r' {
+			spaces = true
+		}
+	}
+	if ascii {
+		// NFKC leaves ASCII alone; only its white space goes
+		if !spaces {
+			return s
+		}
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c != ' ' && (c < '\t' || c > '\r') {
+				b = append(b, c)
+			}
+		}
+		return string(b)
+	}
 	s = norm.NFKC.String(s)
+	drop := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || isZeroWidth(r) || r == utf8.RuneError {
+			drop = true
+			break
+		}
+	}
+	if !drop {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -146,92 +145,65 @@ func readWorkbook(zr *zip.Reader) (*workbookInfo, error) {
 // (any namespace prefix) and decoding only the tail; at most max ranges are kept. It never
 // builds the sheet's DOM (GetMergeCells would: 2 GiB for 100k rows).
 func scanMerges(zr *zip.Reader, part string, max int) ([]mergeRange, error) {
-	var zf *zip.File
-	for _, f := range zr.File {
-		if f.Name == part {
-			zf = f
-			break
-		}
-	}
-	if zf == nil {
-		return nil, fmt.Errorf("scan merges: part %s not found", part)
-	}
-	rc, err := zf.Open()
+	rc, err := openPart(zr, part)
 	if err != nil {
 		return nil, fmt.Errorf("scan merges: %w", err)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
-	// skip to "sheetData>" of a closing tag, or an empty <sheetData/>
-	if err := skipSheetData(br); err != nil {
+	s := newXscan(rc)
+	if !s.skipPastSheetData() {
 		return nil, nil // no sheetData end: no merges
 	}
-	dec := xml.NewDecoder(br)
-	dec.Strict = false
 	var out []mergeRange
 	for len(out) < max {
-		tok, err := dec.Token()
-		if err != nil {
-			break
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "mergeCell" {
-			continue
-		}
-		for _, a := range se.Attr {
-			if a.Name.Local != "ref" {
+		switch s.next() {
+		case tokNone:
+			return out, nil
+		case tokStart:
+			if !s.is("mergeCell") {
 				continue
 			}
-			if m, ok := parseRef(a.Value); ok {
-				out = append(out, m)
+			if v, ok := s.attr("ref"); ok {
+				if m, ok := parseRef(string(v)); ok {
+					out = append(out, m)
+				}
 			}
 		}
 	}
 	return out, nil
 }
 
-// skipSheetData consumes the reader up to and including the end of sheetData.
-func skipSheetData(br *bufio.Reader) error {
-	const tag = "sheetData"
-	var window []byte
+// skipPastSheetData moves past the end of sheetData (</sheetData>, any prefix, or an empty
+// <sheetData/>) by searching the raw bytes, without tokenizing the rows.
+func (s *xscan) skipPastSheetData() bool {
+	const keep = 64
+	word := []byte("sheetData")
 	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			return err
-		}
-		if b != '<' {
+		i := bytes.Index(s.buf[s.pos:s.end], word)
+		if i < 0 {
+			s.pos = max(s.pos, s.end-keep)
+			if !s.fill() {
+				return false
+			}
 			continue
 		}
-		// read the tag name
-		window = window[:0]
-		for len(window) < 64 {
-			c, err := br.ReadByte()
-			if err != nil {
-				return err
-			}
-			if c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' && len(window) > 0 {
-				if c == '/' { // <sheetData/> (empty)
-					if localName(string(window)) == tag {
-						_, _ = br.ReadByte()
-						return nil
-					}
-				}
-				break
-			}
-			window = append(window, c)
+		at := s.pos + i
+		k := at - 1
+		for k >= s.pos && at-k < keep && s.buf[k] != '<' && s.buf[k] != '>' {
+			k--
 		}
-		name := string(window)
-		if strings.HasPrefix(name, "/") && localName(name[1:]) == tag {
-			return nil
+		if k >= s.pos && s.buf[k] == '<' {
+			s.pos = k
+			if s.readTag() == tokNone {
+				return false
+			}
+			if s.is("sheetData") && (s.kind == tokEnd || s.self) {
+				return true
+			}
+			continue
 		}
+		s.pos = at + len(word)
 	}
-}
-
-func localName(s string) string {
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
 
 // parseRef reads "A1:C3" (or a single cell "B2").

@@ -116,7 +116,68 @@ func roundRat(r *big.Rat, scale int64) (int64, bool) {
 }
 
 // parseFen reads money in yuan into fen, exactly (rounded to the fen).
+// fastDecimal reads a plain decimal as spreadsheet cells hold numbers ("1200", "-3.5",
+// "0.125") exactly: the value is mant / 10^scale. ok is false for anything else, which the
+// general parser reads (it gives the same value for what this accepts).
+func fastDecimal(s string) (mant int64, scale int, ok bool) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		neg, i = true, 1
+	}
+	digits, dot := 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 15 {
+				return 0, 0, false
+			}
+			mant = mant*10 + int64(c-'0')
+			digits++
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, 0, false
+		}
+	}
+	if digits == 0 || dot && scale == 0 {
+		return 0, 0, false
+	}
+	if neg {
+		mant = -mant
+	}
+	return mant, scale, true
+}
+
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16}
+
 func parseFen(s string) (calc.Fen, bool, error) {
+	if m, sc, ok := fastDecimal(s); ok {
+		var v int64
+		if sc <= 2 {
+			v = m * pow10[2-sc]
+		} else {
+			d := pow10[sc-2]
+			q, r := m/d, m%d
+			if r < 0 {
+				r = -r
+			}
+			if 2*r >= d { // half away from zero, as roundRat
+				if m < 0 {
+					q--
+				} else {
+					q++
+				}
+			}
+			v = q
+		}
+		if v <= 1e15 && v >= -1e15 {
+			return calc.Fen(v), true, nil
+		}
+	}
 	r, ok, err := ParseNumber(s)
 	if err != nil || !ok {
 		return 0, ok, err
@@ -146,6 +207,9 @@ func parseArea(s string) (calc.Area, bool, error) {
 
 // parseCount reads a whole, non-negative count (people, head of livestock, months, days).
 func parseCount(s string) (int, bool, error) {
+	if m, sc, ok := fastDecimal(s); ok && sc == 0 && m >= 0 && m <= 1e9 {
+		return int(m), true, nil
+	}
 	r, ok, err := ParseNumber(s)
 	if err != nil || !ok {
 		return 0, ok, err
