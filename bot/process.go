@@ -81,7 +81,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	in.Payments = mergePayments(in.Payments, stored)
-	if in.OpenTasks, err = s.st.OpenTaskAges(ctx); err != nil {
+	if in.OpenTasks, err = s.st.OverdueTaskAges(ctx, in.AsOf); err != nil {
 		return nil, err
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)

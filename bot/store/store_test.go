@@ -197,3 +197,19 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("after reopen: %v", c)
 	}
 }
+
+func TestOverdueTaskAges(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	p := calc.Period{Year: 2026, Quarter: 4}
+	mk := func(id string, due time.Time) calc.Task {
+		return calc.Task{ID: id, Rule: "measure_missing", Subject: id, Household: id, Unit: calc.Unit{County: "巴林左旗", Village: "红旗村"}, Due: due, Explain: "x"}
+	}
+	ev := &Evaluation{JobID: 1, Period: p, Tasks: []calc.Task{mk("a", calc.Day(2026, 9, 30)), mk("b", calc.Day(2027, 3, 31))}}
+	if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OverdueTaskAges(ctx, calc.Day(2026, 11, 30))
+	if err != nil || len(got) != 1 || got[0].ID != "a" || got[0].Unit.Village != "红旗村" || !got[0].Due.Equal(calc.Day(2026, 9, 30)) {
+		t.Fatalf("overdue on 2026-11-30: %+v %v, want task a only", got, err)
+	}
+}

@@ -93,17 +93,25 @@ func (s *Store) eachID(ctx context.Context, ids []string, q string, pre ...any) 
 	return tx.Commit()
 }
 
-// OpenTaskAges returns the open tasks' units and due dates (for 落实不力).
-func (s *Store) OpenTaskAges(ctx context.Context) ([]calc.TaskAge, error) {
-	ts, err := s.OpenTasks(ctx)
+// OverdueTaskAges returns the open tasks already past their due date at asOf, with their units
+// and due dates (for 落实不力: only overdue tasks can count, so the rest are not loaded).
+func (s *Store) OverdueTaskAges(ctx context.Context, asOf time.Time) ([]calc.TaskAge, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, county, township, village, due FROM tasks WHERE state = 'open' AND due < ?`, ms(asOf))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("overdue tasks: %w", err)
 	}
-	out := make([]calc.TaskAge, len(ts))
-	for i, t := range ts {
-		out[i] = calc.TaskAge{ID: t.ID, Unit: t.Unit, Due: t.Due}
+	defer rows.Close()
+	var out []calc.TaskAge
+	for rows.Next() {
+		var t calc.TaskAge
+		var due int64
+		if err := rows.Scan(&t.ID, &t.Unit.County, &t.Unit.Township, &t.Unit.Village, &due); err != nil {
+			return nil, fmt.Errorf("overdue tasks: %w", err)
+		}
+		t.Due = fromMS(due)
+		out = append(out, t)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Notification log states.
