@@ -57,22 +57,6 @@ func (g *growthSums) growth() xrat {
 	return xsub(xquo(g.proj, g.base), xint(1))
 }
 
-// ratRate rounds an exact ratio to a Rate (millionths), half away from zero.
-func ratRate(r *big.Rat) Rate {
-	x := new(big.Rat).Mul(r, big.NewRat(int64(RateOne), 1))
-	num, den := new(big.Int).Set(x.Num()), x.Denom()
-	neg := num.Sign() < 0
-	num.Abs(num)
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
-	if new(big.Int).Mul(m, big.NewInt(2)).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if neg {
-		q.Neg(q)
-	}
-	return Rate(q.Int64())
-}
-
 // projectedPerCapita is a household's projected per-capita net income for the year (clause
 // （一）: Â = A_q ÷ s_q; at Q4 A_4), not ok when this year's income up to the quarter cannot be
 // read. It has no side effects: invalid own shares fall back to quarter_share silently

@@ -9,8 +9,14 @@ import (
 // Small helpers shared by the rules of clauses （一）–（七）.
 
 // ratFen rounds an exact amount in yuan to the fen, half away from zero.
-func ratFen(r *big.Rat) Fen {
-	x := new(big.Rat).Mul(r, big.NewRat(100, 1))
+func ratFen(r *big.Rat) Fen { return Fen(roundScaled(r, 100)) }
+
+// ratRate rounds an exact ratio to a Rate (millionths), half away from zero.
+func ratRate(r *big.Rat) Rate { return Rate(roundScaled(r, int64(RateOne))) }
+
+// roundScaled returns r × scale rounded half away from zero.
+func roundScaled(r *big.Rat, scale int64) int64 {
+	x := new(big.Rat).Mul(r, big.NewRat(scale, 1))
 	num, den := new(big.Int).Set(x.Num()), x.Denom()
 	neg := num.Sign() < 0
 	num.Abs(num)
@@ -21,7 +27,7 @@ func ratFen(r *big.Rat) Fen {
 	if neg {
 		q.Neg(q)
 	}
-	return Fen(q.Int64())
+	return q.Int64()
 }
 
 // ratText is an exact yuan amount for a sentence, rounded to the fen: "4837.5元".
