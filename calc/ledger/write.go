@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -296,7 +297,19 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 		}
 		return writeSheetMode(cleaned, dst, led, res, opt)
 	}
-	f, err := excelize.OpenFile(cleaned, openOptions(opt.Limits))
+	if mode == ModeColumns {
+		err := writeColumnsSpliced(src, dst, led, res, opt)
+		if !errors.Is(err, errNoSplice) {
+			return err
+		}
+	}
+	return writeColumnsDOM(src, dst, led, res, opt, mode)
+}
+
+// writeColumnsDOM writes result columns with every sheet in excelize's DOM (strategy A): the
+// general path, for sheets the splicing writer does not take.
+func writeColumnsDOM(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions, mode string) error {
+	f, err := excelize.OpenFile(src, openOptions(opt.Limits))
 	if err != nil {
 		return fmt.Errorf("write results: open %s: %w", filepath.Base(src), err)
 	}
@@ -366,7 +379,8 @@ type writer struct {
 	highlight                                                        int // conditional (dxf) style
 	comments                                                         int // comments written so far
 
-	deferred *[]deferredSheet // sheet mode: rows written while the output zip is assembled
+	deferred *[]deferredSheet        // sheet mode: rows written while the output zip is assembled
+	splice   map[string]*spliceSheet // columns mode: cells of data rows spliced in at assembly
 }
 
 func (w *writer) styles() error {
@@ -506,6 +520,11 @@ func (w *writer) removeOldColumns(si *SheetInfo) (int, error) {
 		}
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(idx)))
+	if sp := w.splice[sheet]; sp != nil {
+		for _, c := range idx {
+			sp.removed[c] = true
+		}
+	}
 	names := map[string]bool{}
 	for _, c := range idx {
 		n, _ := excelize.ColumnNumberToName(c)
@@ -592,6 +611,9 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 	f, sheet := w.f, si.Name
 	titles := resultTitles(!useComments)
 	first := lastCol + 1
+	if sp := w.splice[sheet]; sp != nil {
+		sp.first, sp.last = first, first+len(titles)-1
+	}
 	col := func(i int) string { n, _ := excelize.ColumnNumberToName(first + i); return n }
 	top, bottom := si.HeaderRows[0], si.HeaderRows[len(si.HeaderRows)-1]
 	for i, t := range titles {
@@ -634,9 +656,16 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 		}
 	}
 	if lastData >= firstData {
-		for _, i := range []int{1, 2, 3, 4} { // money columns
-			if err := f.SetCellStyle(sheet, fmt.Sprintf("%s%d", col(i), firstData), fmt.Sprintf("%s%d", col(i), lastData), w.money); err != nil {
-				return err
+		if sp := w.splice[sheet]; sp != nil {
+			sp.moneyFrom, sp.moneyTo, sp.moneyStyle = firstData, lastData, w.money
+			for _, i := range []int{1, 2, 3, 4} {
+				sp.moneyCols[first+i] = true
+			}
+		} else {
+			for _, i := range []int{1, 2, 3, 4} { // money columns
+				if err := f.SetCellStyle(sheet, fmt.Sprintf("%s%d", col(i), firstData), fmt.Sprintf("%s%d", col(i), lastData), w.money); err != nil {
+					return err
+				}
 			}
 		}
 		// One conditional format over the whole data range: a row with a risk flag is highlighted.
@@ -660,6 +689,12 @@ func (w *writer) rowCells(sheet string, r *rowResult, col func(int) string, useC
 	f := w.f
 	cell := func(i int) string { return fmt.Sprintf("%s%d", col(i), r.key.row) }
 	yuan := func(i int, v calc.Fen) error { return f.SetCellFloat(sheet, cell(i), float64(v)/100, -1, 64) }
+	setStr := func(i int, v string) error { return f.SetCellStr(sheet, cell(i), v) }
+	if sp := w.splice[sheet]; sp != nil {
+		// the data rows are not in excelize's copy of the sheet: their cells are spliced in
+		yuan = func(i int, v calc.Fen) error { sp.set(r.key.row, sp.first+i, float64(v)/100); return nil }
+		setStr = func(i int, v string) error { sp.set(r.key.row, sp.first+i, v); return nil }
+	}
 	comment := func(i int, text string) error {
 		if !useComments || text == "" {
 			return nil
@@ -669,7 +704,7 @@ func (w *writer) rowCells(sheet string, r *rowResult, col func(int) string, useC
 			Paragraph: []excelize.RichTextRun{{Text: commentAuthor + "：\n", Font: &excelize.Font{Bold: true}}, {Text: text}}})
 	}
 	if len(r.flags) > 0 {
-		if err := f.SetCellStr(sheet, cell(0), strings.Join(r.flags, "；")); err != nil {
+		if err := setStr(0, strings.Join(r.flags, "；")); err != nil {
 			return err
 		}
 		if err := comment(0, strings.Join(r.flagNotes, "\n")); err != nil {
@@ -695,18 +730,18 @@ func (w *writer) rowCells(sheet string, r *rowResult, col func(int) string, useC
 		}
 	}
 	if len(r.tasks) > 0 {
-		if err := f.SetCellStr(sheet, cell(5), strings.Join(r.tasks, "；")); err != nil {
+		if err := setStr(5, strings.Join(r.tasks, "；")); err != nil {
 			return err
 		}
 	}
 	if r.cadre != "" {
-		if err := f.SetCellStr(sheet, cell(6), r.cadre); err != nil {
+		if err := setStr(6, r.cadre); err != nil {
 			return err
 		}
 	}
 	if !useComments {
 		if e := r.explain(); e != "" {
-			return f.SetCellStr(sheet, cell(7), e)
+			return setStr(7, e)
 		}
 	}
 	return nil

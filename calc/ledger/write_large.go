@@ -350,51 +350,57 @@ func appendRowXML(b []byte, row int, cells []excelize.Cell) []byte {
 		if c.Value == nil && c.StyleID == 0 {
 			continue
 		}
-		b = append(b, `<c r="`...)
-		b = appendColumnName(b, i+1)
-		b = strconv.AppendInt(b, int64(row), 10)
-		b = append(b, '"')
-		if c.StyleID != 0 {
-			b = append(b, ` s="`...)
-			b = strconv.AppendInt(b, int64(c.StyleID), 10)
-			b = append(b, '"')
-		}
-		var num []byte
-		str, isStr := "", false
-		switch v := c.Value.(type) {
-		case nil:
-		case string:
-			str, isStr = v, true
-		case int:
-			num = strconv.AppendInt(num, int64(v), 10)
-		case int64:
-			num = strconv.AppendInt(num, v, 10)
-		case float64:
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				num = strconv.AppendFloat(num, v, 'f', -1, 64)
-			}
-		default:
-			str, isStr = fmt.Sprint(v), true
-		}
-		switch {
-		case isStr && str != "":
-			b = append(b, ` t="inlineStr"><is><t`...)
-			str = truncateCell(str)
-			if needsPreserve(str) {
-				b = append(b, ` xml:space="preserve"`...)
-			}
-			b = append(b, '>')
-			b = appendEscaped(b, str)
-			b = append(b, `</t></is></c>`...)
-		case num != nil:
-			b = append(b, `><v>`...)
-			b = append(b, num...)
-			b = append(b, `</v></c>`...)
-		default:
-			b = append(b, `/>`...)
-		}
+		b = appendCellXML(b, i+1, row, c)
 	}
 	return append(b, `</row>`...)
+}
+
+// appendCellXML appends one <c>.
+func appendCellXML(b []byte, col, row int, c excelize.Cell) []byte {
+	b = append(b, `<c r="`...)
+	b = appendColumnName(b, col)
+	b = strconv.AppendInt(b, int64(row), 10)
+	b = append(b, '"')
+	if c.StyleID != 0 {
+		b = append(b, ` s="`...)
+		b = strconv.AppendInt(b, int64(c.StyleID), 10)
+		b = append(b, '"')
+	}
+	var num []byte
+	str, isStr := "", false
+	switch v := c.Value.(type) {
+	case nil:
+	case string:
+		str, isStr = v, true
+	case int:
+		num = strconv.AppendInt(num, int64(v), 10)
+	case int64:
+		num = strconv.AppendInt(num, v, 10)
+	case float64:
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			num = strconv.AppendFloat(num, v, 'f', -1, 64)
+		}
+	default:
+		str, isStr = fmt.Sprint(v), true
+	}
+	switch {
+	case isStr && str != "":
+		b = append(b, ` t="inlineStr"><is><t`...)
+		str = truncateCell(str)
+		if needsPreserve(str) {
+			b = append(b, ` xml:space="preserve"`...)
+		}
+		b = append(b, '>')
+		b = appendEscaped(b, str)
+		b = append(b, `</t></is></c>`...)
+	case num != nil:
+		b = append(b, `><v>`...)
+		b = append(b, num...)
+		b = append(b, `</v></c>`...)
+	default:
+		b = append(b, `/>`...)
+	}
+	return b
 }
 
 func appendColumnName(b []byte, col int) []byte {
