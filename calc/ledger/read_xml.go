@@ -757,3 +757,102 @@ func refColumn(ref []byte) (int, error) {
 	}
 	return col, nil
 }
+
+// asyncRows parses a sheet's rows in a goroutine, a batch ahead of the records being built
+// from them (the two halves of reading take about the same time; there are two cores). It has
+// sheetRows' methods and results: every row's Columns is taken, which leaves the rows that
+// follow as they would be.
+type asyncRows struct {
+	sr   *sheetRows
+	ch   chan []rowItem
+	done chan struct{}
+	wg   sync.WaitGroup
+	cur  []rowItem
+	i    int
+	err  error // after ch is closed: sr.Error()
+	rerr error // after ch is closed: sr.ReadError()
+	shut bool
+}
+
+type rowItem struct {
+	cells []string
+	err   error
+}
+
+func newAsyncRows(sr *sheetRows) *asyncRows {
+	a := &asyncRows{sr: sr, ch: make(chan []rowItem, 4), done: make(chan struct{})}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer close(a.ch)
+		defer func() {
+			if p := recover(); p != nil { // Read's recover cannot see this goroutine
+				a.rerr = fmt.Errorf("parse sheet: panic: %v", p)
+			}
+		}()
+		batch := make([]rowItem, 0, 256)
+		for sr.Next() {
+			c, err := sr.Columns()
+			batch = append(batch, rowItem{c, err})
+			if len(batch) == cap(batch) {
+				select {
+				case a.ch <- batch:
+				case <-a.done:
+					return
+				}
+				batch = make([]rowItem, 0, 256)
+			}
+		}
+		a.err, a.rerr = sr.Error(), sr.ReadError()
+		if len(batch) > 0 {
+			select {
+			case a.ch <- batch:
+			case <-a.done:
+			}
+		}
+	}()
+	return a
+}
+
+// Next moves to the next row.
+func (a *asyncRows) Next() bool {
+	if a.i+1 < len(a.cur) {
+		a.i++
+		return true
+	}
+	b, ok := <-a.ch
+	if !ok {
+		a.cur, a.i = nil, 0
+		return false
+	}
+	a.cur, a.i = b, 0
+	return true
+}
+
+// Columns returns the current row's values.
+func (a *asyncRows) Columns() ([]string, error) {
+	if a.i < len(a.cur) {
+		return a.cur[a.i].cells, a.cur[a.i].err
+	}
+	return nil, nil
+}
+
+// Error is sheetRows.Error for the rows read (it stops the parser).
+func (a *asyncRows) Error() error { a.stop(); return a.err }
+
+// ReadError is sheetRows.ReadError for the rows read (it stops the parser).
+func (a *asyncRows) ReadError() error { a.stop(); return a.rerr }
+
+func (a *asyncRows) stop() {
+	if !a.shut {
+		a.shut = true
+		close(a.done)
+		a.wg.Wait()
+	}
+}
+
+// Close stops the parser and closes the part.
+func (a *asyncRows) Close() error {
+	a.stop()
+	return a.sr.Close()
+}

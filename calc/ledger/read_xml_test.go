@@ -64,6 +64,29 @@ func sameRows(t *testing.T, path string) {
 		}
 		want.Close()
 		got.Close()
+		// the same through the goroutine that parses a batch ahead
+		want, _ = f.Rows(sp.Name)
+		sr, _ := openSheetRows(&zr.Reader, sp.Part, sst)
+		async := newAsyncRows(sr)
+		for n := 1; ; n++ {
+			wn, gn := want.Next(), async.Next()
+			if wn != gn {
+				t.Fatalf("%s/%s row %d (async): Next %v, excelize %v", filepath.Base(path), sp.Name, n, gn, wn)
+			}
+			if !wn {
+				break
+			}
+			wc, werr := want.Columns()
+			gc, gerr := async.Columns()
+			if (werr != nil) != (gerr != nil) || !reflect.DeepEqual(wc, gc) && (len(wc) > 0 || len(gc) > 0) {
+				t.Fatalf("%s/%s row %d (async):\n got  %q (%v)\n want %q (%v)", filepath.Base(path), sp.Name, n, gc, gerr, wc, werr)
+			}
+		}
+		if async.ReadError() != nil || (want.Error() != nil) != (async.Error() != nil) {
+			t.Errorf("%s/%s (async): errors %v %v, excelize %v", filepath.Base(path), sp.Name, async.ReadError(), async.Error(), want.Error())
+		}
+		want.Close()
+		async.Close()
 	}
 }
 

@@ -204,11 +204,12 @@ func classifyRow(cells []string) int {
 
 // readSheet streams a recognized sheet's data rows into records.
 func (r *reader) readSheet(st *sheetState) error {
-	rows, err := r.rows(st.part)
+	sr, err := r.rows(st.part)
 	if err != nil {
 		r.errorf(st.info.Name, 0, "", false, "无法读取工作表“%s”", st.info.Name)
 		return nil
 	}
+	rows := newAsyncRows(sr)
 	defer rows.Close()
 	sort.Slice(st.vmerges, func(i, j int) bool { return st.vmerges[i].r1 < st.vmerges[j].r1 })
 	type active struct {
