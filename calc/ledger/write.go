@@ -152,8 +152,9 @@ func collectRows(led *Ledger, res *calc.Result) map[rowKey]*rowResult {
 		r := get(k)
 		r.isHH, r.household, r.head, r.unit, r.cadre = true, h.ID, h.Head, h.Unit, h.Cadre
 	}
+	var buf [2]rowKey
 	targets := func(ref calc.Ref, household string) []rowKey {
-		var ks []rowKey
+		ks := buf[:0]
 		if ref.Sheet != "" && ref.Row > 0 {
 			ks = append(ks, rowKey{ref.Sheet, ref.Row})
 		}
@@ -214,27 +215,35 @@ func sortedRows(rows map[rowKey]*rowResult, led *Ledger, sheet string) []*rowRes
 	for i, s := range led.Sheets {
 		order[s.Name] = i
 	}
-	var out []*rowResult
+	type keyed struct {
+		known bool // the sheet is one the reader listed
+		order int
+		r     *rowResult
+	}
+	var list []keyed
 	for k, r := range rows {
 		if (sheet == "" || k.sheet == sheet) && !r.empty() {
-			out = append(out, r)
+			o, ok := order[k.sheet]
+			list = append(list, keyed{ok, o, r})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].key, out[j].key
-		oa, oka := order[a.sheet]
-		ob, okb := order[b.sheet]
-		if oka != okb {
-			return oka
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.known != b.known {
+			return a.known
 		}
-		if oa != ob {
-			return oa < ob
+		if a.order != b.order {
+			return a.order < b.order
 		}
-		if a.sheet != b.sheet {
-			return a.sheet < b.sheet
+		if a.r.key.sheet != b.r.key.sheet {
+			return a.r.key.sheet < b.r.key.sheet
 		}
-		return a.row < b.row
+		return a.r.key.row < b.r.key.row
 	})
+	out := make([]*rowResult, len(list))
+	for i, k := range list {
+		out[i] = k.r
+	}
 	return out
 }
 

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/flate"
-	"encoding/xml"
 	"fmt"
 	"hash/crc32"
 	"html"
@@ -17,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -317,23 +317,41 @@ func writeDeferred(zo *zip.Writer, e *zip.File, d deferredSheet) error {
 	if _, err := pw.Write(b[:end]); err != nil {
 		return err
 	}
-	buf := make([]byte, 0, 128<<10)
+	// The rows are built here and compressed in a goroutine: the two take about as long.
+	const chunk = 96 << 10
+	full := make(chan []byte, 3)
+	free := make(chan []byte, 4)
+	for range 4 {
+		free <- make([]byte, 0, chunk+(32<<10))
+	}
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range full {
+			if err == nil {
+				_, err = pw.Write(c)
+			}
+			free <- c[:0]
+		}
+		werr <- err
+	}()
+	buf := <-free
 	row := 1
 	err = d.rows(func(cells []excelize.Cell) error {
 		row++
 		buf = appendRowXML(buf, row, cells)
-		if len(buf) >= 96<<10 {
-			if _, err := pw.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		if len(buf) >= chunk {
+			full <- buf
+			buf = <-free
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	full <- buf
+	close(full)
+	if e := <-werr; err == nil {
+		err = e
 	}
-	if _, err := pw.Write(buf); err != nil {
+	if err != nil {
 		return err
 	}
 	_, err = pw.Write(b[end:])
@@ -442,20 +460,46 @@ func needsPreserve(s string) bool {
 	return false
 }
 
-// appendEscaped appends s escaped as XML character data; characters XML cannot hold become U+FFFD.
+// appendEscaped appends s escaped as XML character data as encoding/xml.EscapeText does
+// (quotes and \t \n \r as character references); what XML cannot hold becomes U+FFFD.
 func appendEscaped(b []byte, s string) []byte {
-	clean := true
-	for i := 0; i < len(s); i++ {
+	last := 0
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c == '<' || c == '>' || c == '&' || c == '"' || c == '\'' || c < 0x20 || c >= 0x80 {
-			clean = false
-			break
+		var esc string
+		width := 1
+		switch {
+		case c == '<':
+			esc = "&lt;"
+		case c == '>':
+			esc = "&gt;"
+		case c == '&':
+			esc = "&amp;"
+		case c == '"':
+			esc = "&#34;"
+		case c == '\'':
+			esc = "&#39;"
+		case c == '\t':
+			esc = "&#x9;"
+		case c == '\n':
+			esc = "&#xA;"
+		case c == '\r':
+			esc = "&#xD;"
+		case c < 0x20:
+			esc = "\uFFFD"
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			width = n
+			if r == utf8.RuneError && n == 1 || !(r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
+				esc = "\uFFFD"
+			}
 		}
+		if esc != "" {
+			b = append(b, s[last:i]...)
+			b = append(b, esc...)
+			last = i + width
+		}
+		i += width
 	}
-	if clean {
-		return append(b, s...)
-	}
-	var buf bytes.Buffer
-	_ = xml.EscapeText(&buf, []byte(s))
-	return append(b, buf.Bytes()...)
+	return append(b, s[last:]...)
 }

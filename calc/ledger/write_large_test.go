@@ -3,7 +3,9 @@ package ledger
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"io"
+	"math/rand"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -158,5 +160,24 @@ func TestAppendRowXML(t *testing.T) {
 	long := strings.Repeat("字", excelize.TotalCellChars+10)
 	if n := len([]rune(truncateCell(long))); n != excelize.TotalCellChars {
 		t.Errorf("truncated to %d", n)
+	}
+}
+
+func TestAppendEscapedMatchesEncodingXML(t *testing.T) {
+	cases := []string{"", "plain", "a<b>&\"'", "\t\n\r", "\x00\x01\x1f", "中文\u3000ｘ", "\xff\xfe", "\uFFFE\uFFFF", "\U0001F600", "x\u2028y", "\ud7ff\ue000"}
+	rng := rand.New(rand.NewSource(2))
+	for range 500 {
+		b := make([]byte, rng.Intn(24))
+		for i := range b {
+			b[i] = byte(rng.Intn(256))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		var want bytes.Buffer
+		_ = xml.EscapeText(&want, []byte(s))
+		if got := string(appendEscaped(nil, s)); got != want.String() {
+			t.Errorf("appendEscaped(%q) = %q, want %q", s, got, want.String())
+		}
 	}
 }
