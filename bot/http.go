@@ -154,7 +154,7 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 	if err := saveBody(r, src); err != nil {
 		return err
 	}
-	ropt := readOptions(cfg, p, filepath.Join(dir, "tmp"))
+	ropt := LedgerOptions(cfg, p, filepath.Join(dir, "tmp"))
 	ropt.PreparedDir = dir
 	led, err := s.read(r.Context(), src, ropt)
 	if err != nil {

@@ -19,8 +19,8 @@ import (
 	"zengshou/connectors"
 )
 
-// readOptions are the reader's options from the configuration in force.
-func readOptions(cfg *config.Config, p calc.Period, tmp string) ledger.ReadOptions {
+// LedgerOptions are the reader's options from a configuration (the service and `zengshou calc`).
+func LedgerOptions(cfg *config.Config, p calc.Period, tmp string) ledger.ReadOptions {
 	var tpls []ledger.Template
 	for _, t := range cfg.Ledger.Templates {
 		tpls = append(tpls, ledger.Template{Name: t.Name, Match: t.Match, Fields: t.Fields})
@@ -57,7 +57,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, fmt.Errorf("process: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	ropt := readOptions(cfg, p, tmp)
+	ropt := LedgerOptions(cfg, p, tmp)
 	ropt.PreparedDir = filepath.Dir(dst)
 	led, err := s.read(ctx, src, ropt)
 	if err != nil {

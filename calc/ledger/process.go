@@ -2,10 +2,7 @@ package ledger
 
 import (
 	"fmt"
-	"math"
 	"os"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	"zengshou/calc"
@@ -22,53 +19,6 @@ type Options struct {
 	Payments    []calc.Payment
 	OpenTasks   []calc.TaskAge
 	AsOf        time.Time // zero: the period's end
-	// MemoryLimit is a soft limit on the Go runtime's memory while Process runs
-	// (debug.SetMemoryLimit): 0 = DefaultMemoryLimit, < 0 = none. It is not applied when the
-	// process already has one (GOMEMLIMIT or an earlier SetMemoryLimit).
-	MemoryLimit int64
-}
-
-// DefaultMemoryLimit is Process's soft memory limit. A 100,000-household ledger holds about
-// 440 MiB live at its peak (the inputs read and the evaluation's findings while the results are
-// written); with the default GOGC the heap would grow to twice that (≈ 730 MiB RSS measured).
-// With this limit it measured 561 MiB at ≈ 10% more time; smaller workbooks never reach it,
-// and a larger one only makes the collector work harder (the runtime caps its CPU share).
-const DefaultMemoryLimit = 540 << 20
-
-var (
-	memLimitMu    sync.Mutex
-	memLimitUsers int
-	memLimitPrev  int64
-)
-
-// softMemoryLimit applies the limit for the duration of a Process call (shared by concurrent
-// calls) and returns the function that restores the previous one.
-func softMemoryLimit(limit int64) func() {
-	if limit == 0 {
-		limit = DefaultMemoryLimit
-	}
-	if limit < 0 {
-		return func() {}
-	}
-	memLimitMu.Lock()
-	defer memLimitMu.Unlock()
-	if memLimitUsers == 0 {
-		prev := debug.SetMemoryLimit(-1)
-		if prev != math.MaxInt64 {
-			return func() {} // the process has its own limit
-		}
-		memLimitPrev = prev
-		debug.SetMemoryLimit(limit)
-	}
-	memLimitUsers++
-	return func() {
-		memLimitMu.Lock()
-		defer memLimitMu.Unlock()
-		memLimitUsers--
-		if memLimitUsers == 0 {
-			debug.SetMemoryLimit(memLimitPrev)
-		}
-	}
 }
 
 // ReportTask is a task as the JSON report gives it: the due date as "2026-12-31".
@@ -135,7 +85,6 @@ func Process(src, dst string, opt Options) (*Report, error) {
 	if !opt.Period.Valid() {
 		return nil, fmt.Errorf("process workbook: invalid period %v", opt.Period)
 	}
-	defer softMemoryLimit(opt.MemoryLimit)()
 	ro := opt.Read
 	ro.Period = opt.Period
 	if ro.PreparedDir == "" {

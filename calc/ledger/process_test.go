@@ -3,10 +3,8 @@ package ledger
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -119,28 +117,4 @@ func asFileError(err error, fe **FileError) bool {
 		err = u.Unwrap()
 	}
 	return false
-}
-
-func TestProcessSoftMemoryLimit(t *testing.T) {
-	prev := debug.SetMemoryLimit(-1)
-	if prev != math.MaxInt64 {
-		t.Skip("the test process has a memory limit")
-	}
-	restore := softMemoryLimit(0)
-	inner := softMemoryLimit(0) // a concurrent call shares it
-	if got := debug.SetMemoryLimit(-1); got != DefaultMemoryLimit {
-		t.Errorf("limit during Process = %d", got)
-	}
-	inner()
-	if got := debug.SetMemoryLimit(-1); got != DefaultMemoryLimit {
-		t.Errorf("limit after the inner call = %d", got)
-	}
-	restore()
-	if got := debug.SetMemoryLimit(-1); got != prev {
-		t.Errorf("limit after Process = %d, want %d", got, prev)
-	}
-	softMemoryLimit(-1)()
-	if got := debug.SetMemoryLimit(-1); got != prev {
-		t.Errorf("limit after MemoryLimit < 0 = %d", got)
-	}
 }
