@@ -363,7 +363,7 @@ func saveAtomic(f *excelize.File, dst string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(name, 0o644)
+		err = os.Chmod(name, 0o640) // the workbook holds names and ID numbers
 	}
 	if err == nil {
 		err = os.Rename(name, dst)

@@ -271,19 +271,25 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 			return fmt.Errorf("write results: copy %s: %w", e.Name, err)
 		}
 	}
-	if err = zo.Close(); err != nil {
+	return finishOutput(zo, bw, out, dst)
+}
+
+// finishOutput closes the zip, flushes and closes the temporary file beside dst, and renames it
+// into place (0640: the workbook holds names and ID numbers).
+func finishOutput(zo *zip.Writer, bw *bufio.Writer, out *os.File, dst string) error {
+	if err := zo.Close(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err = bw.Flush(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err = out.Close(); err != nil {
+	if err := out.Close(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err = os.Chmod(outName, 0o644); err != nil {
+	if err := os.Chmod(out.Name(), 0o640); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err = os.Rename(outName, dst); err != nil {
+	if err := os.Rename(out.Name(), dst); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
 	return nil

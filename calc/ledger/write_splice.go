@@ -336,22 +336,8 @@ func writeColumnsSpliced(src, dst string, led *Ledger, res *calc.Result, opt Wri
 			return err
 		}
 	}
-	if err = zo.Close(); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err = out.Close(); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err = os.Chmod(outName, 0o644); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err = os.Rename(outName, dst); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	return nil
+	err = finishOutput(zo, bw, out, dst)
+	return err
 }
 
 // xmlRow is one <row> of a sheet's XML.
