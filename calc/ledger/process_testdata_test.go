@@ -92,7 +92,7 @@ func TestProcessTestdataLedgers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src := filepath.Join(ledgerDir, name)
 			if _, err := os.Stat(src); err != nil {
-				t.Skip("no testdata ledger", name)
+				t.Fatalf("testdata ledger %s missing: %v", name, err)
 			}
 			out := filepath.Join(t.TempDir(), "out.xlsx")
 			rep, err := Process(src, out, processOptions(t))
