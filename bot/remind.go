@@ -239,35 +239,61 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 	sort.Strings(order)
 	cfg := s.Config()
 	now := s.clock.Now()
-	sent := 0
+	// One digest per recipient: a cadre in the roster gets their own; the cadres outside it whose
+	// tasks came from the same chat share one message there (a group is not spammed per cadre).
+	type digest struct {
+		rcp      recipient
+		direct   bool
+		who      string // notification-log recipient key
+		sections []digestSection
+	}
+	var digests []*digest
+	byChat := map[string]*digest{}
 	for _, cadre := range order {
-		tasks, done := byCadre[cadre], closedBy[cadre]
-		all := append(append([]store.TaskRow(nil), tasks...), done...)
-		rcp, direct := s.cadreRecipient(cadre, all)
+		sec := digestSection{cadre: cadre, tasks: byCadre[cadre], done: closedBy[cadre]}
+		rcp, direct := s.cadreRecipient(cadre, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
 		if rcp.platform == "" {
 			continue
 		}
-		digest := digestHash(tasks, done)
-		last, at, ok, err := s.st.LastSent(ctx, "reminder", rcp.key()+"|"+cadre)
+		if direct {
+			digests = append(digests, &digest{rcp: rcp, direct: true, who: rcp.key() + "|" + cadre, sections: []digestSection{sec}})
+			continue
+		}
+		d := byChat[rcp.key()]
+		if d == nil {
+			d = &digest{rcp: rcp, who: rcp.key()}
+			byChat[rcp.key()] = d
+			digests = append(digests, d)
+		}
+		d.sections = append(d.sections, sec)
+	}
+	sent := 0
+	for _, d := range digests {
+		h := sha256.New()
+		var tasks, done []store.TaskRow
+		for _, sec := range d.sections {
+			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
+			tasks = append(tasks, sec.tasks...)
+			done = append(done, sec.done...)
+		}
+		hash := hex.EncodeToString(h.Sum(nil))
+		last, at, ok, err := s.st.LastSent(ctx, "reminder", d.who)
 		if err != nil {
 			return sent, err
 		}
-		if !force && ok && last == digest && now.Sub(at) < cfg.Reminders.RepeatInterval {
-			continue
-		}
-		if !force && len(tasks) == 0 && len(done) == 0 {
+		if !force && ok && last == hash && now.Sub(at) < cfg.Reminders.RepeatInterval {
 			continue
 		}
 		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
 		if force {
 			slot = now.Format("2006-01-02T15:04:05")
 		}
-		key := "reminder|" + rcp.key() + "|" + cadre + "|" + digest[:12] + "|" + slot
-		text := s.digestText(cadre, tasks, done, direct, now)
-		ok2, err := s.send(ctx, rcp, "reminder", rcp.key()+"|"+cadre, digest, key, text, nil, nil)
+		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
+		text := s.digestText(d.sections, d.direct, now)
+		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, nil, nil)
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
-			s.log.WithError(err).WithField("to", redact.Name(cadre)).Warn("reminder: send failed; will retry next pass")
+			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
 			continue
 		}
 		if !ok2 {
@@ -283,6 +309,12 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// digestSection is one cadre's part of a digest.
+type digestSection struct {
+	cadre       string
+	tasks, done []store.TaskRow
 }
 
 // send delivers one logged message exactly once per key: the key is claimed in the
@@ -397,40 +429,58 @@ func leaderTitle(ls []config.Leader) string {
 	return unitName(calc.Unit{County: u.County, Township: u.Township, Village: u.Village}) + "领导"
 }
 
-// digestText is a cadre's digest. direct: sent to the cadre alone (names whole); otherwise it
-// goes to a group chat (names masked).
-func (s *Service) digestText(cadre string, tasks, done []store.TaskRow, direct bool, now time.Time) string {
-	cfg := s.Config()
+// digestText is a digest: to a cadre in the roster alone (direct: household names whole), or to
+// the group the ledgers came from for the cadres outside the roster (names masked).
+func (s *Service) digestText(sections []digestSection, direct bool, now time.Time) string {
 	var b strings.Builder
-	who := cadre
-	if who == "" {
-		who = "（台账未填写帮扶责任人）"
+	if direct {
+		fmt.Fprintf(&b, "【增收助手·待办提醒】%s，您好！", cadreName(sections[0].cadre))
+		s.digestBody(&b, sections[0], true, now)
+		return strings.TrimRight(b.String(), "\n")
 	}
+	b.WriteString("【增收助手·待办提醒】以下帮扶责任人未在名册中，请管理员在 roster.cadres 中添加以便私信提醒。\n")
+	for _, sec := range sections {
+		fmt.Fprintf(&b, "\n帮扶责任人：%s\n", cadreName(sec.cadre))
+		s.digestBody(&b, sec, false, now)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func cadreName(c string) string {
+	if c == "" {
+		return "（台账未填写帮扶责任人）"
+	}
+	return c
+}
+
+// digestBody writes one cadre's open tasks (with warnings before escalation) and closed tasks.
+func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool, now time.Time) {
+	cfg := s.Config()
+	tasks, done := sec.tasks, sec.done
 	var total calc.Fen
 	for _, t := range tasks {
 		if t.Amount != nil {
 			total += *t.Amount
 		}
 	}
+	whose := "未完成帮扶措施"
 	if direct {
-		fmt.Fprintf(&b, "【增收助手·待办提醒】%s，您好！", who)
-	} else {
-		fmt.Fprintf(&b, "【增收助手·待办提醒】帮扶责任人：%s（未在名册中，请管理员在 roster.cadres 中添加以便私信提醒）\n", who)
+		whose = "您负责的未完成帮扶措施"
 	}
 	if len(tasks) > 0 {
-		fmt.Fprintf(&b, "您负责的未完成帮扶措施共%d项", len(tasks))
+		fmt.Fprintf(b, "%s共%d项", whose, len(tasks))
 		if total > 0 {
-			fmt.Fprintf(&b, "（涉及金额%s）", total.Text())
+			fmt.Fprintf(b, "（涉及金额%s）", total.Text())
 		}
 		b.WriteString("：\n")
 	} else {
-		b.WriteString("您负责的帮扶措施已全部完成。\n")
+		b.WriteString("帮扶措施已全部完成。\n")
 	}
 	var warn []string
 	loc := cfg.Reminders.Location()
 	for i, t := range tasks {
 		due := t.Due.In(loc).Format("2006-01-02")
-		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
+		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
 		switch {
 		case t.Due.Before(now):
 			b.WriteString("（已逾期）")
@@ -441,7 +491,7 @@ func (s *Service) digestText(cadre string, tasks, done []store.TaskRow, direct b
 		b.WriteString("\n")
 	}
 	if len(warn) > 0 {
-		fmt.Fprintf(&b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(done) > 0 {
 		var parts []string
@@ -449,12 +499,11 @@ func (s *Service) digestText(cadre string, tasks, done []store.TaskRow, direct b
 			r, _ := calc.RuleByID(t.Rule)
 			parts = append(parts, householdLabel(t, direct)+" "+r.Title)
 		}
-		fmt.Fprintf(&b, "已完成（最新台账确认，已销号）：%s\n", strings.Join(parts, "；"))
+		fmt.Fprintf(b, "已完成（最新台账确认，已销号）：%s\n", strings.Join(parts, "；"))
 	}
 	if len(tasks) > 0 {
-		b.WriteString("完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。")
+		b.WriteString("完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times

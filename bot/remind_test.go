@@ -60,14 +60,33 @@ func count(kinds []string, k string) int {
 func TestDigestOncePerCadreAndRepeatInterval(t *testing.T) {
 	h := newHarness(t, nil)
 	uploadAndStart(t, h)
+	// One digest per recipient: 王建军 (in the roster) alone, the cadres outside the roster together
+	// in the chat their ledger came from.
 	open, _ := h.st.OpenTasks(context.Background())
-	cadres := map[string]bool{}
+	recipients := map[string]bool{}
 	for _, tk := range open {
-		cadres[tk.Cadre] = true
+		if tk.Cadre == "王建军" {
+			recipients["wangjj"] = true
+		} else {
+			recipients["红旗村群"] = true
+		}
 	}
+	if len(recipients) != 2 {
+		t.Fatalf("the ledger should have tasks for 王建军 and for cadres outside the roster: %v", recipients)
+	}
+	want := len(recipients)
 	sent := h.tickAt(at(2026, 12, 1, 9, 0))
-	if got := count(sent, "reminder"); got != len(cadres) {
-		t.Fatalf("digests on 12-01: %d, want one per cadre (%d)", got, len(cadres))
+	if got := count(sent, "reminder"); got != want {
+		t.Fatalf("digests on 12-01: %d, want one per recipient (%d)", got, want)
+	}
+	var group []string
+	for _, m := range h.messages("reminder") {
+		if m.Chat == "红旗村群" {
+			group = append(group, m.Text)
+		}
+	}
+	if len(group) != 1 || strings.Count(group[0], "帮扶责任人：") < 2 {
+		t.Fatalf("the cadres outside the roster share one group message naming each: %q", group)
 	}
 	// The cadre in the roster gets a direct message with household names whole.
 	var direct bool
@@ -91,8 +110,8 @@ func TestDigestOncePerCadreAndRepeatInterval(t *testing.T) {
 	if got := count(h.tickAt(at(2026, 12, 3, 9, 0)), "reminder"); got != 0 {
 		t.Fatalf("12-03: %d digests, want 0 (72h not yet passed)", got)
 	}
-	if got := count(h.tickAt(at(2026, 12, 4, 9, 0)), "reminder"); got != len(cadres) {
-		t.Fatalf("12-04: %d digests, want %d (72h passed)", got, len(cadres))
+	if got := count(h.tickAt(at(2026, 12, 4, 9, 0)), "reminder"); got != want {
+		t.Fatalf("12-04: %d digests, want %d (72h passed)", got, want)
 	}
 	// A second tick in the same slot sends nothing more.
 	if got := len(h.tickAt(at(2026, 12, 4, 9, 30))); got != 0 {
