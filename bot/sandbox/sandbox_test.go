@@ -262,8 +262,8 @@ var corpus = map[string]expectation{
 	"duplicate_households.xlsx": {households: 4, errors: []calc.DataError{
 		de(hhSheet, 7, "", "这一户（150422001002）在“脱贫户收入台账”第4行已出现，本行未计入"),
 	}},
-	// Reader/writer follow-up: read as the cadre's households (right), but Write then treats the
-	// sheet as our old summary (see the report).
+	// The cadre's own sheet named 汇总 is their data: read as households (only sheets carrying our
+	// marker are ours; calc/ledger TestCadreSheetNamedLikeOursIsKept checks it is kept on write).
 	"sheet_named_summary.xlsx": {households: 4},
 
 	// generated at test time
