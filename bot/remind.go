@@ -485,7 +485,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		case t.Due.Before(now):
 			b.WriteString("（已逾期）")
 			warn = append(warn, fmt.Sprint(i+1))
-		case t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < 7*24*time.Hour:
+		case t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
 			warn = append(warn, fmt.Sprint(i+1))
 		}
 		b.WriteString("\n")

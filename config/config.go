@@ -114,6 +114,8 @@ type Reminders struct {
 	QuietEnd       string        `mapstructure:"quiet_end" json:"quiet_end"`     // HH:MM
 	// EscalateAfter: after this many reminders a task goes to the leaders' summary.
 	EscalateAfter int `mapstructure:"escalate_after" json:"escalate_after"`
+	// WarnBefore: a task due within this long is marked in the digest as about to be reported.
+	WarnBefore time.Duration `mapstructure:"warn_before" json:"warn_before"`
 	// Holidays are days off; Workdays are weekend days worked instead (调休).
 	Holidays []time.Time `mapstructure:"holidays" json:"holidays,omitempty"`
 	Workdays []time.Time `mapstructure:"workdays" json:"workdays,omitempty"`
@@ -227,7 +229,7 @@ func Defaults() *Config {
 			LargeFileRows: 5000},
 		Workers: Workers{Count: 2, RetryMax: 5, RetryBase: 2 * time.Second},
 		Reminders: Reminders{Enabled: true, DigestTime: "09:00", RepeatInterval: 72 * time.Hour,
-			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, Timezone: defaultTimezone},
+			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, WarnBefore: 7 * 24 * time.Hour, Timezone: defaultTimezone},
 		Summaries: Summaries{Weekly: "Mon 08:30", Quarterly: true},
 		Local:     Local{Enabled: true},
 		// The connectors' own defaults, written out so that the example file and

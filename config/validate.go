@@ -134,6 +134,9 @@ func (c *Config) Validate() (errs, warnings []string) {
 	if r.EscalateAfter < 1 {
 		add("reminders.escalate_after", r.EscalateAfter, "至少 1 次", "must be at least 1")
 	}
+	if r.WarnBefore < 0 {
+		add("reminders.warn_before", r.WarnBefore, "不能为负数，如 168h", "must not be negative, e.g. 168h")
+	}
 	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" {
 		add("reminders.timezone", r.Timezone, "不是有效的时区，如 Asia/Shanghai", "not a valid time zone, e.g. Asia/Shanghai")
 	}
