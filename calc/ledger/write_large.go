@@ -237,19 +237,16 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 		}
 		rowsOf[part] = d
 	}
-	out, err := os.CreateTemp(filepath.Dir(dst), ".zengshou-*.xlsx")
+	o, err := newOutput(dst)
 	if err != nil {
-		return fmt.Errorf("write results: %w", err)
+		return err
 	}
-	outName := out.Name()
 	defer func() {
 		if err != nil {
-			out.Close()
-			os.Remove(outName)
+			o.abort()
 		}
 	}()
-	bw := bufio.NewWriterSize(out, 256<<10)
-	zo := zip.NewWriter(bw)
+	zo := o.zo
 	zo.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
 	for _, e := range br.File {
 		if d, ok := rowsOf[e.Name]; ok {
@@ -271,25 +268,47 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 			return fmt.Errorf("write results: copy %s: %w", e.Name, err)
 		}
 	}
-	return finishOutput(zo, bw, out, dst)
+	return o.finish(dst)
 }
 
-// finishOutput closes the zip, flushes and closes the temporary file beside dst, and renames it
-// into place (0640: the workbook holds names and ID numbers).
-func finishOutput(zo *zip.Writer, bw *bufio.Writer, out *os.File, dst string) error {
-	if err := zo.Close(); err != nil {
+// output is a result workbook being written as a zip into a temporary file beside its
+// destination; finish renames it into place, abort removes it.
+type output struct {
+	f  *os.File
+	bw *bufio.Writer
+	zo *zip.Writer
+}
+
+func newOutput(dst string) (*output, error) {
+	f, err := os.CreateTemp(filepath.Dir(dst), ".zengshou-*.xlsx")
+	if err != nil {
+		return nil, fmt.Errorf("write results: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 256<<10)
+	return &output{f: f, bw: bw, zo: zip.NewWriter(bw)}, nil
+}
+
+func (o *output) abort() {
+	o.f.Close()
+	os.Remove(o.f.Name())
+}
+
+// finish closes the zip, flushes and closes the file, and renames it to dst (0640: the workbook
+// holds names and ID numbers).
+func (o *output) finish(dst string) error {
+	if err := o.zo.Close(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
+	if err := o.bw.Flush(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err := out.Close(); err != nil {
+	if err := o.f.Close(); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err := os.Chmod(out.Name(), 0o640); err != nil {
+	if err := os.Chmod(o.f.Name(), 0o640); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
-	if err := os.Rename(out.Name(), dst); err != nil {
+	if err := os.Rename(o.f.Name(), dst); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
 	return nil

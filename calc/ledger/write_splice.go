@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -275,19 +274,16 @@ func writeColumnsSpliced(src, dst string, led *Ledger, res *calc.Result, opt Wri
 		sp.sst = sst
 	}
 
-	out, err := os.CreateTemp(filepath.Dir(dst), ".zengshou-*.xlsx")
+	o, err := newOutput(dst)
 	if err != nil {
-		return fmt.Errorf("write results: %w", err)
+		return err
 	}
-	outName := out.Name()
 	defer func() {
 		if err != nil {
-			out.Close()
-			os.Remove(outName)
+			o.abort()
 		}
 	}()
-	bw := bufio.NewWriterSize(out, 256<<10)
-	zo := zip.NewWriter(bw)
+	zo := o.zo
 	for _, e := range br.File {
 		if e == sstEntry && len(sst.added) > 0 {
 			b, rerr := readZipFile(e, 1<<30)
@@ -336,7 +332,7 @@ func writeColumnsSpliced(src, dst string, led *Ledger, res *calc.Result, opt Wri
 			return err
 		}
 	}
-	err = finishOutput(zo, bw, out, dst)
+	err = o.finish(dst)
 	return err
 }
 
