@@ -35,7 +35,7 @@ type eval struct {
 	in   *Inputs
 	asOf time.Time
 	hh   map[string]*Household // by ID
-	paid map[string]Fen        // subject + "|" + rule → paid this year
+	paid map[paidKey]Fen       // paid this year
 	res  *Result
 
 	params map[paramKey]paramHit // parameter lookups (eval_cache.go)
@@ -43,6 +43,9 @@ type eval struct {
 	mon    *monParams            // （一）'s parameters for the last county seen
 	monBy  map[string]*monParams // … and by county
 	dueAt  time.Time             // due() worked out
+
+	t   texts     // the strings of the results (text.go)
+	ins inputSlab // … and their []Input
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {
@@ -50,7 +53,7 @@ func newEval(p Period, pol *Policy, in *Inputs) *eval {
 	// so that they are not copied over and over while they grow.
 	nh := len(in.Households)
 	e := &eval{p: p, pol: pol, in: in, asOf: in.AsOf, hh: make(map[string]*Household, nh),
-		paid: make(map[string]Fen, len(in.Payments)), res: &Result{Period: p, Findings: make([]Finding, 0, 2*nh+len(in.Laborers)/4+8),
+		paid: make(map[paidKey]Fen, len(in.Payments)), res: &Result{Period: p, Findings: make([]Finding, 0, 2*nh+len(in.Laborers)/4+8),
 			Tasks: make([]Task, 0, nh+8), Errors: make([]DataError, 0, nh/4+8), Warnings: []string{}}}
 	if e.asOf.IsZero() {
 		e.asOf = p.End()
@@ -62,7 +65,7 @@ func newEval(p Period, pol *Policy, in *Inputs) *eval {
 		}
 	}
 	for _, pay := range in.Payments {
-		e.paid[pay.Subject+"|"+pay.Rule] += pay.Amount
+		e.paid[paidKey{pay.Subject, pay.Rule}] += pay.Amount
 	}
 	return e
 }
@@ -123,9 +126,9 @@ func (e *eval) task(t Task, detail string) {
 		t.Clause = r.Clause
 	}
 	if detail != "" {
-		t.ID = t.Rule + "|" + t.Subject + "|" + detail
+		t.ID = e.t.cat(t.Rule, "|", t.Subject, "|", detail)
 	} else {
-		t.ID = t.Rule + "|" + t.Subject
+		t.ID = e.t.cat(t.Rule, "|", t.Subject)
 	}
 	if t.Due.IsZero() {
 		t.Due = e.due()
@@ -154,8 +157,10 @@ func (e *eval) paidFor(subject, rule string) Fen {
 	if len(e.paid) == 0 {
 		return 0
 	}
-	return e.paid[subject+"|"+rule]
+	return e.paid[paidKey{subject, rule}]
 }
+
+type paidKey struct{ subject, rule string }
 
 // entitlement emits an amount finding for money owed under rule and, when less has been paid,
 // a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
@@ -174,11 +179,11 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 	if clause == "" {
 		clause = r.Clause
 	}
-	msg := "依据《若干措施》" + clause + "：" + f.Explain + "，应享" + r.Title + owed.Text()
+	var msg string
 	if paid > 0 {
-		msg += "，已发放" + paid.Text() + "，尚欠" + unpaid.Text()
+		msg = e.t.cat("依据《若干措施》", clause, "：", f.Explain, "，应享", r.Title, e.t.fen(owed), "，已发放", e.t.fen(paid), "，尚欠", e.t.fen(unpaid))
 	} else {
-		msg += "，尚未发放"
+		msg = e.t.cat("依据《若干措施》", clause, "：", f.Explain, "，应享", r.Title, e.t.fen(owed), "，尚未发放")
 	}
 	e.task(Task{Rule: "subsidy_unpaid", Clause: clause, Subject: f.Subject, SubjectName: f.SubjectName,
 		Household: f.Household, Unit: f.Unit, Ref: f.Ref, Amount: &unpaid, Explain: msg}, f.Rule)

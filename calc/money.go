@@ -52,14 +52,7 @@ func trimDecimal(b []byte) []byte {
 // Text is the amount for a Chinese sentence: "800元", "812.5元".
 func (f Fen) Text() string {
 	var buf [32]byte
-	b := appendFixed(buf[:0], int64(f), 100, 2)
-	if n := len(b); b[n-1] == '0' { // "…x.y0" → "…x.y", "…x.00" → "…x"
-		b = b[:n-1]
-		if b[n-2] == '0' {
-			b = b[:n-3]
-		}
-	}
-	return string(append(b, "元"...))
+	return string(appendFenText(buf[:0], f))
 }
 
 // ParseYuan reads a plain decimal yuan amount ("800", "812.5", "-3.25"); at most two decimals.

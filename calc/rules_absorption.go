@@ -32,7 +32,7 @@ func evalEmployer(e *eval, emp *Employer) {
 		d = e.p.End()
 	}
 	if emp.AwardPaid > e.paidFor(subject, "absorption") {
-		e.paid[subject+"|absorption"] = emp.AwardPaid
+		e.paid[paidKey{subject, "absorption"}] = emp.AwardPaid
 	}
 	paid := e.paidFor(subject, "absorption")
 

@@ -101,7 +101,7 @@ func (e *eval) evalCourtyard() {
 	for _, hid := range order {
 		a := awards[hid]
 		// Awards recorded as paid on the project rows count as paid, like the ledger's 已发放 columns.
-		e.paid[hid+"|courtyard_award"] += a.paid
+		e.paid[paidKey{hid, "courtyard_award"}] += a.paid
 		fd := Finding{Rule: "courtyard_award", Subject: hid, Household: hid, Ref: a.first.Ref, Params: []Used{a.used},
 			Inputs: []Input{{"庭院经济项目", strings.Join(a.parts, "、")}}}
 		if h := e.household(hid); h != nil {
