@@ -191,12 +191,7 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 
 // sort orders the results so that output is deterministic: by sheet row, then rule.
 func (r *Result) sort() {
-	r.Findings = sortStable(r.Findings, func(a, b *Finding) int {
-		if c := strings.Compare(a.Ref.Sheet, b.Ref.Sheet); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Ref.Row, b.Ref.Row)
-	})
+	r.Findings = sortByRef(r.Findings, func(f *Finding) *Ref { return &f.Ref })
 	r.Tasks = sortStable(r.Tasks, func(a, b *Task) int { return strings.Compare(a.ID, b.ID) })
 	r.Errors = sortStable(r.Errors, func(a, b *DataError) int {
 		if c := strings.Compare(a.Sheet, b.Sheet); c != 0 {
@@ -206,8 +201,92 @@ func (r *Result) sort() {
 	})
 }
 
+// sortByRef sorts s stably by sheet name, then row: the order sortStable gives with that
+// comparison, but on integer keys (a result has a handful of sheets and many rows, and string
+// comparisons were most of the sort's time).
+func sortByRef[T any](s []T, ref func(*T) *Ref) []T {
+	type key struct {
+		sheet, i int32
+		row      int
+	}
+	keys := make([]key, len(s))
+	var sheets []string // distinct sheet names, in order of appearance
+	last, lastIdx := "", -1
+	for i := range s {
+		r := ref(&s[i])
+		if lastIdx < 0 || r.Sheet != last {
+			lastIdx = slices.Index(sheets, r.Sheet)
+			if lastIdx < 0 {
+				lastIdx = len(sheets)
+				sheets = append(sheets, r.Sheet)
+			}
+			last = r.Sheet
+		}
+		keys[i] = key{sheet: int32(lastIdx), i: int32(i), row: r.Row}
+	}
+	// Ranks of the sheets in name order.
+	order := make([]int32, len(sheets))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(sheets[a], sheets[b]) })
+	rank := make([]int32, len(sheets))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	sorted := true
+	for i := range keys {
+		keys[i].sheet = rank[keys[i].sheet]
+		if i > 0 && sorted {
+			a, b := keys[i-1], keys[i]
+			sorted = a.sheet < b.sheet || a.sheet == b.sheet && a.row <= b.row
+		}
+	}
+	if sorted {
+		return s
+	}
+	// The index breaks ties, so an unstable sort gives the stable order.
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.sheet != b.sheet {
+			return cmp.Compare(a.sheet, b.sheet)
+		}
+		if a.row != b.row {
+			return cmp.Compare(a.row, b.row)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	from := make([]int32, len(keys))
+	for i, k := range keys {
+		from[i] = k.i
+	}
+	permute(s, from)
+	return s
+}
+
+// permute moves s[from[i]] to s[i] for every i, in place, following the permutation's cycles:
+// each record is moved once, and no second slice of large records is made. It changes from.
+func permute[T any](s []T, from []int32) {
+	for i := range from {
+		if from[i] == int32(i) {
+			continue
+		}
+		tmp := s[i]
+		j := int32(i)
+		for {
+			k := from[j]
+			from[j] = j
+			if k == int32(i) {
+				s[j] = tmp
+				break
+			}
+			s[j] = s[k]
+			j = k
+		}
+	}
+}
+
 // sortStable sorts s stably by c: the order sort.SliceStable gives, but the large records are
-// moved once (their indices are sorted) instead of at every swap. It may return a new slice.
+// moved once (their indices are sorted) instead of at every swap.
 func sortStable[T any](s []T, c func(a, b *T) int) []T {
 	sorted := true
 	for i := 1; i < len(s) && sorted; i++ {
@@ -221,9 +300,6 @@ func sortStable[T any](s []T, c func(a, b *T) int) []T {
 		idx[i] = int32(i)
 	}
 	slices.SortStableFunc(idx, func(i, j int32) int { return c(&s[i], &s[j]) })
-	out := make([]T, len(s))
-	for i, k := range idx {
-		out[i] = s[k]
-	}
-	return out
+	permute(s, idx)
+	return s
 }
