@@ -95,8 +95,8 @@ type unitCount struct {
 
 func (e *eval) evalScaleUnits() {
 	monitored := map[string]bool{}
-	for _, f := range e.res.Findings {
-		if f.Monitored && f.Household != "" {
+	for i := range e.res.Findings {
+		if f := &e.res.Findings[i]; f.Monitored && f.Household != "" {
 			monitored[f.Household] = true
 		}
 	}
@@ -143,20 +143,38 @@ func (e *eval) evalScaleUnits() {
 		}
 		return c
 	}
+	// levels returns the counts of u's levels. The slice is only valid until the next call;
+	// consecutive records of one village are the common case and look nothing up.
+	var (
+		lastU   Unit
+		lastN   = -1
+		lastBuf [3]*unitCount
+	)
+	levels := func(u Unit) []*unitCount {
+		if lastN < 0 || u != lastU {
+			ls, nl := unitLevels(u)
+			for i, lu := range ls[:nl] {
+				lastBuf[i] = get(lu)
+			}
+			lastU, lastN = u, nl
+		}
+		return lastBuf[:lastN]
+	}
 	for i := range e.in.Households {
 		h := &e.in.Households[i]
 		if h.Category == CategoryOrdinary {
 			continue
 		}
-		ls, nl := unitLevels(h.Unit)
-		for _, u := range ls[:nl] {
-			c := get(u)
+		mon := monitored[h.ID]
+		for _, c := range levels(h.Unit) {
 			c.households++
-			if monitored[h.ID] {
+			if mon {
 				c.monitored++
 			}
-			for _, d := range drops {
-				if d.dep[h.ID] {
+		}
+		for _, d := range drops {
+			if d.dep[h.ID] {
+				for _, c := range levels(h.Unit) {
 					c.depends[d.name]++
 				}
 			}
@@ -170,9 +188,7 @@ func (e *eval) evalScaleUnits() {
 				u = h.Unit
 			}
 		}
-		ls, nl := unitLevels(u)
-		for _, lu := range ls[:nl] {
-			c := get(lu)
+		for _, c := range levels(u) {
 			c.laborers++
 			if l.Returned || l.Unemployed {
 				c.returned++

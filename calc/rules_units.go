@@ -130,11 +130,44 @@ func unitName(u Unit) string {
 	return strings.Join(parts, "/")
 }
 
-// unitAcc is one unit's summary being built.
+// unitAcc is one unit's summary being built. Counts by rule are kept in arrays indexed like
+// Rules (a map update per finding and level was most of this clause's time) and become the
+// summary's maps at the end; rules outside the catalogue go to the maps directly.
 type unitAcc struct {
-	sum     UnitSummary
-	monitor map[string]bool
-	growth  *growthSums
+	sum        UnitSummary
+	flags      [nRules]int
+	owed, paid [nRules]Fen
+	hasOwed    [nRules]bool
+	own        growthSums // households whose deepest unit this is
+	hasOwn     bool
+	growth     *growthSums // all households of the unit
+}
+
+// nRules is the size of the arrays of unitAcc: the catalogue as shipped (rules added to Rules at
+// run time, beyond it, use the maps).
+const nRules = 40
+
+// maps moves the counts by rule into the summary's maps, in the catalogue's order.
+func (a *unitAcc) maps() {
+	for i := 0; i < nRules && i < len(Rules); i++ {
+		id := Rules[i].ID
+		if a.flags[i] > 0 {
+			a.sum.Flags[id] += a.flags[i]
+		}
+		if a.hasOwed[i] {
+			a.sum.Owed[id] += a.owed[i]
+			a.sum.Paid[id] += a.paid[i]
+		}
+	}
+}
+
+// ruleSlot is the index of rule id in Rules when below nRules, else -1.
+func ruleSlot(id string) int {
+	ruleByIDFast(id) // builds the index
+	if i, ok := ruleIndex[id]; ok && i < nRules && i < len(Rules) && Rules[i].ID == id {
+		return i
+	}
+	return -1
 }
 
 func evalUnits(e *eval) {
@@ -156,7 +189,7 @@ func evalUnits(e *eval) {
 			a := units[k.unit]
 			if a == nil {
 				a = &unitAcc{sum: UnitSummary{Level: k.level, Unit: k.unit, Flags: map[string]int{}, Owed: map[string]Fen{},
-					Paid: map[string]Fen{}}, monitor: map[string]bool{}, growth: newGrowthSums()}
+					Paid: map[string]Fen{}}, own: *newGrowthSums(), growth: newGrowthSums()}
 				units[k.unit] = a
 			}
 			out = append(out, a)
@@ -183,50 +216,81 @@ func evalUnits(e *eval) {
 	}
 
 	// Households, 两高于.
+	// A household's incomes are added to its own (deepest) unit; the sums of the levels above
+	// and of the city are made from those at the end (exact sums: the order does not matter).
 	city := newGrowthSums()
-	seen := map[string]bool{}
 	for i := range in.Households {
 		h := &in.Households[i]
-		if seen[h.ID] {
+		if e.hh[h.ID] != h { // a later row of the same household
 			continue
 		}
-		seen[h.ID] = true
 		accs := touch(h.Unit)
 		for _, a := range accs {
 			a.sum.Households++
 		}
 		if proj, base, ok := e.householdGrowth(h, i); ok {
-			city.add(proj, base)
-			for _, a := range accs {
-				a.growth.add(proj, base)
+			if len(accs) == 0 {
+				city.add(proj, base)
+			} else {
+				a := accs[len(accs)-1]
+				a.own.add(proj, base)
+				a.hasOwn = true
 			}
 		}
 	}
+	for _, a := range units {
+		if !a.hasOwn {
+			continue
+		}
+		city.add(a.own.proj, a.own.base)
+		ks, nk := unitKeys(a.sum.Unit)
+		for _, k := range ks[:nk] {
+			units[k.unit].growth.add(a.own.proj, a.own.base)
+		}
+	}
 
-	// Findings.
-	for _, f := range e.res.Findings {
+	// Findings. A household is counted monitored once per unit.
+	type monKey struct {
+		household string
+		unit      Unit
+	}
+	monitor := map[monKey]bool{}
+	lastRule, slot := "", -1
+	for i := range e.res.Findings {
+		f := &e.res.Findings[i]
 		if f.Rule == "unit_lagging" {
 			continue
+		}
+		if f.Rule != lastRule {
+			lastRule, slot = f.Rule, ruleSlot(f.Rule)
 		}
 		u := f.Unit
 		if u == (Unit{}) {
 			u = e.unitOf(Unit{}, f.Household)
 		}
-		accs := touch(u)
-		for _, a := range accs {
+		monitored := f.Monitored && f.Household != ""
+		for _, a := range touch(u) {
 			// A unit-level finding belongs to its own unit and those above it, not to units below.
 			switch {
 			case f.Kind == KindAmount && f.Paid != nil:
-				a.sum.Owed[f.Rule] += *f.Amount
-				a.sum.Paid[f.Rule] += *f.Paid
+				if slot >= 0 {
+					a.owed[slot] += *f.Amount
+					a.paid[slot] += *f.Paid
+					a.hasOwed[slot] = true
+				} else {
+					a.sum.Owed[f.Rule] += *f.Amount
+					a.sum.Paid[f.Rule] += *f.Paid
+				}
 				if *f.Amount > 0 && *f.Paid >= *f.Amount {
 					a.sum.DoneItems++
 				}
+			case slot >= 0:
+				a.flags[slot]++
 			default:
 				a.sum.Flags[f.Rule]++
 			}
-			if f.Monitored && f.Household != "" && !a.monitor[f.Household] {
-				a.monitor[f.Household] = true
+			if k := (monKey{f.Household, a.sum.Unit}); monitored && !monitor[k] {
+				monitor[k] = true
 				a.sum.Monitored++
 				if h := e.hh[f.Household]; h != nil && h.MeasureDone {
 					a.sum.DoneItems++
@@ -234,7 +298,8 @@ func evalUnits(e *eval) {
 			}
 		}
 	}
-	for _, t := range e.res.Tasks {
+	for i := range e.res.Tasks {
+		t := &e.res.Tasks[i]
 		u := t.Unit
 		if u == (Unit{}) {
 			u = e.unitOf(Unit{}, t.Household)
@@ -272,6 +337,7 @@ func evalUnits(e *eval) {
 	cityG := city.growth()
 	for _, k := range keys {
 		a := units[k]
+		a.maps()
 		s := &a.sum
 		done, open := int64(s.DoneItems), int64(s.OpenTasks)
 		if done+open == 0 {

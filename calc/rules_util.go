@@ -73,12 +73,15 @@ func (e *eval) taskFinding(f Finding, cadre, explain, detail string) {
 		}
 	}
 	e.task(Task{Rule: f.Rule, Clause: clause, Subject: f.Subject, SubjectName: f.SubjectName, Household: f.Household,
-		Unit: f.Unit, Ref: f.Ref, Cadre: cadre, Amount: f.Amount, Explain: "依据《若干措施》" + clause + "：" + explain}, detail)
+		Unit: f.Unit, Ref: f.Ref, Cadre: cadre, Amount: f.Amount, Explain: e.t.cat("依据《若干措施》", clause, "：", explain)}, detail)
 }
 
 // cellError reports a data error on a row: "第N行'列'…" when the row is known.
 func (e *eval) cellError(ref Ref, column, rule, msg string) {
-	e.dataError(ref, column, rule, rowText(ref)+msg)
+	if ref.Row > 0 {
+		msg = e.t.cat("第", e.t.itoa(ref.Row), "行", msg)
+	}
+	e.dataError(ref, column, rule, msg)
 }
 
 // rowText is "第N行" for a known row, else "".
@@ -102,7 +105,7 @@ func (e *eval) capLimit(cap Fen, h *Household, county string) (limit Fen, text s
 			return 0, "", used, false
 		}
 		limit = Fen(int64(cap) * int64(h.Members))
-		return limit, "每人每年" + cap.Text() + "（" + strconv.Itoa(h.Members) + "人，共" + limit.Text() + "）", used, true
+		return limit, e.t.cat("每人每年", e.t.fen(cap), "（", e.t.itoa(h.Members), "人，共", e.t.fen(limit), "）"), used, true
 	}
-	return cap, "每户每年" + cap.Text(), used, true
+	return cap, e.t.cat("每户每年", e.t.fen(cap)), used, true
 }
