@@ -44,8 +44,10 @@ type eval struct {
 	monBy  map[string]*monParams // … and by county
 	dueAt  time.Time             // due() worked out
 
-	t   texts     // the strings of the results (text.go)
-	ins inputSlab // … and their []Input
+	t    texts      // the strings of the results (text.go)
+	ins  inputSlab  // … their []Input
+	used slab[Used] // … their []Used
+	fens slab[Fen]  // … and their amounts
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {
@@ -168,7 +170,7 @@ type paidKey struct{ subject, rule string }
 func (e *eval) entitlement(f Finding, owed Fen) {
 	f.Kind = KindAmount
 	paid := e.paidFor(f.Subject, f.Rule)
-	f.Amount, f.Paid = &owed, &paid
+	f.Amount, f.Paid = e.fens.ptr(owed), e.fens.ptr(paid)
 	e.emit(f)
 	if owed <= paid {
 		return
@@ -186,7 +188,7 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 		msg = e.t.cat("依据《若干措施》", clause, "：", f.Explain, "，应享", r.Title, e.t.fen(owed), "，尚未发放")
 	}
 	e.task(Task{Rule: "subsidy_unpaid", Clause: clause, Subject: f.Subject, SubjectName: f.SubjectName,
-		Household: f.Household, Unit: f.Unit, Ref: f.Ref, Amount: &unpaid, Explain: msg}, f.Rule)
+		Household: f.Household, Unit: f.Unit, Ref: f.Ref, Amount: e.fens.ptr(unpaid), Explain: msg}, f.Rule)
 }
 
 // sort orders the results so that output is deterministic: by sheet row, then rule.

@@ -109,3 +109,22 @@ func (t *inputSlab) inputs(spare int, in ...Input) []Input {
 // inputSlab hands out the small []Input of findings from large slices. A slice handed out has
 // its own capacity (a three-index slice), so appending to it never writes into another's.
 type inputSlab struct{ s []Input }
+
+// slab hands out small slices of T (a finding's Params, amounts) cut from large ones, like
+// inputSlab.
+type slab[T any] struct{ s []T }
+
+// take returns the values in a slice cut from the slab, with room for spare more.
+func (t *slab[T]) take(spare int, in ...T) []T {
+	n := len(in) + spare
+	if len(t.s)+n > cap(t.s) {
+		t.s = make([]T, 0, max(512, n))
+	}
+	k := len(t.s)
+	t.s = append(t.s, in...)
+	t.s = t.s[:k+n]
+	return t.s[k : k+len(in) : k+n]
+}
+
+// ptr returns a pointer to a copy of v kept in the slab.
+func (t *slab[T]) ptr(v T) *T { return &t.take(0, v)[0] }
