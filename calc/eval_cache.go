@@ -3,6 +3,7 @@ package calc
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Caches that keep one evaluation linear and cheap in the number of households (issue 9). They
@@ -28,15 +29,45 @@ type paramHit struct {
 func cachedParam[T any](e *eval, p *Param[T], latest bool, county string, d time.Time,
 	look func(string, time.Time) (T, Used, bool)) (T, Used, bool) {
 	k := paramKey{p: p, latest: latest, county: county, d: d}
-	if h, ok := e.params[k]; ok {
-		return h.v.(T), h.u, h.ok
+	// A small direct-mapped table in front of the map: a rule asks for the same few parameters
+	// record after record, and comparing one key is cheaper than hashing it.
+	slot := &e.paramSlots[paramSlotOf(uintptr(unsafe.Pointer(p)), latest, county)]
+	if slot.set && slot.k == k {
+		return slot.h.v.(T), slot.h.u, slot.h.ok
 	}
-	v, u, ok := look(county, d)
-	if e.params == nil {
-		e.params = map[paramKey]paramHit{}
+	h, hit := e.params[k]
+	if !hit {
+		v, u, ok := look(county, d)
+		h = paramHit{v: v, u: u, ok: ok}
+		if e.params == nil {
+			e.params = map[paramKey]paramHit{}
+		}
+		e.params[k] = h
 	}
-	e.params[k] = paramHit{v: v, u: u, ok: ok}
-	return v, u, ok
+	*slot = paramSlot{k: k, h: h, set: true}
+	return h.v.(T), h.u, h.ok
+}
+
+// paramSlot is one entry of the table in front of the parameter cache.
+type paramSlot struct {
+	k   paramKey
+	h   paramHit
+	set bool
+}
+
+const paramSlots = 64
+
+// paramSlotOf picks the table entry of a lookup.
+func paramSlotOf(p uintptr, latest bool, county string) int {
+	x := uint64(p>>3) ^ uint64(len(county))<<7
+	if latest {
+		x ^= 1 << 13
+	}
+	if len(county) > 0 {
+		x ^= uint64(county[len(county)-1]) << 17
+	}
+	x *= 0x9E3779B97F4A7C15
+	return int(x >> 58) // the top 6 bits: 0..63
 }
 
 // pAt is p.At(county, d), cached on the evaluation.

@@ -38,11 +38,12 @@ type eval struct {
 	paid map[paidKey]Fen       // paid this year
 	res  *Result
 
-	params map[paramKey]paramHit // parameter lookups (eval_cache.go)
-	proj   []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
-	mon    *monParams            // （一）'s parameters for the last county seen
-	monBy  map[string]*monParams // … and by county
-	dueAt  time.Time             // due() worked out
+	params     map[paramKey]paramHit // parameter lookups (eval_cache.go)
+	paramSlots [paramSlots]paramSlot // … and the table in front of them
+	proj       []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
+	mon        *monParams            // （一）'s parameters for the last county seen
+	monBy      map[string]*monParams // … and by county
+	dueAt      time.Time             // due() worked out
 
 	t    texts      // the strings of the results (text.go)
 	ins  inputSlab  // … their []Input
