@@ -40,6 +40,11 @@ type eval struct {
 
 	params     map[paramKey]paramHit // parameter lookups (eval_cache.go)
 	paramSlots [paramSlots]paramSlot // … and the table in front of them
+	lastRule   RuleInfo              // rule()
+	lastRuleOK bool
+	lastHID    string // household()
+	lastH      *Household
+	lastHOK    bool
 	proj       []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
 	mon        *monParams            // （一）'s parameters for the last county seen
 	monBy      map[string]*monParams // … and by county
@@ -73,12 +78,20 @@ func newEval(p Period, pol *Policy, in *Inputs) *eval {
 	return e
 }
 
-// household returns the household with the given id, or nil.
-func (e *eval) household(id string) *Household { return e.hh[id] }
+// household returns the household with the given id, or nil. The last one asked for is
+// remembered: a record's rules ask for the same household several times in a row.
+func (e *eval) household(id string) *Household {
+	if e.lastHOK && id == e.lastHID {
+		return e.lastH
+	}
+	h := e.hh[id]
+	e.lastHID, e.lastH, e.lastHOK = id, h, true
+	return h
+}
 
 // county returns the county of a household id ("" when unknown).
 func (e *eval) county(household string) string {
-	if h := e.hh[household]; h != nil {
+	if h := e.household(household); h != nil {
 		return h.County
 	}
 	return ""
@@ -99,6 +112,18 @@ func (e *eval) due() time.Time {
 	return e.dueAt
 }
 
+// rule is RuleByID, remembering the last rule asked for (rules emit their findings in runs).
+func (e *eval) rule(id string) (RuleInfo, bool) {
+	if e.lastRuleOK && id == e.lastRule.ID {
+		return e.lastRule, true
+	}
+	r, ok := RuleByID(id)
+	if ok {
+		e.lastRule, e.lastRuleOK = r, true
+	}
+	return r, ok
+}
+
 // warn adds a policy-level warning once.
 func (e *eval) warn(format string, a ...any) {
 	w := fmt.Sprintf(format, a...)
@@ -112,7 +137,7 @@ func (e *eval) warn(format string, a ...any) {
 
 // emit adds a finding, filling the clause and kind from the rule catalogue when empty.
 func (e *eval) emit(f Finding) {
-	if r, ok := RuleByID(f.Rule); ok {
+	if r, ok := e.rule(f.Rule); ok {
 		if f.Clause == "" {
 			f.Clause = r.Clause
 		}
@@ -125,7 +150,7 @@ func (e *eval) emit(f Finding) {
 
 // task adds a task. Its ID is rule|subject|detail, stable across uploads.
 func (e *eval) task(t Task, detail string) {
-	if r, ok := RuleByID(t.Rule); ok && t.Clause == "" {
+	if r, ok := e.rule(t.Rule); ok && t.Clause == "" {
 		t.Clause = r.Clause
 	}
 	if detail != "" {
@@ -136,7 +161,7 @@ func (e *eval) task(t Task, detail string) {
 	if t.Due.IsZero() {
 		t.Due = e.due()
 	}
-	if h := e.hh[t.Household]; h != nil {
+	if h := e.household(t.Household); h != nil {
 		if t.Cadre == "" {
 			t.Cadre = h.Cadre
 		}
@@ -177,7 +202,7 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 		return
 	}
 	unpaid := owed - paid
-	r, _ := RuleByID(f.Rule)
+	r, _ := e.rule(f.Rule)
 	clause := f.Clause
 	if clause == "" {
 		clause = r.Clause

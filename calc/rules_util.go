@@ -68,7 +68,7 @@ func (e *eval) taskFinding(f Finding, cadre, explain, detail string) {
 	e.emit(f)
 	clause := f.Clause
 	if clause == "" {
-		if r, ok := RuleByID(f.Rule); ok {
+		if r, ok := e.rule(f.Rule); ok {
 			clause = r.Clause
 		}
 	}
