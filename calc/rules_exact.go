@@ -264,17 +264,46 @@ func (x xrat) text() string { return x.fen().Text() }
 
 // pct is pctText: "7.5%", "-1.01%".
 func (x xrat) pct() string {
-	if v, ok := x.roundScaled(10000); ok {
-		var buf [32]byte
-		b := appendFixed(buf[:0], v, 100, 2)
-		b = trimDecimal(b)
-		if string(b) == "-0" {
-			b = b[1:]
-		}
-		return string(append(b, '%'))
+	var buf [32]byte
+	if b, ok := x.appendPct(buf[:0]); ok {
+		return string(b)
 	}
 	return pctText(x.rat())
 }
+
+// appendPct appends x.pct() to b; ok is false (b unchanged) when x is big or too large to
+// round in int64 (the caller then uses pctText).
+func (x xrat) appendPct(b []byte) ([]byte, bool) {
+	v, ok := x.roundScaled(10000)
+	if !ok {
+		return b, false
+	}
+	k := len(b)
+	b = trimDecimal(appendFixed(b, v, 100, 2)) // stops at the '.' appendFixed writes
+	if string(b[k:]) == "-0" {
+		b = append(b[:k], '0')
+	}
+	return append(b, '%'), true
+}
+
+// xpct returns x.pct() ("7.5%") in the evaluation's texts.
+func (t *texts) xpct(x xrat) string {
+	t.addXPct(x)
+	return t.done()
+}
+
+// addXPct appends x.pct() to the string being built.
+func (t *texts) addXPct(x xrat) {
+	t.room(32)
+	if b, ok := x.appendPct(t.buf); ok {
+		t.buf = b
+		return
+	}
+	t.add(pctText(x.rat()))
+}
+
+// xyuan returns x.text() ("4837.5元") in the evaluation's texts.
+func (t *texts) xyuan(x xrat) string { return t.fen(x.fen()) }
 
 // rate is ratRate: x rounded to the millionth, half away from zero.
 func (x xrat) rate() Rate {

@@ -1,8 +1,6 @@
 package calc
 
 import (
-	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -19,34 +17,15 @@ import (
 //
 // Every comparison is exact (math/big.Rat): |g| = flat_tolerance is 持平.
 
-// incomeFacts is what （一） reads from a household's income columns for the period.
-type incomeFacts struct {
-	given   bool        // some income figure up to the quarter is present
-	ytd     *big.Rat    // A_q in yuan; nil when it cannot be read
-	family  *big.Rat    // cumulative family net income in yuan, when known
-	cum     [4]*big.Rat // A_k from this year's quarterly columns (k ≤ q), nil when a quarter is missing
-	source  string      // how A_q was read
-	missing string      // the missing column when ytd is nil: "家庭人口数", "第2季度收入"
-}
-
-// readIncome reads the household's cumulative income up to quarter q. It has no side effects.
-func readIncome(h *Household, q int) incomeFacts {
-	x := readIncomeX(h, q)
-	f := incomeFacts{given: x.given, ytd: x.ytd.rat(), family: x.family.rat(), source: x.source, missing: x.missing}
-	for k := range x.cum {
-		f.cum[k] = x.cum[k].rat()
-	}
-	return f
-}
-
-// incomeX is incomeFacts in exact int64 rationals (rules_exact.go); a zero xrat is "nil".
+// incomeX is what （一） reads from a household's income columns for the period, in exact
+// int64 rationals (rules_exact.go); a zero xrat is "no value".
 type incomeX struct {
-	given   bool
-	ytd     xrat
-	family  xrat
-	cum     [4]xrat
-	source  string
-	missing string
+	given   bool    // some income figure up to the quarter is present
+	ytd     xrat    // A_q in yuan; zero when it cannot be read
+	family  xrat    // cumulative family net income in yuan, when known
+	cum     [4]xrat // A_k from this year's quarterly columns (k ≤ q), zero when a quarter is missing
+	source  string  // how A_q was read
+	missing string  // the missing column when ytd is zero: "家庭人口数", "第2季度收入"
 }
 
 // quarterIncomeX returns one quarter's per-capita and family net income (yuan). needMembers is
@@ -71,7 +50,10 @@ func quarterIncomeX(in *Income, members int) (pc, fam xrat, needMembers bool) {
 	return xquo(fam, xint(int64(members))), fam, false
 }
 
-var sourceQuarters = [5]string{"", "第1季度收入", "第1至2季度收入合计", "第1至3季度收入合计", "第1至4季度收入合计"}
+var (
+	sourceQuarters = [5]string{"", "第1季度收入", "第1至2季度收入合计", "第1至3季度收入合计", "第1至4季度收入合计"}
+	quarterColumns = [5]string{"", "第1季度收入", "第2季度收入", "第3季度收入", "第4季度收入"}
+)
 
 // readIncomeX reads the household's cumulative income up to quarter q. It has no side effects.
 func readIncomeX(h *Household, q int) incomeX {
@@ -82,7 +64,7 @@ func readIncomeX(h *Household, q int) incomeX {
 		in := h.Quarters[k-1]
 		if in == nil {
 			if !broken && f.missing == "" {
-				f.missing = "第" + strconv.Itoa(k) + "季度收入"
+				f.missing = quarterColumns[k]
 			}
 			broken = true
 			continue
@@ -130,17 +112,16 @@ func readIncomeX(h *Household, q int) incomeX {
 }
 
 // incomeShares returns the cumulative quarterly shares for the household: its own last-year
-// shares when the ledger has valid ones, else the policy's quarter_share.
-func (e *eval) incomeShares(h *Household) (s Shares, own bool, used Used) {
+// shares when the ledger has valid ones, else the policy's quarter_share for its county (mp).
+func (e *eval) incomeShares(h *Household, mp *monParams) (s Shares, own bool) {
 	if validShares(h.LastYearShares) {
-		return *h.LastYearShares, true, Used{}
+		return *h.LastYearShares, true
 	}
 	if h.LastYearShares != nil {
 		e.res.Errors = append(e.res.Errors, DataError{Sheet: h.Sheet, Row: h.Row, Column: "上年各季度累计收入占比",
-			Message: rowText(h.Ref) + "‘上年各季度累计收入占比’不是0到1之间逐季不减的比例，改用统一比例", Rule: "income_gap", Warning: true})
+			Message: e.t.cat(rowText(h.Ref), "‘上年各季度累计收入占比’不是0到1之间逐季不减的比例，改用统一比例"), Rule: "income_gap", Warning: true})
 	}
-	s, used = pValue(e, &e.pol.QuarterShare, h.County, e.asOf)
-	return s, false, used
+	return mp.shares, false
 }
 
 // validShares reports whether a household's own shares are usable: each in (0, 1], not
@@ -159,9 +140,7 @@ func validShares(s *Shares) bool {
 	return true
 }
 
-// shareAt is the cumulative share at quarter q (s_4 = 1: at year end g = A_4 ÷ I0 − 1).
-func shareAt(s Shares, q int) *big.Rat { return shareAtX(s, q).rat() }
-
+// shareAtX is the cumulative share at quarter q (s_4 = 1: at year end g = A_4 ÷ I0 − 1).
 func shareAtX(s Shares, q int) xrat {
 	if q == 4 {
 		return xint(1)
@@ -179,6 +158,31 @@ func periodText(p Period) string {
 	return strconv.Itoa(p.Year) + "年第" + strconv.Itoa(p.Quarter) + "季度"
 }
 
+// addPeriod appends periodText(p) to the string being built.
+func (t *texts) addPeriod(p Period) {
+	t.room(64)
+	t.buf = append(strconv.AppendInt(t.buf, int64(p.Year), 10), "年第"...)
+	t.buf = append(strconv.AppendInt(t.buf, int64(p.Quarter), 10), "季度"...)
+}
+
+// sharePct returns r.Percent() ("30%") in the evaluation's texts.
+func (t *texts) sharePct(r Rate) string {
+	t.room(32)
+	t.buf = append(trimDecimal(appendFixed(t.buf, int64(r), uint64(RateOne)/100, 4)), '%') // trimming stops at the '.'
+	return t.done()
+}
+
+// joined returns strings.Join(parts, sep) in the evaluation's texts.
+func (t *texts) joined(parts []string, sep string) string {
+	for i, p := range parts {
+		if i > 0 {
+			t.add(sep)
+		}
+		t.add(p)
+	}
+	return t.done()
+}
+
 // monParams are （一）'s parameters for one county, looked up once per county (not per household).
 type monParams struct {
 	county      string
@@ -192,8 +196,10 @@ type monParams struct {
 	line        Fen
 	lineU       Used
 	lineOK      bool
+	lineText    string
 	shares      Shares
 	sharesU     Used
+	sharePct    string // the policy's share at the period's quarter, when before Q4
 	trendN      int
 	trendU      Used
 	growthNoted bool // the growth warnings were given for this county
@@ -216,7 +222,10 @@ func (e *eval) monParamsFor(county string) *monParams {
 	m.line, m.lineU, m.lineOK = pAt(e, &e.pol.MonitoringLine, county, yearEnd)
 	m.shares, m.sharesU = pValue(e, &e.pol.QuarterShare, county, e.asOf)
 	m.trendN, m.trendU = pValue(e, &e.pol.TrendQuarters, county, e.asOf)
-	m.tolPct, m.glPct = m.tol.Percent(), m.gl.Percent()
+	m.tolPct, m.glPct, m.lineText = m.tol.Percent(), m.gl.Percent(), m.line.Text()
+	if q := e.p.Quarter; q < 4 {
+		m.sharePct = m.shares[q-1].Percent()
+	}
 	list := func(us ...Used) [2][]Used {
 		return [2][]Used{us, append([]Used{m.sharesU}, us...)}
 	}
@@ -246,10 +255,8 @@ type monHousehold struct {
 func (m *monHousehold) flag(rule, title string, extra []Input, params []Used, explain string) {
 	fd := householdFinding(rule, m.h)
 	fd.Kind, fd.Monitored = KindFlag, true
-	in := make([]Input, len(m.inputs)+len(extra))
-	copy(in[copy(in, m.inputs):], extra)
-	if len(in) > 0 {
-		fd.Inputs = in
+	if len(m.inputs)+len(extra) > 0 {
+		fd.Inputs = append(m.e.ins.inputs(len(extra), m.inputs...), extra...)
 	}
 	fd.Params = params
 	fd.Explain = explain
@@ -287,15 +294,15 @@ func evalMonitoring(e *eval) {
 		}
 		if !f.ytd.ok() {
 			col := f.missing
-			msg := "‘" + col + "’为空，无法核算本年累计收入"
-			if col == "家庭人口数" {
-				msg = "‘家庭人口数’为空，无法计算人均收入"
+			msg := "‘家庭人口数’为空，无法计算人均收入"
+			if col != "家庭人口数" {
+				msg = e.t.cat("‘", col, "’为空，无法核算本年累计收入")
 			}
 			e.cellError(h.Ref, col, "income_gap", msg)
 			continue
 		}
 		mp := e.monParamsFor(h.County)
-		shares, ownShares, _ := e.incomeShares(h)
+		shares, ownShares := e.incomeShares(h, mp)
 		sq := shareAtX(shares, q)
 		proj := xquo(f.ytd, sq)
 		e.proj[i] = proj // read-only from here on; the unit summaries reuse it
@@ -310,23 +317,22 @@ func evalMonitoring(e *eval) {
 			}
 		}
 
-		m := &monHousehold{e: e, h: h, ytdText: f.ytd.text()}
-		inputs := append(inBuf[:0], Input{"本年累计人均纯收入", m.ytdText + "（" + f.source + "，截至" + periodCN + "）"})
+		m := &monHousehold{e: e, h: h, ytdText: e.t.xyuan(f.ytd)}
+		inputs := append(inBuf[:0], Input{"本年累计人均纯收入", e.t.cat(m.ytdText, "（", f.source, "，截至", periodCN, "）")})
 		sharePct := ""
-		if q < 4 {
-			sharePct = shares[q-1].Percent()
-		}
-		m.projText = proj.text()
+		m.projText = e.t.xyuan(proj)
 		if q < 4 {
 			shareName := "统一累计收入占比"
+			sharePct = mp.sharePct
 			if ownShares {
 				shareName = "本户上年累计收入占比"
+				sharePct = e.t.sharePct(shares[q-1])
 			}
-			inputs = append(inputs, Input{shareName, "第" + qText + "季度末" + sharePct},
+			inputs = append(inputs, Input{shareName, e.t.cat("第", qText, "季度末", sharePct)},
 				Input{"全年预计人均纯收入", m.projText})
 		}
 		if h.Members > 0 {
-			inputs = append(inputs, Input{"家庭人口数", strconv.Itoa(h.Members)})
+			inputs = append(inputs, Input{"家庭人口数", e.t.itoa(h.Members)})
 		}
 		if !ownShares && q < 4 {
 			m.withSh = 1
@@ -341,22 +347,16 @@ func evalMonitoring(e *eval) {
 			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为空，无法计算增速")
 		case *h.LastYearPerCapita > 0:
 			base = xfen(*h.LastYearPerCapita)
-			lastText = h.LastYearPerCapita.Text()
+			lastText = e.t.fen(*h.LastYearPerCapita)
 			inputs = append(inputs, Input{"上年人均纯收入", lastText})
 		case *h.LastYearPerCapita == 0 && f.ytd.sign() > 0:
 			// I0 = 0 with income now: growth, not an error; no growth rate exists and no flag fires.
 		case *h.LastYearPerCapita == 0:
 			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为0且本年累计收入不大于0，无法计算增速，请核实")
 		default:
-			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为负数（"+h.LastYearPerCapita.Text()+"），无法计算增速，请核实")
+			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", e.t.cat("‘上年人均纯收入’为负数（", e.t.fen(*h.LastYearPerCapita), "），无法计算增速，请核实"))
 		}
 		m.inputs = inputs
-		projText := func() string {
-			if q == 4 {
-				return "全年人均纯收入" + m.ytdText
-			}
-			return "倒推算：截至第" + qText + "季度累计人均纯收入" + m.ytdText + "÷" + sharePct + "=全年预计" + m.projText
-		}
 
 		if base.ok() {
 			g := growthOf(f.ytd, shares, q, base)
@@ -364,19 +364,24 @@ func evalMonitoring(e *eval) {
 			decrease, flat := xcmp(g, xneg(tolR)) < 0, xcmp(xabs(g), tolR) <= 0
 			switch {
 			case decrease || flat || (mp.glOK && xcmp(g, xrate(mp.gl)) < 0):
-				head := projText() + "，比上年人均" + lastText
+				// How Â was worked out, against the base.
+				var head string
+				if q == 4 {
+					head = e.t.cat("全年人均纯收入", m.ytdText, "，比上年人均", lastText)
+				} else {
+					head = e.t.cat("倒推算：截至第", qText, "季度累计人均纯收入", m.ytdText, "÷", sharePct, "=全年预计", m.projText, "，比上年人均", lastText)
+				}
+				gp := e.t.xpct(g)
 				switch {
 				case decrease:
-					m.flag("income_decrease", "收入同比减少", []Input{{"增速", g.pct()}}, mp.pTol[ws],
-						head+"下降"+xneg(g).pct()+"，降幅超过"+mp.tolPct+"，收入同比减少")
+					m.flag("income_decrease", "收入同比减少", []Input{{"增速", gp}}, mp.pTol[ws],
+						e.t.cat(head, "下降", e.t.xpct(xneg(g)), "，降幅超过", mp.tolPct, "，收入同比减少"))
 				case flat:
-					gp := g.pct()
 					m.flag("income_flat", "收入持平", []Input{{"增速", gp}}, mp.pTol[ws],
-						head+"增速"+gp+"，在±"+mp.tolPct+"以内，收入持平")
+						e.t.cat(head, "增速", gp, "，在±", mp.tolPct, "以内，收入持平"))
 				default:
-					gp := g.pct()
 					m.flag("income_below_local", "收入增速低于当地", []Input{{"增速", gp}}, mp.pBelow[ws],
-						head+"增长"+gp+"，低于当地农牧民收入增速"+mp.glPct)
+						e.t.cat(head, "增长", gp, "，低于当地农牧民收入增速", mp.glPct))
 				}
 			}
 			e.incomeTrend(m, &f, prior[h.ID], shares, base, mp)
@@ -388,22 +393,22 @@ func evalMonitoring(e *eval) {
 					if h.Members <= 0 {
 						e.cellError(h.Ref, "家庭人口数", "income_gap", "‘家庭人口数’为空，无法计算家庭增收差额")
 					} else {
-						members := strconv.Itoa(h.Members)
 						gap := xmul(short, xint(int64(h.Members))).fen()
-						targetText, reqText := target.text(), req.text()
+						targetText, reqText := e.t.xyuan(target), e.t.xyuan(req)
 						fd := householdFinding("income_gap", h)
 						fd.Kind, fd.Amount = KindAmount, &gap
-						in := make([]Input, len(inputs)+2)
-						copy(in, inputs)
-						in[len(inputs)] = Input{"增收目标（全年人均）", targetText}
-						in[len(inputs)+1] = Input{"本季度累计目标（人均）", reqText}
-						fd.Inputs = in
+						// Room for the two targets and for the measures evalGapMeasures adds.
+						fd.Inputs = append(e.ins.inputs(3, inputs...),
+							Input{"增收目标（全年人均）", targetText}, Input{"本季度累计目标（人均）", reqText})
 						fd.Params = mp.pGap[ws]
-						why := "目标全年人均" + targetText + "（上年" + lastText + "×(1+" + mp.glPct + ")）"
+						var why string
 						if q != 4 {
-							why += "×" + sharePct + "=" + reqText
+							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")）×", sharePct, "=", reqText)
+						} else {
+							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")）")
 						}
-						fd.Explain = "本季度距增收目标还差" + gap.Text() + "：" + why + "，已实现人均" + m.ytdText + "，人均差" + short.text() + "×" + members + "人"
+						fd.Explain = e.t.cat("本季度距增收目标还差", e.t.fen(gap), "：", why, "，已实现人均", m.ytdText,
+							"，人均差", e.t.xyuan(short), "×", e.t.itoa(h.Members), "人")
 						e.emit(fd)
 					}
 				}
@@ -418,7 +423,7 @@ func evalMonitoring(e *eval) {
 					what = "全年人均纯收入"
 				}
 				m.flag("below_monitoring_line", "低于防返贫监测收入标准", nil, mp.pLine[ws],
-					what+m.projText+"，低于"+yearText+"年防返贫监测收入标准"+mp.line.Text())
+					e.t.cat(what, m.projText, "，低于", yearText, "年防返贫监测收入标准", mp.lineText))
 			}
 		} else if !lineWarned {
 			e.warn("防返贫监测收入标准未设置%d年数值，已跳过‘低于监测标准’检查（不作推测），请管理员设置", year)
@@ -433,18 +438,18 @@ func evalMonitoring(e *eval) {
 			case strings.TrimSpace(h.Measure) == "":
 				miss = append(miss, "未记录帮扶措施")
 			case !h.MeasureDone:
-				miss = append(miss, "帮扶措施（"+h.Measure+"）尚未落实")
+				miss = append(miss, e.t.cat("帮扶措施（", h.Measure, "）尚未落实"))
 			}
 			if strings.TrimSpace(h.Cadre) == "" {
 				miss = append(miss, "未明确帮扶责任人")
 			}
 			if len(miss) > 0 {
-				flags := strings.Join(m.flagBuf[:min(m.nflags, len(m.flagBuf))], "、")
+				flags := e.t.joined(m.flagBuf[:min(m.nflags, len(m.flagBuf))], "、")
 				fd := householdFinding("measure_missing", h)
-				fd.Inputs = []Input{{"监测原因", flags}, {"帮扶措施", h.Measure}, {"帮扶责任人", h.Cadre}}
-				why := "已纳入增收监测（" + flags + "），" + strings.Join(miss, "，")
+				fd.Inputs = e.ins.inputs(0, Input{"监测原因", flags}, Input{"帮扶措施", h.Measure}, Input{"帮扶责任人", h.Cadre})
+				why := e.t.cat("已纳入增收监测（", flags, "），", e.t.joined(miss, "，"))
 				fd.Explain = why
-				e.taskFinding(fd, h.Cadre, "该户"+why+"，请落实并在台账中记录", "")
+				e.taskFinding(fd, h.Cadre, e.t.cat("该户", why, "，请落实并在台账中记录"), "")
 			}
 		}
 	}
@@ -511,22 +516,22 @@ func (e *eval) incomeTrend(m *monHousehold, f *incomeX, prior []IncomePoint, sha
 			cur = prev
 		}
 		if ok {
-			var b strings.Builder
+			t := &e.t
 			for i := len(chain) - 1; i >= 0; i-- {
 				if i < len(chain)-1 {
-					b.WriteString("→")
+					t.add("→")
 				}
 				s := &series[chain[i]]
-				b.WriteString(periodText(s.p))
-				b.WriteString(s.g.pct())
+				t.addPeriod(s.p)
+				t.addXPct(s.g)
 			}
-			parts := b.String()
+			parts := t.done()
 			src := "本年各季度收入"
 			if fromPrior {
 				src = "本年及以往上传的台账"
 			}
 			m.flag("income_downtrend", "有收入下降趋势", []Input{{"各季度预计增速", parts}}, mp.pTrendN[ws],
-				"年度预计增速连续"+strconv.Itoa(n)+"个季度下降（"+src+"）："+parts)
+				e.t.cat("年度预计增速连续", e.t.itoa(n), "个季度下降（", src, "）：", parts))
 			return
 		}
 	}
@@ -551,11 +556,11 @@ func (e *eval) incomeTrend(m *monHousehold, f *incomeX, prior []IncomePoint, sha
 	progress := xquo(f.ytd, req)
 	progressPrev := xquo(aPrev, reqPrev)
 	if xcmp(progress, progressPrev) < 0 {
-		pp, pn := progressPrev.pct(), progress.pct()
+		pp, pn := e.t.xpct(progressPrev), e.t.xpct(progress)
 		m.flag("income_downtrend", "有收入下降趋势",
-			[]Input{{"上季度累计人均纯收入", aPrev.text()}, {"倒推算完成进度", pp + "→" + pn}},
+			[]Input{{"上季度累计人均纯收入", e.t.xyuan(aPrev)}, {"倒推算完成进度", e.t.cat(pp, "→", pn)}},
 			mp.pTrendGl[ws],
-			"累计收入低于倒推算进度，且完成进度由第"+strconv.Itoa(prev.Quarter)+"季度"+pp+"降到第"+strconv.Itoa(p.Quarter)+"季度"+pn)
+			e.t.cat("累计收入低于倒推算进度，且完成进度由第", e.t.itoa(prev.Quarter), "季度", pp, "降到第", e.t.itoa(p.Quarter), "季度", pn))
 	}
 }
 
@@ -565,21 +570,30 @@ func (e *eval) incomeTrend(m *monHousehold, f *incomeX, prior []IncomePoint, sha
 // (crops sold, contract signed), and the headroom under the （六） project subsidy cap. It runs
 // after every amount rule (see Evaluate).
 func evalGapMeasures(e *eval) {
-	gaps := map[string]bool{}
-	for _, f := range e.res.Findings {
-		if f.Rule == "income_gap" {
-			gaps[f.Household] = true
+	n := 0
+	for i := range e.res.Findings {
+		if e.res.Findings[i].Rule == "income_gap" {
+			n++
 		}
 	}
-	if len(gaps) == 0 {
+	if n == 0 {
 		return
 	}
-	measures := map[string][]string{} // household → measures, in finding order
-	for _, f := range e.res.Findings {
-		if !gaps[f.Household] || f.Rule == "income_gap" || f.Amount == nil {
+	g := gapMeasures{slot: make(map[string]int32, n), hids: make([]string, 0, n), lists: make([]gapList, 0, n)}
+	for i := range e.res.Findings {
+		if f := &e.res.Findings[i]; f.Rule == "income_gap" {
+			g.household(f.Household)
+		}
+	}
+	for i := range e.res.Findings {
+		f := &e.res.Findings[i]
+		if f.Amount == nil || f.Rule == "income_gap" {
 			continue
 		}
-		r, _ := RuleByID(f.Rule)
+		s, ok := g.slot[f.Household]
+		if !ok {
+			continue
+		}
 		switch f.Kind {
 		case KindAmount:
 			paid := Fen(0)
@@ -587,18 +601,20 @@ func evalGapMeasures(e *eval) {
 				paid = *f.Paid
 			}
 			if *f.Amount > paid {
-				measures[f.Household] = append(measures[f.Household], fmt.Sprintf("%s尚未发放%s", r.Title, (*f.Amount-paid).Text()))
+				r, _ := RuleByID(f.Rule)
+				g.add(s, e.t.cat(r.Title, "尚未发放", e.t.fen(*f.Amount-paid)))
 			}
 		case KindTask:
 			if *f.Amount > 0 {
-				measures[f.Household] = append(measures[f.Household], fmt.Sprintf("%s待办结后可得%s", r.Title, f.Amount.Text()))
+				r, _ := RuleByID(f.Rule)
+				g.add(s, e.t.cat(r.Title, "待办结后可得", e.t.fen(*f.Amount)))
 			}
 		}
 	}
 	caps, _ := e.projectCaps()
-	for hid := range gaps {
+	for s, hid := range g.hids {
 		if c := caps[hid]; c != nil && c.byPerson >= 0 && c.subsidy < c.cap {
-			measures[hid] = append(measures[hid], fmt.Sprintf("到户项目补助尚可增加%s（上限%s）", (c.cap-c.subsidy).Text(), c.cap.Text()))
+			g.add(int32(s), e.t.cat("到户项目补助尚可增加", e.t.fen(c.cap-c.subsidy), "（上限", e.t.fen(c.cap), "）"))
 		}
 	}
 	for i := range e.res.Findings {
@@ -606,14 +622,63 @@ func evalGapMeasures(e *eval) {
 		if gf.Rule != "income_gap" {
 			continue
 		}
-		m := measures[gf.Household]
-		if len(m) == 0 {
-			gf.Explain += "；暂无可享未享的补贴，请因户施策"
+		s := g.slot[gf.Household]
+		if g.lists[s].first < 0 {
+			gf.Explain = e.t.cat(gf.Explain, "；暂无可享未享的补贴，请因户施策")
 			continue
 		}
-		gf.Inputs = append(gf.Inputs, Input{"可享未享补贴", strings.Join(m, "、")})
-		gf.Explain += "；可享未享：" + strings.Join(m, "、")
+		m := g.join(&e.t, s, "、")
+		gf.Inputs = append(gf.Inputs, Input{"可享未享补贴", m})
+		gf.Explain = e.t.cat(gf.Explain, "；可享未享：", m)
 	}
+}
+
+// gapMeasures holds, for each household with an income gap, the measures that could close it in
+// the order they were found: one list per household, chained through one slice of items.
+type gapMeasures struct {
+	slot  map[string]int32 // household → its list
+	hids  []string         // by list
+	lists []gapList
+	items []gapMeasure
+}
+
+// gapList is one household's list: its first and last items, -1 when empty.
+type gapList struct{ first, last int32 }
+
+type gapMeasure struct {
+	text string
+	next int32 // the next item of the same list, -1 at the end
+}
+
+// household makes a list for hid when it has none.
+func (g *gapMeasures) household(hid string) {
+	if _, ok := g.slot[hid]; !ok {
+		g.slot[hid] = int32(len(g.lists))
+		g.hids = append(g.hids, hid)
+		g.lists = append(g.lists, gapList{-1, -1})
+	}
+}
+
+// add appends a measure to list s.
+func (g *gapMeasures) add(s int32, text string) {
+	k := int32(len(g.items))
+	g.items = append(g.items, gapMeasure{text: text, next: -1})
+	if l := &g.lists[s]; l.first < 0 {
+		l.first, l.last = k, k
+	} else {
+		g.items[l.last].next, l.last = k, k
+	}
+}
+
+// join returns the measures of list s separated by sep, in t.
+func (g *gapMeasures) join(t *texts, s int32, sep string) string {
+	for k := g.lists[s].first; k >= 0; k = g.items[k].next {
+		if k != g.lists[s].first {
+			t.add(sep)
+		}
+		t.add(g.items[k].text)
+	}
+	return t.done()
 }
 
 // warnStaleGrowth says once that local income growth is not set for the year and which year's

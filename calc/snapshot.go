@@ -9,11 +9,18 @@ func IncomeToDate(p Period, h *Household) *Fen {
 	if p.Quarter < 1 || p.Quarter > 4 {
 		return nil
 	}
-	f := readIncome(h, p.Quarter)
-	if f.ytd == nil {
+	ytd := readIncomeX(h, p.Quarter).ytd
+	if !ytd.ok() {
 		return nil
 	}
-	cents := new(big.Rat).Mul(f.ytd, big.NewRat(100, 1))
+	// ytd × 100 truncated towards zero, in int64 while it fits.
+	if ytd.b == nil {
+		if cents, ok := mul64(ytd.n, 100); ok {
+			v := Fen(cents / ytd.d)
+			return &v
+		}
+	}
+	cents := new(big.Rat).Mul(ytd.rat(), big.NewRat(100, 1))
 	v := Fen(new(big.Int).Quo(cents.Num(), cents.Denom()).Int64())
 	return &v
 }
