@@ -1,10 +1,5 @@
 package calc
 
-import (
-	"fmt"
-	"strings"
-)
-
 // evalAbsorption applies clause （十一）: the employer absorption award (吸纳就业奖补), per entity
 // per year.
 //
@@ -38,11 +33,12 @@ func evalEmployer(e *eval, emp *Employer) {
 
 	if emp.OneTimeTaken {
 		f := Finding{Rule: "absorption_duplicate", Kind: KindFlag, Subject: subject, SubjectName: emp.Name, Unit: emp.Unit, Ref: emp.Ref}
-		f.Inputs = []Input{{"本年度已申请一次性资金奖补", "是"}, {"吸纳脱贫人口", fmt.Sprintf("%d人", len(emp.Workers))}}
+		f.Inputs = e.ins.inputs(1, Input{"本年度已申请一次性资金奖补", "是"}, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")})
 		f.Explain = "本年度已申请一次性资金奖补，当年不能再次申请吸纳就业资金奖补"
 		if paid > 0 {
-			f.Inputs = append(f.Inputs, Input{"吸纳就业奖补已发放", paid.Text()})
-			f.Explain += fmt.Sprintf("；台账记录已发放吸纳就业奖补%s，请核实", paid.Text())
+			paidText := e.t.fen(paid)
+			f.Inputs = append(f.Inputs, Input{"吸纳就业奖补已发放", paidText})
+			f.Explain = e.t.cat(f.Explain, "；台账记录已发放吸纳就业奖补", paidText, "，请核实")
 		}
 		e.emit(f)
 		return
@@ -50,7 +46,7 @@ func evalEmployer(e *eval, emp *Employer) {
 
 	minWage, tier, used, reason, ok := e.minWageFor(county, d)
 	if !ok {
-		e.dataError(emp.Ref, "旗县区", "absorption", emp.Name+"："+reason)
+		e.dataError(emp.Ref, "旗县区", "absorption", e.t.cat(emp.Name, "：", reason))
 		return
 	}
 	minHires, uHires := pValue(e, &e.pol.AbsorptionMinHires, county, d)
@@ -74,32 +70,34 @@ func evalEmployer(e *eval, emp *Employer) {
 			pay += w.MonthlyWage
 		}
 	}
-	var out []string
+	minWageText := e.t.fen(minWage)
+	// "，另有未签订劳动协议1人、稳定就业不足3个月2人不计入", or "".
+	excluded, sep := "", "，另有"
 	if noAgreement > 0 {
-		out = append(out, fmt.Sprintf("未签订劳动协议%d人", noAgreement))
+		excluded, sep = e.t.cat(excluded, sep, "未签订劳动协议", e.t.itoa(noAgreement), "人"), "、"
 	}
 	if tooShort > 0 {
-		out = append(out, fmt.Sprintf("稳定就业不足%d个月%d人", minMonths, tooShort))
+		excluded, sep = e.t.cat(excluded, sep, "稳定就业不足", e.t.itoa(minMonths), "个月", e.t.itoa(tooShort), "人"), "、"
 	}
 	if lowWage > 0 {
-		out = append(out, fmt.Sprintf("月工资低于最低工资%s的%d人", minWage.Text(), lowWage))
+		excluded = e.t.cat(excluded, sep, "月工资低于最低工资", minWageText, "的", e.t.itoa(lowWage), "人")
 	}
-	excluded := ""
-	if len(out) > 0 {
-		excluded = "，另有" + strings.Join(out, "、") + "不计入"
+	if excluded != "" {
+		excluded = e.t.cat(excluded, "不计入")
 	}
-	when := DateText(d) + "（申请日期）"
+	when := e.t.cat(DateText(d), "（申请日期）")
 	if emp.AppliedOn.IsZero() {
-		when = DateText(d) + "（未填申请日期，按期末）"
+		when = e.t.cat(DateText(d), "（未填申请日期，按期末）")
 	}
-	inputs := []Input{{"吸纳脱贫人口", fmt.Sprintf("%d人", len(emp.Workers))}, {"符合条件人数", fmt.Sprintf("%d人", n)},
-		{"旗县区", county}, {"最低工资标准适用日期", when}}
-	conditions := fmt.Sprintf("签订劳动协议、稳定就业%d个月以上、月工资不低于%s最低工资%s", minMonths, tierName(tier), minWage.Text())
+	nText := e.t.num(n, "人")
+	inputs := e.ins.inputs(2, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")}, Input{"符合条件人数", nText},
+		Input{"旗县区", county}, Input{"最低工资标准适用日期", when})
+	conditions := e.t.cat("签订劳动协议、稳定就业", e.t.itoa(minMonths), "个月以上、月工资不低于", tierName(tier), "最低工资", minWageText)
 
 	if n < minHires {
 		if paid > 0 {
-			e.dataWarning(emp.Ref, "吸纳就业奖补已发放", "absorption", fmt.Sprintf("%s吸纳符合条件（%s）的脱贫人口%d人%s，不足%d人，不符合吸纳就业奖补条件，但台账记录已发放%s，请核实",
-				emp.Name, conditions, n, excluded, minHires, paid.Text()))
+			e.dataWarning(emp.Ref, "吸纳就业奖补已发放", "absorption", e.t.cat(emp.Name, "吸纳符合条件（", conditions, "）的脱贫人口",
+				nText, excluded, "，不足", e.t.num(minHires, "人"), "，不符合吸纳就业奖补条件，但台账记录已发放", e.t.fen(paid), "，请核实"))
 		}
 		return
 	}
@@ -114,20 +112,21 @@ func evalEmployer(e *eval, emp *Employer) {
 	amt := MaxFen(MinFen(byWage, byShare), 0)
 
 	f := Finding{Rule: "absorption", Subject: subject, SubjectName: emp.Name, Unit: emp.Unit, Ref: emp.Ref}
-	f.Inputs = append(inputs, Input{"已核定享受吸纳就业奖补月数", fmt.Sprintf("%d个月", emp.MonthsApproved)},
-		Input{"符合条件人员3个月工资总额", wages.Text()})
+	wagesText, awardText, sharePct := e.t.fen(wages), e.t.itoa(awardMonths), share.Percent()
+	f.Inputs = append(inputs, Input{"已核定享受吸纳就业奖补月数", e.t.num(emp.MonthsApproved, "个月")},
+		Input{"符合条件人员3个月工资总额", wagesText})
 	f.Params = append(used, uHires, uMonths, uAward, uShare)
-	monthsText := fmt.Sprintf("%d个月", awardMonths)
+	monthsText := e.t.cat(awardText, "个月")
 	if emp.MonthsApproved > 0 {
-		monthsText = fmt.Sprintf("（%d−已核定%d）个月", awardMonths, emp.MonthsApproved)
+		monthsText = e.t.cat("（", awardText, "−已核定", e.t.itoa(emp.MonthsApproved), "）个月")
 	}
-	head := fmt.Sprintf("吸纳符合条件（%s）的脱贫人口%d人%s；%d人×最低工资%s×%s=%s；%d个月工资总额%s×%s=%s",
-		conditions, n, excluded, n, minWage.Text(), monthsText, byWage.Text(), awardMonths, wages.Text(), share.Percent(), byShare.Text())
+	head := e.t.cat("吸纳符合条件（", conditions, "）的脱贫人口", nText, excluded, "；", nText, "×最低工资", minWageText, "×",
+		monthsText, "=", e.t.fen(byWage), "；", awardText, "个月工资总额", wagesText, "×", sharePct, "=", e.t.fen(byShare))
 	if byShare < byWage {
-		f.Cap = fmt.Sprintf("不超过脱贫人口%d个月工资总额的%s", awardMonths, share.Percent())
-		f.Explain = head + fmt.Sprintf("，按不超过工资总额%s计%s", share.Percent(), amt.Text())
+		f.Cap = e.t.cat("不超过脱贫人口", awardText, "个月工资总额的", sharePct)
+		f.Explain = e.t.cat(head, "，按不超过工资总额", sharePct, "计", e.t.fen(amt))
 	} else {
-		f.Explain = head + fmt.Sprintf("，未超过工资总额%s，奖补%s", share.Percent(), amt.Text())
+		f.Explain = e.t.cat(head, "，未超过工资总额", sharePct, "，奖补", e.t.fen(amt))
 	}
 	before := len(e.res.Tasks)
 	e.entitlement(f, amt)

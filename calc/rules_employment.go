@@ -1,7 +1,6 @@
 package calc
 
 import (
-	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -15,10 +14,13 @@ import (
 
 // evalEmployment applies clauses （八）（九）（十）.
 func evalEmployment(e *eval) {
+	var params jobParamsBy
 	for i := range e.in.Laborers {
 		l := &e.in.Laborers[i]
-		evalJobHelp(e, l)
-		evalJobSubsidies(e, l)
+		unit := e.unitOf(l.Unit, l.Household)
+		subject := e.personSubject(l.Household, l.Name, l.IDNumber)
+		evalJobHelp(e, l, subject, unit)
+		evalJobSubsidies(e, l, subject, unit, params.get(e, unit.County))
 	}
 	for i := range e.in.Posts {
 		evalPostWage(e, &e.in.Posts[i])
@@ -33,6 +35,14 @@ func PersonSubject(household, name, idNumber string) string {
 		return s
 	}
 	return household + "/" + name
+}
+
+// personSubject is PersonSubject, built in e.t.
+func (e *eval) personSubject(household, name, idNumber string) string {
+	if s := strings.TrimSpace(idNumber); s != "" {
+		return s
+	}
+	return e.t.cat(household, "/", name)
 }
 
 // unitOf is a record's own unit, else its household's.
@@ -77,11 +87,11 @@ func (e *eval) minWageFor(county string, d time.Time) (wage Fen, tier int, used 
 		if county == "" {
 			return 0, 0, nil, "未填旗县区，无法确定当地最低工资标准", false
 		}
-		return 0, 0, nil, fmt.Sprintf("“%s”未设置最低工资地区类别（%s），无法确定当地最低工资标准", county, e.pol.MinWageTier.Key), false
+		return 0, 0, nil, e.t.cat("“", county, "”未设置最低工资地区类别（", e.pol.MinWageTier.Key, "），无法确定当地最低工资标准"), false
 	}
 	w, uw, ok := pAt(e, &e.pol.MinWage, county, d)
 	if !ok {
-		return 0, tier, nil, fmt.Sprintf("%s未设置月最低工资标准（%s）", DateText(d), e.pol.MinWage.Key), false
+		return 0, tier, nil, e.t.cat(DateText(d), "未设置月最低工资标准（", e.pol.MinWage.Key, "）"), false
 	}
 	return w.Tier(tier), tier, []Used{ut, uw}, "", true
 }
@@ -90,131 +100,192 @@ func (e *eval) minWageFor(county string, d time.Time) (wage Fen, tier int, used 
 func tierName(t int) string {
 	names := [...]string{"", "一类", "二类", "三类"}
 	if t < 1 || t > 3 {
-		return fmt.Sprintf("%d类", t)
+		return strconv.Itoa(t) + "类"
 	}
 	return names[t]
 }
 
 // laborerFinding starts a finding about a laborer: subject, name, household, unit, row.
-func (e *eval) laborerFinding(l *Laborer, rule string) Finding {
-	return Finding{Rule: rule, Subject: PersonSubject(l.Household, l.Name, l.IDNumber), SubjectName: l.Name,
-		Household: l.Household, Unit: e.unitOf(l.Unit, l.Household), Ref: l.Ref}
+func laborerFinding(l *Laborer, subject string, unit Unit, rule string) Finding {
+	return Finding{Rule: rule, Subject: subject, SubjectName: l.Name, Household: l.Household, Unit: unit, Ref: l.Ref}
+}
+
+// jobParams are （十）'s parameters for one county, with the texts and Params its findings
+// share, looked up once per county (not per laborer).
+type jobParams struct {
+	county     string
+	minMonths  int // stable_min_months
+	minDays    int // flexible_min_days
+	wageMonths int // stable_wage_months
+	share      Rate
+	stableCap  Fen
+	flexCap    Fen
+	transport  Fen
+
+	sharePct       string // share.Percent()
+	wageMonthsText string // "3"
+	stableCapText  string // "每人每年3000元"
+	// The endings of the stable_job explanation: above, at and below the cap.
+	stableOver, stableAt, stableUnder string
+	flexCapText, flexTail             string // "每人每年1000元"; "，达到100天以上，按…"
+	transportCap, transportTail       string // "每人每年300元"; "，一次性交通补助每人每年300元"
+
+	// Params of stable_job (three months' pay given, or from the monthly wage), flexible_job
+	// and transport. Shared by the findings, so they are full slices: an append copies.
+	pStablePay, pStableWage, pFlex, pTransport []Used
+}
+
+// jobParamsBy holds the jobParams of the counties seen in one evaluation.
+type jobParamsBy struct {
+	last *jobParams
+	by   map[string]*jobParams
+}
+
+// get returns county's jobParams, looking them up the first time.
+func (c *jobParamsBy) get(e *eval, county string) *jobParams {
+	if p := c.last; p != nil && p.county == county {
+		return p
+	}
+	if p := c.by[county]; p != nil {
+		c.last = p
+		return p
+	}
+	d := e.asOf
+	p := &jobParams{county: county}
+	var uMin, uDays, uShare, uCap, uMonths, uFlexCap, uT Used
+	p.minMonths, uMin = pValue(e, &e.pol.StableMinMonths, county, d)
+	p.minDays, uDays = pValue(e, &e.pol.FlexibleMinDays, county, d)
+	p.wageMonths, uMonths = pValue(e, &e.pol.StableWageMonths, county, d)
+	p.share, uShare = pValue(e, &e.pol.StableShare, county, d)
+	p.stableCap, uCap = pValue(e, &e.pol.StableCap, county, d)
+	p.flexCap, uFlexCap = pValue(e, &e.pol.FlexibleCap, county, d)
+	p.transport, uT = pValue(e, &e.pol.Transport, county, d)
+
+	p.sharePct = p.share.Percent()
+	p.wageMonthsText = strconv.Itoa(p.wageMonths)
+	capText := p.stableCap.Text()
+	p.stableCapText = "每人每年" + capText
+	p.stableOver = "，超过每人每年" + capText + "上限，按" + capText // the amount is the cap
+	p.stableAt = "，恰好达到每人每年" + capText + "上限"
+	p.stableUnder = "，未超过每人每年" + capText + "上限"
+	flexText := p.flexCap.Text()
+	p.flexCapText = "每人每年" + flexText
+	p.flexTail = "，达到" + strconv.Itoa(p.minDays) + "天以上，按每人每年不超过" + flexText + "发放稳岗劳务补贴" + flexText
+	p.transportCap = "每人每年" + p.transport.Text()
+	p.transportTail = "，一次性交通补助" + p.transportCap
+
+	p.pStablePay = []Used{uMin, uShare, uCap}
+	p.pStableWage = []Used{uMin, uShare, uMonths, uCap}
+	p.pFlex = []Used{uDays, uFlexCap}
+	p.pTransport = []Used{uMin, uT}
+	if c.by == nil {
+		c.by = map[string]*jobParams{}
+	}
+	c.by[county] = p
+	c.last = p
+	return p
 }
 
 // evalJobHelp: （八） an unemployed or returned laborer who wants to work and has no employment
 // help recorded needs help (job_help_needed), a task for the household's cadre.
-func evalJobHelp(e *eval, l *Laborer) {
+func evalJobHelp(e *eval, l *Laborer, subject string, unit Unit) {
 	if !(l.Unemployed || l.Returned) || !l.WantsWork || strings.TrimSpace(l.HelpRecorded) != "" {
 		return
 	}
-	var status []string
-	if l.Unemployed {
-		status = append(status, "失业")
+	status := "失业、返乡"
+	if !l.Returned {
+		status = "失业"
+	} else if !l.Unemployed {
+		status = "返乡"
 	}
-	if l.Returned {
-		status = append(status, "返乡")
-	}
-	f := e.laborerFinding(l, "job_help_needed")
-	f.Inputs = []Input{{"就业状态", strings.Join(status, "、")}, {"外出务工意愿", "有"}, {"就业帮扶措施", "未记录"}}
-	f.Explain = fmt.Sprintf("%s%s，有外出务工意愿，尚未记录就业帮扶措施（推荐岗位、组织劳务输出或技能培训）",
-		l.Name, strings.Join(status, "、"))
+	f := laborerFinding(l, subject, unit, "job_help_needed")
+	f.Inputs = e.ins.inputs(0, Input{"就业状态", status}, Input{"外出务工意愿", "有"}, Input{"就业帮扶措施", "未记录"})
+	f.Explain = e.t.cat(l.Name, status, "，有外出务工意愿，尚未记录就业帮扶措施（推荐岗位、组织劳务输出或技能培训）")
 	e.taskFinding(f, "", f.Explain, "")
 }
 
 // evalJobSubsidies: （十） stable_job, flexible_job and transport for one laborer.
-func evalJobSubsidies(e *eval, l *Laborer) {
-	county := e.unitOf(l.Unit, l.Household).County
-	d := e.asOf
-	subject := PersonSubject(l.Household, l.Name, l.IDNumber)
+func evalJobSubsidies(e *eval, l *Laborer, subject string, unit Unit, p *jobParams) {
 	postHolder := l.Job == JobPost || l.PostHolder
-
-	minMonths, uMin := pValue(e, &e.pol.StableMinMonths, county, d)
-	stable := l.Job == JobStable && l.StableMonths >= minMonths
-	minDays, uDays := pValue(e, &e.pol.FlexibleMinDays, county, d)
+	stable := l.Job == JobStable && l.StableMonths >= p.minMonths
 	flexWork := l.Job == JobFlexible || (l.Job == JobStable && l.AlsoFlexible)
-	flexible := flexWork && l.InCounty && l.FlexibleDays >= minDays
+	flexible := flexWork && l.InCounty && l.FlexibleDays >= p.minDays
+	monthsText := ""
+	if stable {
+		monthsText = e.t.num(l.StableMonths, "个月")
+	}
 
 	if postHolder {
 		// 公益岗位人员不享受稳岗劳务补贴（稳定就业与灵活就业两项）.
-		for _, rule := range []string{"stable_job", "flexible_job"} {
+		for _, rule := range [...]string{"stable_job", "flexible_job"} {
 			if paid := e.paidFor(subject, rule); paid > 0 {
 				r, _ := RuleByID(rule)
-				e.dataWarning(l.Ref, "公益岗位", rule, fmt.Sprintf("%s为公益岗位人员，不享受稳岗劳务补贴（（十））；台账记录已发放%s%s，请核实",
-					l.Name, r.Title, paid.Text()))
+				e.dataWarning(l.Ref, "公益岗位", rule, e.t.cat(l.Name, "为公益岗位人员，不享受稳岗劳务补贴（（十））；台账记录已发放",
+					r.Title, e.t.fen(paid), "，请核实"))
 			}
 		}
 	} else {
 		if stable {
-			evalStableJob(e, l, county, uMin)
+			evalStableJob(e, l, subject, unit, p, monthsText)
 			if flexible {
-				e.dataWarning(l.Ref, "灵活就业天数", "flexible_job", fmt.Sprintf("%s同时登记稳定就业%d个月和县内灵活就业%d天，同一人每年只享受一项稳岗劳务补贴，按稳定就业计算",
-					l.Name, l.StableMonths, l.FlexibleDays))
+				e.dataWarning(l.Ref, "灵活就业天数", "flexible_job", e.t.cat(l.Name, "同时登记稳定就业", monthsText, "和县内灵活就业",
+					e.t.num(l.FlexibleDays, "天"), "，同一人每年只享受一项稳岗劳务补贴，按稳定就业计算"))
 			}
 		} else if flexible {
-			limit, uCap := pValue(e, &e.pol.FlexibleCap, county, d)
-			f := e.laborerFinding(l, "flexible_job")
-			f.Inputs = []Input{{"就业类型", "县内灵活就业"}, {"灵活就业累计天数", fmt.Sprintf("%d天", l.FlexibleDays)}}
-			f.Params = []Used{uDays, uCap}
-			f.Cap = fmt.Sprintf("每人每年%s", limit.Text())
-			f.Explain = fmt.Sprintf("县内灵活就业累计%d天，达到%d天以上，按每人每年不超过%s发放稳岗劳务补贴%s",
-				l.FlexibleDays, minDays, limit.Text(), limit.Text())
-			e.entitlement(f, limit)
+			f := laborerFinding(l, subject, unit, "flexible_job")
+			days := e.t.num(l.FlexibleDays, "天")
+			f.Inputs = e.ins.inputs(0, Input{"就业类型", "县内灵活就业"}, Input{"灵活就业累计天数", days})
+			f.Params = p.pFlex
+			f.Cap = p.flexCapText
+			f.Explain = e.t.cat("县内灵活就业累计", days, p.flexTail)
+			e.entitlement(f, p.flexCap)
 		}
 	}
 
-	if l.Job == JobStable && l.StableMonths >= minMonths && l.OutsideRegion {
-		amt, uT := pValue(e, &e.pol.Transport, county, d)
-		f := e.laborerFinding(l, "transport")
-		f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", fmt.Sprintf("%d个月", l.StableMonths)}, {"务工地", "内蒙古自治区外"}}
-		f.Params = []Used{uMin, uT}
-		f.Cap = fmt.Sprintf("每人每年%s", amt.Text())
-		f.Explain = fmt.Sprintf("跨自治区稳定就业%d个月，一次性交通补助每人每年%s", l.StableMonths, amt.Text())
-		e.entitlement(f, amt)
+	if stable && l.OutsideRegion {
+		f := laborerFinding(l, subject, unit, "transport")
+		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"务工地", "内蒙古自治区外"})
+		f.Params = p.pTransport
+		f.Cap = p.transportCap
+		f.Explain = e.t.cat("跨自治区稳定就业", monthsText, p.transportTail)
+		e.entitlement(f, p.transport)
 	}
 }
 
 // evalStableJob: stable_job = min(stable_share × three months' wages, stable_cap).
-func evalStableJob(e *eval, l *Laborer, county string, uMin Used) {
-	d := e.asOf
-	share, uShare := pValue(e, &e.pol.StableShare, county, d)
-	limit, uCap := pValue(e, &e.pol.StableCap, county, d)
-	f := e.laborerFinding(l, "stable_job")
-	f.Inputs = []Input{{"就业类型", "稳定就业"}, {"稳定就业月数", strconv.Itoa(l.StableMonths) + "个月"}}
-	f.Params = []Used{uMin, uShare}
+// monthsText is "6个月".
+func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams, monthsText string) {
+	f := laborerFinding(l, subject, unit, "stable_job")
 	var base Fen
 	var baseText string
 	switch {
 	case l.ThreeMonthPay != nil && *l.ThreeMonthPay > 0:
 		base = *l.ThreeMonthPay
-		baseText = "3个月工资总额" + base.Text()
-		f.Inputs = append(f.Inputs, Input{"3个月工资总额", base.Text()})
+		pay := e.t.fen(base)
+		baseText = e.t.cat("3个月工资总额", pay)
+		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"3个月工资总额", pay})
+		f.Params = p.pStablePay
 	case l.MonthlyWage > 0:
-		months, uMonths := pValue(e, &e.pol.StableWageMonths, county, d)
-		base = l.MonthlyWage * Fen(months)
-		ms := strconv.Itoa(months)
-		baseText = ms + "个月工资总额" + base.Text() + "（月工资" + l.MonthlyWage.Text() + "×" + ms + "）"
-		f.Inputs = append(f.Inputs, Input{"月工资", l.MonthlyWage.Text()})
-		f.Params = append(f.Params, uMonths)
+		base = l.MonthlyWage * Fen(p.wageMonths)
+		wage, ms := e.t.fen(l.MonthlyWage), p.wageMonthsText
+		baseText = e.t.cat(ms, "个月工资总额", e.t.fen(base), "（月工资", wage, "×", ms, "）")
+		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"月工资", wage})
+		f.Params = p.pStableWage
 	default:
-		e.dataError(l.Ref, "3个月工资总额", "stable_job", fmt.Sprintf("%s稳定就业%d个月，但月工资和3个月工资总额均为空，无法计算稳岗劳务补贴",
-			l.Name, l.StableMonths))
+		e.dataError(l.Ref, "3个月工资总额", "stable_job", e.t.cat(l.Name, "稳定就业", monthsText,
+			"，但月工资和3个月工资总额均为空，无法计算稳岗劳务补贴"))
 		return
 	}
-	f.Params = append(f.Params, uCap)
-	pre := base.MulRate(share)
-	amt := MinFen(pre, limit)
-	head := "稳定就业" + strconv.Itoa(l.StableMonths) + "个月，" + baseText + "×" + share.Percent() + "=" + pre.Text()
-	limitText := limit.Text()
+	pre := base.MulRate(p.share)
+	amt := MinFen(pre, p.stableCap)
+	tail := p.stableUnder
 	switch {
-	case pre > limit:
-		f.Cap = "每人每年" + limitText
-		f.Explain = head + "，超过每人每年" + limitText + "上限，按" + amt.Text()
-	case pre == limit:
-		f.Cap = "每人每年" + limitText
-		f.Explain = head + "，恰好达到每人每年" + limitText + "上限"
-	default:
-		f.Explain = head + "，未超过每人每年" + limitText + "上限"
+	case pre > p.stableCap:
+		f.Cap, tail = p.stableCapText, p.stableOver
+	case pre == p.stableCap:
+		f.Cap, tail = p.stableCapText, p.stableAt
 	}
+	f.Explain = e.t.cat("稳定就业", monthsText, "，", baseText, "×", p.sharePct, "=", e.t.fen(pre), tail)
 	e.entitlement(f, amt)
 }
 
@@ -228,14 +299,14 @@ func evalPostWage(e *eval, p *WelfarePost) {
 	unit := e.unitOf(p.Unit, p.Household)
 	ref := p.Ref
 	if p.WageThisYear <= 0 {
-		e.dataError(ref, "本年月工资", "post_wage_lag", fmt.Sprintf("%s的公益岗位本年月工资为空，无法核对工资增长", p.Name))
+		e.dataError(ref, "本年月工资", "post_wage_lag", e.t.cat(p.Name, "的公益岗位本年月工资为空，无法核对工资增长"))
 		return
 	}
 	now := e.asOf
 	then := now.AddDate(-1, 0, 0)
 	wNow, tier, usedNow, reason, ok := e.minWageFor(unit.County, now)
 	if !ok {
-		e.dataError(ref, "旗县区", "post_wage_lag", p.Name+"："+reason)
+		e.dataError(ref, "旗县区", "post_wage_lag", e.t.cat(p.Name, "：", reason))
 		return
 	}
 	wThen, _, usedThen, reason, ok := e.minWageFor(unit.County, then)
@@ -258,14 +329,15 @@ func evalPostWage(e *eval, p *WelfarePost) {
 	short := required - p.WageThisYear
 	growth := pctText(big.NewRat(int64(wNow-wThen), int64(wThen)))
 
-	f := Finding{Rule: "post_wage_lag", Kind: KindFlag, Subject: PersonSubject(p.Household, p.Name, p.IDNumber),
+	f := Finding{Rule: "post_wage_lag", Kind: KindFlag, Subject: e.personSubject(p.Household, p.Name, p.IDNumber),
 		SubjectName: p.Name, Household: p.Household, Unit: unit, Ref: ref, Amount: &short}
-	f.Inputs = []Input{{"公益岗位", p.Post}, {"上年月工资", p.WageLastYear.Text()}, {"本年月工资", p.WageThisYear.Text()},
-		{"旗县区", unit.County}}
+	last, this := e.t.fen(p.WageLastYear), e.t.fen(p.WageThisYear)
+	f.Inputs = e.ins.inputs(0, Input{"公益岗位", p.Post}, Input{"上年月工资", last}, Input{"本年月工资", this},
+		Input{"旗县区", unit.County})
 	f.Params = append(usedNow[:1:1], usedThen[1], usedNow[1])
-	f.Explain = fmt.Sprintf("公益岗位月工资上年%s、本年%s；%s最低工资标准由%s（%s）调整为%s（%s），涨幅%s，本年月工资应不低于%s，差%s",
-		p.WageLastYear.Text(), p.WageThisYear.Text(), tierName(tier), wThen.Text(), DateText(then), wNow.Text(), DateText(now),
-		growth, required.Text(), short.Text())
+	f.Explain = e.t.cat("公益岗位月工资上年", last, "、本年", this, "；", tierName(tier), "最低工资标准由", e.t.fen(wThen),
+		"（", DateText(then), "）调整为", e.t.fen(wNow), "（", DateText(now), "），涨幅", growth, "，本年月工资应不低于",
+		e.t.fen(required), "，差", e.t.fen(short))
 	e.emit(f)
 	cadre := ""
 	if h := e.hh[p.Household]; h != nil {
@@ -273,5 +345,5 @@ func evalPostWage(e *eval, p *WelfarePost) {
 	}
 	e.task(Task{Rule: f.Rule, Clause: "（九）", Subject: f.Subject, SubjectName: f.SubjectName, Household: f.Household,
 		Unit: unit, Ref: ref, Cadre: cadre, Amount: &short,
-		Explain: "依据《若干措施》（九）：" + f.Explain + "，请参照最低工资年涨幅提高公益岗位工资"}, "")
+		Explain: e.t.cat("依据《若干措施》（九）：", f.Explain, "，请参照最低工资年涨幅提高公益岗位工资")}, "")
 }

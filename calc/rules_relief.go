@@ -1,9 +1,6 @@
 package calc
 
-import (
-	"fmt"
-	"sort"
-)
+import "sort"
 
 // evalRelief applies clause （十二）: 以工代赈 project checks.
 //
@@ -27,7 +24,7 @@ func evalRelief(e *eval) {
 			year = e.p.Year
 		}
 		if r.County == "" {
-			e.dataWarning(r.Ref, "旗县区", "relief_county_count", fmt.Sprintf("以工代赈项目“%s”未填旗县区，不计入旗县以工代赈项目数", r.Name))
+			e.dataWarning(r.Ref, "旗县区", "relief_county_count", e.t.cat("以工代赈项目“", r.Name, "”未填旗县区，不计入旗县以工代赈项目数"))
 			continue
 		}
 		seen[r.County] = true
@@ -47,9 +44,10 @@ func evalRelief(e *eval) {
 			continue
 		}
 		f := Finding{Rule: "relief_county_count", Kind: KindUnit, Subject: c, SubjectName: c, Unit: Unit{County: c}}
-		f.Inputs = []Input{{"年度", fmt.Sprintf("%d", e.p.Year)}, {"衔接资金支持的以工代赈项目数", fmt.Sprintf("%d个", n)}}
+		year, count := e.t.itoa(e.p.Year), e.t.num(n, "个")
+		f.Inputs = e.ins.inputs(0, Input{"年度", year}, Input{"衔接资金支持的以工代赈项目数", count})
 		f.Params = []Used{used}
-		f.Explain = fmt.Sprintf("%s%d年衔接资金支持的以工代赈项目%d个，少于每旗县每年至少%d个", c, e.p.Year, n, least)
+		f.Explain = e.t.cat(c, year, "年衔接资金支持的以工代赈项目", count, "，少于每旗县每年至少", e.t.num(least, "个"))
 		e.emit(f)
 	}
 }
@@ -60,15 +58,16 @@ func evalReliefShares(e *eval, r *ReliefProject) {
 	poor, uPoor := pValue(e, &e.pol.ReliefPoorShare, county, e.asOf)
 	base := Finding{Subject: r.Name, SubjectName: r.Name, Unit: r.Unit, Ref: r.Ref, Kind: KindFlag}
 	if r.Funds <= 0 {
-		e.dataError(r.Ref, "项目资金总额", "relief_labor_share", fmt.Sprintf("以工代赈项目“%s”的项目资金总额为空，无法核对劳务报酬占比", r.Name))
+		e.dataError(r.Ref, "项目资金总额", "relief_labor_share", e.t.cat("以工代赈项目“", r.Name, "”的项目资金总额为空，无法核对劳务报酬占比"))
 	} else if belowShare(r.LaborPay, r.Funds, labor) {
 		need := mulRateCeil(r.Funds, labor)
 		short := need - r.LaborPay
 		f := base
 		f.Rule, f.Amount = "relief_labor_share", &short
-		f.Inputs = []Input{{"项目资金总额", r.Funds.Text()}, {"劳务报酬", r.LaborPay.Text()}}
+		funds, pay := e.t.fen(r.Funds), e.t.fen(r.LaborPay)
+		f.Inputs = e.ins.inputs(0, Input{"项目资金总额", funds}, Input{"劳务报酬", pay})
 		f.Params = []Used{uLabor}
-		f.Explain = fmt.Sprintf("劳务报酬%s，低于项目资金总额%s×%s=%s，差%s", r.LaborPay.Text(), r.Funds.Text(), labor.Percent(), need.Text(), short.Text())
+		f.Explain = e.t.cat("劳务报酬", pay, "，低于项目资金总额", funds, "×", labor.Percent(), "=", e.t.fen(need), "，差", e.t.fen(short))
 		e.emit(f)
 	}
 	if r.LaborPay > 0 && belowShare(r.PoorLaborPay, r.LaborPay, poor) {
@@ -76,9 +75,10 @@ func evalReliefShares(e *eval, r *ReliefProject) {
 		short := need - r.PoorLaborPay
 		f := base
 		f.Rule, f.Amount = "relief_poor_share", &short
-		f.Inputs = []Input{{"劳务报酬", r.LaborPay.Text()}, {"脱贫人口务工收入", r.PoorLaborPay.Text()}}
+		pay, poorPay := e.t.fen(r.LaborPay), e.t.fen(r.PoorLaborPay)
+		f.Inputs = e.ins.inputs(0, Input{"劳务报酬", pay}, Input{"脱贫人口务工收入", poorPay})
 		f.Params = []Used{uPoor}
-		f.Explain = fmt.Sprintf("脱贫人口务工收入%s，低于劳务报酬%s×%s=%s，差%s", r.PoorLaborPay.Text(), r.LaborPay.Text(), poor.Percent(), need.Text(), short.Text())
+		f.Explain = e.t.cat("脱贫人口务工收入", poorPay, "，低于劳务报酬", pay, "×", poor.Percent(), "=", e.t.fen(need), "，差", e.t.fen(short))
 		e.emit(f)
 	}
 }
