@@ -249,12 +249,35 @@ func evalUnits(e *eval) {
 		}
 	}
 
-	// Findings. A household is counted monitored once per unit.
+	// Findings. A household is counted monitored once per unit. Its first unit is remembered
+	// (every level of it is counted then); only a household met in a second unit is tracked per
+	// level.
 	type monKey struct {
 		household string
 		unit      Unit
 	}
-	monitor := map[monKey]bool{}
+	firstUnit := map[string]Unit{}
+	var other map[monKey]bool
+	// newLevel reports whether household h, first met in unit fu, is counted in level for the
+	// first time.
+	newLevel := func(h string, fu, level Unit) bool {
+		if other == nil {
+			other = map[monKey]bool{}
+		}
+		if !other[monKey{h, fu}] { // the levels of its first unit, counted when it was met
+			ks, nk := unitKeys(fu)
+			for _, k := range ks[:nk] {
+				other[monKey{h, k.unit}] = true
+			}
+			other[monKey{h, fu}] = true
+		}
+		k := monKey{h, level}
+		if other[k] {
+			return false
+		}
+		other[k] = true
+		return true
+	}
 	lastRule, slot := "", -1
 	for i := range e.res.Findings {
 		f := &e.res.Findings[i]
@@ -268,7 +291,16 @@ func evalUnits(e *eval) {
 		if u == (Unit{}) {
 			u = e.unitOf(Unit{}, f.Household)
 		}
-		monitored := f.Monitored && f.Household != ""
+		monitored, firstMet := f.Monitored && f.Household != "", false
+		var fu Unit
+		if monitored {
+			met := false
+			if fu, met = firstUnit[f.Household]; !met {
+				firstUnit[f.Household], firstMet = u, true
+			} else if fu == u {
+				monitored = false // counted in every level of u already
+			}
+		}
 		for _, a := range touch(u) {
 			// A unit-level finding belongs to its own unit and those above it, not to units below.
 			switch {
@@ -289,8 +321,7 @@ func evalUnits(e *eval) {
 			default:
 				a.sum.Flags[f.Rule]++
 			}
-			if k := (monKey{f.Household, a.sum.Unit}); monitored && !monitor[k] {
-				monitor[k] = true
+			if monitored && (firstMet || newLevel(f.Household, fu, a.sum.Unit)) {
 				a.sum.Monitored++
 				if h := e.hh[f.Household]; h != nil && h.MeasureDone {
 					a.sum.DoneItems++

@@ -1,7 +1,9 @@
 package calc_test
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -144,5 +146,120 @@ func TestUnitNoTasks(t *testing.T) {
 	// A village without a township: county first, then the village.
 	if res.Units[0].Level != "county" || res.Units[1].Level != "village" {
 		t.Errorf("order: %s, %s", res.Units[0].Level, res.Units[1].Level)
+	}
+}
+
+// TestUnitSummariesRecount recounts every unit's households, monitored households, flags, owed
+// and paid, open tasks and done items straight from the findings and tasks (one set of
+// (household, unit) pairs, one map update per finding and level: the plain way), on synthetic
+// inputs where some household ids appear twice in different villages, so that a household has
+// monitored findings in two units.
+func TestUnitSummariesRecount(t *testing.T) {
+	in := benchInputs(3000, 11)
+	for i := 0; i < len(in.Households); i += 37 { // a second row of the same household elsewhere
+		d := in.Households[i]
+		d.Unit.Village += "乙"
+		d.Ref.Row += 100000
+		in.Households = append(in.Households, d)
+	}
+	for _, pol := range benchPolicies() {
+		res := calc.Evaluate(calc.Period{Year: 2026, Quarter: 3}, pol, in)
+		type key struct {
+			hh   string
+			unit calc.Unit
+		}
+		type acc struct {
+			households, monitored, open, done int
+			flags                             map[string]int
+			owed, paid                        map[string]calc.Fen
+		}
+		want := map[calc.Unit]*acc{}
+		get := func(u calc.Unit) *acc {
+			if want[u] == nil {
+				want[u] = &acc{flags: map[string]int{}, owed: map[string]calc.Fen{}, paid: map[string]calc.Fen{}}
+			}
+			return want[u]
+		}
+		levels := func(u calc.Unit) []calc.Unit {
+			var out []calc.Unit
+			if u.County != "" {
+				out = append(out, calc.Unit{County: u.County})
+			}
+			if u.Township != "" {
+				out = append(out, calc.Unit{County: u.County, Township: u.Township})
+			}
+			if u.Village != "" {
+				out = append(out, u)
+			}
+			return out
+		}
+		first := map[string]*calc.Household{}
+		for i := range in.Households {
+			h := &in.Households[i]
+			if first[h.ID] != nil {
+				continue
+			}
+			first[h.ID] = h
+			for _, l := range levels(h.Unit) {
+				get(l).households++
+			}
+		}
+		seen := map[key]bool{}
+		for _, f := range res.Findings {
+			if f.Rule == "unit_lagging" {
+				continue
+			}
+			u := f.Unit
+			if u == (calc.Unit{}) && first[f.Household] != nil {
+				u = first[f.Household].Unit
+			}
+			for _, l := range levels(u) {
+				a := get(l)
+				if f.Kind == calc.KindAmount && f.Paid != nil {
+					a.owed[f.Rule] += *f.Amount
+					a.paid[f.Rule] += *f.Paid
+					if *f.Amount > 0 && *f.Paid >= *f.Amount {
+						a.done++
+					}
+				} else {
+					a.flags[f.Rule]++
+				}
+				if k := (key{f.Household, l}); f.Monitored && f.Household != "" && !seen[k] {
+					seen[k] = true
+					a.monitored++
+					if h := first[f.Household]; h != nil && h.MeasureDone {
+						a.done++
+					}
+				}
+			}
+		}
+		for _, tk := range res.Tasks {
+			for _, l := range levels(tk.Unit) {
+				get(l).open++
+			}
+		}
+		checked, twoUnits := 0, 0
+		for _, s := range res.Units {
+			w := want[s.Unit]
+			if w == nil {
+				continue // a unit seen only in other records
+			}
+			checked++
+			if s.Households != w.households || s.Monitored != w.monitored || s.OpenTasks != w.open || s.DoneItems != w.done {
+				t.Errorf("%v: households/monitored/open/done %d/%d/%d/%d, recount %d/%d/%d/%d", s.Unit, s.Households,
+					s.Monitored, s.OpenTasks, s.DoneItems, w.households, w.monitored, w.open, w.done)
+			}
+			if fmt.Sprint(s.Flags) != fmt.Sprint(w.flags) || fmt.Sprint(s.Owed) != fmt.Sprint(w.owed) || fmt.Sprint(s.Paid) != fmt.Sprint(w.paid) {
+				t.Errorf("%v: flags/owed/paid %v %v %v, recount %v %v %v", s.Unit, s.Flags, s.Owed, s.Paid, w.flags, w.owed, w.paid)
+			}
+		}
+		for k := range seen {
+			if strings.HasSuffix(k.unit.Village, "乙") {
+				twoUnits++
+			}
+		}
+		if checked < 100 || twoUnits == 0 {
+			t.Fatalf("checked %d units, %d monitored households in a second village: the inputs do not test what they should", checked, twoUnits)
+		}
 	}
 }
