@@ -1,8 +1,8 @@
 package calc
 
 import (
-	"fmt"
 	"strings"
+	"time"
 )
 
 // InsuranceCauses are the rigid-spending causes clause （十四） names for 防贫保险 claims.
@@ -19,9 +19,9 @@ func evalSafetyNet(e *eval) {
 
 // recordFinding starts a finding about a record of household id (subject, name, unit, row).
 func (e *eval) recordFinding(rule, household string, ref Ref) Finding {
-	f := Finding{Rule: rule, Subject: household, Household: household, Unit: e.unitOf(Unit{}, household), Ref: ref}
+	f := Finding{Rule: rule, Subject: household, Household: household, Ref: ref}
 	if h := e.hh[household]; h != nil {
-		f.SubjectName = h.Head
+		f.SubjectName, f.Unit = h.Head, h.Unit
 	}
 	return f
 }
@@ -37,9 +37,20 @@ func evalDibao(e *eval, d *DibaoRecord) {
 		return
 	}
 	f := e.recordFinding("dibao_review_due", d.Household, d.Ref)
-	f.Inputs = []Input{{"渐退期满", DateText(d.PhaseOutEnd)}, {"复核评估", "未记录"}, {"核对日期", DateText(e.asOf)}}
-	f.Explain = fmt.Sprintf("低保渐退期已于%s期满，尚未记录家庭经济状况复核评估", DateText(d.PhaseOutEnd))
-	e.taskFinding(f, "", f.Explain+"，请复核评估，收入不稳定、不达标的可继续享受低保", "")
+	end := dateText(&e.t, d.PhaseOutEnd)
+	f.Inputs = e.ins.inputs(0, Input{"渐退期满", end}, Input{"复核评估", "未记录"}, Input{"核对日期", dateText(&e.t, e.asOf)})
+	f.Explain = e.t.cat("低保渐退期已于", end, "期满，尚未记录家庭经济状况复核评估")
+	e.taskFinding(f, "", e.t.cat(f.Explain, "，请复核评估，收入不稳定、不达标的可继续享受低保"), "")
+}
+
+// dateText is DateText(d) ("2026-09-30", zero: "").
+func dateText(t *texts, d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	t.room(32)
+	t.buf = d.AppendFormat(t.buf, "2006-01-02")
+	return t.done()
 }
 
 // insuranceCause is the cause of （十四） an event's cause text names ("因病住院" → 因病), or "".
@@ -75,8 +86,9 @@ func evalInsurance(e *eval) {
 		}
 		f := e.recordFinding("insurance_claim_due", ev.Household, ev.Ref)
 		f.Kind = KindTask
-		f.Inputs = []Input{{"支出原因", ev.Cause}, {"刚性支出", ev.Amount.Text()}, {"防贫保险理赔", "未申请"}}
-		f.Explain = fmt.Sprintf("%s刚性支出%s，尚未申请防贫保险理赔", c, ev.Amount.Text())
+		amount := e.t.fen(ev.Amount)
+		f.Inputs = e.ins.inputs(0, Input{"支出原因", ev.Cause}, Input{"刚性支出", amount}, Input{"防贫保险理赔", "未申请"})
+		f.Explain = e.t.cat(c, "刚性支出", amount, "，尚未申请防贫保险理赔")
 		e.emit(f)
 		k := key{ev.Household, c}
 		g := groups[k]
@@ -90,14 +102,16 @@ func evalInsurance(e *eval) {
 	}
 	for _, k := range order {
 		g := groups[k]
-		what := fmt.Sprintf("%s刚性支出%s", k.cause, g.amount.Text())
+		var what string
 		if g.n > 1 {
-			what = fmt.Sprintf("%s刚性支出%d笔共%s", k.cause, g.n, g.amount.Text())
+			what = e.t.cat(k.cause, "刚性支出", e.t.itoa(g.n), "笔共", e.t.fen(g.amount))
+		} else {
+			what = e.t.cat(k.cause, "刚性支出", e.t.fen(g.amount))
 		}
 		f := e.recordFinding("insurance_claim_due", k.household, g.ref)
 		e.task(Task{Rule: f.Rule, Clause: "（十四）", Subject: f.Subject, SubjectName: f.SubjectName, Household: f.Household,
 			Unit: f.Unit, Ref: f.Ref,
-			Explain: "依据《若干措施》（十四）：" + what + "，尚未申请防贫保险理赔，请协助申请，应赔尽赔"}, k.cause)
+			Explain: e.t.cat("依据《若干措施》（十四）：", what, "，尚未申请防贫保险理赔，请协助申请，应赔尽赔")}, k.cause)
 	}
 }
 
@@ -117,7 +131,7 @@ func evalFilial(e *eval) {
 		r := &e.in.Filial[i]
 		h := e.hh[r.Household]
 		if h == nil {
-			e.dataWarning(r.Ref, "户编号", "filial_short", fmt.Sprintf("孝扶台账的户“%s”不在收入台账中，无法判断劳动能力和收入，未核对孝扶资金", r.Household))
+			e.dataWarning(r.Ref, "户编号", "filial_short", e.t.cat("孝扶台账的户“", r.Household, "”不在收入台账中，无法判断劳动能力和收入，未核对孝扶资金"))
 			continue
 		}
 		if h.Labor != LaborNone || h.Category == CategoryOrdinary {
@@ -155,7 +169,7 @@ func evalFilial(e *eval) {
 			}
 			params = append(params, uLine)
 			incomeIn = Input{pcWhat, pc.text()}
-			lowText = fmt.Sprintf("%s%s低于%s%s，", pcWhat, pc.text(), lineName, line.Text())
+			lowText = e.t.cat(pcWhat, incomeIn.Value, "低于", lineName, e.t.fen(line), "，")
 		case ok:
 			params = append(params, uLine)
 			incomeIn = Input{"人均纯收入", "台账未提供"}
@@ -174,28 +188,36 @@ func evalFilial(e *eval) {
 		need := mulRateCeil(base, ratio)
 		short := need - r.Filial
 		f := e.recordFinding("filial_short", r.Household, r.Ref)
-		f.Kind, f.Amount = KindFlag, &short
-		f.Inputs = []Input{{"劳动能力", "丧失劳动能力"}}
+		f.Kind, f.Amount = KindFlag, e.fens.ptr(short)
+		f.Inputs = e.ins.inputs(5, Input{"劳动能力", "丧失劳动能力"})
 		if incomeIn.Name != "" {
 			f.Inputs = append(f.Inputs, incomeIn)
 		}
-		var parts []string
-		for _, x := range []struct {
+		// sum: the nonzero amounts joined with "+", and "=base" when there are several.
+		var sum string
+		parts := 0
+		for _, x := range [...]struct {
 			name string
 			v    Fen
 		}{{"资产收益分红", r.Dividend}, {"临时救助", r.TempAid}, {"社会救助", r.SocialAid}} {
-			f.Inputs = append(f.Inputs, Input{x.name, x.v.Text()})
+			v := e.t.fen(x.v)
+			f.Inputs = append(f.Inputs, Input{x.name, v})
 			if x.v != 0 {
-				parts = append(parts, x.name+x.v.Text())
+				if parts > 0 {
+					sum = e.t.cat(sum, "+", x.name, v)
+				} else {
+					sum = e.t.cat(x.name, v)
+				}
+				parts++
 			}
 		}
-		f.Inputs = append(f.Inputs, Input{"儿女孝扶资金", r.Filial.Text()})
+		filial := e.t.fen(r.Filial)
+		f.Inputs = append(f.Inputs, Input{"儿女孝扶资金", filial})
 		f.Params = append(params, uRatio)
-		sum := strings.Join(parts, "+")
-		if len(parts) > 1 {
-			sum += "=" + base.Text()
+		if parts > 1 {
+			sum = e.t.cat(sum, "=", e.t.fen(base))
 		}
-		f.Explain = fmt.Sprintf("丧失劳动能力，%s%s×%s倍=%s，儿女孝扶资金%s，差%s", lowText, sum, ratio, need.Text(), r.Filial.Text(), short.Text())
+		f.Explain = e.t.cat("丧失劳动能力，", lowText, sum, "×", ratio.String(), "倍=", e.t.fen(need), "，儿女孝扶资金", filial, "，差", e.t.fen(short))
 		e.emit(f)
 	}
 }
