@@ -83,6 +83,9 @@ func gcd64(a, b uint64) uint64 {
 	if b == 0 {
 		return a
 	}
+	if a == 1 || b == 1 || a == b {
+		return min(a, b)
+	}
 	shift := bits.TrailingZeros64(a | b)
 	a >>= bits.TrailingZeros64(a)
 	for b != 0 {

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -260,28 +259,33 @@ func (e *eval) evalRigidSpending() {
 		fam := readIncomeX(h, e.p.Quarter).family
 		fd := householdFinding("rigid_spending_risk", h)
 		fd.Kind = KindFlag
-		fd.Inputs = []Input{{"刚性支出", h.RigidSpending.Text()}}
-		var why []string
+		spent := e.t.fen(h.RigidSpending)
+		fd.Inputs = e.ins.inputs(1, Input{"刚性支出", spent})
+		var byShare, byAmount string
 		if fam.ok() {
-			famText := fam.text()
+			famText := e.t.xyuan(fam)
 			fd.Inputs = append(fd.Inputs, Input{"本年累计家庭纯收入", famText})
 			if xcmp(xfen(h.RigidSpending), xmul(fam, xrate(share))) >= 0 {
 				fd.Params = append(fd.Params, shareU)
 				if fam.sign() > 0 {
-					why = append(why, "占本年累计家庭纯收入"+famText+"的"+xquo(xfen(h.RigidSpending), fam).pct()+"，达到"+share.Percent()+"预警线")
+					byShare = e.t.cat("占本年累计家庭纯收入", famText, "的", e.t.xpct(xquo(xfen(h.RigidSpending), fam)), "，达到", e.t.sharePct(share), "预警线")
 				} else {
-					why = append(why, "本年累计家庭纯收入为"+famText)
+					byShare = e.t.cat("本年累计家庭纯收入为", famText)
 				}
 			}
 		}
 		if h.RigidSpending >= amount {
 			fd.Params = append(fd.Params, amountU)
-			why = append(why, fmt.Sprintf("达到%s预警线", amount.Text()))
+			byAmount = e.t.cat("达到", e.t.fen(amount), "预警线")
 		}
-		if len(why) == 0 {
+		switch {
+		case byShare != "" && byAmount != "":
+			fd.Explain = e.t.cat("合规自付医疗/教育/灾害等刚性支出", spent, "，", byShare, "，", byAmount, "，存在刚性支出骤增风险")
+		case byShare != "" || byAmount != "":
+			fd.Explain = e.t.cat("合规自付医疗/教育/灾害等刚性支出", spent, "，", byShare, byAmount, "，存在刚性支出骤增风险")
+		default:
 			continue
 		}
-		fd.Explain = fmt.Sprintf("合规自付医疗/教育/灾害等刚性支出%s，%s，存在刚性支出骤增风险", h.RigidSpending.Text(), strings.Join(why, "，"))
 		e.emit(fd)
 	}
 }

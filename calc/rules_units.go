@@ -1,8 +1,6 @@
 package calc
 
 import (
-	"fmt"
-	"math/big"
 	"sort"
 	"strings"
 )
@@ -406,19 +404,23 @@ func evalUnits(e *eval) {
 		s.Lagging = true
 		e.res.Units = append(e.res.Units, *s)
 
-		var why []string
-		if lowCompletion {
-			why = append(why, fmt.Sprintf("完成率%s（已完成%d项、未完成%d项），低于%s", pctText(big.NewRat(done, done+open)), done, open, lagC.Percent()))
-		}
-		if s.Overdue > 0 {
-			why = append(why, fmt.Sprintf("逾期超过%d天的任务%d项", days, s.Overdue))
-		}
+		rate := e.t.xpct(xfrac(done, max(done+open, 1)))
 		name := unitName(k)
+		var why string
+		switch {
+		case lowCompletion && s.Overdue > 0:
+			why = e.t.cat("完成率", rate, "（已完成", e.t.itoa(int(done)), "项、未完成", e.t.itoa(int(open)), "项），低于", e.t.sharePct(lagC),
+				"；逾期超过", e.t.itoa(days), "天的任务", e.t.itoa(s.Overdue), "项")
+		case lowCompletion:
+			why = e.t.cat("完成率", rate, "（已完成", e.t.itoa(int(done)), "项、未完成", e.t.itoa(int(open)), "项），低于", e.t.sharePct(lagC))
+		default:
+			why = e.t.cat("逾期超过", e.t.itoa(days), "天的任务", e.t.itoa(s.Overdue), "项")
+		}
 		f := Finding{Rule: "unit_lagging", Kind: KindUnit, Subject: name, SubjectName: name, Unit: k}
-		f.Inputs = []Input{{"已完成事项", fmt.Sprintf("%d项", done)}, {"未完成任务", fmt.Sprintf("%d项", open)},
-			{"完成率", pctText(big.NewRat(done, max(done+open, 1)))}, {fmt.Sprintf("逾期超过%d天的任务", days), fmt.Sprintf("%d项", s.Overdue)}}
-		f.Params = []Used{uC, uDays}
-		f.Explain = fmt.Sprintf("%s落实不力：%s", name, strings.Join(why, "；"))
+		f.Inputs = e.ins.inputs(0, Input{"已完成事项", e.t.num(int(done), "项")}, Input{"未完成任务", e.t.num(int(open), "项")},
+			Input{"完成率", rate}, Input{e.t.cat("逾期超过", e.t.itoa(days), "天的任务"), e.t.num(s.Overdue, "项")})
+		f.Params = e.used.take(0, uC, uDays)
+		f.Explain = e.t.cat(name, "落实不力：", why)
 		e.emit(f)
 	}
 }
