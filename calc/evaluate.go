@@ -219,20 +219,16 @@ func (e *eval) entitlement(f Finding, owed Fen) {
 
 // sort orders the results so that output is deterministic: by sheet row, then rule.
 func (r *Result) sort() {
-	r.Findings = sortByRef(r.Findings, func(f *Finding) *Ref { return &f.Ref })
+	r.Findings = sortBySheetRow(r.Findings, func(f *Finding) (string, int) { return f.Ref.Sheet, f.Ref.Row })
 	r.Tasks = sortStable(r.Tasks, func(a, b *Task) int { return strings.Compare(a.ID, b.ID) })
-	r.Errors = sortStable(r.Errors, func(a, b *DataError) int {
-		if c := strings.Compare(a.Sheet, b.Sheet); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Row, b.Row)
-	})
+	r.Errors = sortBySheetRow(r.Errors, func(e *DataError) (string, int) { return e.Sheet, e.Row })
 }
 
-// sortByRef sorts s stably by sheet name, then row: the order sortStable gives with that
+// sortBySheetRow sorts s stably by sheet name, then row: the order sortStable gives with that
 // comparison, but on integer keys (a result has a handful of sheets and many rows, and string
-// comparisons were most of the sort's time).
-func sortByRef[T any](s []T, ref func(*T) *Ref) []T {
+// comparisons were most of the sort's time). Rows within a bounded range, the common case, are
+// placed by a counting sort; otherwise the keys are sorted.
+func sortBySheetRow[T any](s []T, at func(*T) (string, int)) []T {
 	type key struct {
 		sheet, i int32
 		row      int
@@ -240,17 +236,24 @@ func sortByRef[T any](s []T, ref func(*T) *Ref) []T {
 	keys := make([]key, len(s))
 	var sheets []string // distinct sheet names, in order of appearance
 	last, lastIdx := "", -1
+	minRow, maxRow := 0, 0
 	for i := range s {
-		r := ref(&s[i])
-		if lastIdx < 0 || r.Sheet != last {
-			lastIdx = slices.Index(sheets, r.Sheet)
+		sheet, row := at(&s[i])
+		if lastIdx < 0 || sheet != last {
+			lastIdx = slices.Index(sheets, sheet)
 			if lastIdx < 0 {
 				lastIdx = len(sheets)
-				sheets = append(sheets, r.Sheet)
+				sheets = append(sheets, sheet)
 			}
-			last = r.Sheet
+			last = sheet
 		}
-		keys[i] = key{sheet: int32(lastIdx), i: int32(i), row: r.Row}
+		keys[i] = key{sheet: int32(lastIdx), i: int32(i), row: row}
+		if i == 0 || row < minRow {
+			minRow = row
+		}
+		if i == 0 || row > maxRow {
+			maxRow = row
+		}
 	}
 	// Ranks of the sheets in name order.
 	order := make([]int32, len(sheets))
@@ -273,19 +276,37 @@ func sortByRef[T any](s []T, ref func(*T) *Ref) []T {
 	if sorted {
 		return s
 	}
-	// The index breaks ties, so an unstable sort gives the stable order.
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.sheet != b.sheet {
-			return cmp.Compare(a.sheet, b.sheet)
-		}
-		if a.row != b.row {
-			return cmp.Compare(a.row, b.row)
-		}
-		return cmp.Compare(a.i, b.i)
-	})
 	from := make([]int32, len(keys))
-	for i, k := range keys {
-		from[i] = k.i
+	if span, limit := uint64(maxRow)-uint64(minRow)+1, uint64(4*len(keys)+4096); span <= limit && span*uint64(len(sheets)) <= limit {
+		// Counting sort on (sheet, row): stable, linear.
+		width := int(span)
+		count := make([]int32, width*len(sheets)+1)
+		slot := func(k key) int { return int(k.sheet)*width + (k.row - minRow) }
+		for _, k := range keys {
+			count[slot(k)+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range keys {
+			c := &count[slot(k)]
+			from[*c] = k.i
+			*c++
+		}
+	} else {
+		// The index breaks ties, so an unstable sort gives the stable order.
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.sheet != b.sheet {
+				return cmp.Compare(a.sheet, b.sheet)
+			}
+			if a.row != b.row {
+				return cmp.Compare(a.row, b.row)
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		for i, k := range keys {
+			from[i] = k.i
+		}
 	}
 	permute(s, from)
 	return s
