@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Evaluate applies every rule of the seed to the inputs for the period, under the policy in
@@ -40,9 +41,8 @@ type eval struct {
 
 	params     map[paramKey]paramHit // parameter lookups (eval_cache.go)
 	paramSlots [paramSlots]paramSlot // … and the table in front of them
-	lastRule   RuleInfo              // rule()
-	lastRuleOK bool
-	lastHID    string // household()
+	ruleSlots  [32]ruleEntry         // rule()
+	lastHID    string                // household()
 	lastH      *Household
 	lastHOK    bool
 	proj       []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
@@ -112,16 +112,26 @@ func (e *eval) due() time.Time {
 	return e.dueAt
 }
 
-// rule is RuleByID, remembering the last rule asked for (rules emit their findings in runs).
+// rule is RuleByID through a small table keyed by the id string's address: rule ids are the
+// package's string constants, so the same id comes back at the same address, and a hit costs a
+// pointer comparison instead of a map lookup. (The same address and length is the same string.)
 func (e *eval) rule(id string) (RuleInfo, bool) {
-	if e.lastRuleOK && id == e.lastRule.ID {
-		return e.lastRule, true
+	p := unsafe.StringData(id)
+	slot := &e.ruleSlots[(uintptr(unsafe.Pointer(p))>>3)%uintptr(len(e.ruleSlots))]
+	if slot.p == p && slot.n == len(id) && p != nil {
+		return slot.r, true
 	}
 	r, ok := RuleByID(id)
 	if ok {
-		e.lastRule, e.lastRuleOK = r, true
+		*slot = ruleEntry{p: p, n: len(id), r: r}
 	}
 	return r, ok
+}
+
+type ruleEntry struct {
+	p *byte
+	n int
+	r RuleInfo
 }
 
 // warn adds a policy-level warning once.

@@ -179,6 +179,21 @@ func benchmarkEvaluate(b *testing.B, n int, policy string) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "households/s")
 }
 
+// BenchmarkEvaluate10kHouseholdSheet is a ledger with only its household income sheet (the
+// commonest upload: no livestock, land, laborer, project or other sheets).
+func BenchmarkEvaluate10kHouseholdSheet(b *testing.B) {
+	full := benchInputs(10000, 1)
+	in := &calc.Inputs{Households: full.Households}
+	pol := benchPolicies()["full"]
+	p := calc.Period{Year: 2026, Quarter: 3}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		calc.Evaluate(p, pol, in)
+	}
+	b.ReportMetric(float64(len(in.Households))*float64(b.N)/b.Elapsed().Seconds(), "households/s")
+}
+
 func BenchmarkEvaluate1k(b *testing.B)         { benchmarkEvaluate(b, 1000, "full") }
 func BenchmarkEvaluate10k(b *testing.B)        { benchmarkEvaluate(b, 10000, "full") }
 func BenchmarkEvaluate10kDefault(b *testing.B) { benchmarkEvaluate(b, 10000, "default") }
