@@ -290,6 +290,8 @@ type pfWeCom struct {
 	tokenN    int
 	token     string
 	robot     map[string][]byte // /robotfile/… → plaintext, served encrypted
+	media     map[string][]byte // media id → bytes for /cgi-bin/media/get
+	names     map[string]string // /robotfile/… or media id → Content-Disposition of the download
 	uploads   []pfCall
 	attempts  []pfCall // every message/send, appchat/send, webhook/send that passed auth
 	shown     []pfCall // messages shown (enable_duplicate_check applied)
@@ -299,7 +301,8 @@ type pfWeCom struct {
 }
 
 func newPFWeCom(t *testing.T, corpID, secret string, fileKey []byte) *pfWeCom {
-	f := &pfWeCom{t: t, corpID: corpID, secret: secret, fileKey: fileKey, robot: map[string][]byte{}, used: map[string]bool{}}
+	f := &pfWeCom{t: t, corpID: corpID, secret: secret, fileKey: fileKey, robot: map[string][]byte{}, used: map[string]bool{},
+		media: map[string][]byte{}, names: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -331,6 +334,9 @@ func (f *pfWeCom) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
+		if cd := f.names[p]; cd != "" {
+			w.Header().Set("Content-Disposition", cd)
+		}
 		_, _ = w.Write(pfWeComEncryptFile(f.fileKey, data))
 		return
 	case p == "/cgi-bin/aibot/response" && r.Method == http.MethodPost:
@@ -355,6 +361,17 @@ func (f *pfWeCom) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case p == "/cgi-bin/media/get" && r.Method == http.MethodGet: // §2.3, doc 96486
+		data, ok := f.media[q.Get("media_id")]
+		if !ok {
+			pfWeComErr(w, 40007, "invalid media_id")
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if cd := f.names[q.Get("media_id")]; cd != "" {
+			w.Header().Set("Content-Disposition", cd)
+		}
+		_, _ = w.Write(data)
 	case p == "/cgi-bin/media/upload" && r.Method == http.MethodPost:
 		if err := pfMultipart(r, "media", &c); err != nil || q.Get("type") != "file" || len(c.File) < 5 {
 			pfWeComErr(w, 40006, "invalid file size")

@@ -171,17 +171,29 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 		return &permanentError{Message: "没有收到文件。", Err: errors.New("file event without file")}
 	}
 	dir := s.jobDir(j.ID)
-	input := filepath.Join(dir, "upload"+uploadExt(ev.File.Name))
 	if stage == store.StageNew {
-		if err := s.download(ctx, ev, dir, input); err != nil {
+		named, err := s.download(ctx, ev, dir)
+		if err != nil {
 			return err
 		}
 		faultPoint("download")
-		if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageDownloaded, nil, s.clock.Now()); err != nil {
+		if named {
+			// The event had no file name and the download gave one (WeCom): keep it with the
+			// stage, so a restart from here still names the file and reads its quarter.
+			b, err := json.Marshal(ev)
+			if err != nil {
+				return fmt.Errorf("job event: %w", err)
+			}
+			if err := s.st.SetStageEvent(ctx, j.ID, s.owner, store.StageDownloaded, b, nil, s.clock.Now()); err != nil {
+				return err
+			}
+			j.Event = b
+		} else if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageDownloaded, nil, s.clock.Now()); err != nil {
 			return err
 		}
 		stage = store.StageDownloaded
 	}
+	input := uploadPath(dir, ev.File.Name)
 	if stage == store.StageDownloaded {
 		res, err := s.process(ctx, j, ev, input, filepath.Join(dir, "result.xlsx"))
 		if err != nil {
@@ -206,10 +218,15 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	return s.st.SetStage(ctx, j.ID, s.owner, store.StageReplied, j.Result, s.clock.Now())
 }
 
+// uploadPath is where a job keeps the uploaded file: a fixed name with the upload's extension.
+func uploadPath(dir, name string) string {
+	return filepath.Join(dir, "upload"+uploadExt(name))
+}
+
 // uploadExt keeps a known extension (for LibreOffice conversion) and nothing else of the name.
 // A file without a known extension is stored as .xlsx: the reader sniffs the content anyway,
 // and the writer (excelize) refuses to save a workbook opened from any other extension. WeCom's
-// smart robot gives no file name at all (only an encrypted URL).
+// events give no file name (an encrypted URL, a MediaId); its download usually does.
 func uploadExt(name string) string {
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv":
@@ -218,24 +235,32 @@ func uploadExt(name string) string {
 	return ".xlsx"
 }
 
-func (s *Service) download(ctx context.Context, ev *connectors.Event, dir, dst string) error {
+// download saves the event's file in dir (at uploadPath). When the event has no file name and
+// the connector learns one while downloading (connectors.NamedDownloader), it sets
+// ev.File.Name and reports named: the caller stores the event with the stage.
+func (s *Service) download(ctx context.Context, ev *connectors.Event, dir string) (named bool, err error) {
 	c := s.conns[ev.Platform]
 	if c == nil {
-		return &permanentError{Message: "该平台未启用，无法下载文件。", Err: fmt.Errorf("no connector %q", ev.Platform)}
+		return false, &permanentError{Message: "该平台未启用，无法下载文件。", Err: fmt.Errorf("no connector %q", ev.Platform)}
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("download: %w", err)
+		return false, fmt.Errorf("download: %w", err)
 	}
 	max := int64(s.Config().Limits.MaxFileMB) << 20
 	if lim := c.Limits().MaxFileBytes; lim > 0 && lim < max {
 		max = lim
 	}
-	tmp := dst + ".part"
+	tmp := uploadPath(dir, ev.File.Name) + ".part"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
 	if err != nil {
-		return fmt.Errorf("download: %w", err)
+		return false, fmt.Errorf("download: %w", err)
 	}
-	_, err = c.Download(ctx, *ev.File, f, max)
+	var name string
+	if nd, ok := c.(connectors.NamedDownloader); ok {
+		_, name, err = nd.DownloadNamed(ctx, *ev.File, f, max)
+	} else {
+		_, err = c.Download(ctx, *ev.File, f, max)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -243,14 +268,18 @@ func (s *Service) download(ctx context.Context, ev *connectors.Event, dir, dst s
 	if err != nil {
 		os.Remove(tmp)
 		if errors.Is(err, connectors.ErrTooLarge) {
-			return &permanentError{Message: fmt.Sprintf("文件超过 %d MB 的大小上限，请拆分后重新上传（例如每个乡镇一个文件）。", max>>20), Err: err}
+			return false, &permanentError{Message: fmt.Sprintf("文件超过 %d MB 的大小上限，请拆分后重新上传（例如每个乡镇一个文件）。", max>>20), Err: err}
 		}
 		if connectors.IsPermanent(err) {
-			return &permanentError{Message: "文件无法下载（可能已过期或机器人没有权限），请重新发送文件。", Err: err}
+			return false, &permanentError{Message: "文件无法下载（可能已过期或机器人没有权限），请重新发送文件。", Err: err}
 		}
-		return fmt.Errorf("download: %w", err)
+		return false, fmt.Errorf("download: %w", err)
 	}
-	return os.Rename(tmp, dst)
+	// Display only: cleaned again whatever the connector did, and never part of a path.
+	if name = connectors.CleanFileName(name); ev.File.Name == "" && name != "" {
+		ev.File.Name, named = name, true
+	}
+	return named, os.Rename(tmp, uploadPath(dir, ev.File.Name))
 }
 
 // reply sends a job's answer to the chat it came from.

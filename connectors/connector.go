@@ -124,6 +124,19 @@ type Connector interface {
 	Send(ctx context.Context, m Message) (string, error)
 }
 
+// NamedDownloader is implemented by a connector whose file events may come without the file's
+// name (FileRef.Name empty) although the download answers with it. WeCom is one: a smart-robot
+// file message carries only an encrypted URL and an app-callback file message only a MediaId,
+// while the download's Content-Disposition header names the file. DownloadNamed is Download
+// that also returns that name, already cleaned with CleanFileName ("" when the platform gave
+// none). The name is display only, never a path. It is optional: the bot calls DownloadNamed
+// when a connector has it and Download otherwise, so Connector is unchanged and connectors whose
+// events always carry the name (Feishu, DingTalk, local) need not implement it. The bot uses the
+// name only when the event had none, and stores it with the job before it evaluates the file.
+type NamedDownloader interface {
+	DownloadNamed(ctx context.Context, f FileRef, dst io.Writer, max int64) (n int64, name string, err error)
+}
+
 // Error is a platform error with enough to decide what to do next.
 type Error struct {
 	Platform   string

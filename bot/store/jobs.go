@@ -128,6 +128,14 @@ func (s *Store) SetStage(ctx context.Context, id int64, owner, stage string, res
 	return s.updateOwned(ctx, "set job stage", id, owner, `UPDATE jobs SET stage = ?, result = ?, updated_at = ?`, stage, string(result), ms(now))
 }
 
+// SetStageEvent is SetStage that also replaces the job's event, in the same update: what the
+// job learned at that stage (a file name the download gave) survives a crash exactly when the
+// stage does.
+func (s *Store) SetStageEvent(ctx context.Context, id int64, owner, stage string, event, result []byte, now time.Time) error {
+	return s.updateOwned(ctx, "set job stage", id, owner, `UPDATE jobs SET stage = ?, event = ?, result = ?, updated_at = ?`,
+		stage, string(event), string(result), ms(now))
+}
+
 // Retry puts the job back in the queue to run again at next.
 func (s *Store) Retry(ctx context.Context, id int64, owner string, next time.Time, reason string, now time.Time) error {
 	return s.updateOwned(ctx, "retry job", id, owner, `UPDATE jobs SET state = 'queued', lease_owner = '', lease_until = 0, next_run_at = ?, last_error = ?, updated_at = ?`,

@@ -89,6 +89,27 @@ func TestRecoverAllRequeuesRunning(t *testing.T) {
 	}
 }
 
+// SetStageEvent records the stage and the event in one update, only for the lease holder; a
+// restart reads both back.
+func TestSetStageEventKeepsTheEventWithTheStage(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	s.Enqueue(ctx, "wecom", "m1", "file", "c", []byte(`{"file":{"name":""}}`), t0)
+	j, _ := s.Claim(ctx, "w1", t0, time.Hour)
+	if err := s.SetStageEvent(ctx, j.ID, "other", StageDownloaded, []byte(`{"file":{"name":"x"}}`), nil, t0); err == nil {
+		t.Fatal("a worker without the lease must not update the job")
+	}
+	if err := s.SetStageEvent(ctx, j.ID, "w1", StageDownloaded, []byte(`{"file":{"name":"台账.xlsx"}}`), nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecoverAll(ctx, t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	j2, _ := s.Claim(ctx, "w2", t0.Add(time.Second), time.Hour)
+	if j2 == nil || j2.Stage != StageDownloaded || string(j2.Event) != `{"file":{"name":"台账.xlsx"}}` || len(j2.Result) != 0 {
+		t.Fatalf("job after restart: %+v", j2)
+	}
+}
+
 func fen(y int64) *calc.Fen { f := calc.Yuan(y); return &f }
 
 func TestSaveEvaluationOpensAndClosesTasks(t *testing.T) {

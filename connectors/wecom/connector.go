@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,10 @@ type Connector struct {
 	ruUsed map[string]time.Time // response_urls already answered, with when (single use, 1 h)
 }
 
-var _ connectors.Connector = (*Connector)(nil)
+var (
+	_ connectors.Connector       = (*Connector)(nil)
+	_ connectors.NamedDownloader = (*Connector)(nil)
+)
 
 // quietLogger keeps resty from printing request details (URLs carry tokens and keys).
 type quietLogger struct{}
@@ -173,11 +177,24 @@ func (c *Connector) Receive(ctx context.Context, h connectors.Handler) error {
 // Download fetches an app media id (/cgi-bin/media/get) or a smart-robot encrypted URL (fetched
 // and decrypted at once: the URL lives 5 minutes).
 func (c *Connector) Download(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, error) {
+	n, _, err := c.DownloadNamed(ctx, f, dst, max)
+	return n, err
+}
+
+// DownloadNamed is Download that also returns the file's name from the answer's
+// Content-Disposition (connectors.NamedDownloader): WeCom's file events carry no name (the
+// smart robot gives an encrypted URL, the app callback a MediaId). media/get names the file in
+// that header (doc 96486 shows `Content-disposition: attachment; filename="MEDIA_ID.jpg"`). The
+// smart robot's file URL does too according to the official SDK (WecomTeam/aibot-node-sdk
+// src/api.ts reads the RFC 5987 filename* first, then filename=), though no document says so:
+// the name is used when present and is "" otherwise. A media/get name that only repeats the
+// media id, as in the doc's example, is no name.
+func (c *Connector) DownloadNamed(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, string, error) {
 	if max <= 0 {
 		max = maxFileBytes
 	}
 	if f.Key == "" {
-		return 0, &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: "empty file key"}
+		return 0, "", &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: "empty file key"}
 	}
 	if f.Meta[metaSource] == sourceBot || strings.HasPrefix(f.Key, "https://") || strings.HasPrefix(f.Key, "http://") {
 		return c.downloadBotFile(ctx, f, dst, max)
@@ -185,12 +202,23 @@ func (c *Connector) Download(ctx context.Context, f connectors.FileRef, dst io.W
 	return c.downloadMedia(ctx, f.Key, dst, max)
 }
 
+// mediaFileName is the name a media/get answer gives, "" when none or when it only repeats the
+// media id.
+func mediaFileName(h http.Header, mediaID string) string {
+	name := connectors.DispositionFileName(h.Get("Content-Disposition"))
+	if name == "" || strings.TrimSuffix(name, path.Ext(name)) == connectors.CleanFileName(mediaID) {
+		return ""
+	}
+	return name
+}
+
 func tooLarge(max int64) error {
 	return fmt.Errorf("download file: %w (%d bytes max)", connectors.ErrTooLarge, max)
 }
 
-func (c *Connector) downloadMedia(ctx context.Context, mediaID string, dst io.Writer, max int64) (int64, error) {
+func (c *Connector) downloadMedia(ctx context.Context, mediaID string, dst io.Writer, max int64) (int64, string, error) {
 	var n int64
+	var name string
 	err := c.call(ctx, "download", true, func(ctx context.Context, tok string) (apiResult, error) {
 		resp, err := c.http.R().SetContext(ctx).SetDoNotParseResponse(true).
 			SetQueryParams(map[string]string{"access_token": tok, "media_id": mediaID}).
@@ -223,30 +251,34 @@ func (c *Connector) downloadMedia(ctx context.Context, mediaID string, dst io.Wr
 		if err != nil {
 			return res, fmt.Errorf("copy media: %w", err)
 		}
+		name = mediaFileName(resp.Header(), mediaID)
 		return res, nil
 	})
-	return n, err
+	if err != nil {
+		return n, "", err
+	}
+	return n, name, nil
 }
 
 // downloadBotFile fetches a smart-robot file URL (no token) and decrypts it: AES-256-CBC, IV =
 // key[:16], PKCS#7 to 32 bytes, no prefix (PLATFORMS.md §2.1). The key is the per-URL aeskey of
 // the long connection, else the robot's EncodingAESKey.
-func (c *Connector) downloadBotFile(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, error) {
+func (c *Connector) downloadBotFile(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, string, error) {
 	var key []byte
 	if k := f.Meta[metaAESKey]; k != "" {
 		var err error
 		if key, err = decodeFileKey(k); err != nil {
-			return 0, &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: err.Error()}
+			return 0, "", &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: err.Error()}
 		}
 	} else if c.botFileKey != nil {
 		key = c.botFileKey
 	} else {
-		return 0, &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: "no key for the robot file",
+		return 0, "", &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: "no key for the robot file",
 			Hint: "未配置智能机器人的 EncodingAESKey，无法解密文件"}
 	}
 	resp, err := c.http.R().SetContext(ctx).SetDoNotParseResponse(true).Get(f.Key)
 	if err != nil {
-		return 0, transportError("download", err)
+		return 0, "", transportError("download", err)
 	}
 	body := resp.RawBody()
 	defer body.Close()
@@ -256,33 +288,33 @@ func (c *Connector) downloadBotFile(ctx context.Context, f connectors.FileRef, d
 			e.Permanent = true
 			e.Hint = "文件链接已失效（企业微信的文件链接 5 分钟内有效），请重新发送文件"
 		}
-		return 0, e
+		return 0, "", e
 	}
 	// Ciphertext of at most max plaintext bytes is at most max+32 bytes (1..32 bytes of padding).
 	limit := max + padBlock
 	if resp.RawResponse.ContentLength > limit {
-		return 0, tooLarge(max)
+		return 0, "", tooLarge(max)
 	}
 	raw, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
-		return 0, transportError("download", err)
+		return 0, "", transportError("download", err)
 	}
 	if int64(len(raw)) > limit {
-		return 0, tooLarge(max)
+		return 0, "", tooLarge(max)
 	}
 	plain, err := decryptFile(key, raw)
 	if err != nil {
-		return 0, &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: err.Error(),
+		return 0, "", &connectors.Error{Platform: platform, Op: "download", Permanent: true, Msg: err.Error(),
 			Hint: "文件解密失败，请核对智能机器人的 EncodingAESKey，或重新发送文件"}
 	}
 	if int64(len(plain)) > max {
-		return 0, tooLarge(max)
+		return 0, "", tooLarge(max)
 	}
 	n, err := dst.Write(plain)
 	if err != nil {
-		return int64(n), fmt.Errorf("write file: %w", err)
+		return int64(n), "", fmt.Errorf("write file: %w", err)
 	}
-	return int64(n), nil
+	return int64(n), connectors.DispositionFileName(resp.Header().Get("Content-Disposition")), nil
 }
 
 // errNoRoute means a message has nowhere to go.

@@ -196,3 +196,88 @@ func TestRobotDownloadErrors(t *testing.T) {
 		t.Fatal("wrong key accepted")
 	}
 }
+
+// "2026年第2季度脱贫户收入台账.xlsx" percent-encoded as UTF-8, as RFC 5987 sends it.
+const pctLedgerName = "2026%E5%B9%B4%E7%AC%AC2%E5%AD%A3%E5%BA%A6%E8%84%B1%E8%B4%AB%E6%88%B7%E6%94%B6%E5%85%A5%E5%8F%B0%E8%B4%A6.xlsx"
+
+// TestDownloadNamed: WeCom's file events carry no name; both downloads (media/get for an app
+// callback's MediaId, the smart robot's encrypted URL) return the name from Content-Disposition:
+// a plain ASCII name, an RFC 5987 UTF-8 Chinese name (with an ASCII fallback that loses), and a
+// hostile one reduced to a display name. No header, or a name that only repeats the media id
+// (doc 96486's example), is no name; the bytes are the same as Download's.
+func TestDownloadNamed(t *testing.T) {
+	c, f, _ := fakeConnector(t)
+	var _ connectors.NamedDownloader = c
+	data := []byte("PK\x03\x04 named ledger")
+	for _, tc := range []struct{ disposition, want string }{
+		{`attachment; filename="ledger-2026Q2.xlsx"`, "ledger-2026Q2.xlsx"},
+		{`attachment; filename="ledger.xlsx"; filename*=UTF-8''` + pctLedgerName, "2026年第2季度脱贫户收入台账.xlsx"},
+		{`attachment; filename*=UTF-8''..%2F..%2Fetc%2F%E5%8F%B0%E8%B4%A6%0A%E4%BC%AA%E9%80%A0%E2%80%AE.xlsx`, "台账伪造.xlsx"},
+		{`attachment; filename="..\\..\\cron.d\\x.xlsx"`, "x.xlsx"},
+		{`attachment; filename="MEDIA-N.xlsx"`, ""}, // the media id itself
+		{"", ""},
+	} {
+		// App callback file: a MediaId, no name; media/get names it.
+		f.media["MEDIA-N"] = data
+		f.disposition["MEDIA-N"] = tc.disposition
+		var buf bytes.Buffer
+		n, name, err := c.DownloadNamed(context.Background(), connectors.FileRef{Key: "MEDIA-N", Meta: map[string]string{metaSource: sourceMedia}}, &buf, 1<<20)
+		if err != nil || n != int64(len(data)) || !bytes.Equal(buf.Bytes(), data) || name != tc.want {
+			t.Errorf("media/get with %q: %d bytes, name %q, %v; want name %q", tc.disposition, n, name, err, tc.want)
+		}
+		// Smart robot: an encrypted URL; the download may carry the name too.
+		enc, err := encryptFile(c.botFileKey, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.robotFiles["/robotfile/named"] = enc
+		f.disposition["/robotfile/named"] = tc.disposition
+		want := tc.want
+		if strings.Contains(tc.disposition, "MEDIA-N") {
+			want = "MEDIA-N.xlsx" // only a media/get name is checked against the media id
+		}
+		buf.Reset()
+		n, name, err = c.DownloadNamed(context.Background(), connectors.FileRef{Key: f.URL() + "/robotfile/named", Meta: map[string]string{metaSource: sourceBot}}, &buf, 1<<20)
+		if err != nil || n != int64(len(data)) || !bytes.Equal(buf.Bytes(), data) || name != want {
+			t.Errorf("robot file with %q: %d bytes, name %q, %v; want name %q", tc.disposition, n, name, err, want)
+		}
+	}
+	// Errors give no name.
+	f.disposition["missing"] = `attachment; filename="x.xlsx"`
+	if _, name, err := c.DownloadNamed(context.Background(), connectors.FileRef{Key: "missing"}, &bytes.Buffer{}, 100); err == nil || name != "" {
+		t.Fatalf("missing media: name %q, %v", name, err)
+	}
+	f.media["big"] = bytes.Repeat([]byte("x"), 101)
+	f.disposition["big"] = `attachment; filename="big.xlsx"`
+	if _, name, err := c.DownloadNamed(context.Background(), connectors.FileRef{Key: "big"}, &bytes.Buffer{}, 100); !errors.Is(err, connectors.ErrTooLarge) || name != "" {
+		t.Fatalf("too large: name %q, %v", name, err)
+	}
+}
+
+// TestEndToEndAppFileWithoutName: an app callback file message without FileName (only a MediaId)
+// gives an event without a name; the download names it.
+func TestEndToEndAppFileWithoutName(t *testing.T) {
+	c, f, _ := fakeConnector(t)
+	f.media["MEDIA-IN-2"] = []byte("PK\x03\x04 ledger")
+	f.disposition["MEDIA-IN-2"] = `attachment; filename*=UTF-8''` + pctLedgerName
+	rec := &recorder{}
+	srv := httptest.NewServer(mux(c, rec.handle))
+	defer srv.Close()
+	plain := `<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName>` +
+		`<CreateTime>1700000000</CreateTime><MsgType><![CDATA[file]]></MsgType><MediaId><![CDATA[MEDIA-IN-2]]></MediaId>` +
+		`<MsgId>7000000000000000002</MsgId><AgentID>1000002</AgentID></xml>`
+	q, body := sealApp(t, c.appCrypt, vCorpID, []byte(plain), "1700000000", "noname")
+	resp, err := http.Post(srv.URL+AppCallbackPath+"?"+q, "text/xml", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	evs := rec.got()
+	if resp.StatusCode != http.StatusOK || len(evs) != 1 || evs[0].File == nil || evs[0].File.Name != "" {
+		t.Fatalf("status %d, events %+v", resp.StatusCode, evs)
+	}
+	_, name, err := c.DownloadNamed(context.Background(), *evs[0].File, &bytes.Buffer{}, 1<<20)
+	if err != nil || name != "2026年第2季度脱贫户收入台账.xlsx" {
+		t.Fatalf("download: name %q, %v", name, err)
+	}
+}

@@ -31,6 +31,7 @@ type fakeWeCom struct {
 	messages    []fakeMessage
 	media       map[string][]byte // media/get content
 	robotFiles  map[string][]byte // encrypted robot file bodies by path
+	disposition map[string]string // media id or robot file path -> Content-Disposition answered
 	responseURL []fakeMessage
 	nextID      int
 }
@@ -51,7 +52,7 @@ func newFakeWeCom(t *testing.T, corpID, secret string) *fakeWeCom {
 	f := &fakeWeCom{
 		t: t, corpID: corpID, secret: secret, rejectCode: 42001,
 		alwaysCode: map[string]int{}, failNext: map[string][]int{}, calls: map[string]int{},
-		media: map[string][]byte{}, robotFiles: map[string][]byte{},
+		media: map[string][]byte{}, robotFiles: map[string][]byte{}, disposition: map[string]string{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -114,13 +115,16 @@ func (f *fakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/robotfile/") {
 		f.mu.Lock()
 		data, ok := f.robotFiles[r.URL.Path]
+		cd := f.disposition[r.URL.Path]
 		f.mu.Unlock()
 		if !ok {
 			http.Error(w, "expired", http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Disposition", `attachment; filename="file"`)
+		if cd != "" {
+			w.Header().Set("Content-Disposition", cd)
+		}
 		_, _ = w.Write(data)
 		return
 	}
@@ -157,12 +161,16 @@ func (f *fakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
 	case "/cgi-bin/media/get":
 		f.mu.Lock()
 		data, ok := f.media[q.Get("media_id")]
+		cd := f.disposition[q.Get("media_id")]
 		f.mu.Unlock()
 		if !ok {
 			writeJSON(w, errJSON(40007))
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
+		if cd != "" { // doc 96486: Content-disposition: attachment; filename="…"
+			w.Header().Set("Content-Disposition", cd)
+		}
 		_, _ = w.Write(data)
 	case "/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/webhook/send", "/cgi-bin/aibot/response":
 		var body map[string]any
