@@ -50,10 +50,10 @@ type eval struct {
 	monBy      map[string]*monParams // … and by county
 	dueAt      time.Time             // due() worked out
 
-	t    texts      // the strings of the results (text.go)
-	ins  inputSlab  // … their []Input
-	used slab[Used] // … their []Used
-	fens slab[Fen]  // … and their amounts
+	t    texts       // the strings of the results (text.go)
+	ins  slab[Input] // … their []Input
+	used slab[Used]  // … their []Used
+	fens slab[Fen]   // … and their amounts
 }
 
 func newEval(p Period, pol *Policy, in *Inputs) *eval {

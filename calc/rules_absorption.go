@@ -33,7 +33,7 @@ func evalEmployer(e *eval, emp *Employer) {
 
 	if emp.OneTimeTaken {
 		f := Finding{Rule: "absorption_duplicate", Kind: KindFlag, Subject: subject, SubjectName: emp.Name, Unit: emp.Unit, Ref: emp.Ref}
-		f.Inputs = e.ins.inputs(1, Input{"本年度已申请一次性资金奖补", "是"}, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")})
+		f.Inputs = e.ins.take(1, Input{"本年度已申请一次性资金奖补", "是"}, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")})
 		f.Explain = "本年度已申请一次性资金奖补，当年不能再次申请吸纳就业资金奖补"
 		if paid > 0 {
 			paidText := e.t.fen(paid)
@@ -90,7 +90,7 @@ func evalEmployer(e *eval, emp *Employer) {
 		when = e.t.cat(DateText(d), "（未填申请日期，按期末）")
 	}
 	nText := e.t.num(n, "人")
-	inputs := e.ins.inputs(2, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")}, Input{"符合条件人数", nText},
+	inputs := e.ins.take(2, Input{"吸纳脱贫人口", e.t.num(len(emp.Workers), "人")}, Input{"符合条件人数", nText},
 		Input{"旗县区", county}, Input{"最低工资标准适用日期", when})
 	conditions := e.t.cat("签订劳动协议、稳定就业", e.t.itoa(minMonths), "个月以上、月工资不低于", tierName(tier), "最低工资", minWageText)
 

@@ -199,7 +199,7 @@ func evalJobHelp(e *eval, l *Laborer, subject string, unit Unit) {
 		status = "返乡"
 	}
 	f := laborerFinding(l, subject, unit, "job_help_needed")
-	f.Inputs = e.ins.inputs(0, Input{"就业状态", status}, Input{"外出务工意愿", "有"}, Input{"就业帮扶措施", "未记录"})
+	f.Inputs = e.ins.take(0, Input{"就业状态", status}, Input{"外出务工意愿", "有"}, Input{"就业帮扶措施", "未记录"})
 	f.Explain = e.t.cat(l.Name, status, "，有外出务工意愿，尚未记录就业帮扶措施（推荐岗位、组织劳务输出或技能培训）")
 	e.taskFinding(f, "", f.Explain, "")
 }
@@ -234,7 +234,7 @@ func evalJobSubsidies(e *eval, l *Laborer, subject string, unit Unit, p *jobPara
 		} else if flexible {
 			f := laborerFinding(l, subject, unit, "flexible_job")
 			days := e.t.num(l.FlexibleDays, "天")
-			f.Inputs = e.ins.inputs(0, Input{"就业类型", "县内灵活就业"}, Input{"灵活就业累计天数", days})
+			f.Inputs = e.ins.take(0, Input{"就业类型", "县内灵活就业"}, Input{"灵活就业累计天数", days})
 			f.Params = p.pFlex
 			f.Cap = p.flexCapText
 			f.Explain = e.t.cat("县内灵活就业累计", days, p.flexTail)
@@ -244,7 +244,7 @@ func evalJobSubsidies(e *eval, l *Laborer, subject string, unit Unit, p *jobPara
 
 	if stable && l.OutsideRegion {
 		f := laborerFinding(l, subject, unit, "transport")
-		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"务工地", "内蒙古自治区外"})
+		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"务工地", "内蒙古自治区外"})
 		f.Params = p.pTransport
 		f.Cap = p.transportCap
 		f.Explain = e.t.cat("跨自治区稳定就业", monthsText, p.transportTail)
@@ -263,13 +263,13 @@ func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams,
 		base = *l.ThreeMonthPay
 		pay := e.t.fen(base)
 		baseText = e.t.cat("3个月工资总额", pay)
-		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"3个月工资总额", pay})
+		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"3个月工资总额", pay})
 		f.Params = p.pStablePay
 	case l.MonthlyWage > 0:
 		base = l.MonthlyWage * Fen(p.wageMonths)
 		wage, ms := e.t.fen(l.MonthlyWage), p.wageMonthsText
 		baseText = e.t.cat(ms, "个月工资总额", e.t.fen(base), "（月工资", wage, "×", ms, "）")
-		f.Inputs = e.ins.inputs(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"月工资", wage})
+		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"月工资", wage})
 		f.Params = p.pStableWage
 	default:
 		e.dataError(l.Ref, "3个月工资总额", "stable_job", e.t.cat(l.Name, "稳定就业", monthsText,
@@ -332,7 +332,7 @@ func evalPostWage(e *eval, p *WelfarePost) {
 	f := Finding{Rule: "post_wage_lag", Kind: KindFlag, Subject: e.personSubject(p.Household, p.Name, p.IDNumber),
 		SubjectName: p.Name, Household: p.Household, Unit: unit, Ref: ref, Amount: &short}
 	last, this := e.t.fen(p.WageLastYear), e.t.fen(p.WageThisYear)
-	f.Inputs = e.ins.inputs(0, Input{"公益岗位", p.Post}, Input{"上年月工资", last}, Input{"本年月工资", this},
+	f.Inputs = e.ins.take(0, Input{"公益岗位", p.Post}, Input{"上年月工资", last}, Input{"本年月工资", this},
 		Input{"旗县区", unit.County})
 	f.Params = append(usedNow[:1:1], usedThen[1], usedNow[1])
 	f.Explain = e.t.cat("公益岗位月工资上年", last, "、本年", this, "；", tierName(tier), "最低工资标准由", e.t.fen(wThen),

@@ -173,7 +173,7 @@ func (e *eval) evalLivestock() {
 			rule, unit, rt = "calf_sale", "头", calf.get(e, &e.pol.CalfPerHead, &e.pol.CalfCap, county)
 		}
 		sold, num := soldName(r.Species), e.t.num(s.n, unit)
-		inputs := e.ins.inputs(2, Input{sold, num})
+		inputs := e.ins.take(2, Input{sold, num})
 		if len(s.more) > 0 {
 			inputs = append(inputs, Input{"台账行", rowList(&e.t, s.row, s.more)})
 		}
@@ -207,7 +207,7 @@ func (e *eval) livestockInconsistent(r *LivestockRecord, issues []livestockIssue
 
 func (e *eval) livestockInputs(r *LivestockRecord) []Input {
 	t := &e.t
-	in := e.ins.inputs(1, Input{"年初存栏", t.itoa(r.StockStart)}, Input{"出生", t.itoa(r.Born)}, Input{"购入", t.itoa(r.Bought)},
+	in := e.ins.take(1, Input{"年初存栏", t.itoa(r.StockStart)}, Input{"出生", t.itoa(r.Born)}, Input{"购入", t.itoa(r.Bought)},
 		Input{"出售", t.itoa(r.Sold)}, Input{soldName(r.Species), t.itoa(r.YoungSold)}, Input{"死淘", t.itoa(r.Died)})
 	if r.StockEnd != nil {
 		in = append(in, Input{"存栏", t.itoa(*r.StockEnd)})
@@ -363,7 +363,7 @@ func (e *eval) evalLand() {
 				second = Input{"丧失劳动能力原因", s.why}
 			}
 			e.cappedAmount(rule, r.Household, r.Ref, h, county, e.t.cat(name, mu), int64(s.owedArea), rt, "亩",
-				e.ins.inputs(1, Input{name, mu}, second), e.used.take(1, rt.params[:]...))
+				e.ins.take(1, Input{name, mu}, second), e.used.take(1, rt.params[:]...))
 		}
 		if s.pendArea == 0 {
 			continue
@@ -388,11 +388,11 @@ func (e *eval) evalLand() {
 		}
 		mu, potText := muText(&e.t, s.pendArea), e.t.fen(potential)
 		if r.Kind == LandContract {
-			fd.Inputs = e.ins.inputs(0, Input{name, mu}, Input{"所种作物", "未出售"})
+			fd.Inputs = e.ins.take(0, Input{name, mu}, Input{"所种作物", "未出售"})
 			fd.Explain = e.t.cat("承包他人耕地", mu, "，所种作物尚未出售；作物出售后可享每亩", rt.perText, "奖补（", capText, "上限），可得", potText)
 			e.taskFinding(fd, cadre, e.t.cat(fd.Explain, "，请跟进作物出售并登记"), "crops")
 		} else {
-			fd.Inputs = e.ins.inputs(0, Input{name, mu}, Input{"代耕托管/流转合同", "未签订"})
+			fd.Inputs = e.ins.take(0, Input{name, mu}, Input{"代耕托管/流转合同", "未签订"})
 			fd.Explain = e.t.cat("因", strings.TrimPrefix(s.why, "因"), "丧失劳动能力，土地", mu,
 				"由他人代耕代种，尚未签订托管或流转合同；签订代耕托管或流转合同后可享每亩", rt.perText, "补贴（", capText, "上限），可得", potText)
 			e.taskFinding(fd, cadre, e.t.cat(fd.Explain, "，请协助签订托管或流转合同"), "contract")

@@ -25,7 +25,7 @@ func evalLinkage(e *eval) {
 			project = "经营性帮扶项目"
 		}
 		fd := Finding{Rule: "no_linkage", Subject: b.Name, SubjectName: b.Name, Unit: b.Unit, Ref: b.Ref,
-			Inputs: e.ins.inputs(0, Input{"经营主体", b.Name}, Input{"项目", project}, Input{"资金", "财政资金或帮扶资金支持"},
+			Inputs: e.ins.take(0, Input{"经营主体", b.Name}, Input{"项目", project}, Input{"资金", "财政资金或帮扶资金支持"},
 				Input{"利益联结方式", "未记录"})}
 		fd.Explain = e.t.cat(b.Name, "的“", project, "”获财政/帮扶资金支持，未记录联农带农利益联结方式")
 		if modes == "" {

@@ -256,7 +256,7 @@ func (m *monHousehold) flag(rule, title string, extra []Input, params []Used, ex
 	fd := householdFinding(rule, m.h)
 	fd.Kind, fd.Monitored = KindFlag, true
 	if len(m.inputs)+len(extra) > 0 {
-		fd.Inputs = append(m.e.ins.inputs(len(extra), m.inputs...), extra...)
+		fd.Inputs = append(m.e.ins.take(len(extra), m.inputs...), extra...)
 	}
 	fd.Params = params
 	fd.Explain = explain
@@ -398,7 +398,7 @@ func evalMonitoring(e *eval) {
 						fd := householdFinding("income_gap", h)
 						fd.Kind, fd.Amount = KindAmount, &gap
 						// Room for the two targets and for the measures evalGapMeasures adds.
-						fd.Inputs = append(e.ins.inputs(3, inputs...),
+						fd.Inputs = append(e.ins.take(3, inputs...),
 							Input{"增收目标（全年人均）", targetText}, Input{"本季度累计目标（人均）", reqText})
 						fd.Params = mp.pGap[ws]
 						var why string
@@ -446,7 +446,7 @@ func evalMonitoring(e *eval) {
 			if len(miss) > 0 {
 				flags := e.t.joined(m.flagBuf[:min(m.nflags, len(m.flagBuf))], "、")
 				fd := householdFinding("measure_missing", h)
-				fd.Inputs = e.ins.inputs(0, Input{"监测原因", flags}, Input{"帮扶措施", h.Measure}, Input{"帮扶责任人", h.Cadre})
+				fd.Inputs = e.ins.take(0, Input{"监测原因", flags}, Input{"帮扶措施", h.Measure}, Input{"帮扶责任人", h.Cadre})
 				why := e.t.cat("已纳入增收监测（", flags, "），", e.t.joined(miss, "，"))
 				fd.Explain = why
 				e.taskFinding(fd, h.Cadre, e.t.cat("该户", why, "，请落实并在台账中记录"), "")

@@ -33,7 +33,7 @@ func (e *eval) evalProjectLost() {
 		}
 		fd := householdFinding("project_lost", h)
 		fd.Ref = pr.Ref
-		fd.Inputs = e.ins.inputs(0, Input{"劳动能力", why}, Input{"项目", pr.Name}, Input{"资金来源", "扶贫资金或衔接资金"},
+		fd.Inputs = e.ins.take(0, Input{"劳动能力", why}, Input{"项目", pr.Name}, Input{"资金来源", "扶贫资金或衔接资金"},
 			Input{"项目状态", "已出售"}, Input{"托管代养安排", "无"})
 		fd.Explain = e.t.cat(why, "，扶贫/衔接资金帮扶的产业项目“", pr.Name, "”已出售，未安排托管代养或代耕代种")
 		e.taskFinding(fd, h.Cadre, e.t.cat(fd.Explain, "，产业不能“一卖了之”，请以乡镇或村为单位通过合作社、龙头企业、种养殖大户或亲友代养托管、代耕代种，确保帮扶产业不灭失"), pr.Name)
@@ -65,7 +65,7 @@ func (e *eval) evalCourtyard() {
 			labor, explain = "半劳力", courtyardHalf
 		}
 		fd := householdFinding("courtyard_suggestion", h)
-		fd.Inputs = e.ins.inputs(0, Input{"劳动能力", labor}, Input{"增收项目", "无"})
+		fd.Inputs = e.ins.take(0, Input{"劳动能力", labor}, Input{"增收项目", "无"})
 		fd.Explain = explain
 		e.emit(fd)
 	}
@@ -120,7 +120,7 @@ func (e *eval) evalCourtyard() {
 		// Awards recorded as paid on the project rows count as paid, like the ledger's 已发放 columns.
 		e.paid[paidKey{hid, "courtyard_award"}] += a.paid
 		fd := Finding{Rule: "courtyard_award", Subject: hid, Household: hid, Ref: a.first.Ref, Params: e.used.take(0, a.used),
-			Inputs: e.ins.inputs(0, Input{"庭院经济项目", a.parts})}
+			Inputs: e.ins.take(0, Input{"庭院经济项目", a.parts})}
 		if h := e.household(hid); h != nil {
 			fd.SubjectName, fd.Unit = h.Head, h.Unit
 		}
@@ -253,7 +253,7 @@ func (e *eval) evalProjectCap() {
 		excess := c.subsidy - c.cap
 		fd := Finding{Rule: "project_over_cap", Kind: KindFlag, Subject: hid, Household: hid, Ref: c.first.Ref, Amount: e.fens.ptr(excess),
 			Params: e.used.take(0, c.prm.used[:]...), SubjectName: h.Head, Unit: h.Unit}
-		fd.Inputs = e.ins.inputs(0, Input{"项目", c.names}, Input{"到户项目资金", e.t.fen(c.funds)}, Input{"衔接资金补助", e.t.fen(c.subsidy)},
+		fd.Inputs = e.ins.take(0, Input{"项目", c.names}, Input{"到户项目资金", e.t.fen(c.funds)}, Input{"衔接资金补助", e.t.fen(c.subsidy)},
 			Input{"家庭人口数", e.t.itoa(h.Members)})
 		fd.Cap = c.prm.capText
 		fd.Explain = e.t.cat("衔接资金补助", e.t.fen(c.subsidy), "，超过上限", e.t.fen(c.cap), "（", e.bindingText(c), "），超出", e.t.fen(excess))

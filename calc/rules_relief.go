@@ -45,7 +45,7 @@ func evalRelief(e *eval) {
 		}
 		f := Finding{Rule: "relief_county_count", Kind: KindUnit, Subject: c, SubjectName: c, Unit: Unit{County: c}}
 		year, count := e.t.itoa(e.p.Year), e.t.num(n, "个")
-		f.Inputs = e.ins.inputs(0, Input{"年度", year}, Input{"衔接资金支持的以工代赈项目数", count})
+		f.Inputs = e.ins.take(0, Input{"年度", year}, Input{"衔接资金支持的以工代赈项目数", count})
 		f.Params = []Used{used}
 		f.Explain = e.t.cat(c, year, "年衔接资金支持的以工代赈项目", count, "，少于每旗县每年至少", e.t.num(least, "个"))
 		e.emit(f)
@@ -65,7 +65,7 @@ func evalReliefShares(e *eval, r *ReliefProject) {
 		f := base
 		f.Rule, f.Amount = "relief_labor_share", &short
 		funds, pay := e.t.fen(r.Funds), e.t.fen(r.LaborPay)
-		f.Inputs = e.ins.inputs(0, Input{"项目资金总额", funds}, Input{"劳务报酬", pay})
+		f.Inputs = e.ins.take(0, Input{"项目资金总额", funds}, Input{"劳务报酬", pay})
 		f.Params = []Used{uLabor}
 		f.Explain = e.t.cat("劳务报酬", pay, "，低于项目资金总额", funds, "×", labor.Percent(), "=", e.t.fen(need), "，差", e.t.fen(short))
 		e.emit(f)
@@ -76,7 +76,7 @@ func evalReliefShares(e *eval, r *ReliefProject) {
 		f := base
 		f.Rule, f.Amount = "relief_poor_share", &short
 		pay, poorPay := e.t.fen(r.LaborPay), e.t.fen(r.PoorLaborPay)
-		f.Inputs = e.ins.inputs(0, Input{"劳务报酬", pay}, Input{"脱贫人口务工收入", poorPay})
+		f.Inputs = e.ins.take(0, Input{"劳务报酬", pay}, Input{"脱贫人口务工收入", poorPay})
 		f.Params = []Used{uPoor}
 		f.Explain = e.t.cat("脱贫人口务工收入", poorPay, "，低于劳务报酬", pay, "×", poor.Percent(), "=", e.t.fen(need), "，差", e.t.fen(short))
 		e.emit(f)

@@ -38,7 +38,7 @@ func evalDibao(e *eval, d *DibaoRecord) {
 	}
 	f := e.recordFinding("dibao_review_due", d.Household, d.Ref)
 	end := dateText(&e.t, d.PhaseOutEnd)
-	f.Inputs = e.ins.inputs(0, Input{"渐退期满", end}, Input{"复核评估", "未记录"}, Input{"核对日期", dateText(&e.t, e.asOf)})
+	f.Inputs = e.ins.take(0, Input{"渐退期满", end}, Input{"复核评估", "未记录"}, Input{"核对日期", dateText(&e.t, e.asOf)})
 	f.Explain = e.t.cat("低保渐退期已于", end, "期满，尚未记录家庭经济状况复核评估")
 	e.taskFinding(f, "", e.t.cat(f.Explain, "，请复核评估，收入不稳定、不达标的可继续享受低保"), "")
 }
@@ -87,7 +87,7 @@ func evalInsurance(e *eval) {
 		f := e.recordFinding("insurance_claim_due", ev.Household, ev.Ref)
 		f.Kind = KindTask
 		amount := e.t.fen(ev.Amount)
-		f.Inputs = e.ins.inputs(0, Input{"支出原因", ev.Cause}, Input{"刚性支出", amount}, Input{"防贫保险理赔", "未申请"})
+		f.Inputs = e.ins.take(0, Input{"支出原因", ev.Cause}, Input{"刚性支出", amount}, Input{"防贫保险理赔", "未申请"})
 		f.Explain = e.t.cat(c, "刚性支出", amount, "，尚未申请防贫保险理赔")
 		e.emit(f)
 		k := key{ev.Household, c}
@@ -189,7 +189,7 @@ func evalFilial(e *eval) {
 		short := need - r.Filial
 		f := e.recordFinding("filial_short", r.Household, r.Ref)
 		f.Kind, f.Amount = KindFlag, e.fens.ptr(short)
-		f.Inputs = e.ins.inputs(5, Input{"劳动能力", "丧失劳动能力"})
+		f.Inputs = e.ins.take(5, Input{"劳动能力", "丧失劳动能力"})
 		if incomeIn.Name != "" {
 			f.Inputs = append(f.Inputs, incomeIn)
 		}

@@ -260,7 +260,7 @@ func (e *eval) evalRigidSpending() {
 		fd := householdFinding("rigid_spending_risk", h)
 		fd.Kind = KindFlag
 		spent := e.t.fen(h.RigidSpending)
-		fd.Inputs = e.ins.inputs(1, Input{"刚性支出", spent})
+		fd.Inputs = e.ins.take(1, Input{"刚性支出", spent})
 		var byShare, byAmount string
 		if fam.ok() {
 			famText := e.t.xyuan(fam)

@@ -417,7 +417,7 @@ func evalUnits(e *eval) {
 			why = e.t.cat("逾期超过", e.t.itoa(days), "天的任务", e.t.itoa(s.Overdue), "项")
 		}
 		f := Finding{Rule: "unit_lagging", Kind: KindUnit, Subject: name, SubjectName: name, Unit: k}
-		f.Inputs = e.ins.inputs(0, Input{"已完成事项", e.t.num(int(done), "项")}, Input{"未完成任务", e.t.num(int(open), "项")},
+		f.Inputs = e.ins.take(0, Input{"已完成事项", e.t.num(int(done), "项")}, Input{"未完成任务", e.t.num(int(open), "项")},
 			Input{"完成率", rate}, Input{e.t.cat("逾期超过", e.t.itoa(days), "天的任务"), e.t.num(s.Overdue, "项")})
 		f.Params = e.used.take(0, uC, uDays)
 		f.Explain = e.t.cat(name, "落实不力：", why)

@@ -94,24 +94,9 @@ func appendFenText(b []byte, f Fen) []byte {
 	return append(b, "元"...)
 }
 
-// inputs returns the inputs in a slice cut from a slab, with room for spare more.
-func (t *inputSlab) inputs(spare int, in ...Input) []Input {
-	n := len(in) + spare
-	if len(t.s)+n > cap(t.s) {
-		t.s = make([]Input, 0, max(1024, n))
-	}
-	k := len(t.s)
-	t.s = append(t.s, in...)
-	t.s = t.s[:k+n]
-	return t.s[k : k+len(in) : k+n]
-}
-
-// inputSlab hands out the small []Input of findings from large slices. A slice handed out has
-// its own capacity (a three-index slice), so appending to it never writes into another's.
-type inputSlab struct{ s []Input }
-
-// slab hands out small slices of T (a finding's Params, amounts) cut from large ones, like
-// inputSlab.
+// slab hands out the small slices of T of findings (Inputs, Params, amounts) cut from large
+// ones. A slice handed out has its own capacity (a three-index slice), so appending to it never
+// writes into another's.
 type slab[T any] struct{ s []T }
 
 // take returns the values in a slice cut from the slab, with room for spare more.
