@@ -183,7 +183,8 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 			h.Members = n
 		case ok && n == 0:
 			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为0，无法计算人均收入", leafOf(c.Header))
-		case !ok && isEmptyMark(x.rawCol(c)) && first && !x.st.person:
+		case !ok && isEmptyMark(x.rawCol(c)) && first && !x.st.person && !x.formulaNoValue(c):
+			// (a formula without a cached value is reported as such, not as blank)
 			x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’为空，无法计算人均收入", leafOf(c.Header))
 		}
 	}

@@ -532,16 +532,26 @@ func readSST(zr *zip.Reader, part string, max int64) ([]string, error) {
 
 var errTooManyStrings = errors.New("too many shared strings")
 
-// sheetRows iterates over a worksheet's rows like excelize's Rows with RawCellValue.
+// sheetRows iterates over a worksheet's rows like excelize's Rows with RawCellValue. Besides
+// the values it says what excelize's Columns does not: which cells are formulas without a
+// cached value (NoValue), whether the row is hidden (Hidden) and which columns are
+// (HiddenCols).
 type sheetRows struct {
-	rc      io.ReadCloser
-	s       *xscan
-	sst     []string
-	curRow  int
-	seekRow int
-	pending bool // a <row> start tag was read and not yet processed
-	err     error
+	rc         io.ReadCloser
+	s          *xscan
+	sst        []string
+	curRow     int
+	seekRow    int
+	pending    bool // a <row> start tag was read and not yet processed
+	err        error
+	aheadHide  bool  // the hidden attribute of the <row> read last (curRow)
+	hidden     bool  // the current row (seekRow) is hidden
+	noValue    []int // the current row's formula cells without a cached value (1-based columns)
+	hiddenCols []colRange
 }
+
+// colRange is a <col min max> range of columns (1-based, inclusive).
+type colRange struct{ min, max int }
 
 func openSheetRows(zr *zip.Reader, part string, sst []string) (*sheetRows, error) {
 	rc, err := openPart(zr, part)
@@ -560,6 +570,47 @@ func (r *sheetRows) Error() error { return r.err }
 // ReadError is the error reading the part itself (a damaged zip entry), if any.
 func (r *sheetRows) ReadError() error { return r.s.rerr }
 
+// Hidden reports whether the row Next moved to is hidden (<row hidden="1">); a row missing
+// from the XML is not.
+func (r *sheetRows) Hidden() bool { return r.hidden }
+
+// NoValue lists the columns (1-based, ascending) of the cells of the row Columns last returned
+// that hold a formula but no cached value (a workbook saved by a program that does not
+// calculate, or in manual calculation mode): Columns gives "" for them, as excelize does.
+// nil when there are none.
+func (r *sheetRows) NoValue() []int { return r.noValue }
+
+// HiddenCols lists the hidden column ranges (<col hidden="1">) read so far; they precede the
+// rows, so they are all known after the first Next.
+func (r *sheetRows) HiddenCols() []colRange { return r.hiddenCols }
+
+// isTrue reads an xsd:boolean attribute.
+func isTrue(v []byte) bool { return string(v) == "1" || string(v) == "true" }
+
+// rowHidden reads the hidden attribute of the current <row>.
+func (r *sheetRows) rowHidden() bool {
+	v, ok := r.s.attr("hidden")
+	return ok && isTrue(v)
+}
+
+// colTag records a hidden <col> range.
+func (r *sheetRows) colTag() {
+	if v, ok := r.s.attr("hidden"); !ok || !isTrue(v) {
+		return
+	}
+	lo, err1 := r.attrInt("min")
+	hi, err2 := r.attrInt("max")
+	if err1 != nil || err2 != nil || lo < 1 || hi < lo {
+		return
+	}
+	r.hiddenCols = append(r.hiddenCols, colRange{lo, min(hi, excelize.MaxColumns)})
+}
+
+func (r *sheetRows) attrInt(name string) (int, error) {
+	v, _ := r.s.attr(name)
+	return strconv.Atoi(string(v))
+}
+
 // rowNum reads the r attribute of the current <row> (0 when absent).
 func (r *sheetRows) rowNum() (int, error) {
 	v, ok := r.s.attr("r")
@@ -576,6 +627,8 @@ func (r *sheetRows) Next() bool {
 	}
 	r.seekRow++
 	if r.curRow >= r.seekRow {
+		// a row missing from the XML, or the one Columns read the start tag of
+		r.hidden = r.curRow == r.seekRow && r.aheadHide
 		return true
 	}
 	for {
@@ -593,8 +646,13 @@ func (r *sheetRows) Next() bool {
 				if n != 0 {
 					r.curRow = n
 				}
+				r.aheadHide = r.rowHidden()
+				r.hidden = r.curRow == r.seekRow && r.aheadHide
 				r.pending = true
 				return true
+			}
+			if r.s.is("col") {
+				r.colTag()
 			}
 		case tokEnd:
 			if r.s.is("sheetData") {
@@ -606,6 +664,7 @@ func (r *sheetRows) Next() bool {
 
 // Columns returns the current row's values.
 func (r *sheetRows) Columns() ([]string, error) {
+	r.noValue = nil // not reused: the async reader hands the slice on
 	if r.curRow > r.seekRow {
 		return nil, nil
 	}
@@ -646,6 +705,7 @@ func (r *sheetRows) Columns() ([]string, error) {
 				} else {
 					r.curRow++
 				}
+				r.aheadHide = r.rowHidden()
 				if r.curRow > r.seekRow || aerr != nil {
 					return cells, aerr
 				}
@@ -660,12 +720,15 @@ func (r *sheetRows) Columns() ([]string, error) {
 					}
 					col = c
 				}
-				val, formula := r.cell(string(typ))
+				val, formula, cached := r.cell(string(typ))
 				if val != "" || formula {
 					for len(cells) < col-1 {
 						cells = append(cells, "")
 					}
 					cells = append(cells, val)
+					if formula && !cached {
+						r.noValue = append(r.noValue, col)
+					}
 				}
 			}
 		case tokEnd:
@@ -676,23 +739,25 @@ func (r *sheetRows) Columns() ([]string, error) {
 	}
 }
 
-// cell reads a <c> element's content (after its start tag): its value and whether it has a
-// formula.
-func (r *sheetRows) cell(typ string) (string, bool) {
+// cell reads a <c> element's content (after its start tag): its value, whether it has a
+// formula and whether it holds a cached value. A formula's cached value is missing when there
+// is no <v>, or an empty one in a cell that is not a string (openpyxl writes <f>…</f><v/>;
+// Excel writes <v></v> with t="str" for a formula whose result is "").
+func (r *sheetRows) cell(typ string) (val string, formula, cached bool) {
 	s := r.s
 	if s.self {
-		return "", false
+		return "", false, false
 	}
 	var v, inline string
-	hasIS, formula := false, false
+	hasIS, hasV := false, false
 	for {
 		switch s.next() {
 		case tokNone:
-			return "", formula
+			return "", formula, false
 		case tokStart:
 			switch {
 			case s.is("v"):
-				v = s.textUntilEnd()
+				v, hasV = s.textUntilEnd(), true
 			case s.is("f"):
 				formula = true
 				if !s.self {
@@ -709,22 +774,23 @@ func (r *sheetRows) cell(typ string) (string, bool) {
 		}
 		break
 	}
+	cached = hasV && (v != "" || typ == "str") || hasIS
 	switch typ {
 	case "s":
 		if v == "" {
-			return "", formula
+			return "", formula, cached
 		}
 		i, _ := strconv.Atoi(strings.TrimSpace(v))
 		if i < 0 || i >= len(r.sst) {
-			return "", formula
+			return "", formula, cached
 		}
-		return r.sst[i], formula
+		return r.sst[i], formula, cached
 	case "inlineStr":
 		if hasIS {
-			return inline, formula
+			return inline, formula, cached
 		}
 	}
-	return v, formula
+	return v, formula, cached
 }
 
 // refColumn is the column of a cell reference ("AB12" → 28).
@@ -776,7 +842,14 @@ type asyncRows struct {
 
 type rowItem struct {
 	cells []string
-	err   error
+	more  *rowMore // nil for a visible row read without error or formulas lacking values (nearly all)
+}
+
+// rowMore is the rest of what sheetRows says about a row: its Columns error, Hidden and NoValue.
+type rowMore struct {
+	err     error
+	hidden  bool
+	noValue []int
 }
 
 func newAsyncRows(sr *sheetRows) *asyncRows {
@@ -793,7 +866,11 @@ func newAsyncRows(sr *sheetRows) *asyncRows {
 		batch := make([]rowItem, 0, 256)
 		for sr.Next() {
 			c, err := sr.Columns()
-			batch = append(batch, rowItem{c, err})
+			it := rowItem{cells: c}
+			if h, nv := sr.Hidden(), sr.NoValue(); err != nil || h || nv != nil {
+				it.more = &rowMore{err: err, hidden: h, noValue: nv}
+			}
+			batch = append(batch, it)
 			if len(batch) == cap(batch) {
 				select {
 				case a.ch <- batch:
@@ -832,9 +909,25 @@ func (a *asyncRows) Next() bool {
 // Columns returns the current row's values.
 func (a *asyncRows) Columns() ([]string, error) {
 	if a.i < len(a.cur) {
-		return a.cur[a.i].cells, a.cur[a.i].err
+		if m := a.cur[a.i].more; m != nil {
+			return a.cur[a.i].cells, m.err
+		}
+		return a.cur[a.i].cells, nil
 	}
 	return nil, nil
+}
+
+// Hidden is sheetRows.Hidden for the current row.
+func (a *asyncRows) Hidden() bool {
+	return a.i < len(a.cur) && a.cur[a.i].more != nil && a.cur[a.i].more.hidden
+}
+
+// NoValue is sheetRows.NoValue for the current row.
+func (a *asyncRows) NoValue() []int {
+	if a.i < len(a.cur) && a.cur[a.i].more != nil {
+		return a.cur[a.i].more.noValue
+	}
+	return nil
 }
 
 // Error is sheetRows.Error for the rows read (it stops the parser).

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -20,6 +21,13 @@ func sameRows(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// formulas and visibility from a second copy: excelize's Rows reads a sheet that was loaded
+	// into the DOM as re-serialized from it, not as in the file
+	dom, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dom.Close()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +50,11 @@ func sameRows(t *testing.T, path string) {
 		if err != nil {
 			t.Fatalf("%s/%s: %v", filepath.Base(path), sp.Name, err)
 		}
+		raw, err := readZipPart(&zr.Reader, sp.Part, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hidden := map[int]bool{}
 		for n := 1; ; n++ {
 			wn, gn := want.Next(), got.Next()
 			if wn != gn {
@@ -50,6 +63,19 @@ func sameRows(t *testing.T, path string) {
 			if !wn {
 				break
 			}
+			// excelize gives a row missing from the XML the options of the next row read
+			if inXML := got.curRow == got.seekRow; inXML && got.Hidden() != want.GetRowOpts().Hidden || !inXML && got.Hidden() {
+				t.Errorf("%s/%s row %d: Hidden %v, excelize %v", filepath.Base(path), sp.Name, n, got.Hidden(), want.GetRowOpts().Hidden)
+			}
+			hidden[n] = got.Hidden()
+			if n == 1 {
+				for c := 1; c <= 40; c++ {
+					name, _ := excelize.ColumnNumberToName(c)
+					if vis, err := dom.GetColVisible(sp.Name, name); err == nil && vis == colHidden(got.HiddenCols(), c) {
+						t.Errorf("%s/%s column %s: hidden %v, excelize visible %v", filepath.Base(path), sp.Name, name, !vis, vis)
+					}
+				}
+			}
 			if n%3 == 2 {
 				continue // a row whose columns are not asked for is skipped alike
 			}
@@ -57,6 +83,9 @@ func sameRows(t *testing.T, path string) {
 			gc, gerr := got.Columns()
 			if (werr != nil) != (gerr != nil) || !reflect.DeepEqual(wc, gc) && (len(wc) > 0 || len(gc) > 0) {
 				t.Fatalf("%s/%s row %d:\n got  %q (%v)\n want %q (%v)", filepath.Base(path), sp.Name, n, gc, gerr, wc, werr)
+			}
+			if w := noValueOf(t, dom, raw, sp.Name, n, wc); !reflect.DeepEqual(got.NoValue(), w) {
+				t.Errorf("%s/%s row %d: NoValue %v, excelize %v", filepath.Base(path), sp.Name, n, got.NoValue(), w)
 			}
 		}
 		if (want.Error() != nil) != (got.Error() != nil) {
@@ -81,6 +110,9 @@ func sameRows(t *testing.T, path string) {
 			if (werr != nil) != (gerr != nil) || !reflect.DeepEqual(wc, gc) && (len(wc) > 0 || len(gc) > 0) {
 				t.Fatalf("%s/%s row %d (async):\n got  %q (%v)\n want %q (%v)", filepath.Base(path), sp.Name, n, gc, gerr, wc, werr)
 			}
+			if w := noValueOf(t, dom, raw, sp.Name, n, wc); !reflect.DeepEqual(async.NoValue(), w) || async.Hidden() != hidden[n] {
+				t.Errorf("%s/%s row %d (async): NoValue %v Hidden %v, want %v %v", filepath.Base(path), sp.Name, n, async.NoValue(), async.Hidden(), w, hidden[n])
+			}
 		}
 		if async.ReadError() != nil || (want.Error() != nil) != (async.Error() != nil) {
 			t.Errorf("%s/%s (async): errors %v %v, excelize %v", filepath.Base(path), sp.Name, async.ReadError(), async.Error(), want.Error())
@@ -88,6 +120,33 @@ func sameRows(t *testing.T, path string) {
 		want.Close()
 		async.Close()
 	}
+}
+
+// noValueOf lists the columns of a row's cells that excelize reads as "" and that have a
+// formula, except string formulas (t="str") with a <v> in the sheet XML: a cached "" is a value.
+func noValueOf(t *testing.T, f *excelize.File, raw []byte, sheet string, row int, cells []string) []int {
+	var out []int
+	for i, v := range cells {
+		if v != "" {
+			continue
+		}
+		cell, _ := excelize.CoordinatesToCellName(i+1, row)
+		fm, err := f.GetCellFormula(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fm == "" {
+			continue
+		}
+		if typ, _ := f.GetCellType(sheet, cell); typ == excelize.CellTypeFormula {
+			m := regexp.MustCompile(`<(?:\w+:)?c\s[^>]*\br=["']` + cell + `["'][^>]*>(.*?)</(?:\w+:)?c>`).FindSubmatch(raw)
+			if m != nil && regexp.MustCompile(`<(?:\w+:)?v[\s>/]`).Match(m[1]) {
+				continue
+			}
+		}
+		out = append(out, i+1)
+	}
+	return out
 }
 
 func TestSheetRowsMatchExcelize(t *testing.T) {
@@ -105,6 +164,10 @@ func TestSheetRowsMatchExcelize(t *testing.T) {
 	tricky := filepath.Join(dir, "tricky.xlsx")
 	writeTricky(t, tricky)
 	paths = append(paths, tricky)
+	formula, hidden := filepath.Join(dir, "formula.xlsx"), filepath.Join(dir, "hidden.xlsx")
+	writeFormulaLedger(t, formula, 10)
+	writeHiddenLedger(t, hidden)
+	paths = append(paths, formula, hidden)
 	for _, p := range paths {
 		sameRows(t, p)
 	}
@@ -112,16 +175,18 @@ func TestSheetRowsMatchExcelize(t *testing.T) {
 
 // writeTricky writes a workbook with what sheet XML may hold: prefixes, rows without r, row
 // gaps, cells without r, rich and phonetic text, entities, CDATA, formulas without values,
-// _xHHHH_ escapes, booleans, errors, CRLF, comments, bad shared-string indexes.
+// _xHHHH_ escapes, booleans, errors, CRLF, comments, bad shared-string indexes, hidden rows and
+// columns, formulas without cached values as openpyxl writes them.
 func writeTricky(t *testing.T, path string) {
 	const ns = `xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
-	sheet := `<?xml version="1.0" encoding="UTF-8"?><x:worksheet ` + ns + `><x:dimension ref="A1"/><x:sheetData>` +
+	sheet := `<?xml version="1.0" encoding="UTF-8"?><x:worksheet ` + ns + `><x:dimension ref="A1"/><x:cols><x:col min="2" max="3" width="0" hidden="1"/><x:col min="5" max="5" width="3"/><x:col min="7" max="7" hidden="true"/></x:cols><x:sheetData>` +
 		`<x:row r="1" spans="1:5"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v> 1 </x:v></x:c><x:c r="D1" t="s"><x:v>2</x:v></x:c><x:c r="E1" t="s"><x:v>99</x:v></x:c><x:c r="F1" t="s"><x:v>x</x:v></x:c></x:row>` +
 		`<x:row><x:c><x:v>1</x:v></x:c><x:c><x:v>2</x:v></x:c><x:c r="E2" t="inlineStr"><x:is><x:t xml:space="preserve"> a&amp;b&lt;&#x4e2d;&#25991; </x:t></x:is></x:c></x:row>` +
 		`<x:row r="5" ht="20" customHeight="1"><!-- note --><x:c r="B5"><x:f>SUM(A1:A2)</x:f></x:c><x:c r="C5" t="str"><x:f>A1</x:f><x:v>text</x:v></x:c><x:c r="D5" t="b"><x:v>1</x:v></x:c><x:c r="E5" t="e"><x:v>#DIV/0!</x:v></x:c></x:row>` +
-		`<x:row r="6"/>` +
+		`<x:row r="6" hidden="1"/>` +
 		"<x:row r=\"7\"><x:c r=\"A7\" t=\"inlineStr\"><x:is><x:r><x:t>one</x:t></x:r><x:r><x:rPr><x:b/></x:rPr><x:t>two\r\nlines</x:t></x:r><x:rPh sb=\"0\" eb=\"1\"><x:t>PH</x:t></x:rPh></x:is></x:c>" +
 		`<x:c r="B7" t="inlineStr"><x:is><x:t><![CDATA[<cdata & more>]]></x:t></x:is></x:c><x:c r="C7" t="inlineStr"><x:is><x:t>a_x000D_b_x005F_x0041_</x:t></x:is></x:c><x:c r='D7' s='3'><x:v>1.50</x:v></x:c><x:c r="E7" t="d"><x:v>2026-01-02T00:00:00</x:v></x:c><x:c r="F7"/></x:row>` +
+		`<x:row r="8" hidden="true" customHeight="1"><x:c r="A8"><x:f>B8*2</x:f><x:v/></x:c><x:c r="B8"><x:f t="shared" ref="B8:C8" si="0">A1</x:f><x:v></x:v></x:c><x:c r="C8"><x:f t="shared" si="0"/></x:c><x:c r="D8" t="str"><x:f>IF(1,"","x")</x:f><x:v></x:v></x:c><x:c r="E8"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>` +
 		`<x:row r="9"><x:c r="AA9"><x:v>-0</x:v></x:c><x:c r="b9"><x:v>7</x:v></x:c></x:row>` +
 		`</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`
 	sst := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="4">` +

@@ -24,6 +24,18 @@ type sheetState struct {
 	person  bool             // one row per person (households roster)
 	blanks  []int            // blank rows not yet known to be inside the data
 	lastKey string           // households roster: the household of the previous row
+	hidden  []int            // the first few hidden rows that became records
+	hiddenN int              // how many there were
+	// formula cells without a cached value past the first few reported, per column index
+	noValue map[int]*noValueRest
+}
+
+// noValueRest counts a column's formula cells without a cached value that were not reported
+// one by one.
+type noValueRest struct {
+	col  Column
+	n    int
+	rows []int // the first few
 }
 
 // openSheet reads the first rows of a sheet and detects its header and kind.
@@ -59,6 +71,7 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 		}
 		win = append(win, cols)
 	}
+	hiddenCols := rows.HiddenCols()
 	// trailing empty rows do not matter
 	for len(win) > 0 && rowBlank(win[len(win)-1]) {
 		win = win[:len(win)-1]
@@ -124,7 +137,25 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	if h.codeRow > 0 {
 		st.info.FirstRow = h.codeRow + 1
 	}
+	if kind != "" && len(hiddenCols) > 0 {
+		// a hidden column is read like the others; the cadre may not know it is there
+		for _, c := range st.cols {
+			if colHidden(hiddenCols, c.Index) {
+				r.errorf(name, h.rows[0], c.Header, true, "‘%s’列被隐藏，已照常读取计算，请确认该列的数据是否应计入", leafOf(c.Header))
+			}
+		}
+	}
 	return st, nil
+}
+
+// colHidden reports whether a column (1-based) is in one of the hidden ranges.
+func colHidden(hidden []colRange, col int) bool {
+	for _, c := range hidden {
+		if col >= c.min && col <= c.max {
+			return true
+		}
+	}
+	return false
 }
 
 func describeRows(win [][]string) string {
@@ -294,9 +325,17 @@ func (r *reader) readSheet(st *sheetState) error {
 					break
 				}
 			}
-			x := &rowCtx{r: r, st: st, row: rowNum, cells: cells}
+			x := &rowCtx{r: r, st: st, row: rowNum, cells: cells, noValue: rows.NoValue()}
+			if x.noValue != nil {
+				x.reportNoValue()
+			}
 			if x.build() {
 				st.info.DataRows++
+				if rows.Hidden() {
+					if st.hiddenN++; len(st.hidden) < shownRows {
+						st.hidden = append(st.hidden, rowNum)
+					}
+				}
 			}
 		}
 		if rowNum < 0 {
@@ -315,8 +354,105 @@ func (r *reader) readSheet(st *sheetState) error {
 	if st.info.LastRow == 0 {
 		st.info.LastRow = st.info.FirstRow - 1
 	}
+	r.noValueRest(st)
+	if n := st.hiddenN; n > 0 {
+		what := "行"
+		switch st.info.Kind {
+		case KindHouseholds, KindLivestock, KindLand:
+			what = "户"
+		}
+		r.errorf(st.info.Name, 0, "", true, "‘%s’有%d行被隐藏（%s），已照常计算，请确认这些%s是否应在台账中", st.info.Name, n, rowList(st.hidden, shownRows, n), what)
+	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// How many formula cells without a cached value are reported one by one per column, and how
+// many row numbers a summary lists.
+const (
+	noValueEach = 3
+	shownRows   = 5
+)
+
+// MsgNoValue is the problem of a formula cell without a cached value (after the column's name).
+const MsgNoValue = "是公式，但文件里没有保存计算结果（可能由程序生成或设为手动重算），无法读取；请在Excel或WPS中打开、重新计算并保存后再上传"
+
+// reportNoValue reports the row's formula cells without a cached value in recognized columns:
+// the value is missing, as if blank. Past the first few of a column, they are counted for one
+// summary line (noValueRest).
+func (x *rowCtx) reportNoValue() {
+	st := x.st
+	for _, col := range x.noValue {
+		if col-1 >= len(x.cells) || x.cells[col-1] != "" {
+			continue // cut off, or filled from a merged cell above
+		}
+		c, ok := st.column(col)
+		if !ok {
+			continue // a column the reader does not read
+		}
+		rest := st.noValue[col]
+		if rest == nil {
+			if st.noValue == nil {
+				st.noValue = map[int]*noValueRest{}
+			}
+			rest = &noValueRest{col: c}
+			st.noValue[col] = rest
+		}
+		rest.n++
+		if rest.n <= noValueEach {
+			x.r.errorf(st.info.Name, x.row, c.Header, false, "‘%s’%s", leafOf(c.Header), MsgNoValue)
+		} else if len(rest.rows) < shownRows {
+			rest.rows = append(rest.rows, x.row)
+		}
+	}
+}
+
+// noValueRest adds one line per column for its formula cells without a cached value that were
+// not reported one by one, at the first of them.
+func (r *reader) noValueRest(st *sheetState) {
+	cols := make([]int, 0, len(st.noValue))
+	for col, rest := range st.noValue {
+		if rest.n > noValueEach {
+			cols = append(cols, col)
+		}
+	}
+	sort.Ints(cols)
+	for _, col := range cols {
+		rest := st.noValue[col]
+		n := rest.n - noValueEach
+		r.errorf(st.info.Name, rest.rows[0], rest.col.Header, false, "自本行起还有%d行‘%s’（%s）也%s", n, leafOf(rest.col.Header), rowList(rest.rows, shownRows, n), MsgNoValue)
+	}
+}
+
+// rowList names at most max of the row numbers rows ("第15、16、40行"), with "等" after them
+// when total is more than it names ("第5、6、7、8、9行等").
+func rowList(rows []int, max, total int) string {
+	var b strings.Builder
+	b.WriteString("第")
+	for i, n := range rows {
+		if i == max {
+			break
+		}
+		if i > 0 {
+			b.WriteString("、")
+		}
+		fmt.Fprint(&b, n)
+	}
+	b.WriteString("行")
+	if total > min(len(rows), max) {
+		b.WriteString("等")
+	}
+	return b.String()
+}
+
+// column is the recognized column at a 1-based index.
+func (st *sheetState) column(index int) (Column, bool) {
+	for _, c := range st.cols {
+		if c.Index == index {
+			return c, true
+		}
+	}
+	return Column{}, false
 }
 
 // rows opens a worksheet part for streaming.
@@ -413,11 +549,23 @@ func (st *sheetState) hasField(f string) bool {
 
 // rowCtx is one data row being turned into records.
 type rowCtx struct {
-	r     *reader
-	st    *sheetState
-	row   int
-	cells []string
-	bad   bool // a value of this row could not be read
+	r       *reader
+	st      *sheetState
+	row     int
+	cells   []string
+	noValue []int // columns of formula cells without a cached value (sheetRows.NoValue)
+	bad     bool  // a value of this row could not be read
+}
+
+// formulaNoValue reports whether the row's cell in column c is a formula without a cached value
+// (read as blank, and reported as such by reportNoValue).
+func (x *rowCtx) formulaNoValue(c Column) bool {
+	for _, col := range x.noValue {
+		if col == c.Index {
+			return x.rawCol(c) == ""
+		}
+	}
+	return false
 }
 
 func (x *rowCtx) ref() calc.Ref { return calc.Ref{Sheet: x.st.info.Name, Row: x.row} }
