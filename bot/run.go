@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -209,6 +210,9 @@ func Run(ctx context.Context, o RunOptions) error {
 	if o.ConfigFile != "" {
 		go func() {
 			_ = config.Watch(runCtx, o.ConfigFile, func(c *config.Config) {
+				if keys := config.NeedsRestart(svc.Config(), c); len(keys) > 0 {
+					o.Log.WithField("keys", strings.Join(keys, ", ")).Warn("serve: configuration reloaded, but these settings take effect only after a restart (以下设置需重启服务后生效)")
+				}
 				svc.SetConfig(c)
 				o.Log.Info("serve: configuration reloaded")
 			}, func(err error) {

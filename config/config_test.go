@@ -616,3 +616,29 @@ policy:
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestNeedsRestart: a reload that changes only what applies at once (policy, reminders) needs no
+// restart; one that changes the address, the worker count or a platform's settings names them.
+func TestNeedsRestart(t *testing.T) {
+	clearEnv(t)
+	parse := func(s string) *Config {
+		t.Helper()
+		c, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	base := parse("http: {addr: ':8080'}\nworkers: {count: 2}\n")
+	same := parse("http: {addr: ':8080'}\nworkers: {count: 2}\npolicy: {industry: {calf_cap: 900}}\nreminders: {repeat_interval: 48h}\n")
+	if len(same.Warnings) != 0 || same.Reminders.RepeatInterval != 48*time.Hour {
+		t.Fatalf("the reload case did not parse as meant: %v", same.Warnings)
+	}
+	if k := NeedsRestart(base, same); len(k) != 0 {
+		t.Errorf("policy and reminders only: %v, want none", k)
+	}
+	got := NeedsRestart(base, parse("http: {addr: ':9090'}\nworkers: {count: 4}\nfeishu: {app_id: cli_x}\n"))
+	if strings.Join(got, ",") != "http.addr,workers.count,feishu" {
+		t.Errorf("NeedsRestart = %v, want [http.addr workers.count feishu]", got)
+	}
+}

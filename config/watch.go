@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -106,4 +107,29 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 		}
 	}()
 	return nil
+}
+
+// NeedsRestart lists the keys whose new values a running service cannot take on a hot reload
+// (the data directory, the listening address, the worker count, logging and the platform
+// connectors, which are set up once at start): they apply at the next start. Everything else
+// — policy, reminders, roster, limits, chats, API tokens — applies at once.
+func NeedsRestart(old, new *Config) []string {
+	if old == nil || new == nil {
+		return nil
+	}
+	var keys []string
+	diff := func(key string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			keys = append(keys, key)
+		}
+	}
+	diff("data_dir", old.DataDir, new.DataDir)
+	diff("http.addr", old.HTTP.Addr, new.HTTP.Addr)
+	diff("workers.count", old.Workers.Count, new.Workers.Count)
+	diff("log", old.Log, new.Log)
+	diff("local", old.Local, new.Local)
+	diff("feishu", old.Feishu, new.Feishu)
+	diff("wecom", old.WeCom, new.WeCom)
+	diff("dingtalk", old.DingTalk, new.DingTalk)
+	return keys
 }
