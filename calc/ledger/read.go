@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -168,6 +169,7 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		}
 		states = append(states, st)
 	}
+	r.skipHiddenLedgers(states)
 	sort.SliceStable(states, func(i, j int) bool {
 		return states[i].info.Kind == KindHouseholds && states[j].info.Kind != KindHouseholds
 	})
@@ -210,6 +212,29 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		r.led.Source = kept
 	}
 	return r.led, nil
+}
+
+// skipHiddenLedgers sets aside the hidden sheets that look like ledgers when a visible one is
+// there: a hidden 台账 is usually an archive (last year's, 旧数据), and computing it would raise
+// flags, tasks and reminders for households that are not current. The cadre is told how to have
+// it computed. When every ledger sheet is hidden, they are read (the cadre can only mean them).
+func (r *reader) skipHiddenLedgers(states []*sheetState) {
+	visible := false
+	for _, st := range states {
+		visible = visible || st.info.Kind != "" && !st.info.Hidden
+	}
+	if !visible {
+		return
+	}
+	for _, st := range states {
+		if st.info.Kind == "" || !st.info.Hidden {
+			continue
+		}
+		name := st.info.Name
+		r.led.Errors = slices.DeleteFunc(r.led.Errors, func(e calc.DataError) bool { return e.Sheet == name })
+		r.errorf(name, 0, "", true, "工作表‘%s’是隐藏的（看起来是%s），未计算；如需计算，请在Excel或WPS中取消隐藏后重新上传", name, KindNames[st.info.Kind])
+		st.info.Kind = ""
+	}
 }
 
 // copyFile copies src to dst (0600).

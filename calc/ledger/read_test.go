@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"zengshou/calc"
 )
@@ -167,7 +170,7 @@ func TestReadEmployment(t *testing.T) {
 
 func TestReadMulti(t *testing.T) {
 	led := readTestLedger(t, "multi.xlsx")
-	kinds := map[string]string{"农户花名册": KindHouseholds, "牲畜台账": KindLivestock, "土地托管": KindLand, "务工": KindLaborers, "旧数据": KindHouseholds, "说明": ""}
+	kinds := map[string]string{"农户花名册": KindHouseholds, "牲畜台账": KindLivestock, "土地托管": KindLand, "务工": KindLaborers, "旧数据": "", "说明": ""}
 	for name, k := range kinds {
 		if s := sheetByName(t, led, name); s.Kind != k {
 			t.Errorf("sheet %s kind = %q, want %q", name, s.Kind, k)
@@ -177,7 +180,7 @@ func TestReadMulti(t *testing.T) {
 		t.Error("hidden sheet not marked")
 	}
 	in := led.Inputs
-	if len(in.Households) != 3 {
+	if len(in.Households) != 2 { // not HQ101 of the hidden sheet 旧数据
 		t.Fatalf("households = %d", len(in.Households))
 	}
 	h := in.Households[1]
@@ -209,7 +212,50 @@ func TestReadMulti(t *testing.T) {
 	checkErrors(t, led.Errors, []wantErr{
 		{"牲畜台账", 5, "牛/出售犊牛", "‘出售犊牛’的值“三头”不是数字"},
 		{"牲畜台账", 5, "户编号", "在家庭台账中找不到这一户（户编号HQ009）"},
+		{"旧数据", 0, "", "工作表‘旧数据’是隐藏的（看起来是家庭收入台账），未计算；如需计算，请在Excel或WPS中取消隐藏后重新上传"},
 	})
+}
+
+// TestReadOnlyHiddenLedger: when every ledger sheet is hidden, it is read (the cadre can only
+// mean it); a hidden ledger sheet beside a visible one is not (TestReadMulti).
+func TestReadOnlyHiddenLedger(t *testing.T) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "说明"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue("说明", "A1", "本表为2026年台账"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.NewSheet("台账"); err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]any{{"户编号", "户主姓名", "家庭人口数", "人均纯收入"}, {"HQ101", "孙七", 3, 7000}} {
+		if err := f.SetSheetRow("台账", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetSheetVisible("台账", false); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "hidden.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	led, err := Read(path, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sheetByName(t, led, "台账"); s.Kind != KindHouseholds || !s.Hidden {
+		t.Errorf("sheet 台账 = %+v, want a hidden households sheet", s)
+	}
+	if len(led.Inputs.Households) != 1 || led.Inputs.Households[0].ID != "HQ101" {
+		t.Errorf("households = %+v", led.Inputs.Households)
+	}
+	for _, e := range led.Errors {
+		if strings.Contains(e.Message, "隐藏") {
+			t.Errorf("unexpected %+v", e)
+		}
+	}
 }
 
 // The write side's generator (gen.go) makes messy village ledgers; the reader must read them.
