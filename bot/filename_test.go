@@ -20,7 +20,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -79,14 +78,8 @@ func TestWeComFileNamedByDownloadThroughService(t *testing.T) {
 	setup := func(t *testing.T) (*pfWeCom, *pfService, []byte) {
 		key := pfWeComKey(t, aesKey)
 		fake := newPFWeCom(t, corpID, secret, key)
-		p := newPFService(t, func(log *logrus.Entry, now func() time.Time) connectors.Connector {
-			c, err := wecom.New(wecom.Config{Enabled: true, CorpID: corpID, AgentID: agentID, Secret: secret, Token: token,
-				EncodingAESKey: aesKey, BaseURL: fake.srv.URL}, wecom.Options{Log: log, Now: now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		})
+		p := newPFWeComService(t, wecom.Config{Enabled: true, CorpID: corpID, AgentID: agentID, Secret: secret, Token: token,
+			EncodingAESKey: aesKey, BaseURL: fake.srv.URL})
 		return fake, p, key
 	}
 	// replyOf joins what the cadre was shown: response_url markdown and app texts.

@@ -75,6 +75,17 @@ func newPFService(t *testing.T, build func(log *logrus.Entry, now func() time.Ti
 	return p
 }
 
+// newPFWeComService is newPFService with a WeCom connector configured by cfg (pointing at a fake).
+func newPFWeComService(t *testing.T, cfg wecom.Config) *pfService {
+	return newPFService(t, func(log *logrus.Entry, now func() time.Time) connectors.Connector {
+		c, err := wecom.New(cfg, wecom.Options{Log: log, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	})
+}
+
 // pfLedger is a generated ledger of 30 households for 2026Q4.
 func pfLedger(t *testing.T) []byte { return pfLedgerN(t, 30) }
 
@@ -284,14 +295,8 @@ func weComEndToEnd(t *testing.T, households int) {
 	key := pfWeComKey(t, aesKey)
 	fake := newPFWeCom(t, corpID, secret, key)
 	fake.robot["/robotfile/e2e-1"] = pfLedgerN(t, households)
-	p := newPFService(t, func(log *logrus.Entry, now func() time.Time) connectors.Connector {
-		c, err := wecom.New(wecom.Config{Enabled: true, CorpID: corpID, AgentID: agentID, Secret: secret, Token: token,
-			EncodingAESKey: aesKey, BaseURL: fake.srv.URL}, wecom.Options{Log: log, Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	})
+	p := newPFWeComService(t, wecom.Config{Enabled: true, CorpID: corpID, AgentID: agentID, Secret: secret, Token: token,
+		EncodingAESKey: aesKey, BaseURL: fake.srv.URL})
 
 	// The documented shape: the file part carries only the encrypted URL, no file name.
 	payload := map[string]any{
