@@ -254,7 +254,11 @@ func (c *Connector) wsReadLoop(ctx context.Context, w *wsConn, h connectors.Hand
 			if body.Event.EventType == "disconnected_event" {
 				return errTakenOver
 			}
-		case "":
+		default:
+			// Everything else is the acknowledgement of a frame we sent, matched by req_id. Its
+			// cmd is empty for subscribe/ping answers but may name the command for others: the
+			// official SDK (WecomTeam/aibot-node-sdk src/ws.ts handleFrame, src/types/api.ts
+			// WsFrame.cmd "认证/心跳响应时可能为空") routes every non-callback frame by req_id.
 			w.pmu.Lock()
 			ch := w.pending[f.Headers.ReqID]
 			w.pmu.Unlock()

@@ -37,6 +37,7 @@ type fakeLongConn struct {
 	subOnce  sync.Once
 	authFail bool
 	mute     bool // do not answer pings
+	echoCmd  bool // acknowledgements carry the cmd of the frame they answer
 }
 
 func newFakeLongConn(t *testing.T, botID, secret, push string) *fakeLongConn {
@@ -81,6 +82,9 @@ func (f *fakeLongConn) handle(fr map[string]any) {
 	reqID := fr["headers"].(map[string]any)["req_id"].(string)
 	body, _ := fr["body"].(map[string]any)
 	ack := map[string]any{"headers": map[string]string{"req_id": reqID}, "errcode": 0, "errmsg": "ok"}
+	if f.echoCmd {
+		ack["cmd"] = fr["cmd"]
+	}
 	switch fr["cmd"] {
 	case "aibot_subscribe":
 		if f.authFail || body["bot_id"] != f.botID || body["secret"] != f.secret {
@@ -276,6 +280,42 @@ func TestLongConnectionHeartbeat(t *testing.T) {
 	// The first reconnect waits the initial backoff of 1 s (recorded, not slept).
 	if got := s.got(); len(got) == 0 || got[0] != time.Second {
 		t.Fatalf("backoff %v", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Receive after cancel = %v", err)
+	}
+}
+
+// TestLongConnectionAcksWithCmd: WeCom's acknowledgements may carry a cmd (only subscribe and
+// heartbeat answers are documented as possibly empty; WecomTeam/aibot-node-sdk src/types/api.ts
+// WsFrame.cmd, src/ws.ts handleFrame matches every non-callback frame by req_id). Such acks must
+// still complete the subscribe, the upload and the send instead of timing out.
+func TestLongConnectionAcksWithCmd(t *testing.T) {
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
+	ws.echoCmd = true
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
+	c.wsAck = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.liveWS() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("subscribe acknowledged with a cmd was not taken as success")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := c.Send(ctx, connectors.Message{ChatID: "wrGROUP", Reply: map[string]string{replyVia: viaBotWS}, Text: "好了",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("PK\x03\x04 result")}}); err != nil {
+		t.Fatalf("Send over the long connection: %v", err)
+	}
+	if n := len(ws.sent("aibot_send_msg")); n != 2 {
+		t.Fatalf("%d aibot_send_msg frames, want markdown + file", n)
+	}
+	if n := len(ws.sent("aibot_subscribe")); n != 1 {
+		t.Fatalf("%d subscribes, want 1", n)
 	}
 	cancel()
 	if err := <-done; err != nil {
