@@ -233,6 +233,12 @@ func (c *Connector) streamOnce(ctx context.Context, h connectors.Handler) error 
 					return err
 				}
 			case topicDisconnect:
+				// ACK the command before closing, as the official SDK does (open-dingtalk/
+				// dingtalk-stream-sdk-go v0.9.2-beta.1 client/client.go processDataFrame: an
+				// unacknowledged disconnect is sent again by the server). Then reconnect.
+				if err := conn.write(ack(hd.MessageID, 200, "OK", "")); err != nil {
+					c.log.WithError(err).Debug("dingtalk: stream disconnect ACK failed")
+				}
 				return errDisconnect
 			default:
 				c.log.WithField("topic", hd.Topic).Debug("dingtalk: stream system frame ignored")

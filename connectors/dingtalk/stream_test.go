@@ -99,19 +99,26 @@ func readAck(t *testing.T, ws *websocket.Conn) streamAck {
 
 // Stream end to end: a CALLBACK with a 1:1 file message is handled (download + file reply at
 // the fake) and ACKed with its messageId; a ping is answered with its opaque; other topics get
-// 404; events get SUCCESS; after "disconnect" the client opens a new connection with a new ticket.
+// 404; events get SUCCESS; "disconnect" is ACKed, then the client opens a new connection with
+// a new ticket.
 func TestStreamEndToEnd(t *testing.T) {
 	ledger := []byte("stream ledger")
 	second := make(chan struct{})
+	firstDone := make(chan struct{})
 	var acks sync.Map
 	var fs *fakeStream
 	fs = newFakeStream(t, func(n int, ws *websocket.Conn) {
 		if n > 1 {
+			select { // the first connection's checks finish before the test goes on
+			case <-firstDone:
+			case <-time.After(10 * time.Second):
+			}
 			close(second)
 			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 			_, _, _ = ws.ReadMessage() // hold until the client goes away
 			return
 		}
+		defer close(firstDone)
 		data := string(payload(t, "file_single.json", fs.f.srv.URL))
 		steps := []struct {
 			frame map[string]any
@@ -133,11 +140,13 @@ func TestStreamEndToEnd(t *testing.T) {
 			}
 			acks.Store(st.id, a)
 		}
-		_ = ws.WriteJSON(map[string]any{"type": "SYSTEM", "headers": map[string]any{"topic": "disconnect", "contentType": "application/json"},
-			"data": `{"reason":"connection is expired"}`})
+		// disconnect is ACKed like any frame (the official SDK does; the server repeats an
+		// unacknowledged one), then the client closes and reconnects.
+		_ = ws.WriteJSON(frame("SYSTEM", "disconnect", "mid-disc-1", `{"reason":"connection is expired"}`))
+		acks.Store("mid-disc-1", readAck(t, ws))
 		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 		if _, _, err := ws.ReadMessage(); err == nil {
-			t.Error("client sent something after disconnect instead of closing")
+			t.Error("client sent something after the disconnect ACK instead of closing")
 		}
 	})
 	fs.f.files["dlcodeSingle0001=="] = ledger
@@ -192,6 +201,7 @@ func TestStreamEndToEnd(t *testing.T) {
 		"mid-ping-1": {200, `{"opaque":"op-123"}`},
 		"mid-card-1": {404, `{"response":null}`},
 		"mid-ev-1":   {200, `{"status":"SUCCESS","message":"success"}`},
+		"mid-disc-1": {200, ""},
 	}
 	for id, w := range want {
 		v, ok := acks.Load(id)
