@@ -71,6 +71,14 @@ func apiError(op string, r apiResult) *connectors.Error {
 	if r.code == 0 && r.status >= 400 && r.status < 500 && r.status != http.StatusTooManyRequests {
 		e.Permanent = true
 	}
+	if r.code > 0 && !e.Permanent && e.RetryAfter == 0 {
+		// WeCom answers HTTP 200 for every error, so the status says nothing. Its global error
+		// code list (doc 90313) names only -1 (系统繁忙) and the frequency codes as worth a
+		// retry; any other code is a refusal (bad parameter, message too long, no permission…)
+		// that a retry repeats: report it now, like a Feishu or DingTalk 4xx.
+		e.Permanent = true
+		e.Hint = fmt.Sprintf("企业微信拒绝了请求（错误码 %d），重试也不会成功：请按错误码排查 https://open.work.weixin.qq.com/devtool/query?e=%d", r.code, r.code)
+	}
 	if r.status == http.StatusTooManyRequests {
 		e.RetryAfter = retryAfterRateLimit
 	}

@@ -3,6 +3,7 @@ package wecom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -165,6 +166,31 @@ func TestUntrustedIP60020(t *testing.T) {
 	}
 	if got := f.callCount("/cgi-bin/message/send"); got != 1 {
 		t.Fatalf("%d attempts, want 1 (no retry on a permanent error)", got)
+	}
+}
+
+// TestUnknownErrcodeIsPermanent: WeCom answers errors with HTTP 200 and an errcode; apart from
+// -1 and the frequency codes (doc 90313) they are refusals a retry repeats. 45002 (消息过长) and
+// 40058 (参数不合法, e.g. "markdown.content exceed max length 4096") must come back permanent at
+// once, with the code in the admin hint, and -1 (系统繁忙) must stay transient.
+func TestUnknownErrcodeIsPermanent(t *testing.T) {
+	for _, code := range []int{45002, 40008} {
+		c, f, _ := fakeConnector(t)
+		f.alwaysCode["/cgi-bin/message/send"] = code
+		_, err := c.Send(context.Background(), connectors.Message{UserIDs: []string{"u"}, Text: "x"})
+		var ce *connectors.Error
+		if !errors.As(err, &ce) || ce.Code != code || !ce.Permanent || !strings.Contains(ce.Hint, fmt.Sprint(code)) {
+			t.Fatalf("errcode %d: err = %v, want permanent with the code in the hint", code, err)
+		}
+		if got := f.callCount("/cgi-bin/message/send"); got != 1 {
+			t.Fatalf("errcode %d: %d attempts, want 1", code, got)
+		}
+	}
+	c, f, _ := fakeConnector(t)
+	f.alwaysCode["/cgi-bin/message/send"] = -1
+	_, err := c.Send(context.Background(), connectors.Message{UserIDs: []string{"u"}, Text: "x"})
+	if err == nil || connectors.IsPermanent(err) {
+		t.Fatalf("errcode -1: err = %v, want transient", err)
 	}
 }
 
