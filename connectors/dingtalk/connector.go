@@ -21,6 +21,11 @@ const (
 	// maxTextRunes keeps one text under DingTalk's 20 000-byte message body: 6 000 CJK runes are
 	// 18 000 UTF-8 bytes, which leaves room for the JSON envelope and @mentions. (verify)
 	maxTextRunes = 6000
+	// maxBodyBytes is that body limit itself: robots answer errcode 460101 "message too long,
+	// exceed 20000 bytes" ("body 大小不合法;请保持大小在 20000bytes 以内"). Runes alone do not
+	// bound it (a 4-byte emoji, a '<' that JSON writes as \u003c, msgParam encoded twice), so
+	// every chunk is also measured as the JSON body that carries it.
+	maxBodyBytes = 20000
 	// maxFileBytes is the media/upload limit for type=file: 20 MB.
 	maxFileBytes = 20 << 20
 	// webhookPerMinute is the custom webhook robot limit: 20 messages a minute per robot.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -278,6 +279,55 @@ func TestSendRoutes(t *testing.T) {
 		msgs := f.sentMessages()
 		if len(msgs) != 2 || len([]rune(msgs[0].MsgParam["content"])) != maxTextRunes || msgs[1].MsgParam["content"] != "字" {
 			t.Fatalf("%d messages", len(msgs))
+		}
+	})
+
+	// Runes do not bound the body: 5 000 four-byte emoji are 20 000 bytes, and '<' is written
+	// \u003c by encoding/json (twice escaped in msgParam). Each route must stay within the robots'
+	// 20 000-byte body (errcode 460101), the text arriving whole and in order.
+	t.Run("long text is split by body size", func(t *testing.T) {
+		session := map[string]string{ReplyConvType: "2", ReplySessionWebhook: "",
+			ReplySessionExpires: strconv.FormatInt(testNowMs+3600_000, 10)}
+		for _, tc := range []struct {
+			name     string
+			text     string
+			markdown bool
+			reply    bool
+		}{
+			{"emoji via sessionWebhook", strings.Repeat("😀", 5000), false, true},
+			{"emoji via OpenAPI", strings.Repeat("😀", 5000), false, false},
+			{"markdown quotes via OpenAPI", strings.Repeat("> 引用\n", 1500), true, false},
+		} {
+			f := newFake(t)
+			c, _ := newTestConnector(t, f, ModeHTTP, nil)
+			reply := map[string]string{}
+			if tc.reply {
+				for k, v := range session {
+					reply[k] = v
+				}
+				reply[ReplySessionWebhook] = f.srv.URL + "/robot/sendBySession?session=s1"
+			}
+			if _, err := c.Send(ctx, connectors.Message{ChatID: "cidGroup0001==", Text: tc.text, Markdown: tc.markdown, Reply: reply}); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			var got strings.Builder
+			msgs := f.sentMessages()
+			for _, m := range msgs {
+				if m.Size > fakeBodyLimit {
+					t.Fatalf("%s: body of %d bytes", tc.name, m.Size)
+				}
+				switch {
+				case m.Path == "/robot/sendBySession":
+					got.WriteString(m.Body["text"].(map[string]any)["content"].(string))
+				case tc.markdown:
+					got.WriteString(m.MsgParam["text"])
+				default:
+					got.WriteString(m.MsgParam["content"])
+				}
+			}
+			if len(msgs) < 2 || got.String() != strings.TrimSuffix(tc.text, "\n") && got.String() != tc.text {
+				t.Fatalf("%s: %d messages, text whole = %v", tc.name, len(msgs), got.String() == tc.text)
+			}
 		}
 	})
 

@@ -29,8 +29,13 @@ const (
 
 func testNow() time.Time { return time.UnixMilli(testNowMs) }
 
+// fakeBodyLimit: robot message bodies above 20 000 bytes are refused (webhooks: errcode 460101
+// "message too long, exceed 20000 bytes").
+const fakeBodyLimit = 20000
+
 // sent is one message the fake received.
 type sent struct {
+	Size     int // body bytes
 	Path     string
 	Header   http.Header
 	Query    string
@@ -238,7 +243,7 @@ func (f *fakeDingTalk) upload(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeDingTalk) record(r *http.Request) sent {
 	raw, _ := io.ReadAll(r.Body)
-	s := sent{Path: r.URL.Path, Header: r.Header.Clone(), Query: r.URL.RawQuery}
+	s := sent{Size: len(raw), Path: r.URL.Path, Header: r.Header.Clone(), Query: r.URL.RawQuery}
 	if err := json.Unmarshal(raw, &s.Body); err != nil {
 		f.t.Errorf("fake: %s body is not JSON: %v", r.URL.Path, err)
 	}
@@ -259,6 +264,10 @@ func (f *fakeDingTalk) robotSend(w http.ResponseWriter, r *http.Request) {
 		f.answerFailure(w, ff)
 		return
 	}
+	if s.Size > fakeBodyLimit { // the robot body limit (errcode 460101 on the webhooks)
+		f.json(w, 400, map[string]string{"code": "invalidParameter", "message": "body 大小不合法;请保持大小在 20000bytes 以内"})
+		return
+	}
 	if s.Body["robotCode"] != testAppKey {
 		f.json(w, 400, map[string]string{"code": "resource.not.found", "message": "robot 不存在"})
 		return
@@ -274,6 +283,10 @@ func (f *fakeDingTalk) session(w http.ResponseWriter, r *http.Request) {
 	s := f.record(r)
 	if ff, ok := f.failure(r.URL.Path, s); ok {
 		f.answerFailure(w, ff)
+		return
+	}
+	if s.Size > fakeBodyLimit {
+		f.json(w, 200, map[string]any{"errcode": 460101, "errmsg": "message too long, exceed 20000 bytes"})
 		return
 	}
 	f.mu.Lock()
@@ -302,6 +315,10 @@ func (f *fakeDingTalk) webhook(w http.ResponseWriter, r *http.Request) {
 	s := f.record(r)
 	if ff, ok := f.failure(r.URL.Path, s); ok {
 		f.answerFailure(w, ff)
+		return
+	}
+	if s.Size > fakeBodyLimit {
+		f.json(w, 200, map[string]any{"errcode": 460101, "errmsg": "message too long, exceed 20000 bytes"})
 		return
 	}
 	f.mu.Lock()

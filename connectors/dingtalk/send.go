@@ -2,6 +2,7 @@ package dingtalk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -33,7 +34,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 	}
 	var id string
 	if strings.TrimSpace(m.Text) != "" {
-		for i, chunk := range splitText(m.Text, maxTextRunes) {
+		for i, chunk := range fitBody(splitText(m.Text, maxTextRunes), m.Markdown, m.Mentions) {
 			mentions := m.Mentions
 			if i > 0 {
 				mentions = nil
@@ -205,6 +206,52 @@ func fileType(name string) string {
 	}
 	return ext
 }
+
+// fitBody splits further any chunk whose message body would pass maxBodyBytes on one of the
+// routes a text may take (sessionWebhook / custom robot payload, or the OpenAPI body with its
+// msgParam encoded as a string), measured as resty sends it (encoding/json). Mentions ride on
+// the first chunk only, as in Send.
+func fitBody(chunks []string, markdown bool, mentions []string) []string {
+	var out []string
+	for i, chunk := range chunks {
+		at := mentions
+		if i > 0 {
+			at = nil
+		}
+		out = append(out, fitChunk(chunk, markdown, at)...)
+	}
+	return out
+}
+
+func fitChunk(chunk string, markdown bool, mentions []string) []string {
+	n := utf8.RuneCountInString(chunk)
+	if n <= 1 || bodySize(chunk, markdown, mentions) <= maxBodyBytes {
+		return []string{chunk}
+	}
+	parts := splitText(chunk, (n+1)/2)
+	out := fitChunk(parts[0], markdown, mentions)
+	for _, p := range parts[1:] {
+		out = append(out, fitChunk(p, markdown, nil)...)
+	}
+	return out
+}
+
+// bodySize is the larger of the webhook body and the OpenAPI body that would carry text.
+func bodySize(text string, markdown bool, mentions []string) int {
+	hook, _ := json.Marshal(webhookPayload(text, markdown, mentions))
+	var param any = map[string]string{"content": text}
+	key := "sampleText"
+	if markdown {
+		param, key = map[string]string{"title": title(text), "text": text}, "sampleMarkdown"
+	}
+	p, _ := json.Marshal(param)
+	api, _ := json.Marshal(map[string]string{"msgKey": key, "msgParam": string(p)})
+	return max(len(hook), len(api)+idsAllowance)
+}
+
+// idsAllowance is room in an OpenAPI body for robotCode and openConversationId or up to
+// otoBatch userIds.
+const idsAllowance = 1024
 
 // splitText cuts s into pieces of at most max runes, at a line break in the second half of a
 // piece when there is one.
