@@ -135,7 +135,7 @@ func (c *Connector) serveEvent(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
-	plain, _, err := c.crypto.Decrypt(sig, ts, nonce, body.Encrypt)
+	plain, owner, err := c.crypto.Decrypt(sig, ts, nonce, body.Encrypt)
 	if err != nil {
 		status := http.StatusBadRequest
 		if errors.Is(err, errCryptoSignature) || errors.Is(err, errCryptoOwner) {
@@ -153,7 +153,9 @@ func (c *Connector) serveEvent(w http.ResponseWriter, r *http.Request) {
 
 	rts := strconv.FormatInt(c.now().UnixMilli(), 10)
 	rnonce := randomNonce()
-	enc, rsig, err := c.crypto.Encrypt([]byte("success"), rts, rnonce)
+	// The answer carries the owner key the callback came with: with both corp_id and the AppKey
+	// accepted, answering with the other one fails DingTalk's check of the encrypted "success".
+	enc, rsig, err := c.crypto.EncryptFor(owner, []byte("success"), rts, rnonce)
 	if err != nil {
 		http.Error(w, "encrypt", http.StatusInternalServerError)
 		return

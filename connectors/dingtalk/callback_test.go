@@ -183,6 +183,40 @@ func TestEventCallback(t *testing.T) {
 	}
 }
 
+// With corp_id configured, a callback framed with the AppKey as owner key (newer consoles,
+// PLATFORMS.md §3.2) is accepted, and the encrypted "success" must carry that same owner key:
+// DingTalk checks the key of the answer, so one framed with the corpId fails the URL check.
+func TestEventCallbackAnswersWithTheRequestOwnerKey(t *testing.T) {
+	v := officialVectors[1]
+	f := newFake(t)
+	c, _ := newTestConnector(t, f, ModeStream, func(cfg *Config) {
+		cfg.CallbackToken, cfg.CallbackAESKey, cfg.CorpID = v.token, v.aesKey, "dingcorp0001"
+	})
+	platform, err := newEventCrypto(v.token, v.aesKey, testAppKey) // DingTalk framing with the AppKey
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, sig, err := platform.Encrypt([]byte(`{"EventType":"check_url"}`), "1700000000000", "nonceAK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := routeFor(t, c, nil, "/callback/dingtalk/event")
+	w := httptest.NewRecorder()
+	q := url.Values{"signature": {sig}, "timestamp": {"1700000000000"}, "nonce": {"nonceAK"}}
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/callback/dingtalk/event?"+q.Encode(), strings.NewReader(`{"encrypt":"`+enc+`"}`)))
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var rep eventReply
+	if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	msg, owner, err := platform.Decrypt(rep.MsgSignature, rep.TimeStamp, rep.Nonce, rep.Encrypt)
+	if err != nil || string(msg) != "success" || owner != testAppKey {
+		t.Fatalf("answer decrypts to %q with owner key %q (%v), want success with the AppKey", msg, owner, err)
+	}
+}
+
 func TestParseMessages(t *testing.T) {
 	now := testNow()
 	oapi := "https://oapi.example"

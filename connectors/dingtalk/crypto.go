@@ -135,15 +135,21 @@ func (c *eventCrypto) Decrypt(signature, timestamp, nonce, encrypt string) (msg 
 // Encrypt frames msg with a fresh random prefix and the first owner key and returns the
 // base64 ciphertext and its signature.
 func (c *eventCrypto) Encrypt(msg []byte, timestamp, nonce string) (encrypt, signature string, err error) {
+	return c.EncryptFor(c.owners[0], msg, timestamp, nonce)
+}
+
+// EncryptFor is Encrypt with a given owner key: an answer is framed with the owner key of the
+// callback it answers (DingTalk checks it on its side), which may be the AppKey when corp_id is
+// also configured.
+func (c *eventCrypto) EncryptFor(owner string, msg []byte, timestamp, nonce string) (encrypt, signature string, err error) {
 	var random [16]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return "", "", fmt.Errorf("encrypt event: %w", err)
 	}
-	return c.encryptWith(random, msg, timestamp, nonce)
+	return c.encryptWith(random, owner, msg, timestamp, nonce)
 }
 
-func (c *eventCrypto) encryptWith(random [16]byte, msg []byte, timestamp, nonce string) (string, string, error) {
-	owner := c.owners[0]
+func (c *eventCrypto) encryptWith(random [16]byte, owner string, msg []byte, timestamp, nonce string) (string, string, error) {
 	if uint64(len(msg)) > 1<<31 {
 		return "", "", errors.New("encrypt event: message too long")
 	}
