@@ -35,7 +35,8 @@ const HowToSendHint = "企业微信里机器人看不到直接发到群里的文
 //  2. A live smart-robot long connection and a smart-robot chat → aibot_send_msg.
 //  3. A smart-robot HTTP event (Reply has response_url) → markdown once through response_url;
 //     a file only to a single chat, through the self-built app.
-//  4. UserIDs, or a direct chat → app message/send (enable_duplicate_check with an idempotency key).
+//  4. UserIDs, or a direct chat → app message/send (enable_duplicate_check with an idempotency key);
+//     UserIDs without a self-built app but with a live long connection → aibot_send_msg per user.
 //  5. ChatID → appchat/send (only chats the app created).
 func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, error) {
 	if strings.TrimSpace(m.Text) == "" && m.File == nil && m.Image == nil {
@@ -52,7 +53,11 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			return "", c.sendViaWebhook(ctx, key, m)
 		}
 	}
-	if ws := c.liveWS(); ws != nil && (via == viaBotWS || via == viaBotHTTP || (via == "" && m.ChatID != "" && len(m.UserIDs) == 0)) {
+	// Direct messages to users (reminders) go through the self-built app; without one, the smart
+	// robot's long connection can push to a user: aibot_send_msg takes the userid as chatid of a
+	// single chat (PLATFORMS.md §2.1, §2.4; WecomTeam/aibot-node-sdk sendMessage).
+	wsUsers := len(m.UserIDs) > 0 && !c.cfg.appSend()
+	if ws := c.liveWS(); ws != nil && (via == viaBotWS || via == viaBotHTTP || (via == "" && m.ChatID != "" && len(m.UserIDs) == 0) || wsUsers) {
 		return ws.send(ctx, c, m)
 	}
 	if ru := m.Reply[replyResponseURL]; ru != "" && via == viaBotHTTP {

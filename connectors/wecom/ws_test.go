@@ -322,3 +322,39 @@ func TestLongConnectionAcksWithCmd(t *testing.T) {
 		t.Fatalf("Receive after cancel = %v", err)
 	}
 }
+
+// TestLongConnectionRemindersWithoutApp: with only the smart robot's long connection configured
+// (no self-built app), direct messages to users go out as aibot_send_msg with the userid as chatid
+// (single chat, PLATFORMS.md §2.1), one per user, instead of failing for want of an app secret.
+func TestLongConnectionRemindersWithoutApp(t *testing.T) {
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.liveWS() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no long connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := c.Send(ctx, connectors.Message{Kind: "reminder", UserIDs: []string{"zhangsan", "lisi"}, Text: "请今天报送台账"}); err != nil {
+		t.Fatalf("reminder without a self-built app: %v", err)
+	}
+	sends := ws.sent("aibot_send_msg")
+	if len(sends) != 2 {
+		t.Fatalf("%d aibot_send_msg frames, want one per user", len(sends))
+	}
+	for i, u := range []string{"zhangsan", "lisi"} {
+		b := sends[i]["body"].(map[string]any)
+		if b["chatid"] != u || b["msgtype"] != "markdown" {
+			t.Fatalf("frame %d = %v", i, b)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Receive after cancel = %v", err)
+	}
+}
