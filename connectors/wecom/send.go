@@ -60,6 +60,12 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 	if ws := c.liveWS(); ws != nil && (via == viaBotWS || via == viaBotHTTP || (via == "" && m.ChatID != "" && len(m.UserIDs) == 0) || wsUsers) {
 		return ws.send(ctx, c, m)
 	}
+	if c.cfg.botLongConn() && !c.cfg.appSend() && (via == viaBotWS || wsUsers) {
+		// Only the long connection can carry this message and it is down (reconnecting, or
+		// another instance holds it): a retry after the reconnect delivers it, so not permanent.
+		return "", &connectors.Error{Platform: platform, Op: "send", Msg: "smart robot long connection is not up", RetryAfter: wsRetryAfter,
+			Hint: "智能机器人长连接暂未连上，稍后自动重试；若持续出现，请检查网络或是否有另一实例占用了同一机器人的长连接"}
+	}
 	if ru := m.Reply[replyResponseURL]; ru != "" && via == viaBotHTTP {
 		if !c.responseURLUsed(ru) {
 			return c.sendViaResponseURL(ctx, ru, m)

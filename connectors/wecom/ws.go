@@ -30,6 +30,9 @@ const (
 	wsChunkBytes   = 512 << 10 // raw bytes per upload chunk
 	wsMaxChunks    = 100
 	wsMarkdownSize = 4096 // not documented for aibot_send_msg; the group robot's limit (verify)
+	// wsRetryAfter is what a send waits when the long connection is down: a reconnect takes
+	// seconds (backoff ≤ wsMaxBackoff).
+	wsRetryAfter = wsMaxBackoff
 )
 
 // errTakenOver: another connection for the same robot was opened, WeCom closed ours. Not

@@ -358,3 +358,20 @@ func TestLongConnectionRemindersWithoutApp(t *testing.T) {
 		t.Fatalf("Receive after cancel = %v", err)
 	}
 }
+
+// TestLongConnectionDownIsTransient: a reply that only the long connection can carry (a
+// long-connection event, no self-built app) while the connection is down (reconnecting) must be
+// retried later, not reported as a permanent failure for want of an app secret.
+func TestLongConnectionDownIsTransient(t *testing.T) {
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: "ws://127.0.0.1:1"})
+	reply := map[string]string{replyVia: viaBotWS, replyToUser: "zhaoliu", replyChatType: string(connectors.ChatDirect), replyReqID: "R1"}
+	for _, m := range []connectors.Message{
+		{ChatID: "zhaoliu", Reply: reply, Text: "处理好了", File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("PK\x03\x04")}},
+		{UserIDs: []string{"zhaoliu"}, Text: "请今天报送台账"},
+	} {
+		_, err := c.Send(context.Background(), m)
+		if err == nil || connectors.IsPermanent(err) || connectors.RetryAfter(err) <= 0 {
+			t.Fatalf("send while the long connection is down: err = %v, want transient with RetryAfter", err)
+		}
+	}
+}
