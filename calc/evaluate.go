@@ -97,14 +97,18 @@ func (e *eval) county(household string) string {
 	return ""
 }
 
-// due is the due date of a task raised in this period: the end of the quarter
-// task_due_quarters after the period.
+// due is the due date of a task raised in this upload: the end of the quarter
+// task_due_quarters after the quarter of the upload (POLICY.md "Tasks"; AsOf, the upload date),
+// or after the period when the upload date falls before the period's end.
 func (e *eval) due() time.Time {
 	if !e.dueAt.IsZero() {
 		return e.dueAt
 	}
 	n, _ := pValue(e, &e.pol.TaskDueQuarters, "", e.asOf)
 	q := e.p
+	if u := PeriodOf(e.asOf); q.Before(u) {
+		q = u // a ledger of a quarter uploaded after it ended
+	}
 	for i := 0; i < n; i++ {
 		q = q.Next()
 	}
