@@ -17,6 +17,9 @@ func evalEmployment(e *eval) {
 	var params jobParamsBy
 	for i := range e.in.Laborers {
 		l := &e.in.Laborers[i]
+		if e.outOfScope(l.Household) {
+			continue // scope: 脱贫人口（含监测对象）; a 一般农户's members are not on the list
+		}
 		unit := e.unitOf(l.Unit, l.Household)
 		subject := e.personSubject(l.Household, l.Name, l.IDNumber)
 		evalJobHelp(e, l, subject, unit)
@@ -43,6 +46,13 @@ func (e *eval) personSubject(household, name, idNumber string) string {
 		return s
 	}
 	return e.t.cat(household, "/", name)
+}
+
+// outOfScope reports whether a record's household is known to be a 一般农户: outside the seed's
+// scope, 脱贫人口（含监测对象）. A household not in the household table is taken as in scope.
+func (e *eval) outOfScope(household string) bool {
+	h := e.hh[household]
+	return h != nil && h.Category == CategoryOrdinary
 }
 
 // unitOf is a record's own unit, else its household's.

@@ -181,6 +181,9 @@ func (e *eval) evalScaleUnits() {
 	}
 	for i := range e.in.Laborers {
 		l := &e.in.Laborers[i]
+		if e.outOfScope(l.Household) {
+			continue // a 一般农户's laborer is not among the unit's 脱贫 laborers
+		}
 		u := l.Unit
 		if u == (Unit{}) {
 			if h := e.household(l.Household); h != nil {
