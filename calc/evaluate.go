@@ -208,8 +208,13 @@ type paidKey struct{ subject, rule string }
 // a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
 // caps; explain is the one-line Chinese explanation of how it was computed.
 func (e *eval) entitlement(f Finding, owed Fen) {
+	e.entitlementPaid(f, owed, e.paidFor(f.Subject, f.Rule))
+}
+
+// entitlementPaid is entitlement with what counts as already paid given by the rule (clause
+// （十）: a flexible_job payment counts towards stable_job, one of the two per person per year).
+func (e *eval) entitlementPaid(f Finding, owed, paid Fen) {
 	f.Kind = KindAmount
-	paid := e.paidFor(f.Subject, f.Rule)
 	f.Amount, f.Paid = e.fens.ptr(owed), e.fens.ptr(paid)
 	e.emit(f)
 	if owed <= paid {
