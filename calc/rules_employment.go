@@ -52,17 +52,17 @@ func evalEmployment(e *eval) {
 		if subject == "" {
 			continue
 		}
-		unit := e.unitOf(l.Unit, l.Household)
-		evalJobHelp(e, l, subject, unit)
 		if first[subject] != int32(i) {
 			continue // a later row of a person: evaluated with the first
 		}
+		unit := e.unitOf(l.Unit, l.Household)
 		rows := append(rowsBuf[:0], l)
 		if next != nil {
 			for k := next[i]; k >= 0; k = next[k] {
 				rows = append(rows, &ls[k])
 			}
 		}
+		evalJobHelp(e, rows, subject, unit)
 		evalJobSubsidies(e, rows, subject, unit, params.get(e, unit.County))
 	}
 	for i := range e.in.Posts {
@@ -237,10 +237,23 @@ func (c *jobParamsBy) get(e *eval, county string) *jobParams {
 }
 
 // evalJobHelp: （八） an unemployed or returned laborer who wants to work and has no employment
-// help recorded needs help (job_help_needed), a task for the household's cadre.
-func evalJobHelp(e *eval, l *Laborer, subject string, unit Unit) {
-	if !(l.Unemployed || l.Returned) || !l.WantsWork || strings.TrimSpace(l.HelpRecorded) != "" {
+// help recorded needs help (job_help_needed), a task for the household's cadre. Per person: one
+// task, from the first row that needs help, and none when any row of the person records help.
+func evalJobHelp(e *eval, rows []*Laborer, subject string, unit Unit) {
+	var l *Laborer
+	for _, r := range rows {
+		if strings.TrimSpace(r.HelpRecorded) != "" {
+			return
+		}
+		if l == nil && (r.Unemployed || r.Returned) && r.WantsWork {
+			l = r
+		}
+	}
+	if l == nil {
 		return
+	}
+	if l != rows[0] {
+		unit = e.unitOf(l.Unit, l.Household)
 	}
 	status := "失业、返乡"
 	if !l.Returned {
