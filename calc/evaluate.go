@@ -49,6 +49,10 @@ type eval struct {
 	mon        *monParams            // （一）'s parameters for the last county seen
 	monBy      map[string]*monParams // … and by county
 	dueAt      time.Time             // due() worked out
+	// laborerFirst is, for each laborer row, the index of the first row of the same person
+	// (（八）（十） evaluate a person's rows together), -1 for a row out of scope; set by
+	// evalEmployment.
+	laborerFirst []int32
 
 	t    texts       // the strings of the results (text.go)
 	ins  slab[Input] // … their []Input

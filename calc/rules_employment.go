@@ -46,6 +46,14 @@ func evalEmployment(e *eval) {
 		}
 		next[tail], last[j] = int32(i), int32(i)
 	}
+	// For （二）'s returned share, which counts people: each row's person (its first row), -1 out of scope.
+	e.laborerFirst = make([]int32, len(ls))
+	for i := range ls {
+		e.laborerFirst[i] = -1
+		if subjects[i] != "" {
+			e.laborerFirst[i] = first[subjects[i]]
+		}
+	}
 	var rowsBuf [4]*Laborer
 	for i := range ls {
 		l, subject := &ls[i], subjects[i]
