@@ -49,6 +49,10 @@ type eval struct {
 	mon        *monParams            // （一）'s parameters for the last county seen
 	monBy      map[string]*monParams // … and by county
 	dueAt      time.Time             // due() worked out
+	// laborerFirst is, for each laborer row, the index of the first row of the same person
+	// (（八）（十） evaluate a person's rows together), -1 for a row out of scope; set by
+	// evalEmployment.
+	laborerFirst []int32
 
 	t    texts       // the strings of the results (text.go)
 	ins  slab[Input] // … their []Input
@@ -97,14 +101,18 @@ func (e *eval) county(household string) string {
 	return ""
 }
 
-// due is the due date of a task raised in this period: the end of the quarter
-// task_due_quarters after the period.
+// due is the due date of a task raised in this upload: the end of the quarter
+// task_due_quarters after the quarter of the upload (POLICY.md "Tasks"; AsOf, the upload date),
+// or after the period when the upload date falls before the period's end.
 func (e *eval) due() time.Time {
 	if !e.dueAt.IsZero() {
 		return e.dueAt
 	}
 	n, _ := pValue(e, &e.pol.TaskDueQuarters, "", e.asOf)
 	q := e.p
+	if u := PeriodOf(e.asOf); q.Before(u) {
+		q = u // a ledger of a quarter uploaded after it ended
+	}
 	for i := 0; i < n; i++ {
 		q = q.Next()
 	}
@@ -204,8 +212,13 @@ type paidKey struct{ subject, rule string }
 // a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
 // caps; explain is the one-line Chinese explanation of how it was computed.
 func (e *eval) entitlement(f Finding, owed Fen) {
+	e.entitlementPaid(f, owed, e.paidFor(f.Subject, f.Rule))
+}
+
+// entitlementPaid is entitlement with what counts as already paid given by the rule (clause
+// （十）: a flexible_job payment counts towards stable_job, one of the two per person per year).
+func (e *eval) entitlementPaid(f Finding, owed, paid Fen) {
 	f.Kind = KindAmount
-	paid := e.paidFor(f.Subject, f.Rule)
 	f.Amount, f.Paid = e.fens.ptr(owed), e.fens.ptr(paid)
 	e.emit(f)
 	if owed <= paid {

@@ -13,13 +13,25 @@ package calc
 // not below 0. An entity that took a one-time award this year gets none (absorption_duplicate).
 // Already paid: the larger of the ledger's 已发放 (AwardPaid) and the payments on record (both
 // report the year's total, so they are not added).
+//
+// 每年可申请一次: an entity that appears again after a record that got an award is a repeated
+// application (absorption_duplicate), not a second award.
 func evalAbsorption(e *eval) {
+	var awarded map[string]Ref // entity → the record awarded this year
 	for i := range e.in.Employers {
-		evalEmployer(e, &e.in.Employers[i])
+		emp := &e.in.Employers[i]
+		if evalEmployer(e, emp, awarded) {
+			if awarded == nil {
+				awarded = map[string]Ref{}
+			}
+			awarded[emp.Name] = emp.Ref
+		}
 	}
 }
 
-func evalEmployer(e *eval, emp *Employer) {
+// evalEmployer evaluates one entity's record; it reports whether an award was worked out.
+// awarded holds the entities awarded by an earlier record.
+func evalEmployer(e *eval, emp *Employer, awarded map[string]Ref) bool {
 	subject := emp.Name
 	county := emp.County
 	d := emp.AppliedOn
@@ -41,13 +53,13 @@ func evalEmployer(e *eval, emp *Employer) {
 			f.Explain = e.t.cat(f.Explain, "；台账记录已发放吸纳就业奖补", paidText, "，请核实")
 		}
 		e.emit(f)
-		return
+		return false
 	}
 
 	minWage, tier, used, reason, ok := e.minWageFor(county, d)
 	if !ok {
 		e.dataError(emp.Ref, "旗县区", "absorption", e.t.cat(emp.Name, "：", reason))
-		return
+		return false
 	}
 	minHires, uHires := pValue(e, &e.pol.AbsorptionMinHires, county, d)
 	minMonths, uMonths := pValue(e, &e.pol.AbsorptionMinMonths, county, d)
@@ -99,7 +111,18 @@ func evalEmployer(e *eval, emp *Employer) {
 			e.dataWarning(emp.Ref, "吸纳就业奖补已发放", "absorption", e.t.cat(emp.Name, "吸纳符合条件（", conditions, "）的脱贫人口",
 				nText, excluded, "，不足", e.t.num(minHires, "人"), "，不符合吸纳就业奖补条件，但台账记录已发放", e.t.fen(paid), "，请核实"))
 		}
-		return
+		return false
+	}
+	if first, dup := awarded[subject]; dup {
+		where := "另一条申请"
+		if first.Row > 0 {
+			where = e.t.cat(first.Sheet, rowText(first))
+		}
+		f := Finding{Rule: "absorption_duplicate", Kind: KindFlag, Subject: subject, SubjectName: emp.Name, Unit: emp.Unit, Ref: emp.Ref}
+		f.Inputs = e.ins.take(0, Input{"本年度已计算吸纳就业奖补", where}, Input{"符合条件人数", nText})
+		f.Explain = e.t.cat("本年度已计算吸纳就业奖补（", where, "），每年可申请一次，本条不再计算")
+		e.emit(f)
+		return false
 	}
 
 	months := awardMonths - emp.MonthsApproved
@@ -137,4 +160,5 @@ func evalEmployer(e *eval, emp *Employer) {
 			}
 		}
 	}
+	return true
 }

@@ -12,15 +12,66 @@ import (
 // A person is the subject of these rules: their 身份证号 when the ledger has it, else
 // "户编号/姓名" (PersonSubject). Explanations name the person, never the ID number.
 
-// evalEmployment applies clauses （八）（九）（十）.
+// evalEmployment applies clauses （八）（九）（十）. The subsidies of （十） are per person per year:
+// the rows of one person (two employers, two spells of flexible work) are evaluated together.
 func evalEmployment(e *eval) {
 	var params jobParamsBy
-	for i := range e.in.Laborers {
-		l := &e.in.Laborers[i]
+	ls := e.in.Laborers
+	subjects := make([]string, len(ls)) // "" for a row out of scope
+	first := make(map[string]int32, len(ls))
+	var next []int32 // the person's next row, -1 at the end; nil while every person has one row
+	var last map[int32]int32
+	for i := range ls {
+		l := &ls[i]
+		if e.outOfScope(l.Household) {
+			continue // scope: 脱贫人口（含监测对象）; a 一般农户's members are not on the list
+		}
+		s := e.personSubject(l.Household, l.Name, l.IDNumber)
+		subjects[i] = s
+		j, seen := first[s]
+		if !seen {
+			first[s] = int32(i)
+			continue
+		}
+		if next == nil {
+			next = make([]int32, len(ls))
+			for k := range next {
+				next[k] = -1
+			}
+			last = map[int32]int32{}
+		}
+		tail, ok := last[j]
+		if !ok {
+			tail = j
+		}
+		next[tail], last[j] = int32(i), int32(i)
+	}
+	// For （二）'s returned share, which counts people: each row's person (its first row), -1 out of scope.
+	e.laborerFirst = make([]int32, len(ls))
+	for i := range ls {
+		e.laborerFirst[i] = -1
+		if subjects[i] != "" {
+			e.laborerFirst[i] = first[subjects[i]]
+		}
+	}
+	var rowsBuf [4]*Laborer
+	for i := range ls {
+		l, subject := &ls[i], subjects[i]
+		if subject == "" {
+			continue
+		}
+		if first[subject] != int32(i) {
+			continue // a later row of a person: evaluated with the first
+		}
 		unit := e.unitOf(l.Unit, l.Household)
-		subject := e.personSubject(l.Household, l.Name, l.IDNumber)
-		evalJobHelp(e, l, subject, unit)
-		evalJobSubsidies(e, l, subject, unit, params.get(e, unit.County))
+		rows := append(rowsBuf[:0], l)
+		if next != nil {
+			for k := next[i]; k >= 0; k = next[k] {
+				rows = append(rows, &ls[k])
+			}
+		}
+		evalJobHelp(e, rows, subject, unit)
+		evalJobSubsidies(e, rows, subject, unit, params.get(e, unit.County))
 	}
 	for i := range e.in.Posts {
 		evalPostWage(e, &e.in.Posts[i])
@@ -43,6 +94,13 @@ func (e *eval) personSubject(household, name, idNumber string) string {
 		return s
 	}
 	return e.t.cat(household, "/", name)
+}
+
+// outOfScope reports whether a record's household is known to be a 一般农户: outside the seed's
+// scope, 脱贫人口（含监测对象）. A household not in the household table is taken as in scope.
+func (e *eval) outOfScope(household string) bool {
+	h := e.hh[household]
+	return h != nil && h.Category == CategoryOrdinary
 }
 
 // unitOf is a record's own unit, else its household's.
@@ -187,10 +245,23 @@ func (c *jobParamsBy) get(e *eval, county string) *jobParams {
 }
 
 // evalJobHelp: （八） an unemployed or returned laborer who wants to work and has no employment
-// help recorded needs help (job_help_needed), a task for the household's cadre.
-func evalJobHelp(e *eval, l *Laborer, subject string, unit Unit) {
-	if !(l.Unemployed || l.Returned) || !l.WantsWork || strings.TrimSpace(l.HelpRecorded) != "" {
+// help recorded needs help (job_help_needed), a task for the household's cadre. Per person: one
+// task, from the first row that needs help, and none when any row of the person records help.
+func evalJobHelp(e *eval, rows []*Laborer, subject string, unit Unit) {
+	var l *Laborer
+	for _, r := range rows {
+		if strings.TrimSpace(r.HelpRecorded) != "" {
+			return
+		}
+		if l == nil && (r.Unemployed || r.Returned) && r.WantsWork {
+			l = r
+		}
+	}
+	if l == nil {
 		return
+	}
+	if l != rows[0] {
+		unit = e.unitOf(l.Unit, l.Household)
 	}
 	status := "失业、返乡"
 	if !l.Returned {
@@ -204,17 +275,81 @@ func evalJobHelp(e *eval, l *Laborer, subject string, unit Unit) {
 	e.taskFinding(f, "", f.Explain, "")
 }
 
-// evalJobSubsidies: （十） stable_job, flexible_job and transport for one laborer.
-func evalJobSubsidies(e *eval, l *Laborer, subject string, unit Unit, p *jobParams) {
-	postHolder := l.Job == JobPost || l.PostHolder
-	stable := l.Job == JobStable && l.StableMonths >= p.minMonths
-	flexWork := l.Job == JobFlexible || (l.Job == JobStable && l.AlsoFlexible)
-	flexible := flexWork && l.InCounty && l.FlexibleDays >= p.minDays
+// stableBase is the 3 months' wages of a stable row (3个月工资总额, else 月工资 × stable_wage_months),
+// 0 when neither is given.
+func stableBase(l *Laborer, p *jobParams) Fen {
+	switch {
+	case l.ThreeMonthPay != nil && *l.ThreeMonthPay > 0:
+		return *l.ThreeMonthPay
+	case l.MonthlyWage > 0:
+		return l.MonthlyWage * Fen(p.wageMonths)
+	}
+	return 0
+}
+
+// refRows is "第2、3行" for the rows with a row number, else "2条记录".
+func refRows(t *texts, rows []*Laborer, keep func(*Laborer) bool) string {
+	firstRow, n, all := 0, 0, true
+	var more []int
+	for _, l := range rows {
+		if !keep(l) {
+			continue
+		}
+		n++
+		switch {
+		case l.Row <= 0:
+			all = false
+		case firstRow == 0:
+			firstRow = l.Row
+		default:
+			more = append(more, l.Row)
+		}
+	}
+	if !all || firstRow == 0 {
+		return t.num(n, "条记录")
+	}
+	return t.cat("第", rowList(t, firstRow, more), "行")
+}
+
+// evalJobSubsidies: （十） stable_job, flexible_job and transport for one person, from the person's
+// rows (usually one). Per person per year: one stable_job, from the stable row (≥ stable_min_months)
+// with the highest 3 months' wages; flexible days add up over the rows of flexible work in the
+// county; one transport. Stable or flexible, not both: stable wins, and a flexible_job already paid
+// this year counts towards stable_job; a stable_job already paid this year leaves no flexible_job.
+func evalJobSubsidies(e *eval, rows []*Laborer, subject string, unit Unit, p *jobParams) {
+	postHolder := false
+	var stableRow, transportRow, flexRow *Laborer
+	var base Fen
+	nStable, nFlex, flexDays := 0, 0, 0
+	for _, l := range rows {
+		if l.Job == JobPost || l.PostHolder {
+			postHolder = true
+		}
+		if l.Job == JobStable && l.StableMonths >= p.minMonths {
+			nStable++
+			if b := stableBase(l, p); stableRow == nil || b > base {
+				stableRow, base = l, b
+			}
+			if l.OutsideRegion && transportRow == nil {
+				transportRow = l
+			}
+		}
+		if (l.Job == JobFlexible || (l.Job == JobStable && l.AlsoFlexible)) && l.InCounty {
+			nFlex++
+			flexDays += l.FlexibleDays
+			if flexRow == nil {
+				flexRow = l
+			}
+		}
+	}
+	stable := stableRow != nil
+	flexible := nFlex > 0 && flexDays >= p.minDays
 	monthsText := ""
 	if stable {
-		monthsText = e.t.num(l.StableMonths, "个月")
+		monthsText = e.t.num(stableRow.StableMonths, "个月")
 	}
 
+	l := rows[0]
 	if postHolder {
 		// 公益岗位人员不享受稳岗劳务补贴（稳定就业与灵活就业两项）.
 		for _, rule := range [...]string{"stable_job", "flexible_job"} {
@@ -226,50 +361,66 @@ func evalJobSubsidies(e *eval, l *Laborer, subject string, unit Unit, p *jobPara
 		}
 	} else {
 		if stable {
-			evalStableJob(e, l, subject, unit, p, monthsText)
+			if nStable > 1 {
+				e.dataWarning(stableRow.Ref, "稳定就业月数", "stable_job", e.t.cat(l.Name, "有", e.t.itoa(nStable), "条稳定就业记录（",
+					refRows(&e.t, rows, func(x *Laborer) bool { return x.Job == JobStable && x.StableMonths >= p.minMonths }),
+					"），稳岗劳务补贴每人每年只享受一次，按3个月工资总额最高的", rowText(stableRow.Ref), "计算"))
+			}
+			evalStableJob(e, stableRow, subject, unit, p, monthsText, base)
 			if flexible {
-				e.dataWarning(l.Ref, "灵活就业天数", "flexible_job", e.t.cat(l.Name, "同时登记稳定就业", monthsText, "和县内灵活就业",
-					e.t.num(l.FlexibleDays, "天"), "，同一人每年只享受一项稳岗劳务补贴，按稳定就业计算"))
+				e.dataWarning(stableRow.Ref, "灵活就业天数", "flexible_job", e.t.cat(l.Name, "同时登记稳定就业", monthsText, "和县内灵活就业",
+					e.t.num(flexDays, "天"), "，同一人每年只享受一项稳岗劳务补贴，按稳定就业计算"))
 			}
 		} else if flexible {
-			f := laborerFinding(l, subject, unit, "flexible_job")
-			days := e.t.num(l.FlexibleDays, "天")
-			f.Inputs = e.ins.take(0, Input{"就业类型", "县内灵活就业"}, Input{"灵活就业累计天数", days})
-			f.Params = p.pFlex
-			f.Cap = p.flexCapText
-			f.Explain = e.t.cat("县内灵活就业累计", days, p.flexTail)
-			e.entitlement(f, p.flexCap)
+			if paid := e.paidFor(subject, "stable_job"); paid > 0 {
+				e.dataWarning(flexRow.Ref, "灵活就业天数", "flexible_job", e.t.cat(l.Name, "本年已发放稳岗劳务补贴", e.t.fen(paid),
+					"，同一人每年只享受一项稳岗劳务补贴，不再计算县内灵活就业稳岗补贴，请核实"))
+			} else {
+				f := laborerFinding(flexRow, subject, unit, "flexible_job")
+				days := e.t.num(flexDays, "天")
+				if nFlex > 1 {
+					days = e.t.cat(days, "（", refRows(&e.t, rows, func(x *Laborer) bool {
+						return (x.Job == JobFlexible || (x.Job == JobStable && x.AlsoFlexible)) && x.InCounty
+					}), "合计）")
+				}
+				f.Inputs = e.ins.take(0, Input{"就业类型", "县内灵活就业"}, Input{"灵活就业累计天数", days})
+				f.Params = p.pFlex
+				f.Cap = p.flexCapText
+				f.Explain = e.t.cat("县内灵活就业累计", days, p.flexTail)
+				e.entitlement(f, p.flexCap)
+			}
 		}
 	}
 
-	if stable && l.OutsideRegion {
-		f := laborerFinding(l, subject, unit, "transport")
-		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"务工地", "内蒙古自治区外"})
+	if transportRow != nil {
+		months := monthsText
+		if transportRow != stableRow {
+			months = e.t.num(transportRow.StableMonths, "个月")
+		}
+		f := laborerFinding(transportRow, subject, unit, "transport")
+		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", months}, Input{"务工地", "内蒙古自治区外"})
 		f.Params = p.pTransport
 		f.Cap = p.transportCap
-		f.Explain = e.t.cat("跨自治区稳定就业", monthsText, p.transportTail)
+		f.Explain = e.t.cat("跨自治区稳定就业", months, p.transportTail)
 		e.entitlement(f, p.transport)
 	}
 }
 
 // evalStableJob: stable_job = min(stable_share × three months' wages, stable_cap).
-// monthsText is "6个月".
-func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams, monthsText string) {
+// monthsText is "6个月"; base is stableBase(l, p).
+func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams, monthsText string, base Fen) {
 	f := laborerFinding(l, subject, unit, "stable_job")
-	var base Fen
 	var baseText string
 	switch {
 	case l.ThreeMonthPay != nil && *l.ThreeMonthPay > 0:
-		base = *l.ThreeMonthPay
 		pay := e.t.fen(base)
 		baseText = e.t.cat("3个月工资总额", pay)
-		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"3个月工资总额", pay})
+		f.Inputs = e.ins.take(1, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"3个月工资总额", pay})
 		f.Params = p.pStablePay
 	case l.MonthlyWage > 0:
-		base = l.MonthlyWage * Fen(p.wageMonths)
 		wage, ms := e.t.fen(l.MonthlyWage), p.wageMonthsText
 		baseText = e.t.cat(ms, "个月工资总额", e.t.fen(base), "（月工资", wage, "×", ms, "）")
-		f.Inputs = e.ins.take(0, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"月工资", wage})
+		f.Inputs = e.ins.take(1, Input{"就业类型", "稳定就业"}, Input{"稳定就业月数", monthsText}, Input{"月工资", wage})
 		f.Params = p.pStableWage
 	default:
 		e.dataError(l.Ref, "3个月工资总额", "stable_job", e.t.cat(l.Name, "稳定就业", monthsText,
@@ -286,7 +437,15 @@ func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams,
 		f.Cap, tail = p.stableCapText, p.stableAt
 	}
 	f.Explain = e.t.cat("稳定就业", monthsText, "，", baseText, "×", p.sharePct, "=", e.t.fen(pre), tail)
-	e.entitlement(f, amt)
+	paid := e.paidFor(subject, "stable_job")
+	if flexPaid := e.paidFor(subject, "flexible_job"); flexPaid > 0 {
+		// Stable or flexible in a year, not both: what was paid as flexible counts towards stable.
+		paid += flexPaid
+		fp := e.t.fen(flexPaid)
+		f.Inputs = append(f.Inputs, Input{"本年已发放县内灵活就业稳岗补贴", fp})
+		f.Explain = e.t.cat(f.Explain, "；本年已发放县内灵活就业稳岗补贴", fp, "，同一人每年只享受一项稳岗劳务补贴，计入已发放")
+	}
+	e.entitlementPaid(f, amt, paid)
 }
 
 // evalPostWage: （九） a public welfare post's monthly wage must grow at least with the minimum

@@ -193,6 +193,8 @@ type monParams struct {
 	glU         Used
 	glOK        bool
 	glPct       string
+	glNote      string // "（2026年未设置，暂用2024年数值）" when g_local is stale, else ""
+	glGapNote   string // "，当地农牧民收入增速2026年未设置，暂用2024年数值" when stale, else ""
 	line        Fen
 	lineU       Used
 	lineOK      bool
@@ -223,6 +225,12 @@ func (e *eval) monParamsFor(county string) *monParams {
 	m.shares, m.sharesU = pValue(e, &e.pol.QuarterShare, county, e.asOf)
 	m.trendN, m.trendU = pValue(e, &e.pol.TrendQuarters, county, e.asOf)
 	m.tolPct, m.glPct, m.lineText = m.tol.Percent(), m.gl.Percent(), m.line.Text()
+	if m.glOK && m.glU.Stale && len(m.glU.From) >= 4 {
+		// The explanations say that the figure is another year's (the warning alone is not read
+		// with the finding).
+		why := strconv.Itoa(e.p.Year) + "年未设置，暂用" + m.glU.From[:4] + "年数值"
+		m.glNote, m.glGapNote = "（"+why+"）", "，当地农牧民收入增速"+why
+	}
 	if q := e.p.Quarter; q < 4 {
 		m.sharePct = m.shares[q-1].Percent()
 	}
@@ -381,7 +389,7 @@ func evalMonitoring(e *eval) {
 						e.t.cat(head, "增速", gp, "，在±", mp.tolPct, "以内，收入持平"))
 				default:
 					m.flag("income_below_local", "收入增速低于当地", []Input{{"增速", gp}}, mp.pBelow[ws],
-						e.t.cat(head, "增长", gp, "，低于当地农牧民收入增速", mp.glPct))
+						e.t.cat(head, "增长", gp, "，低于当地农牧民收入增速", mp.glPct, mp.glNote))
 				}
 			}
 			e.incomeTrend(m, &f, prior[h.ID], shares, base, mp)
@@ -403,9 +411,9 @@ func evalMonitoring(e *eval) {
 						fd.Params = mp.pGap[ws]
 						var why string
 						if q != 4 {
-							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")）×", sharePct, "=", reqText)
+							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")", mp.glGapNote, "）×", sharePct, "=", reqText)
 						} else {
-							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")）")
+							why = e.t.cat("目标全年人均", targetText, "（上年", lastText, "×(1+", mp.glPct, ")", mp.glGapNote, "）")
 						}
 						fd.Explain = e.t.cat("本季度距增收目标还差", e.t.fen(gap), "：", why, "，已实现人均", m.ytdText,
 							"，人均差", e.t.xyuan(short), "×", e.t.itoa(h.Members), "人")

@@ -245,18 +245,31 @@ func (e *eval) evalProjectCap() {
 		h := c.h
 		if c.byPerson < 0 {
 			e.cellError(c.first.Ref, "家庭人口数", "project_over_cap", e.t.cat("户", hid, "‘家庭人口数’为空或不在户表中，无法核对到户项目补助每人上限"))
-			continue
+			// The other two limits need no 家庭人口数, and the cap is at most the smaller of them
+			// (projectCaps left c.cap there): a subsidy above it is over the cap whatever the size.
 		}
 		if c.subsidy <= c.cap {
 			continue
 		}
 		excess := c.subsidy - c.cap
 		fd := Finding{Rule: "project_over_cap", Kind: KindFlag, Subject: hid, Household: hid, Ref: c.first.Ref, Amount: e.fens.ptr(excess),
-			Params: e.used.take(0, c.prm.used[:]...), SubjectName: h.Head, Unit: h.Unit}
+			Params: e.used.take(0, c.prm.used[:]...)}
+		members := "未知"
+		if h != nil {
+			fd.SubjectName, fd.Unit = h.Head, h.Unit
+			if c.byPerson >= 0 {
+				members = e.t.itoa(h.Members)
+			}
+		}
 		fd.Inputs = e.ins.take(0, Input{"项目", c.names}, Input{"到户项目资金", e.t.fen(c.funds)}, Input{"衔接资金补助", e.t.fen(c.subsidy)},
-			Input{"家庭人口数", e.t.itoa(h.Members)})
+			Input{"家庭人口数", members})
 		fd.Cap = c.prm.capText
-		fd.Explain = e.t.cat("衔接资金补助", e.t.fen(c.subsidy), "，超过上限", e.t.fen(c.cap), "（", e.bindingText(c), "），超出", e.t.fen(excess))
+		if c.byPerson < 0 {
+			fd.Explain = e.t.cat("衔接资金补助", e.t.fen(c.subsidy), "，超过上限", e.t.fen(c.cap), "（", e.bindingText(c), "），至少超出", e.t.fen(excess),
+				"（家庭人口数未知，未核对每人", e.t.fen(c.prm.per), "上限）")
+		} else {
+			fd.Explain = e.t.cat("衔接资金补助", e.t.fen(c.subsidy), "，超过上限", e.t.fen(c.cap), "（", e.bindingText(c), "），超出", e.t.fen(excess))
+		}
 		e.emit(fd)
 	}
 }

@@ -179,8 +179,32 @@ func (e *eval) evalScaleUnits() {
 			}
 		}
 	}
+	// Laborers are people: a person on several rows counts once, in the unit of the first row,
+	// as returned when any row says so.
+	var returned []bool // by first row, when a person has several rows
+	firstOf := func(i int) int {
+		if i < len(e.laborerFirst) {
+			return int(e.laborerFirst[i])
+		}
+		if e.outOfScope(e.in.Laborers[i].Household) {
+			return -1
+		}
+		return i
+	}
 	for i := range e.in.Laborers {
 		l := &e.in.Laborers[i]
+		if j := firstOf(i); j >= 0 && j != i && (l.Returned || l.Unemployed) {
+			if returned == nil {
+				returned = make([]bool, len(e.in.Laborers))
+			}
+			returned[j] = true
+		}
+	}
+	for i := range e.in.Laborers {
+		l := &e.in.Laborers[i]
+		if firstOf(i) != i {
+			continue // a 一般农户's laborer is not among the unit's 脱贫 laborers; a later row of a person
+		}
 		u := l.Unit
 		if u == (Unit{}) {
 			if h := e.household(l.Household); h != nil {
@@ -189,7 +213,7 @@ func (e *eval) evalScaleUnits() {
 		}
 		for _, c := range levels(u) {
 			c.laborers++
-			if l.Returned || l.Unemployed {
+			if l.Returned || l.Unemployed || (returned != nil && returned[i]) {
 				c.returned++
 			}
 		}
