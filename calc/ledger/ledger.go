@@ -80,6 +80,9 @@ type SheetInfo struct {
 	Unit       string   `json:"unit,omitempty"`
 	CodeHints  []string `json:"code_hints,omitempty"`
 	Footer     int      `json:"footer,omitempty"` // first footer row (填表人…), 0 when none
+	// Filtered: the sheet has an autofilter with criteria (筛选); rows hidden inside its range
+	// are taken as hidden by the filter, and the results keep the cadre's filter.
+	Filtered bool `json:"filtered,omitempty"`
 }
 
 // Ledger is what the reader found in a workbook.

@@ -141,32 +141,60 @@ func readWorkbook(zr *zip.Reader) (*workbookInfo, error) {
 	return info, nil
 }
 
-// scanMerges reads a worksheet's <mergeCell ref> list by skipping to the end of <sheetData>
-// (any namespace prefix) and decoding only the tail; at most max ranges are kept. It never
-// builds the sheet's DOM (GetMergeCells would: 2 GiB for 100k rows).
-func scanMerges(zr *zip.Reader, part string, max int) ([]mergeRange, error) {
+// sheetTail is what a worksheet says after its rows: the merged ranges and the autofilter.
+type sheetTail struct {
+	merges []mergeRange
+	// filter is the sheet's autofilter range; filtered is true when it has criteria (a
+	// <filterColumn> with a filter in it), so rows in it may be hidden by the filter
+	// (筛选) rather than by hand.
+	filter   mergeRange
+	filtered bool
+}
+
+// scanMerges reads a worksheet's <mergeCell ref> list and its <autoFilter> by skipping to the
+// end of <sheetData> (any namespace prefix) and decoding only the tail; at most max ranges are
+// kept. It never builds the sheet's DOM (GetMergeCells would: 2 GiB for 100k rows).
+func scanMerges(zr *zip.Reader, part string, max int) (sheetTail, error) {
+	var out sheetTail
 	rc, err := openPart(zr, part)
 	if err != nil {
-		return nil, fmt.Errorf("scan merges: %w", err)
+		return out, fmt.Errorf("scan merges: %w", err)
 	}
 	defer rc.Close()
 	s := newXscan(rc)
 	if !s.skipPastSheetData() {
-		return nil, nil // no sheetData end: no merges
+		return out, nil // no sheetData end: no merges
 	}
-	var out []mergeRange
-	for len(out) < max {
+	inFilter, inColumn := false, false
+	for len(out.merges) < max {
 		switch s.next() {
 		case tokNone:
 			return out, nil
 		case tokStart:
-			if !s.is("mergeCell") {
-				continue
-			}
-			if v, ok := s.attr("ref"); ok {
-				if m, ok := parseRef(string(v)); ok {
-					out = append(out, m)
+			switch {
+			case s.is("mergeCell"):
+				if v, ok := s.attr("ref"); ok {
+					if m, ok := parseRef(string(v)); ok {
+						out.merges = append(out.merges, m)
+					}
 				}
+			case s.is("autoFilter"):
+				if v, ok := s.attr("ref"); ok {
+					out.filter, _ = parseRef(string(v))
+				}
+				inFilter = !s.self
+			case inFilter && s.is("filterColumn"):
+				inColumn = !s.self
+			case inColumn:
+				// filters, customFilters, dynamicFilter, top10, colorFilter, iconFilter
+				out.filtered = out.filter.r2 > 0
+			}
+		case tokEnd:
+			switch {
+			case s.is("autoFilter"):
+				inFilter, inColumn = false, false
+			case s.is("filterColumn"):
+				inColumn = false
 			}
 		}
 	}

@@ -26,6 +26,11 @@ type sheetState struct {
 	lastKey string           // households roster: the household of the previous row
 	hidden  []int            // the first few hidden rows that became records
 	hiddenN int              // how many there were
+	// the autofilter's range (SheetInfo.Filtered: it has criteria), and the first few rows in
+	// it that are hidden, presumably by the filter, and became records, and how many
+	filter    mergeRange
+	filtered  []int
+	filteredN int
 	// formula cells without a cached value past the first few reported, per column index
 	noValue map[int]*noValueRest
 }
@@ -43,9 +48,10 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	st := &sheetState{info: SheetInfo{Name: name, Hidden: hidden}, part: part, first: map[string]int{}, sums: map[int]calc.Fen{}}
 	var merges []mergeRange
 	if part != "" {
-		all, err := scanMerges(r.zr, part, 200_000)
+		tail, err := scanMerges(r.zr, part, 200_000)
 		if err == nil {
-			for _, m := range all {
+			st.filter, st.info.Filtered = tail.filter, tail.filtered
+			for _, m := range tail.merges {
 				if m.r1 <= headerWindow {
 					merges = append(merges, m)
 				}
@@ -332,7 +338,11 @@ func (r *reader) readSheet(st *sheetState) error {
 			if x.build() {
 				st.info.DataRows++
 				if rows.Hidden() {
-					if st.hiddenN++; len(st.hidden) < shownRows {
+					if st.info.Filtered && rowNum > st.filter.r1 && rowNum <= st.filter.r2 {
+						if st.filteredN++; len(st.filtered) < shownRows {
+							st.filtered = append(st.filtered, rowNum)
+						}
+					} else if st.hiddenN++; len(st.hidden) < shownRows {
 						st.hidden = append(st.hidden, rowNum)
 					}
 				}
@@ -355,6 +365,10 @@ func (r *reader) readSheet(st *sheetState) error {
 		st.info.LastRow = st.info.FirstRow - 1
 	}
 	r.noValueRest(st)
+	if n := st.filteredN; n > 0 {
+		// The cadre filtered the sheet (筛选) to look at some rows: the whole ledger still counts.
+		r.errorf(st.info.Name, 0, "", true, "‘%s’设置了筛选，有%d行被筛选隐藏（%s），这些行已照常计算；结果表保留原筛选，取消筛选即可看到全部", st.info.Name, n, rowList(st.filtered, shownRows, n))
+	}
 	if n := st.hiddenN; n > 0 {
 		what := "行"
 		switch st.info.Kind {

@@ -684,8 +684,13 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 			Criteria: fmt.Sprintf("LEN($%s%d)>0", col(0), firstData), Format: &w.highlight}}); err != nil {
 			return err
 		}
-		if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
-			return err
+		// A cadre's filter with criteria stays as it is (re-creating it would drop the criteria and
+		// leave its rows hidden under a filter that no longer says why); otherwise ours covers
+		// the result columns too.
+		if !si.Filtered {
+			if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
+				return err
+			}
 		}
 	}
 	freeze := firstData - 1
