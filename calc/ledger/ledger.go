@@ -83,6 +83,17 @@ type SheetInfo struct {
 	// Filtered: the sheet has an autofilter with criteria (筛选); rows hidden inside its range
 	// are taken as hidden by the filter, and the results keep the cadre's filter.
 	Filtered bool `json:"filtered,omitempty"`
+	// NoValue lists the cells of recognized columns that are formulas without a cached value
+	// (read as blank and reported by the reader), as runs of rows per column: a rule's
+	// "‘X’为空" for the same cell is left out of the problems (Problems).
+	NoValue []CellRun `json:"no_value,omitempty"`
+}
+
+// CellRun is the cells of one column (1-based) from row From to row To.
+type CellRun struct {
+	Col  int `json:"col"`
+	From int `json:"from"`
+	To   int `json:"to"`
 }
 
 // Ledger is what the reader found in a workbook.

@@ -413,12 +413,29 @@ func (x *rowCtx) reportNoValue() {
 			st.noValue[col] = rest
 		}
 		rest.n++
+		st.noValueCell(col, x.row)
 		if rest.n <= noValueEach {
 			x.r.errorf(st.info.Name, x.row, c.Header, false, "‘%s’%s", leafOf(c.Header), MsgNoValue)
 		} else if len(rest.rows) < shownRows {
 			rest.rows = append(rest.rows, x.row)
 		}
 	}
+}
+
+// noValueCell records a formula cell without a cached value in SheetInfo.NoValue (rows come
+// in order: a cell right below a column's last run extends it).
+func (st *sheetState) noValueCell(col, row int) {
+	runs := st.info.NoValue
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Col == col {
+			if runs[i].To == row-1 {
+				runs[i].To = row
+				return
+			}
+			break
+		}
+	}
+	st.info.NoValue = append(runs, CellRun{Col: col, From: row, To: row})
 }
 
 // noValueRest adds one line per column for its formula cells without a cached value that were
