@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"os"
@@ -318,11 +319,17 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 // writeColumnsDOM writes result columns with every sheet in excelize's DOM (strategy A): the
 // general path, for sheets the splicing writer does not take.
 func writeColumnsDOM(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions, mode string) error {
+	ext := ".xlsx"
+	if zr, err := zip.OpenReader(src); err == nil {
+		ext = workbookExt(dst, zipFiles(&zr.Reader))
+		zr.Close()
+	}
 	f, err := excelize.OpenFile(src, openOptions(opt.Limits))
 	if err != nil {
 		return fmt.Errorf("write results: open %s: %w", filepath.Base(src), err)
 	}
 	defer f.Close()
+	f.Path = "workbook" + ext // the content type goes with dst's name, not src's (workbookExt)
 	w := &writer{f: f, led: led, res: res, opt: opt, rows: collectRows(led, res), mode: mode}
 	if err := w.styles(); err != nil {
 		return fmt.Errorf("write results: %w", err)
