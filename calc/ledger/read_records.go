@@ -201,6 +201,8 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 // incomes reads the income columns of a household row.
 func (x *rowCtx) incomes(h *calc.Household) {
 	var lastQ [4]*calc.Fen
+	var ytd calc.Income // this year's cumulative components (本年累计工资性收入…)
+	ytdGiven := false
 	for _, c := range x.st.cols {
 		if !incomeFields[c.Field] {
 			continue
@@ -231,6 +233,25 @@ func (x *rowCtx) incomes(h *calc.Household) {
 			}
 			continue
 		}
+		if c.Period == PeriodYTD && (c.Quarter == 0 || c.Quarter == x.r.quarter) && c.Field != "per_capita" {
+			// a cumulative figure is the year's so far, not the quarter's own income
+			ytdGiven = true
+			switch c.Field {
+			case "wage_income":
+				ytd.Wage = v
+			case "business_income":
+				ytd.Business = v
+			case "property_income":
+				ytd.Property = v
+			case "transfer_income":
+				ytd.Transfer = v
+			case "business_cost":
+				ytd.BusinessCost = v
+			case "net_income":
+				ytd.Net = &v
+			}
+			continue
+		}
 		q := c.Quarter
 		if q == 0 {
 			q = x.r.quarter
@@ -255,6 +276,18 @@ func (x *rowCtx) incomes(h *calc.Household) {
 			inc.Net = &v
 		case "per_capita":
 			inc.PerCapita = &v
+		}
+	}
+	if ytdGiven && h.YTDPerCapita == nil && h.Members > 0 {
+		// cumulative components give the cumulative per-capita net income (calc's reading of
+		// a quarter's components: 家庭纯收入, else the four incomes less 生产经营性支出), to the fen
+		fam := ytd.Wage + ytd.Business + ytd.Property + ytd.Transfer - ytd.BusinessCost
+		if ytd.Net != nil {
+			fam = *ytd.Net
+		}
+		if pc, ok := roundRat(big.NewRat(int64(fam), int64(h.Members)), 1); ok {
+			v := calc.Fen(pc)
+			h.YTDPerCapita = &v
 		}
 	}
 	// last year's quarterly per-capita figures give the household's own cumulative shares
