@@ -320,6 +320,12 @@ func (r *reader) readSheet(st *sheetState) error {
 			rowNum = -1
 		default:
 			blankRun = 0
+			if st.templateExample(cells) {
+				// the standard template's example row, left in: not a household
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				r.errorf(st.info.Name, rowNum, "", true, "第%d行是标准模板自带的填写示例（%s），未计算；请删除这一行", rowNum, tHead.example)
+				break
+			}
 			dataSeen = true
 			r.flushBlanks(st)
 			st.info.LastRow = rowNum
@@ -379,6 +385,28 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// templateExample reports whether a row is the example row of the standard templates
+// (template.go): the example name (王建国) beside the example 户编号 or ID number. A real
+// household may share the name, never with those made-up numbers.
+func (st *sheetState) templateExample(cells []string) bool {
+	name, number := false, false
+	for _, c := range st.cols {
+		if c.Index > len(cells) {
+			continue
+		}
+		v := cleanText(cells[c.Index-1])
+		switch c.Field {
+		case "head_name", "name":
+			name = name || v == tHead.example
+		case "household_no":
+			number = number || v == tHHNo.example
+		case "id_number", "head_id":
+			number = number || v == tIDNo.example
+		}
+	}
+	return name && number
 }
 
 // How many formula cells without a cached value are reported one by one per column, and how
