@@ -254,6 +254,11 @@ func (r *reader) readSheet(st *sheetState) error {
 		val string
 	}
 	act := map[int]active{} // column (1-based) → vertical merge in progress
+	type topTotal struct {
+		row   int
+		cells []string
+	}
+	var topTotals []topTotal // 合计 rows above the data, reconciled at the end
 	mi := 0
 	rowNum := 0
 	blankRun := 0
@@ -314,7 +319,12 @@ func (r *reader) readSheet(st *sheetState) error {
 			r.flushBlanks(st)
 			st.info.Skipped = append(st.info.Skipped, rowNum)
 			st.info.LastRow = rowNum
-			r.reconcile(st, rowNum, cells)
+			if dataSeen {
+				r.reconcile(st, rowNum, cells)
+			} else {
+				// a 合计 row right under the header totals the rows below it
+				topTotals = append(topTotals, topTotal{rowNum, append([]string(nil), cells...)})
+			}
 		case 3:
 			st.info.Footer = rowNum
 			rowNum = -1
@@ -369,6 +379,9 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	if st.info.LastRow == 0 {
 		st.info.LastRow = st.info.FirstRow - 1
+	}
+	for _, t := range topTotals {
+		r.reconcile(st, t.row, t.cells)
 	}
 	r.noValueRest(st)
 	if n := st.filteredN; n > 0 {

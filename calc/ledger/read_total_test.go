@@ -1,0 +1,51 @@
+package ledger
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// A 合计 row right under the header (the way many county forms put it) totals the rows below
+// it: it is reconciled with all of them, not with the nothing read before it.
+func TestReadTotalAboveData(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		wage  int
+		wants []wantErr
+	}{
+		// 工资性收入 12000 + 6000 + 6000 = 24000, 生产经营性收入 8000 + 1500 + 0 = 9500
+		{"matching", 24000, nil},
+		{"off by 1000", 25000, []wantErr{{formulaSheet, 2, "工资性收入", "合计行的‘工资性收入’为25000元，与各行之和24000元不一致，请核对"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "total.xlsx")
+			f := excelize.NewFile()
+			if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+				t.Fatal(err)
+			}
+			if err := rowsAt(f, formulaSheet, 1, [][]any{
+				{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "生产经营性收入（元）", "人均纯收入（元）"},
+				{"合计", nil, nil, 7, c.wage, 9500},
+				{"HQ001", "包玉山", idA, 4, 12000, 8000, 5000},
+				{"HQ002", "王秀英", idB, 2, 6000, 1500, 3750},
+				{"HQ003", "李德胜", idC, 1, 6000, 0, 6000},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.SaveAs(p); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			led, err := Read(p, ReadOptions{Period: q1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkErrors(t, led.Errors, c.wants)
+			if s := sheetByName(t, led, formulaSheet); s.DataRows != 3 || len(s.Skipped) != 1 || s.Skipped[0] != 2 {
+				t.Errorf("sheet %+v", s)
+			}
+		})
+	}
+}
