@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -47,5 +48,40 @@ func TestReadTotalAboveData(t *testing.T) {
 				t.Errorf("sheet %+v", s)
 			}
 		})
+	}
+}
+
+// 小计 and 合计 rows labelled with their 组 or village ("一组小计", "红旗村合计") are totals, not
+// households without an ID; only the sheet's own 合计 is reconciled with all rows.
+func TestReadGroupSubtotals(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "groups.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"序号", "村组", "户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
+		{1, "一组", "HQ001", "包玉山", idA, 4, 12000, 5000},
+		{2, "一组", "HQ002", "王秀英", idB, 2, 6000, 3750},
+		{"一组小计", nil, nil, nil, nil, 6, 18000}, // 12000 + 6000
+		{3, "二组", "HQ003", "李德胜", idC, 1, 6000, 6000},
+		{nil, "二组小计", nil, nil, nil, 1, 6000},
+		{"红旗村合计", nil, nil, nil, nil, 7, 24000},
+		{"合    计", nil, nil, nil, nil, 7, 25000}, // 12000 + 6000 + 6000 = 24000: off by 1000
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, []wantErr{{formulaSheet, 8, "工资性收入", "合计行的‘工资性收入’为25000元，与各行之和24000元不一致，请核对"}})
+	s := sheetByName(t, led, formulaSheet)
+	if s.DataRows != 3 || fmt.Sprint(s.Skipped) != "[4 6 7 8]" || len(led.Inputs.Households) != 3 {
+		t.Errorf("sheet %+v, %d households", s, len(led.Inputs.Households))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -202,6 +203,41 @@ var (
 	footerWords    = []string{"填表人", "审核人", "负责人", "填表说明", "制表人", "填报人", "统计人", "分管领导", "主要负责人", "村支书", "审核:", "注:", "说明:", "备注:", "联系电话:", "签字", "签名", "(盖章)"}
 )
 
+// isAggregateLabel reports whether a cell's compacted text labels a 合计/小计 row: it starts
+// with one of aggregateWords ("合计", "小计（一组）"), or is a short label ending in 小计, 合计 or
+// 总计 ("一组小计", "红旗村合计").
+func isAggregateLabel(t string) bool {
+	for _, w := range aggregateWords {
+		if strings.HasPrefix(t, w) {
+			return true
+		}
+	}
+	if utf8.RuneCountInString(t) > 16 {
+		return false
+	}
+	for _, w := range []string{"小计", "合计", "总计"} {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSubtotalLabel reports whether an aggregate row's label is a part's total (小计, or the
+// 合计 of one 组 or village: "一组小计", "红旗村合计"), which is not reconciled with the whole
+// sheet; "合计", "总计", "全村合计" are.
+func isSubtotalLabel(label string) bool {
+	if strings.Contains(label, "小计") {
+		return true
+	}
+	for _, w := range aggregateWords {
+		if strings.HasPrefix(label, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // classify: 0 data, 1 blank, 2 aggregate, 3 footer.
 func classifyRow(cells []string) int {
 	nonEmpty := 0
@@ -216,11 +252,7 @@ func classifyRow(cells []string) int {
 		nonEmpty++
 		if seen < 3 {
 			seen++
-			for _, w := range aggregateWords {
-				if strings.HasPrefix(t, w) {
-					agg = true
-				}
-			}
+			agg = agg || isAggregateLabel(t)
 		}
 		for _, w := range footerWords {
 			if strings.HasPrefix(t, w) {
@@ -551,7 +583,7 @@ func (r *reader) reconcile(st *sheetState, row int, cells []string) {
 			break
 		}
 	}
-	if strings.HasPrefix(label, "小计") {
+	if isSubtotalLabel(label) {
 		return
 	}
 	for _, c := range st.cols {
