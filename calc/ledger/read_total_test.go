@@ -85,3 +85,45 @@ func TestReadGroupSubtotals(t *testing.T) {
 		t.Errorf("sheet %+v, %d households", s, len(led.Inputs.Households))
 	}
 }
+
+// A ledger printed per village repeats its header and puts the village's name on a row of its
+// own: neither is a household.
+func TestReadRepeatedHeaderAndSectionTitle(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sections.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	hdr := []any{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）", "上年人均纯收入（元）"}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"红旗村"},
+		hdr,
+		{"HQ001", "包玉山", idA, 4, 12000, 5000, 4000},
+		{"HQ002", "王秀英", idB, 2, 6000, 3750, 3000},
+		{},
+		{"胜利村"},
+		hdr,
+		{"SL001", "李德胜", idC, 1, 6000, 6000, 5000},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, []wantErr{{formulaSheet, 6, "", "第6行只有“胜利村”一项，按分段标题处理，未计算；如果这是一户，请补全这一行"}})
+	var ids []string
+	for _, h := range led.Inputs.Households {
+		ids = append(ids, h.ID)
+	}
+	if fmt.Sprint(ids) != "[HQ001 HQ002 SL001]" {
+		t.Errorf("households %v, want HQ001 HQ002 SL001", ids)
+	}
+	if s := sheetByName(t, led, formulaSheet); s.DataRows != 3 || fmt.Sprint(s.Skipped) != "[5 6 7]" {
+		t.Errorf("sheet %+v", s)
+	}
+}

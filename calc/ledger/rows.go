@@ -362,6 +362,18 @@ func (r *reader) readSheet(st *sheetState) error {
 			rowNum = -1
 		default:
 			blankRun = 0
+			if st.repeatsHeader(cells) {
+				// the header again (a printed ledger repeats it per page or village)
+				r.flushBlanks(st)
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				break
+			}
+			if label, ok := st.sectionLabel(cells); ok {
+				r.flushBlanks(st)
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				r.errorf(st.info.Name, rowNum, "", true, "第%d行只有“%s”一项，按分段标题处理，未计算；如果这是一户，请补全这一行", rowNum, label)
+				break
+			}
 			if st.templateExample(cells) {
 				// the standard template's example row, left in: not a household
 				st.info.Skipped = append(st.info.Skipped, rowNum)
@@ -430,6 +442,44 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// repeatsHeader reports whether a row repeats the sheet's header: at least two recognized
+// columns, and half of those filled in, hold their own header text (or its group's).
+func (st *sheetState) repeatsHeader(cells []string) bool {
+	same, filled := 0, 0
+	for _, c := range st.cols {
+		if c.Index > len(cells) || cleanText(cells[c.Index-1]) == "" {
+			continue
+		}
+		filled++
+		n, _ := NormalizeHeader(cells[c.Index-1])
+		if n != "" && (n == c.Header || n == leafOf(c.Header) || strings.HasPrefix(c.Header, n+"/")) {
+			same++
+		}
+	}
+	return same >= 2 && same*2 >= filled
+}
+
+// sectionLabel reports whether a row is a section title inside the data ("胜利村", "二组"):
+// one text cell in a sheet of at least three recognized columns, no number or ID in it.
+func (st *sheetState) sectionLabel(cells []string) (string, bool) {
+	if len(st.cols) < 3 || st.person {
+		return "", false
+	}
+	label := ""
+	for _, c := range cells {
+		if t := cleanText(c); t != "" {
+			if label != "" {
+				return "", false
+			}
+			label = t
+		}
+	}
+	if label == "" || looksNumeric(label) || looksID(label) || looksDate(label) || utf8.RuneCountInString(label) > 30 {
+		return "", false
+	}
+	return label, true
 }
 
 // templateExample reports whether a row is the example row of the standard templates
