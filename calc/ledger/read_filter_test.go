@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -190,5 +192,109 @@ func TestWriteKeepsCadreFilter(t *testing.T) {
 				t.Errorf("问题清单 lacks the filter note: %q", rows)
 			}
 		})
+	}
+}
+
+// rewriteEntry replaces one zip entry's bytes through fn.
+func rewriteEntry(t *testing.T, path, name string, fn func([]byte) []byte) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	found := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			b, found = fn(b), true
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zr.Close()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatalf("no %s in %s", name, path)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A ledger formatted as a table (套用表格格式) and filtered in the table: the rows the table's
+// filter hides are said to be filtered; the results keep the table's filter and add no sheet
+// autofilter across the table.
+func TestTableFilteredRows(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "table.xlsx"), filepath.Join(dir, "out.xlsx")
+	f := excelize.NewFile()
+	s := formulaSheet
+	if err := f.SetSheetName("Sheet1", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, s, 1, [][]any{
+		{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "帮扶责任人"},
+		{"HQ001", "包玉山", idA, 4, 12000, "张三"},
+		{"HQ002", "王秀英", idB, 2, 6000, "张三"},
+		{"HQ003", "李德胜", idC, 3, 3000, "李四"},
+		{"HQ004", "张海", idD, 1, 9000, "李四"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.AddTable(s, &excelize.Table{Range: "A1:F5", Name: "台账表"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []int{2, 3} {
+		if err := f.SetRowVisible(s, r, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// Excel's filter on the table's 帮扶责任人 column (6th, colId 5) = 李四
+	rewriteEntry(t, in, "xl/tables/table1.xml", func(b []byte) []byte {
+		return regexp.MustCompile(`<autoFilter ref="A1:F5"\s*(/>|></autoFilter>)`).ReplaceAll(b,
+			[]byte(`<autoFilter ref="A1:F5"><filterColumn colId="5"><filters><filter val="李四"/></filters></filterColumn></autoFilter>`))
+	})
+	if b, _ := zipEntry(t, in, "xl/tables/table1.xml"); !strings.Contains(string(b), "filterColumn") {
+		t.Fatalf("table part not filtered: %s", b)
+	}
+	led, err := Read(in, ReadOptions{Period: q3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if si := sheetByName(t, led, s); !si.Filtered || !si.Tables || si.DataRows != 4 {
+		t.Fatalf("sheet %+v", si)
+	}
+	checkErrors(t, led.Errors, []wantErr{{s, 0, "", "‘脱贫户收入台账’设置了筛选，有2行被筛选隐藏（第2、3行），这些行已照常计算"}})
+	opt := processOptions(t)
+	opt.Write.Mode = ModeColumns
+	if _, err := Process(in, out, opt); err != nil {
+		t.Fatal(err)
+	}
+	if af := reAutoFilter.FindString(sheetPartText(t, out, s)); af != "" {
+		t.Errorf("sheet autofilter %s across the table", af)
+	}
+	if b, _ := zipEntry(t, out, "xl/tables/table1.xml"); !strings.Contains(string(b), `<filter val="李四"`) {
+		t.Errorf("table lost its filter: %s", b)
 	}
 }

@@ -27,9 +27,9 @@ type sheetState struct {
 	lastKey string           // households roster: the household of the previous row
 	hidden  []int            // the first few hidden rows that became records
 	hiddenN int              // how many there were
-	// the autofilter's range (SheetInfo.Filtered: it has criteria), and the first few rows in
-	// it that are hidden, presumably by the filter, and became records, and how many
-	filter    mergeRange
+	// the ranges of the active filters (the sheet's and its tables'), and the first few rows in
+	// them that are hidden, presumably by the filter, and became records, and how many
+	filters   []mergeRange
 	filtered  []int
 	filteredN int
 	// formula cells without a cached value past the first few reported, per column index
@@ -51,7 +51,8 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	if part != "" {
 		tail, err := scanMerges(r.zr, part, 200_000)
 		if err == nil {
-			st.filter, st.info.Filtered = tail.filter, tail.filtered
+			st.filters = append(tail.filters, tableFilters(r.zr, part, tail.tables)...)
+			st.info.Filtered, st.info.Tables = len(st.filters) > 0, len(tail.tables) > 0
 			for _, m := range tail.merges {
 				if m.r1 <= headerWindow {
 					merges = append(merges, m)
@@ -153,6 +154,16 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 		}
 	}
 	return st, nil
+}
+
+// inFilter reports whether a row is below the header of one of the sheet's active filters.
+func (st *sheetState) inFilter(row int) bool {
+	for _, f := range st.filters {
+		if row > f.r1 && row <= f.r2 {
+			return true
+		}
+	}
+	return false
 }
 
 // colHidden reports whether a column (1-based) is in one of the hidden ranges.
@@ -398,7 +409,7 @@ func (r *reader) readSheet(st *sheetState) error {
 			if x.build() {
 				st.info.DataRows++
 				if rows.Hidden() {
-					if st.info.Filtered && rowNum > st.filter.r1 && rowNum <= st.filter.r2 {
+					if st.inFilter(rowNum) {
 						if st.filteredN++; len(st.filtered) < shownRows {
 							st.filtered = append(st.filtered, rowNum)
 						}

@@ -694,7 +694,7 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 		// A cadre's filter with criteria stays as it is (re-creating it would drop the criteria and
 		// leave its rows hidden under a filter that no longer says why); otherwise ours covers
 		// the result columns too.
-		if !si.Filtered {
+		if !si.Filtered && !si.Tables {
 			if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
 				return err
 			}
