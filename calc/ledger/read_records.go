@@ -27,7 +27,7 @@ func isHeadRelation(rel string) bool {
 func (x *rowCtx) household() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
-	no := x.str("household_no")
+	no := x.householdNo()
 	headName := x.personName("head_name")
 	headID := ""
 	if x.has("head_id") {

@@ -127,3 +127,43 @@ func TestReadRepeatedHeaderAndSectionTitle(t *testing.T) {
 		t.Errorf("sheet %+v", s)
 	}
 }
+
+// A 户编号 longer than 15 digits typed as a number has lost its last digits (two households
+// become one number): it is reported, and the households are told apart by their heads' ID
+// numbers instead of one being dropped as a duplicate.
+func TestReadHouseholdNoAsNumber(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hhno.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）"},
+		{15042210100100012.0, "包玉山", idA, 4, 12000}, // Excel keeps 15 digits: 15042210100100000
+		{15042210100100013.0, "王秀英", idB, 2, 6000},  // the same number once stored
+		{"1.50422101001E+16", "张海", idD, 1, 9000},   // as Excel writes it in the file
+		{"150422101001", "李德胜", idC, 3, 3000},       // 12 digits: fine
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, []wantErr{
+		{formulaSheet, 2, "户编号", MsgHouseholdNoAsNumber},
+		{formulaSheet, 3, "户编号", MsgHouseholdNoAsNumber},
+		{formulaSheet, 4, "户编号", MsgHouseholdNoAsNumber},
+	})
+	var ids []string
+	for _, h := range led.Inputs.Households {
+		ids = append(ids, h.ID)
+	}
+	if want := fmt.Sprint([]string{idA, idB, idD, "150422101001"}); fmt.Sprint(ids) != want {
+		t.Errorf("households %v, want %v", ids, want)
+	}
+}

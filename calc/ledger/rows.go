@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -905,6 +906,27 @@ func (x *rowCtx) idNumber(field string) string {
 		}
 	}
 	return id
+}
+
+// MsgHouseholdNoAsNumber is the problem of a 户编号 typed as a number longer than the 15
+// digits Excel and WPS keep.
+const MsgHouseholdNoAsNumber = "户编号被存为数字，超过15位的部分已丢失（不同的户可能变成同一个编号），请把该列设为文本后重新填写"
+
+// longNumberRe is a whole number Excel wrote in scientific form (1.50422101001E+16) or with
+// more than 15 digits whose tail is zeros (15042210100100000): its last digits are gone.
+var longNumberRe = regexp.MustCompile(`^(\d\.\d+E\+?(1[5-9]|[2-9]\d)|\d{15}0+)$`)
+
+// householdNo is the row's 户编号; "" (with the problem reported) when it was stored as a
+// number and has lost digits, so that the row falls back to the household head's ID number
+// rather than merging with another household.
+func (x *rowCtx) householdNo() string {
+	no := x.str("household_no")
+	if no != "" && longNumberRe.MatchString(strings.ToUpper(no)) {
+		c, _ := x.col("household_no")
+		x.r.errorf(x.st.info.Name, x.row, c.Header, false, "%s", MsgHouseholdNoAsNumber)
+		return ""
+	}
+	return no
 }
 
 func (x *rowCtx) unit() calc.Unit {
