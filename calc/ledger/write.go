@@ -701,6 +701,20 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 		}
 	}
 	freeze := firstData - 1
+	if p, err := f.GetPanes(sheet); err == nil && p.Freeze && p.XSplit > 0 {
+		// the cadre froze columns (户主姓名 beside the figures): keep them, and their rows if any
+		y := freeze
+		if p.YSplit > 0 {
+			y = p.YSplit
+		}
+		top, _ := excelize.CoordinatesToCellName(p.XSplit+1, y+1)
+		pane := "bottomRight"
+		if y == 0 {
+			pane = "topRight"
+		}
+		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: p.XSplit, YSplit: y, TopLeftCell: top,
+			ActivePane: pane, Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: pane}}})
+	}
 	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: freeze, TopLeftCell: fmt.Sprintf("A%d", freeze+1),
 		ActivePane: "bottomLeft", Selection: []excelize.Selection{{SQRef: fmt.Sprintf("A%d", freeze+1), ActiveCell: fmt.Sprintf("A%d", freeze+1), Pane: "bottomLeft"}}})
 }
