@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -58,5 +59,52 @@ func TestTemplateExampleRowSkipped(t *testing.T) {
 	if len(led.Inputs.Households) != 1 || led.Inputs.Households[0].ID != "HQ001" || led.Inputs.Households[0].Row != 5 ||
 		led.Inputs.Households[0].Members != 3 {
 		t.Errorf("households %+v, want HQ001 from row 5", led.Inputs.Households)
+	}
+}
+
+// A ledger with its header and no data rows says so, instead of a bare 0户; one sheet with data
+// is enough for the workbook to say nothing.
+func TestReadHeaderOnly(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "empty.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"红旗村脱贫户收入台账"},
+		{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	led, err := Read(p, ReadOptions{Period: q3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, []wantErr{{formulaSheet, 0, "", "‘脱贫户收入台账’只有表头，没有读到数据行（第3行起），没有可计算的内容；请填写后重新上传"}})
+	// a second, filled sheet
+	if _, err := f.NewSheet("务工"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, "务工", 1, [][]any{
+		{"户编号", "姓名", "身份证号", "就业类型", "务工时长", "月工资"},
+		{"HQ001", "包玉山", idA, "稳定就业", 6, 4500},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if led, err = Read(p, ReadOptions{Period: q3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range led.Errors {
+		if strings.Contains(e.Message, "只有表头") {
+			t.Errorf("%+v with a filled sheet", e)
+		}
 	}
 }
