@@ -167,3 +167,39 @@ func TestReadHouseholdNoAsNumber(t *testing.T) {
 		t.Errorf("households %v, want %v", ids, want)
 	}
 }
+
+// Rows numbered (and given the village) in advance but not yet filled in are blank rows, not
+// households without an ID: a ledger numbered 1…30 with two households says nothing about
+// rows 4–31.
+func TestReadPrefilledRows(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "numbered.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{
+		{"序号", "行政村", "户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
+		{1, "红旗村", "HQ001", "包玉山", idA, 4, 12000, 5000},
+		{2, "红旗村", "HQ002", "王秀英", idB, 2, 6000, 3750},
+	}
+	for i := 3; i <= 30; i++ {
+		rows = append(rows, []any{i, "红旗村"})
+	}
+	rows[10] = []any{10, "红旗村", "HQ010", "张海", idD, 1, 9000, 9000} // a household further down
+	if err := rowsAt(f, formulaSheet, 1, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, nil)
+	s := sheetByName(t, led, formulaSheet)
+	if s.DataRows != 3 || s.LastRow != 11 || fmt.Sprint(s.Skipped) != "[4 5 6 7 8 9 10]" || len(led.Inputs.Households) != 3 {
+		t.Errorf("sheet %+v, %d households", s, len(led.Inputs.Households))
+	}
+}

@@ -349,7 +349,11 @@ func (r *reader) readSheet(st *sheetState) error {
 				cells[c-1] = a.val
 			}
 		}
-		switch classifyRow(cells) {
+		kind := classifyRow(cells)
+		if kind == 0 && st.fillerOnly(cells) {
+			kind = 1 // numbered or pre-filled in advance, not yet filled in
+		}
+		switch kind {
 		case 1:
 			blankRun++
 			if dataSeen {
@@ -454,6 +458,27 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// fillerOnly reports whether a row holds nothing but what a ledger fills in ahead of the data:
+// 序号 and the place (旗县区, 苏木乡镇, 行政村), as in rows numbered 1…100 of which only the
+// first few are households yet.
+func (st *sheetState) fillerOnly(cells []string) bool {
+	known := map[int]string{}
+	for _, c := range st.cols {
+		known[c.Index] = c.Field
+	}
+	for i, v := range cells {
+		if cleanText(v) == "" {
+			continue
+		}
+		switch known[i+1] {
+		case "seq", "county", "township", "village":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // repeatsHeader reports whether a row repeats the sheet's header: at least two recognized
