@@ -3,9 +3,13 @@ package ledger
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"zengshou/calc"
 )
 
 // A 合计 row right under the header (the way many county forms put it) totals the rows below
@@ -201,5 +205,71 @@ func TestReadPrefilledRows(t *testing.T) {
 	s := sheetByName(t, led, formulaSheet)
 	if s.DataRows != 3 || s.LastRow != 11 || fmt.Sprint(s.Skipped) != "[4 5 6 7 8 9 10]" || len(led.Inputs.Households) != 3 {
 		t.Errorf("sheet %+v, %d households", s, len(led.Inputs.Households))
+	}
+}
+
+// Formulas copied down past the households (家庭纯收入 = 工资 + 经营 showing 0, 人均纯收入 =
+// 纯收入 ÷ 人口 showing #DIV/0!) make rows waiting for data, not households without an ID; a
+// row built by formulas that have values (=VLOOKUP from another sheet) is a household.
+func TestReadFormulasCopiedDown(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "formulas.xlsx")
+	f := excelize.NewFile()
+	s := formulaSheet
+	if err := f.SetSheetName("Sheet1", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, s, 1, [][]any{
+		{"序号", "户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "生产经营性收入（元）", "家庭纯收入（元）", "人均纯收入（元）"},
+		{1, "HQ001", "包玉山", idA, 4, 12000, 8000},
+		{2, "HQ002", "王秀英", idB, 2, 6000, 1500},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// rows 2–3: 12000+8000 = 20000, ÷ 4 = 5000; 6000+1500 = 7500, ÷ 2 = 3750
+	setFormula(t, f, s, "H2", "F2+G2", 20000)
+	setFormula(t, f, s, "I2", "H2/E2", 5000)
+	setFormula(t, f, s, "H3", "F3+G3", 7500)
+	setFormula(t, f, s, "I3", "H3/E3", 3750)
+	for r := 4; r <= 20; r++ {
+		setFormula(t, f, s, fmt.Sprintf("A%d", r), fmt.Sprintf("A%d+1", r-1), r-1)
+		setFormula(t, f, s, fmt.Sprintf("H%d", r), fmt.Sprintf("F%d+G%d", r, r), 0)
+		setFormula(t, f, s, fmt.Sprintf("I%d", r), fmt.Sprintf("H%d/E%d", r, r), 0)
+	}
+	// row 21: a household pulled from another sheet by formulas with values
+	if err := rowsAt(f, s, 21, [][]any{{20, "B", "C", "D", 1, 9000, 0}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	rewriteEntry(t, p, "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		// Excel keeps a division by an empty cell as an error value
+		b = regexp.MustCompile(`<c r="(I(?:[4-9]|1\d|20))"([^>]*)><f>([^<]*)</f><v>0</v></c>`).
+			ReplaceAll(b, []byte(`<c r="$1" t="e"><f>$3</f><v>#DIV/0!</v></c>`))
+		// and a text formula's value as t="str"
+		for col, v := range map[string]string{"B": "HQ021", "C": "张海", "D": idD} {
+			b = regexp.MustCompile(`<c r="`+col+`21"[^>]*>.*?</c>`).
+				ReplaceAll(b, []byte(`<c r="`+col+`21" t="str"><f>VLOOKUP(A21,底册!A:D,2,0)</f><v>`+v+`</v></c>`))
+		}
+		return b
+	})
+	if b, _ := zipEntry(t, p, "xl/worksheets/sheet1.xml"); !strings.Contains(string(b), `<c r="I20" t="e"><f>H20/E20</f><v>#DIV/0!</v></c>`) {
+		t.Fatalf("no error values: %s", b)
+	}
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, nil)
+	var ids []string
+	for _, h := range led.Inputs.Households {
+		ids = append(ids, h.ID)
+	}
+	if fmt.Sprint(ids) != "[HQ001 HQ002 HQ021]" {
+		t.Errorf("households %v", ids)
+	}
+	if h := household(t, led, "HQ002"); h.Quarters[0] == nil || mustFen(t, h.Quarters[0].PerCapita) != calc.Yuan(3750) {
+		t.Errorf("HQ002 = %+v", h)
 	}
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -350,7 +351,7 @@ func (r *reader) readSheet(st *sheetState) error {
 			}
 		}
 		kind := classifyRow(cells)
-		if kind == 0 && st.fillerOnly(cells) {
+		if kind == 0 && st.fillerOnly(cells, rows.Formulas()) {
 			kind = 1 // numbered or pre-filled in advance, not yet filled in
 		}
 		switch kind {
@@ -461,16 +462,18 @@ func (r *reader) readSheet(st *sheetState) error {
 }
 
 // fillerOnly reports whether a row holds nothing but what a ledger fills in ahead of the data:
-// 序号 and the place (旗县区, 苏木乡镇, 行政村), as in rows numbered 1…100 of which only the
-// first few are households yet.
-func (st *sheetState) fillerOnly(cells []string) bool {
+// 序号, the place (旗县区, 苏木乡镇, 行政村) and formulas copied down that show nothing yet
+// (人均纯收入 = 收入 ÷ 人口: 0 or #DIV/0!), as in rows prepared to 100 of which only the first
+// few are households. A formula with a value (=VLOOKUP from another sheet) is data.
+func (st *sheetState) fillerOnly(cells []string, formulas []int) bool {
 	known := map[int]string{}
 	for _, c := range st.cols {
 		known[c.Index] = c.Field
 	}
 	for i, v := range cells {
-		if cleanText(v) == "" {
-			continue
+		t := cleanText(v)
+		if t == "" || slices.Contains(formulas, i+1) && (t == "0" || strings.HasPrefix(t, "#")) {
+			continue // a formula with nothing to work on yet: 0, #DIV/0!, #N/A
 		}
 		switch known[i+1] {
 		case "seq", "county", "township", "village":
