@@ -106,3 +106,36 @@ func TestReadNoValueRuns(t *testing.T) {
 		t.Errorf("NoValue = %s, want %s", got, want)
 	}
 }
+
+// A blank cell the reader already reports gets no second "为空" from the rules, and a rule's
+// problem names the column by the sheet's own header (家庭人口 for 家庭人口数, 2025年人均纯收入
+// for 上年人均纯收入), so the cadre finds it.
+func TestProblemsBlankCellAndColumnNames(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.xlsx"), filepath.Join(dir, "out.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"户编号", "户主", "身份证号", "家庭人口（人）", "工资性收入（元）", "人均纯收入（元）", "2025年人均纯收入（元）"},
+		{"HQ001", "包玉山", idA, nil, 12000, nil, 4000},
+		{"HQ002", "王秀英", idB, 2, 6000, 3750, nil},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	opt := processOptions(t)
+	opt.Period = q1
+	rep, err := Process(in, out, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, rep.Errors, []wantErr{
+		{formulaSheet, 2, "家庭人口", "‘家庭人口’为空，无法计算人均收入"},
+		{formulaSheet, 3, "2025年人均纯收入", "第3行‘上年人均纯收入’为空，无法计算增速"},
+	})
+}
