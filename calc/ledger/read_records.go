@@ -342,13 +342,16 @@ func (x *rowCtx) payment(rule, subject string, amount calc.Fen, c Column, k link
 }
 
 // livestock reads one household's row of a 牲畜台账: one record per species.
+var speciesName = map[string]string{calc.Cattle: "牛", calc.Sheep: "羊"}
+
 func (x *rowCtx) livestock() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
 	k := x.keys(false)
-	rowSpecies := ""
+	rowSpecies, named := "", false // named: the row says its species in 畜种
 	if t := x.str("species"); t != "" {
 		rowSpecies = speciesOf(t)
+		named = rowSpecies != ""
 		if rowSpecies == "" {
 			c, _ := x.col("species")
 			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), t)
@@ -369,6 +372,15 @@ func (x *rowCtx) livestock() bool {
 		sp := c.Species
 		if sp == "" {
 			sp = rowSpecies
+		}
+		if named && sp != rowSpecies {
+			// a 犊牛 column filled on a row whose 畜种 is 羊 (or the other way round): the number
+			// is in the wrong column, not a second, stockless herd
+			if n, ok, err := parseCount(x.rawCol(c)); err == nil && ok && n > 0 {
+				r.errorf(st.info.Name, x.row, c.Header, false, "本行畜种是%s，但‘%s’是%s的列，填了%d，未计入；%s的数请填在%s的列中",
+					speciesName[rowSpecies], leafOf(c.Header), speciesName[sp], n, speciesName[rowSpecies], speciesName[rowSpecies])
+			}
+			continue
 		}
 		before := x.bad
 		x.bad = false
