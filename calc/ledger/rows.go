@@ -462,7 +462,7 @@ func (r *reader) readSheet(st *sheetState) error {
 }
 
 // fillerOnly reports whether a row holds nothing but what a ledger fills in ahead of the data:
-// 序号, the place (旗县区, 苏木乡镇, 行政村) and formulas copied down that show nothing yet
+// 序号, the place (旗县区, 苏木乡镇, 行政村, 组) and formulas copied down that show nothing yet
 // (人均纯收入 = 收入 ÷ 人口: 0 or #DIV/0!), as in rows prepared to 100 of which only the first
 // few are households. A formula with a value (=VLOOKUP from another sheet) is data.
 func (st *sheetState) fillerOnly(cells []string, formulas []int) bool {
@@ -476,7 +476,7 @@ func (st *sheetState) fillerOnly(cells []string, formulas []int) bool {
 			continue // a formula with nothing to work on yet: 0, #DIV/0!, #N/A
 		}
 		switch known[i+1] {
-		case "seq", "county", "township", "village":
+		case "seq", "county", "township", "village", "group":
 		default:
 			return false
 		}
