@@ -31,6 +31,7 @@ type sheetState struct {
 	hiddenN int              // how many there were
 	// the ranges of the active filters (the sheet's and its tables'), and the first few rows in
 	// them that are hidden, presumably by the filter, and became records, and how many
+	fieldAt   map[int]string // column (1-based) → field of the recognized columns (fillerOnly)
 	filters   []mergeRange
 	filtered  []int
 	filteredN int
@@ -466,36 +467,45 @@ func (r *reader) readSheet(st *sheetState) error {
 // (人均纯收入 = 收入 ÷ 人口: 0 or #DIV/0!), as in rows prepared to 100 of which only the first
 // few are households. A formula with a value (=VLOOKUP from another sheet) is data.
 func (st *sheetState) fillerOnly(cells []string, formulas []int) bool {
-	known := map[int]string{}
-	for _, c := range st.cols {
-		known[c.Index] = c.Field
+	if st.fieldAt == nil {
+		st.fieldAt = map[int]string{}
+		for _, c := range st.cols {
+			st.fieldAt[c.Index] = c.Field
+		}
 	}
 	for i, v := range cells {
-		t := cleanText(v)
-		if t == "" || slices.Contains(formulas, i+1) && (t == "0" || strings.HasPrefix(t, "#")) {
-			continue // a formula with nothing to work on yet: 0, #DIV/0!, #N/A
-		}
-		switch known[i+1] {
+		switch st.fieldAt[i+1] {
 		case "seq", "county", "township", "village", "group":
-		default:
+			continue
+		}
+		if slices.Contains(formulas, i+1) {
+			if t := cleanText(v); t == "" || t == "0" || strings.HasPrefix(t, "#") {
+				continue // a formula with nothing to work on yet: 0, #DIV/0!, #N/A
+			}
+			return false
+		}
+		if strings.TrimSpace(v) != "" {
 			return false
 		}
 	}
 	return true
 }
 
-// repeatsHeader reports whether a row repeats the sheet's header: at least two recognized
-// columns, and half of those filled in, hold their own header text (or its group's).
+// repeatsHeader reports whether a row repeats the sheet's header: its first filled recognized
+// cell and at least one more, and half of those filled in, hold their own header text (or
+// its group's). A data row fails at its first cell.
 func (st *sheetState) repeatsHeader(cells []string) bool {
 	same, filled := 0, 0
 	for _, c := range st.cols {
-		if c.Index > len(cells) || cleanText(cells[c.Index-1]) == "" {
+		if c.Index > len(cells) || strings.TrimSpace(cells[c.Index-1]) == "" {
 			continue
 		}
 		filled++
 		n, _ := NormalizeHeader(cells[c.Index-1])
 		if n != "" && (n == c.Header || n == leafOf(c.Header) || strings.HasPrefix(c.Header, n+"/")) {
 			same++
+		} else if same == 0 {
+			return false
 		}
 	}
 	return same >= 2 && same*2 >= filled
@@ -509,13 +519,14 @@ func (st *sheetState) sectionLabel(cells []string) (string, bool) {
 	}
 	label := ""
 	for _, c := range cells {
-		if t := cleanText(c); t != "" {
+		if strings.TrimSpace(c) != "" {
 			if label != "" {
 				return "", false
 			}
-			label = t
+			label = c
 		}
 	}
+	label = cleanText(label)
 	if label == "" || looksNumeric(label) || looksID(label) || looksDate(label) || utf8.RuneCountInString(label) > 30 {
 		return "", false
 	}
@@ -531,7 +542,7 @@ func (st *sheetState) templateExample(cells []string) bool {
 		if c.Index > len(cells) {
 			continue
 		}
-		v := cleanText(cells[c.Index-1])
+		v := strings.TrimSpace(cells[c.Index-1]) // the template's own values, as written
 		switch c.Field {
 		case "head_name", "name":
 			name = name || v == tHead.example
