@@ -71,7 +71,7 @@ func TestReadGroupSubtotals(t *testing.T) {
 		{3, "二组", "HQ003", "李德胜", idC, 1, 6000, 6000},
 		{nil, "二组小计", nil, nil, nil, 1, 6000},
 		{"红旗村合计", nil, nil, nil, nil, 7, 24000},
-		{"合    计", nil, nil, nil, nil, 7, 25000}, // 12000 + 6000 + 6000 = 24000: off by 1000
+		{nil, "红旗村", "合    计", nil, nil, 7, 25000}, // 12000 + 6000 + 6000 = 24000: off by 1000
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,9 @@ type sheetState struct {
 	lastKey string           // households roster: the household of the previous row
 	hidden  []int            // the first few hidden rows that became records
 	hiddenN int              // how many there were
+	fieldAt map[int]string   // column (1-based) → field of the recognized columns (fillerOnly)
 	// the ranges of the active filters (the sheet's and its tables'), and the first few rows in
 	// them that are hidden, presumably by the filter, and became records, and how many
-	fieldAt   map[int]string // column (1-based) → field of the recognized columns (fillerOnly)
 	filters   []mergeRange
 	filtered  []int
 	filteredN int
@@ -677,11 +677,16 @@ func (r *reader) flushBlanks(st *sheetState) {
 
 // reconcile compares a 合计/总计 row with the sum of the data rows above it (money columns).
 func (r *reader) reconcile(st *sheetState, row int, cells []string) {
-	label := ""
+	label, seen := "", 0 // the 合计 word among the first cells, as classifyRow found it
 	for _, c := range cells {
 		if t := compact(c); t != "" {
-			label = t
-			break
+			if isAggregateLabel(t) {
+				label = t
+				break
+			}
+			if seen++; seen == 3 {
+				break
+			}
 		}
 	}
 	if isSubtotalLabel(label) {
