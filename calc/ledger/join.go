@@ -52,7 +52,7 @@ func newHouseholdIndex() *householdIndex { return &householdIndex{byKey: map[str
 // keys reads the household keys of a row. For sheets about households (livestock, land, …) a
 // 身份证号/姓名 column without 户主 is the head's; for person lists it is the person's.
 func (x *rowCtx) keys(personList bool) linkKeys {
-	k := linkKeys{no: x.str("household_no"), headName: x.personName("head_name"), village: x.str("village")}
+	k := linkKeys{no: x.householdNo(), headName: x.personName("head_name"), village: x.str("village")}
 	if c, ok := x.col("household_no"); ok {
 		k.column = c.Header
 	}

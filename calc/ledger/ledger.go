@@ -80,6 +80,24 @@ type SheetInfo struct {
 	Unit       string   `json:"unit,omitempty"`
 	CodeHints  []string `json:"code_hints,omitempty"`
 	Footer     int      `json:"footer,omitempty"` // first footer row (填表人…), 0 when none
+	// Filtered: the sheet's autofilter or one of its tables' has criteria (筛选); rows hidden
+	// inside its range are taken as hidden by the filter, and the results keep the cadre's
+	// filter.
+	Filtered bool `json:"filtered,omitempty"`
+	// Tables: the sheet has tables (套用表格格式), which carry their own filters; the results
+	// add no sheet autofilter over them (Excel does not allow one across a table).
+	Tables bool `json:"tables,omitempty"`
+	// NoValue lists the cells of recognized columns that are formulas without a cached value
+	// (read as blank and reported by the reader), as runs of rows per column: a rule's
+	// "‘X’为空" for the same cell is left out of the problems (Problems).
+	NoValue []CellRun `json:"no_value,omitempty"`
+}
+
+// CellRun is the cells of one column (1-based) from row From to row To.
+type CellRun struct {
+	Col  int `json:"col"`
+	From int `json:"from"`
+	To   int `json:"to"`
 }
 
 // Ledger is what the reader found in a workbook.

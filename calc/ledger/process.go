@@ -66,7 +66,7 @@ func NewReport(led *Ledger, res *calc.Result, in *calc.Inputs, mode string) *Rep
 	if r.Sheets == nil {
 		r.Sheets = []SheetInfo{}
 	}
-	r.Errors = append(append(r.Errors, led.Errors...), res.Errors...)
+	r.Errors = append(r.Errors, Problems(led, res)...)
 	for _, t := range res.Tasks {
 		r.Tasks = append(r.Tasks, ReportTask{ID: t.ID, Rule: t.Rule, Clause: t.Clause, Subject: t.Subject, SubjectName: t.SubjectName,
 			Household: t.Household, Unit: t.Unit, Ref: t.Ref, Cadre: t.Cadre, Due: calc.DateText(t.Due), Amount: t.Amount, Explain: t.Explain})

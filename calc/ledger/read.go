@@ -186,6 +186,7 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 	if !found {
 		return nil, r.noLedger(names)
 	}
+	r.noData(states)
 	r.join()
 	// report sheets in workbook order
 	order := map[string]int{}
@@ -234,6 +235,21 @@ func (r *reader) skipHiddenLedgers(states []*sheetState) {
 		r.led.Errors = slices.DeleteFunc(r.led.Errors, func(e calc.DataError) bool { return e.Sheet == name })
 		r.errorf(name, 0, "", true, "工作表‘%s’是隐藏的（看起来是%s），未计算；如需计算，请在Excel或WPS中取消隐藏后重新上传", name, KindNames[st.info.Kind])
 		st.info.Kind = ""
+	}
+}
+
+// noData says so when the ledger sheets have headers but no data rows (a blank template
+// uploaded, or rows below a footer): otherwise the reply would only say 0户.
+func (r *reader) noData(states []*sheetState) {
+	for _, st := range states {
+		if st.info.Kind != "" && st.info.DataRows > 0 {
+			return
+		}
+	}
+	for _, st := range states {
+		if st.info.Kind != "" && len(st.info.Skipped) == 0 { // skipped rows have their own notes
+			r.errorf(st.info.Name, 0, "", true, "‘%s’只有表头，没有读到数据行（第%d行起），没有可计算的内容；请填写后重新上传", st.info.Name, st.info.FirstRow)
+		}
 	}
 }
 

@@ -141,36 +141,135 @@ func readWorkbook(zr *zip.Reader) (*workbookInfo, error) {
 	return info, nil
 }
 
-// scanMerges reads a worksheet's <mergeCell ref> list by skipping to the end of <sheetData>
-// (any namespace prefix) and decoding only the tail; at most max ranges are kept. It never
-// builds the sheet's DOM (GetMergeCells would: 2 GiB for 100k rows).
-func scanMerges(zr *zip.Reader, part string, max int) ([]mergeRange, error) {
+// sheetTail is what a worksheet says after its rows: the merged ranges, the active filters
+// and its tables.
+type sheetTail struct {
+	merges []mergeRange
+	// filters are the ranges of the sheet's autofilter and its tables' autofilters that have
+	// criteria (a <filterColumn> with a filter in it): rows in them may be hidden by the filter
+	// (筛选) rather than by hand.
+	filters []mergeRange
+	tables  []string // relationship ids of the sheet's tables (<tablePart r:id>)
+}
+
+// scanMerges reads a worksheet's <mergeCell ref> list, its <autoFilter> and its <tablePart>s
+// by skipping to the end of <sheetData> (any namespace prefix) and decoding only the tail; at
+// most max ranges are kept. It never builds the sheet's DOM (GetMergeCells would: 2 GiB for
+// 100k rows).
+func scanMerges(zr *zip.Reader, part string, max int) (sheetTail, error) {
+	var out sheetTail
 	rc, err := openPart(zr, part)
 	if err != nil {
-		return nil, fmt.Errorf("scan merges: %w", err)
+		return out, fmt.Errorf("scan merges: %w", err)
 	}
 	defer rc.Close()
 	s := newXscan(rc)
 	if !s.skipPastSheetData() {
-		return nil, nil // no sheetData end: no merges
+		return out, nil // no sheetData end: no merges
 	}
-	var out []mergeRange
-	for len(out) < max {
+	var af autoFilterScan
+	for len(out.merges) < max {
 		switch s.next() {
 		case tokNone:
+			out.filters = af.active
 			return out, nil
 		case tokStart:
-			if !s.is("mergeCell") {
-				continue
-			}
-			if v, ok := s.attr("ref"); ok {
-				if m, ok := parseRef(string(v)); ok {
-					out = append(out, m)
+			switch {
+			case s.is("mergeCell"):
+				if v, ok := s.attr("ref"); ok {
+					if m, ok := parseRef(string(v)); ok {
+						out.merges = append(out.merges, m)
+					}
 				}
+			case s.is("tablePart"):
+				if v, ok := s.attr("id"); ok && len(out.tables) < 100 {
+					out.tables = append(out.tables, string(v))
+				}
+			default:
+				af.tag(s)
 			}
+		case tokEnd:
+			af.tag(s)
 		}
 	}
+	out.filters = af.active
 	return out, nil
+}
+
+// autoFilterScan follows <autoFilter> elements through a tokenizer and keeps the ranges of
+// those with criteria.
+type autoFilterScan struct {
+	ref             mergeRange
+	inFilter, inCol bool
+	counted         bool
+	active          []mergeRange
+}
+
+func (a *autoFilterScan) tag(s *xscan) {
+	switch {
+	case s.kind == tokEnd && s.is("autoFilter"):
+		a.inFilter, a.inCol = false, false
+	case s.kind == tokEnd && s.is("filterColumn"):
+		a.inCol = false
+	case s.kind != tokStart:
+	case s.is("autoFilter"):
+		a.ref, a.counted = mergeRange{}, false
+		if v, ok := s.attr("ref"); ok {
+			a.ref, _ = parseRef(string(v))
+		}
+		a.inFilter = !s.self
+	case a.inFilter && s.is("filterColumn"):
+		a.inCol = !s.self
+	case a.inCol && !a.counted && a.ref.r2 > 0:
+		// filters, customFilters, dynamicFilter, top10, colorFilter, iconFilter
+		a.active = append(a.active, a.ref)
+		a.counted = true
+	}
+}
+
+// tableFilters reads the active autofilters of a sheet's tables (套用表格格式 with 筛选): the
+// sheet's relationships name the table parts.
+func tableFilters(zr *zip.Reader, part string, ids []string) []mergeRange {
+	if len(ids) == 0 {
+		return nil
+	}
+	rels, err := openPart(zr, path.Join(path.Dir(part), "_rels", path.Base(part)+".rels"))
+	if err != nil {
+		return nil
+	}
+	targets := map[string]string{}
+	s := newXscan(io.LimitReader(rels, 16<<20))
+	for s.next() != tokNone {
+		if s.kind == tokStart && s.is("Relationship") {
+			id, _ := s.attr("Id")
+			t, _ := s.attr("Target")
+			targets[string(id)] = string(t)
+		}
+	}
+	rels.Close()
+	var out []mergeRange
+	for _, id := range ids {
+		t := targets[id]
+		if t == "" {
+			continue
+		}
+		name := path.Clean(path.Join(path.Dir(part), t))
+		if strings.HasPrefix(t, "/") {
+			name = strings.TrimPrefix(t, "/")
+		}
+		rc, err := openPart(zr, name)
+		if err != nil {
+			continue
+		}
+		var af autoFilterScan
+		ts := newXscan(io.LimitReader(rc, 16<<20))
+		for ts.next() != tokNone {
+			af.tag(ts)
+		}
+		rc.Close()
+		out = append(out, af.active...)
+	}
+	return out
 }
 
 // skipPastSheetData moves past the end of sheetData (</sheetData>, any prefix, or an empty

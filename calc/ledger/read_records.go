@@ -27,7 +27,7 @@ func isHeadRelation(rel string) bool {
 func (x *rowCtx) household() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
-	no := x.str("household_no")
+	no := x.householdNo()
 	headName := x.personName("head_name")
 	headID := ""
 	if x.has("head_id") {
@@ -201,6 +201,8 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 // incomes reads the income columns of a household row.
 func (x *rowCtx) incomes(h *calc.Household) {
 	var lastQ [4]*calc.Fen
+	var ytd calc.Income // this year's cumulative components (本年累计工资性收入…)
+	ytdGiven := false
 	for _, c := range x.st.cols {
 		if !incomeFields[c.Field] {
 			continue
@@ -231,6 +233,25 @@ func (x *rowCtx) incomes(h *calc.Household) {
 			}
 			continue
 		}
+		if c.Period == PeriodYTD && (c.Quarter == 0 || c.Quarter == x.r.quarter) && c.Field != "per_capita" {
+			// a cumulative figure is the year's so far, not the quarter's own income
+			ytdGiven = true
+			switch c.Field {
+			case "wage_income":
+				ytd.Wage = v
+			case "business_income":
+				ytd.Business = v
+			case "property_income":
+				ytd.Property = v
+			case "transfer_income":
+				ytd.Transfer = v
+			case "business_cost":
+				ytd.BusinessCost = v
+			case "net_income":
+				ytd.Net = &v
+			}
+			continue
+		}
 		q := c.Quarter
 		if q == 0 {
 			q = x.r.quarter
@@ -255,6 +276,18 @@ func (x *rowCtx) incomes(h *calc.Household) {
 			inc.Net = &v
 		case "per_capita":
 			inc.PerCapita = &v
+		}
+	}
+	if ytdGiven && h.YTDPerCapita == nil && h.Members > 0 {
+		// cumulative components give the cumulative per-capita net income (calc's reading of
+		// a quarter's components: 家庭纯收入, else the four incomes less 生产经营性支出), to the fen
+		fam := ytd.Wage + ytd.Business + ytd.Property + ytd.Transfer - ytd.BusinessCost
+		if ytd.Net != nil {
+			fam = *ytd.Net
+		}
+		if pc, ok := roundRat(big.NewRat(int64(fam), int64(h.Members)), 1); ok {
+			v := calc.Fen(pc)
+			h.YTDPerCapita = &v
 		}
 	}
 	// last year's quarterly per-capita figures give the household's own cumulative shares
@@ -309,13 +342,16 @@ func (x *rowCtx) payment(rule, subject string, amount calc.Fen, c Column, k link
 }
 
 // livestock reads one household's row of a 牲畜台账: one record per species.
+var speciesName = map[string]string{calc.Cattle: "牛", calc.Sheep: "羊"}
+
 func (x *rowCtx) livestock() bool {
 	r, st := x.r, x.st
 	in := &r.led.Inputs
 	k := x.keys(false)
-	rowSpecies := ""
+	rowSpecies, named := "", false // named: the row says its species in 畜种
 	if t := x.str("species"); t != "" {
 		rowSpecies = speciesOf(t)
+		named = rowSpecies != ""
 		if rowSpecies == "" {
 			c, _ := x.col("species")
 			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), t)
@@ -336,6 +372,15 @@ func (x *rowCtx) livestock() bool {
 		sp := c.Species
 		if sp == "" {
 			sp = rowSpecies
+		}
+		if named && sp != rowSpecies {
+			// a 犊牛 column filled on a row whose 畜种 is 羊 (or the other way round): the number
+			// is in the wrong column, not a second, stockless herd
+			if n, ok, err := parseCount(x.rawCol(c)); err == nil && ok && n > 0 {
+				r.errorf(st.info.Name, x.row, c.Header, false, "本行畜种是%s，但‘%s’是%s的列，填了%d，未计入；%s的数请填在%s的列中",
+					speciesName[rowSpecies], leafOf(c.Header), speciesName[sp], n, speciesName[rowSpecies], speciesName[rowSpecies])
+			}
+			continue
 		}
 		before := x.bad
 		x.bad = false

@@ -547,6 +547,7 @@ type sheetRows struct {
 	aheadHide  bool  // the hidden attribute of the <row> read last (curRow)
 	hidden     bool  // the current row (seekRow) is hidden
 	noValue    []int // the current row's formula cells without a cached value (1-based columns)
+	formulas   []int // the current row's formula cells (1-based columns)
 	hiddenCols []colRange
 }
 
@@ -664,7 +665,7 @@ func (r *sheetRows) Next() bool {
 
 // Columns returns the current row's values.
 func (r *sheetRows) Columns() ([]string, error) {
-	r.noValue = nil // not reused: the async reader hands the slice on
+	r.noValue, r.formulas = nil, nil // not reused: the async reader hands the slices on
 	if r.curRow > r.seekRow {
 		return nil, nil
 	}
@@ -726,6 +727,9 @@ func (r *sheetRows) Columns() ([]string, error) {
 						cells = append(cells, "")
 					}
 					cells = append(cells, val)
+					if formula {
+						r.formulas = append(r.formulas, col)
+					}
 					if formula && !cached {
 						r.noValue = append(r.noValue, col)
 					}
@@ -845,11 +849,13 @@ type rowItem struct {
 	more  *rowMore // nil for a visible row read without error or formulas lacking values (nearly all)
 }
 
-// rowMore is the rest of what sheetRows says about a row: its Columns error, Hidden and NoValue.
+// rowMore is the rest of what sheetRows says about a row: its Columns error, Hidden, NoValue
+// and Formulas.
 type rowMore struct {
-	err     error
-	hidden  bool
-	noValue []int
+	err      error
+	hidden   bool
+	noValue  []int
+	formulas []int
 }
 
 func newAsyncRows(sr *sheetRows) *asyncRows {
@@ -867,8 +873,8 @@ func newAsyncRows(sr *sheetRows) *asyncRows {
 		for sr.Next() {
 			c, err := sr.Columns()
 			it := rowItem{cells: c}
-			if h, nv := sr.Hidden(), sr.NoValue(); err != nil || h || nv != nil {
-				it.more = &rowMore{err: err, hidden: h, noValue: nv}
+			if h, nv, fm := sr.Hidden(), sr.NoValue(), sr.formulas; err != nil || h || nv != nil || fm != nil {
+				it.more = &rowMore{err: err, hidden: h, noValue: nv, formulas: fm}
 			}
 			batch = append(batch, it)
 			if len(batch) == cap(batch) {
@@ -926,6 +932,14 @@ func (a *asyncRows) Hidden() bool {
 func (a *asyncRows) NoValue() []int {
 	if a.i < len(a.cur) && a.cur[a.i].more != nil {
 		return a.cur[a.i].more.noValue
+	}
+	return nil
+}
+
+// Formulas lists the current row's formula cells (1-based columns).
+func (a *asyncRows) Formulas() []int {
+	if a.i < len(a.cur) && a.cur[a.i].more != nil {
+		return a.cur[a.i].more.formulas
 	}
 	return nil
 }

@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,6 +29,12 @@ type sheetState struct {
 	lastKey string           // households roster: the household of the previous row
 	hidden  []int            // the first few hidden rows that became records
 	hiddenN int              // how many there were
+	fieldAt map[int]string   // column (1-based) → field of the recognized columns (fillerOnly)
+	// the ranges of the active filters (the sheet's and its tables'), and the first few rows in
+	// them that are hidden, presumably by the filter, and became records, and how many
+	filters   []mergeRange
+	filtered  []int
+	filteredN int
 	// formula cells without a cached value past the first few reported, per column index
 	noValue map[int]*noValueRest
 }
@@ -43,9 +52,11 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	st := &sheetState{info: SheetInfo{Name: name, Hidden: hidden}, part: part, first: map[string]int{}, sums: map[int]calc.Fen{}}
 	var merges []mergeRange
 	if part != "" {
-		all, err := scanMerges(r.zr, part, 200_000)
+		tail, err := scanMerges(r.zr, part, 200_000)
 		if err == nil {
-			for _, m := range all {
+			st.filters = append(tail.filters, tableFilters(r.zr, part, tail.tables)...)
+			st.info.Filtered, st.info.Tables = len(st.filters) > 0, len(tail.tables) > 0
+			for _, m := range tail.merges {
 				if m.r1 <= headerWindow {
 					merges = append(merges, m)
 				}
@@ -148,6 +159,16 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	return st, nil
 }
 
+// inFilter reports whether a row is below the header of one of the sheet's active filters.
+func (st *sheetState) inFilter(row int) bool {
+	for _, f := range st.filters {
+		if row > f.r1 && row <= f.r2 {
+			return true
+		}
+	}
+	return false
+}
+
 // colHidden reports whether a column (1-based) is in one of the hidden ranges.
 func colHidden(hidden []colRange, col int) bool {
 	for _, c := range hidden {
@@ -196,6 +217,41 @@ var (
 	footerWords    = []string{"填表人", "审核人", "负责人", "填表说明", "制表人", "填报人", "统计人", "分管领导", "主要负责人", "村支书", "审核:", "注:", "说明:", "备注:", "联系电话:", "签字", "签名", "(盖章)"}
 )
 
+// isAggregateLabel reports whether a cell's compacted text labels a 合计/小计 row: it starts
+// with one of aggregateWords ("合计", "小计（一组）"), or is a short label ending in 小计, 合计 or
+// 总计 ("一组小计", "红旗村合计").
+func isAggregateLabel(t string) bool {
+	for _, w := range aggregateWords {
+		if strings.HasPrefix(t, w) {
+			return true
+		}
+	}
+	if utf8.RuneCountInString(t) > 16 {
+		return false
+	}
+	for _, w := range []string{"小计", "合计", "总计"} {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSubtotalLabel reports whether an aggregate row's label is a part's total (小计, or the
+// 合计 of one 组 or village: "一组小计", "红旗村合计"), which is not reconciled with the whole
+// sheet; "合计", "总计", "全村合计" are.
+func isSubtotalLabel(label string) bool {
+	if strings.Contains(label, "小计") {
+		return true
+	}
+	for _, w := range aggregateWords {
+		if strings.HasPrefix(label, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // classify: 0 data, 1 blank, 2 aggregate, 3 footer.
 func classifyRow(cells []string) int {
 	nonEmpty := 0
@@ -210,11 +266,7 @@ func classifyRow(cells []string) int {
 		nonEmpty++
 		if seen < 3 {
 			seen++
-			for _, w := range aggregateWords {
-				if strings.HasPrefix(t, w) {
-					agg = true
-				}
-			}
+			agg = agg || isAggregateLabel(t)
 		}
 		for _, w := range footerWords {
 			if strings.HasPrefix(t, w) {
@@ -248,6 +300,11 @@ func (r *reader) readSheet(st *sheetState) error {
 		val string
 	}
 	act := map[int]active{} // column (1-based) → vertical merge in progress
+	type topTotal struct {
+		row   int
+		cells []string
+	}
+	var topTotals []topTotal // 合计 rows above the data, reconciled at the end
 	mi := 0
 	rowNum := 0
 	blankRun := 0
@@ -294,7 +351,11 @@ func (r *reader) readSheet(st *sheetState) error {
 				cells[c-1] = a.val
 			}
 		}
-		switch classifyRow(cells) {
+		kind := classifyRow(cells)
+		if kind == 0 && st.fillerOnly(cells, rows.Formulas()) {
+			kind = 1 // numbered or pre-filled in advance, not yet filled in
+		}
+		switch kind {
 		case 1:
 			blankRun++
 			if dataSeen {
@@ -308,12 +369,35 @@ func (r *reader) readSheet(st *sheetState) error {
 			r.flushBlanks(st)
 			st.info.Skipped = append(st.info.Skipped, rowNum)
 			st.info.LastRow = rowNum
-			r.reconcile(st, rowNum, cells)
+			if dataSeen {
+				r.reconcile(st, rowNum, cells)
+			} else {
+				// a 合计 row right under the header totals the rows below it
+				topTotals = append(topTotals, topTotal{rowNum, append([]string(nil), cells...)})
+			}
 		case 3:
 			st.info.Footer = rowNum
 			rowNum = -1
 		default:
 			blankRun = 0
+			if st.repeatsHeader(cells) {
+				// the header again (a printed ledger repeats it per page or village)
+				r.flushBlanks(st)
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				break
+			}
+			if label, ok := st.sectionLabel(cells); ok {
+				r.flushBlanks(st)
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				r.errorf(st.info.Name, rowNum, "", true, "第%d行只有“%s”一项，按分段标题处理，未计算；如果这是一户，请补全这一行", rowNum, label)
+				break
+			}
+			if st.templateExample(cells) {
+				// the standard template's example row, left in: not a household
+				st.info.Skipped = append(st.info.Skipped, rowNum)
+				r.errorf(st.info.Name, rowNum, "", true, "第%d行是标准模板自带的填写示例（%s），未计算；请删除这一行", rowNum, tHead.example)
+				break
+			}
 			dataSeen = true
 			r.flushBlanks(st)
 			st.info.LastRow = rowNum
@@ -332,7 +416,11 @@ func (r *reader) readSheet(st *sheetState) error {
 			if x.build() {
 				st.info.DataRows++
 				if rows.Hidden() {
-					if st.hiddenN++; len(st.hidden) < shownRows {
+					if st.inFilter(rowNum) {
+						if st.filteredN++; len(st.filtered) < shownRows {
+							st.filtered = append(st.filtered, rowNum)
+						}
+					} else if st.hiddenN++; len(st.hidden) < shownRows {
 						st.hidden = append(st.hidden, rowNum)
 					}
 				}
@@ -354,7 +442,14 @@ func (r *reader) readSheet(st *sheetState) error {
 	if st.info.LastRow == 0 {
 		st.info.LastRow = st.info.FirstRow - 1
 	}
+	for _, t := range topTotals {
+		r.reconcile(st, t.row, t.cells)
+	}
 	r.noValueRest(st)
+	if n := st.filteredN; n > 0 {
+		// The cadre filtered the sheet (筛选) to look at some rows: the whole ledger still counts.
+		r.errorf(st.info.Name, 0, "", true, "‘%s’设置了筛选，有%d行被筛选隐藏（%s），这些行已照常计算；结果表保留原筛选，取消筛选即可看到全部", st.info.Name, n, rowList(st.filtered, shownRows, n))
+	}
 	if n := st.hiddenN; n > 0 {
 		what := "行"
 		switch st.info.Kind {
@@ -365,6 +460,99 @@ func (r *reader) readSheet(st *sheetState) error {
 	}
 	r.checkMissingColumns(st)
 	return nil
+}
+
+// fillerOnly reports whether a row holds nothing but what a ledger fills in ahead of the data:
+// 序号, the place (旗县区, 苏木乡镇, 行政村, 组) and formulas copied down that show nothing yet
+// (人均纯收入 = 收入 ÷ 人口: 0 or #DIV/0!), as in rows prepared to 100 of which only the first
+// few are households. A formula with a value (=VLOOKUP from another sheet) is data.
+func (st *sheetState) fillerOnly(cells []string, formulas []int) bool {
+	if st.fieldAt == nil {
+		st.fieldAt = map[int]string{}
+		for _, c := range st.cols {
+			st.fieldAt[c.Index] = c.Field
+		}
+	}
+	for i, v := range cells {
+		switch st.fieldAt[i+1] {
+		case "seq", "county", "township", "village", "group":
+			continue
+		}
+		if slices.Contains(formulas, i+1) {
+			if t := cleanText(v); t == "" || t == "0" || strings.HasPrefix(t, "#") {
+				continue // a formula with nothing to work on yet: 0, #DIV/0!, #N/A
+			}
+			return false
+		}
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// repeatsHeader reports whether a row repeats the sheet's header: its first filled recognized
+// cell and at least one more, and half of those filled in, hold their own header text (or
+// its group's). A data row fails at its first cell.
+func (st *sheetState) repeatsHeader(cells []string) bool {
+	same, filled := 0, 0
+	for _, c := range st.cols {
+		if c.Index > len(cells) || strings.TrimSpace(cells[c.Index-1]) == "" {
+			continue
+		}
+		filled++
+		n, _ := NormalizeHeader(cells[c.Index-1])
+		if n != "" && (n == c.Header || n == leafOf(c.Header) || strings.HasPrefix(c.Header, n+"/")) {
+			same++
+		} else if same == 0 {
+			return false
+		}
+	}
+	return same >= 2 && same*2 >= filled
+}
+
+// sectionLabel reports whether a row is a section title inside the data ("胜利村", "二组"):
+// one text cell in a sheet of at least three recognized columns, no number or ID in it.
+func (st *sheetState) sectionLabel(cells []string) (string, bool) {
+	if len(st.cols) < 3 || st.person {
+		return "", false
+	}
+	label := ""
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			if label != "" {
+				return "", false
+			}
+			label = c
+		}
+	}
+	label = cleanText(label)
+	if label == "" || looksNumeric(label) || looksID(label) || looksDate(label) || utf8.RuneCountInString(label) > 30 {
+		return "", false
+	}
+	return label, true
+}
+
+// templateExample reports whether a row is the example row of the standard templates
+// (template.go): the example name (王建国) beside the example 户编号 or ID number. A real
+// household may share the name, never with those made-up numbers.
+func (st *sheetState) templateExample(cells []string) bool {
+	name, number := false, false
+	for _, c := range st.cols {
+		if c.Index > len(cells) {
+			continue
+		}
+		v := strings.TrimSpace(cells[c.Index-1]) // the template's own values, as written
+		switch c.Field {
+		case "head_name", "name":
+			name = name || v == tHead.example
+		case "household_no":
+			number = number || v == tHHNo.example
+		case "id_number", "head_id":
+			number = number || v == tIDNo.example
+		}
+	}
+	return name && number
 }
 
 // How many formula cells without a cached value are reported one by one per column, and how
@@ -399,12 +587,29 @@ func (x *rowCtx) reportNoValue() {
 			st.noValue[col] = rest
 		}
 		rest.n++
+		st.noValueCell(col, x.row)
 		if rest.n <= noValueEach {
 			x.r.errorf(st.info.Name, x.row, c.Header, false, "‘%s’%s", leafOf(c.Header), MsgNoValue)
 		} else if len(rest.rows) < shownRows {
 			rest.rows = append(rest.rows, x.row)
 		}
 	}
+}
+
+// noValueCell records a formula cell without a cached value in SheetInfo.NoValue (rows come
+// in order: a cell right below a column's last run extends it).
+func (st *sheetState) noValueCell(col, row int) {
+	runs := st.info.NoValue
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Col == col {
+			if runs[i].To == row-1 {
+				runs[i].To = row
+				return
+			}
+			break
+		}
+	}
+	st.info.NoValue = append(runs, CellRun{Col: col, From: row, To: row})
 }
 
 // noValueRest adds one line per column for its formula cells without a cached value that were
@@ -472,14 +677,19 @@ func (r *reader) flushBlanks(st *sheetState) {
 
 // reconcile compares a 合计/总计 row with the sum of the data rows above it (money columns).
 func (r *reader) reconcile(st *sheetState, row int, cells []string) {
-	label := ""
+	label, seen := "", 0 // the 合计 word among the first cells, as classifyRow found it
 	for _, c := range cells {
 		if t := compact(c); t != "" {
-			label = t
-			break
+			if isAggregateLabel(t) {
+				label = t
+				break
+			}
+			if seen++; seen == 3 {
+				break
+			}
 		}
 	}
-	if strings.HasPrefix(label, "小计") {
+	if isSubtotalLabel(label) {
 		return
 	}
 	for _, c := range st.cols {
@@ -740,6 +950,27 @@ func (x *rowCtx) idNumber(field string) string {
 		}
 	}
 	return id
+}
+
+// MsgHouseholdNoAsNumber is the problem of a 户编号 typed as a number longer than the 15
+// digits Excel and WPS keep.
+const MsgHouseholdNoAsNumber = "户编号被存为数字，超过15位的部分已丢失（不同的户可能变成同一个编号），请把该列设为文本后重新填写"
+
+// longNumberRe is a whole number Excel wrote in scientific form (1.50422101001E+16) or with
+// more than 15 digits whose tail is zeros (15042210100100000): its last digits are gone.
+var longNumberRe = regexp.MustCompile(`^(\d\.\d+E\+?(1[5-9]|[2-9]\d)|\d{15}0+)$`)
+
+// householdNo is the row's 户编号; "" (with the problem reported) when it was stored as a
+// number and has lost digits, so that the row falls back to the household head's ID number
+// rather than merging with another household.
+func (x *rowCtx) householdNo() string {
+	no := x.str("household_no")
+	if no != "" && longNumberRe.MatchString(strings.ToUpper(no)) {
+		c, _ := x.col("household_no")
+		x.r.errorf(x.st.info.Name, x.row, c.Header, false, "%s", MsgHouseholdNoAsNumber)
+		return ""
+	}
+	return no
 }
 
 func (x *rowCtx) unit() calc.Unit {

@@ -129,7 +129,7 @@ func prepareFile(path string, opt ReadOptions, lim Limits, tmp string) (string, 
 		if err := checkZip(path, lim); err != nil {
 			return "", err
 		}
-		return path, nil
+		return transitionalCopy(path, lim, tmp)
 	}
 	f.Close()
 	return "", fileErr("not_xlsx", MsgNotXLSX, nil)

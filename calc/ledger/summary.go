@@ -28,7 +28,7 @@ type Summary struct {
 // from the households, findings and tasks.
 func Summarize(led *Ledger, res *calc.Result) Summary {
 	s := Summary{Households: len(led.Inputs.Households), Flags: map[string]int{}, OpenTasks: len(res.Tasks),
-		Errors: len(led.Errors) + len(res.Errors)}
+		Errors: len(Problems(led, res))}
 	mon := map[string]bool{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -499,9 +499,7 @@ func (w *writer) problems() error {
 	if err != nil {
 		return err
 	}
-	all := make([]calc.DataError, 0, len(w.led.Errors)+len(w.res.Errors))
-	all = append(all, w.led.Errors...)
-	all = append(all, w.res.Errors...)
+	all := Problems(w.led, w.res)
 	heads := []string{"序号", "工作表", "行号", "列", "问题", "规则", "类别"}
 	n := len(all)
 	if n == 0 {

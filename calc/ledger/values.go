@@ -154,6 +154,12 @@ func fastDecimal(s string) (mant int64, scale int, ok bool) {
 
 var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16}
 
+// isPercent reports whether a cell's text is a percentage ("70%", "７０％"): in a column of
+// money, areas or counts it is a mistake (a share typed where the amount goes), not 0.7.
+func isPercent(s string) bool {
+	return strings.HasSuffix(cleanText(s), "%")
+}
+
 func parseFen(s string) (calc.Fen, bool, error) {
 	if m, sc, ok := fastDecimal(s); ok {
 		var v int64
@@ -178,6 +184,9 @@ func parseFen(s string) (calc.Fen, bool, error) {
 			return calc.Fen(v), true, nil
 		}
 	}
+	if isPercent(s) {
+		return 0, true, verr("是百分比，这里应填金额（元）")
+	}
 	r, ok, err := ParseNumber(s)
 	if err != nil || !ok {
 		return 0, ok, err
@@ -191,6 +200,9 @@ func parseFen(s string) (calc.Fen, bool, error) {
 
 // parseArea reads an area in 亩 into hundredths of a mu.
 func parseArea(s string) (calc.Area, bool, error) {
+	if isPercent(s) {
+		return 0, true, verr("是百分比，这里应填面积（亩）")
+	}
 	r, ok, err := ParseNumber(s)
 	if err != nil || !ok {
 		return 0, ok, err
@@ -209,6 +221,9 @@ func parseArea(s string) (calc.Area, bool, error) {
 func parseCount(s string) (int, bool, error) {
 	if m, sc, ok := fastDecimal(s); ok && sc == 0 && m >= 0 && m <= 1e9 {
 		return int(m), true, nil
+	}
+	if isPercent(s) {
+		return 0, true, verr("是百分比，这里应填数量")
 	}
 	r, ok, err := ParseNumber(s)
 	if err != nil || !ok {

@@ -1,9 +1,12 @@
 package ledger
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 
 	"zengshou/calc"
 )
@@ -20,6 +23,8 @@ func TestParseFen(t *testing.T) {
 		{"无", 0, false, false}, {"", 0, false, false}, {" 0 ", 0, true, false}, {"3333.335", 333334, true, false},
 		{"-12.5", -1250, true, false}, {"三千", 0, true, true}, {"#DIV/0!", 0, true, true}, {"1e999", 0, true, true},
 		{"1234.5600000000001", 123456, true, false}, {"¥800", 80000, true, false},
+		// a share typed where the amount goes is not 0.70 yuan
+		{"70%", 0, true, true}, {"７０％", 0, true, true},
 	} {
 		got, present, err := parseFen(c.in)
 		if got != c.want || present != c.present || (err != nil) != c.bad {
@@ -189,4 +194,35 @@ func FuzzIDNumber(f *testing.F) {
 			t.Fatalf("accepted %q as %q", s, id)
 		}
 	})
+}
+
+// A percentage in a money or count column is reported, not read as a fraction of a yuan.
+func TestReadPercentInMoneyColumn(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pct.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, [][]any{
+		{"户编号", "户主姓名", "身份证号", "家庭人口", "工资性收入（元）", "人均纯收入（元）"},
+		{"HQ001", "包玉山", idA, "4", "70%", 3000},
+		{"HQ002", "王秀英", idB, "50%", 6000, 3000},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(p, ReadOptions{Period: q1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrors(t, led.Errors, []wantErr{
+		{formulaSheet, 2, "工资性收入", "‘工资性收入’的值“70%”是百分比，这里应填金额（元）"},
+		{formulaSheet, 3, "家庭人口", "‘家庭人口’的值“50%”是百分比，这里应填数量"},
+	})
+	if q := household(t, led, "HQ001").Quarters[0]; q != nil && q.Wage != 0 {
+		t.Errorf("HQ001 wage %v from 70%%", q.Wage)
+	}
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"os"
@@ -318,11 +319,17 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 // writeColumnsDOM writes result columns with every sheet in excelize's DOM (strategy A): the
 // general path, for sheets the splicing writer does not take.
 func writeColumnsDOM(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions, mode string) error {
+	ext := ".xlsx"
+	if zr, err := zip.OpenReader(src); err == nil {
+		ext = workbookExt(dst, zipFiles(&zr.Reader))
+		zr.Close()
+	}
 	f, err := excelize.OpenFile(src, openOptions(opt.Limits))
 	if err != nil {
 		return fmt.Errorf("write results: open %s: %w", filepath.Base(src), err)
 	}
 	defer f.Close()
+	f.Path = "workbook" + ext // the content type goes with dst's name, not src's (workbookExt)
 	w := &writer{f: f, led: led, res: res, opt: opt, rows: collectRows(led, res), mode: mode}
 	if err := w.styles(); err != nil {
 		return fmt.Errorf("write results: %w", err)
@@ -684,11 +691,30 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 			Criteria: fmt.Sprintf("LEN($%s%d)>0", col(0), firstData), Format: &w.highlight}}); err != nil {
 			return err
 		}
-		if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
-			return err
+		// A cadre's filter with criteria stays as it is (re-creating it would drop the criteria and
+		// leave its rows hidden under a filter that no longer says why); otherwise ours covers
+		// the result columns too.
+		if !si.Filtered && !si.Tables {
+			if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
+				return err
+			}
 		}
 	}
 	freeze := firstData - 1
+	if p, err := f.GetPanes(sheet); err == nil && p.Freeze && p.XSplit > 0 {
+		// the cadre froze columns (户主姓名 beside the figures): keep them, and their rows if any
+		y := freeze
+		if p.YSplit > 0 {
+			y = p.YSplit
+		}
+		top, _ := excelize.CoordinatesToCellName(p.XSplit+1, y+1)
+		pane := "bottomRight"
+		if y == 0 {
+			pane = "topRight"
+		}
+		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: p.XSplit, YSplit: y, TopLeftCell: top,
+			ActivePane: pane, Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: pane}}})
+	}
 	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: freeze, TopLeftCell: fmt.Sprintf("A%d", freeze+1),
 		ActivePane: "bottomLeft", Selection: []excelize.Selection{{SQRef: fmt.Sprintf("A%d", freeze+1), ActiveCell: fmt.Sprintf("A%d", freeze+1), Pane: "bottomLeft"}}})
 }

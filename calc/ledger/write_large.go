@@ -165,7 +165,7 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 
 	// 1. the skeleton
 	tmpDir := opt.Limits.TmpDir
-	skel, err := os.CreateTemp(tmpDir, "zengshou-skel-*.xlsx")
+	skel, err := os.CreateTemp(tmpDir, "zengshou-skel-*"+workbookExt(dst, orig))
 	if err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}

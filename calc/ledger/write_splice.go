@@ -149,7 +149,7 @@ func writeColumnsSpliced(src, dst string, led *Ledger, res *calc.Result, opt Wri
 	}
 	// the skeleton: spliced sheets with their header rows only
 	originals := map[string][]byte{}
-	skel, err := os.CreateTemp(opt.Limits.TmpDir, "zengshou-skel-*.xlsx")
+	skel, err := os.CreateTemp(opt.Limits.TmpDir, "zengshou-skel-*"+workbookExt(dst, zipFiles(&zr.Reader)))
 	if err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}

@@ -241,3 +241,67 @@ func stripOurSheets(src, tmpDir string) (tmp string, found bool, err error) {
 	}
 	return out.Name(), true, nil
 }
+
+var (
+	reOverrideElem = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Override\s[^>]*?(?:/>|>\s*</(?:[A-Za-z0-9_]+:)?Override>)`)
+	rePartNameAttr = regexp.MustCompile(`\sPartName="([^"]*)"`)
+	reCTypeAttr    = regexp.MustCompile(`\sContentType="([^"]*)"`)
+)
+
+// workbookExts are the file extensions excelize gives each workbook content type other than
+// the ordinary one, and back.
+var workbookExts = map[string]string{
+	excelize.ContentTypeMacro:         ".xlsm",
+	excelize.ContentTypeTemplate:      ".xltx",
+	excelize.ContentTypeTemplateMacro: ".xltm",
+	excelize.ContentTypeAddinMacro:    ".xlam",
+	".xlsm":                           excelize.ContentTypeMacro,
+	".xltx":                           excelize.ContentTypeTemplate,
+	".xltm":                           excelize.ContentTypeTemplateMacro,
+	".xlam":                           excelize.ContentTypeAddinMacro,
+}
+
+// workbookExt is the extension of a name under which excelize writes the result with the
+// right content type: excelize sets the workbook part's type from the name it was opened or
+// saved under, and the writers open a temporary copy. dst's own extension when it is a
+// workbook's (.xlsx, .xlsm, .xltx, .xltm, .xlam: a macro-enabled upload written to an .xlsm
+// stays macro-enabled with its vbaProject.bin, which Excel otherwise refuses to open);
+// otherwise the source workbook's own type; ".xlsx" when neither says.
+func workbookExt(dst string, files map[string]*zip.File) string {
+	if ext := strings.ToLower(path.Ext(strings.ReplaceAll(dst, "\\", "/"))); ext == ".xlsx" || workbookExts[ext] != "" {
+		return ext
+	}
+	return sourceExt(files)
+}
+
+// sourceExt is the extension that goes with the source workbook's content type.
+func sourceExt(files map[string]*zip.File) string {
+	wbPath, _, _ := workbookPaths(files)
+	f := files["[Content_Types].xml"]
+	if f == nil {
+		return ".xlsx"
+	}
+	b, err := readZipFile(f, 16<<20)
+	if err != nil {
+		return ".xlsx"
+	}
+	for _, o := range reOverrideElem.FindAllString(string(b), -1) {
+		p, ct := rePartNameAttr.FindStringSubmatch(o), reCTypeAttr.FindStringSubmatch(o)
+		if p == nil || ct == nil || strings.TrimPrefix(html.UnescapeString(p[1]), "/") != wbPath {
+			continue
+		}
+		if ext, ok := workbookExts[html.UnescapeString(ct[1])]; ok && strings.HasPrefix(ext, ".") {
+			return ext
+		}
+	}
+	return ".xlsx"
+}
+
+// zipFiles maps a zip's entries by name.
+func zipFiles(zr *zip.Reader) map[string]*zip.File {
+	m := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		m[f.Name] = f
+	}
+	return m
+}
