@@ -136,7 +136,17 @@ func (r *reader) join() {
 		}
 		r.setHousehold(l, id)
 	}
+	// A laborer without an ID number is the rules' person 户编号/姓名 (calc.PersonSubject): so
+	// must be what was paid to them, or a payment would never meet its subsidy.
+	for _, pp := range r.personPays {
+		if l := &in.Laborers[pp.laborer]; l.Household != "" {
+			in.Payments[pp.pay].Subject = calc.PersonSubject(l.Household, l.Name, l.IDNumber)
+		}
+	}
 }
+
+// personPay ties a payment to the laborer row it was read from.
+type personPay struct{ pay, laborer int }
 
 func notFoundMessage(k linkKeys) string {
 	var what []string

@@ -64,12 +64,15 @@ type reader struct {
 	quarter  int // default quarter of unmarked income columns
 	cells    int64
 
-	led     *Ledger
-	sheets  []*sheetState
-	seen    []string // "表名（表头：a、b、c…）" of sheets without a ledger, for no_ledger
-	links   []pendingLink
-	holds   *householdIndex
-	persons map[string]string // person ID number → household key (rosters)
+	led    *Ledger
+	sheets []*sheetState
+	seen   []string // "表名（表头：a、b、c…）" of sheets without a ledger, for no_ledger
+	links  []pendingLink
+	// personPays are the payments of laborers without an ID number: their subject is
+	// 户编号/姓名 (calc.PersonSubject), known once join has found the laborer's household.
+	personPays []personPay
+	holds      *householdIndex
+	persons    map[string]string // person ID number → household key (rosters)
 }
 
 // Read reads a ledger workbook. A file that cannot be read at all gives a *FileError with a

@@ -588,6 +588,9 @@ func (x *rowCtx) laborer() bool {
 	def := map[string]string{calc.JobStable: "stable_job", calc.JobFlexible: "flexible_job"}[l.Job]
 	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
 		x.payment(rule, subject, amount, c, linkKeys{}, false)
+		if pid == "" {
+			r.personPays = append(r.personPays, personPay{pay: len(in.Payments) - 1, laborer: len(in.Laborers) - 1})
+		}
 	}, def)
 	return true
 }
