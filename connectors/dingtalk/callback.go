@@ -60,6 +60,9 @@ func (c *Connector) serveRobot(w http.ResponseWriter, r *http.Request, h connect
 		http.Error(w, "bad message", http.StatusBadRequest)
 		return
 	}
+	// DingTalk documents no redelivery of robot HTTP callbacks (PLATFORMS.md §3.6: assume at most
+	// once): an event the store cannot take now must be kept by the service, not refused.
+	ev.Once = true
 	if err := h(r.Context(), ev); err != nil {
 		c.logEvent(ev).WithError(err).Error("dingtalk: handler refused the event")
 		http.Error(w, "not accepted", http.StatusInternalServerError)
