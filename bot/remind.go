@@ -476,19 +476,27 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	} else {
 		b.WriteString("帮扶措施已全部完成。\n")
 	}
-	var warn []string
+	var warn, reported []string
 	loc := cfg.Reminders.Location()
 	for i, t := range tasks {
 		due := t.Due.In(loc).Format("2006-01-02")
 		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
-		switch {
-		case t.Due.Before(now):
+		overdue := t.Due.Before(now)
+		if overdue {
 			b.WriteString("（已逾期）")
-			warn = append(warn, fmt.Sprint(i+1))
-		case t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
+		}
+		switch {
+		case !t.EscalatedAt.IsZero():
+			// Already reported (escalation runs before the digests of a pass): a warning that it
+			// "will be reported" would be false.
+			reported = append(reported, fmt.Sprint(i+1))
+		case overdue || t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
 			warn = append(warn, fmt.Sprint(i+1))
 		}
 		b.WriteString("\n")
+	}
+	if len(reported) > 0 {
+		fmt.Fprintf(b, "第%s项已报告%s，请尽快落实。\n", strings.Join(reported, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(warn) > 0 {
 		fmt.Fprintf(b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
