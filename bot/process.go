@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"zengshou/bot/store"
@@ -85,6 +86,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
+	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
 	if led.Source != "" { // a password-protected or .xls upload: write from the readable copy
 		src = led.Source
@@ -103,6 +105,19 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+// dueNoEarlierThan moves the due date of tasks due before end to end. The policy dates a task
+// task_due_quarters after the evaluated quarter; a ledger named for an earlier quarter
+// ("2026年第2季度台账.xlsx" uploaded in November) would raise tasks already past due, escalated
+// to the leaders at the next pass before the cadre was reminded once and counted against the
+// unit as overdue. A task is due no earlier than the end of the quarter it is raised in.
+func dueNoEarlierThan(tasks []calc.Task, end time.Time) {
+	for i := range tasks {
+		if tasks[i].Due.Before(end) {
+			tasks[i].Due = end
+		}
+	}
 }
 
 var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年\s*第?\s*([1-4一二三四])\s*季度|[Qq]([1-4]))`)

@@ -1,10 +1,13 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"zengshou/calc"
+	"zengshou/calc/ledger"
 	"zengshou/config"
 )
 
@@ -42,5 +45,41 @@ func TestDigestAfterEscalationSaysReportedNotWillReport(t *testing.T) {
 	}
 	if !strings.Contains(digest, "已报告巴林左旗林东镇领导") {
 		t.Errorf("the digest must tell the cadre which tasks were reported to the leader:\n%s", digest)
+	}
+}
+
+// A ledger named for an earlier quarter ("2026年第2季度台账.xlsx" uploaded on 2026-11-30, in
+// Q4) is evaluated for that quarter. Its tasks must not be born overdue: with due_quarters 1 the
+// policy's date is the end of Q3 (2026-09-30), already past, so the very first pass escalated
+// them to the leaders before the cadre had a single reminder (no fair warning), and 进度 counted
+// them as overdue. A task is due no earlier than the end of the quarter it was raised in
+// (2026-12-31 here).
+func TestBackdatedLedgerTasksAreNotBornOverdue(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	h.upload("红旗村群", "2026年第2季度台账.xlsx", 30, 11, ledger.GenOptions{Quarter: 2, Villages: 2})
+	h.drain()
+	replies := h.messages("reply")
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "2026年第2季度") {
+		t.Fatalf("the ledger must be evaluated for 2026Q2: %+v", replies)
+	}
+	ctx := context.Background()
+	open, err := h.st.OpenTasks(ctx)
+	if err != nil || len(open) == 0 {
+		t.Fatalf("open tasks: %d %v", len(open), err)
+	}
+	endQ4 := calc.Day(2026, 12, 31) // end of the upload's quarter
+	for _, tk := range open {
+		if tk.Due.Before(endQ4) {
+			t.Fatalf("task %s is due %s, before the end of the quarter it was raised in (2026-12-31)", tk.ID, tk.Due.Format("2006-01-02"))
+		}
+	}
+	if err := h.svc.Tick(ctx); err != nil { // first tick: starts the schedules
+		t.Fatal(err)
+	}
+	sent := h.tickAt(at(2026, 12, 1, 9, 0))
+	for _, m := range h.messages("") {
+		if strings.Contains(m.Text, "逾期上报") || strings.Contains(m.Text, "已逾期") {
+			t.Fatalf("12-01, the first pass after the upload: %v; no task may be escalated or overdue yet:\n%s", sent, m.Text)
+		}
 	}
 }
