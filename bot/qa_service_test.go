@@ -83,3 +83,28 @@ func TestBackdatedLedgerTasksAreNotBornOverdue(t *testing.T) {
 		}
 	}
 }
+
+// The service's clock is the server's (UTC in a container); the leaders' summary dates its
+// figures in Asia/Shanghai, like its schedule and its attachment's name. A weekly summary at
+// Monday 07:30 in Shanghai is Sunday 23:30 UTC: it said "截至2026-12-06" (Sunday).
+func TestSummaryDateIsShanghaiDateOnAUTCServer(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Summaries.Weekly = "Mon 07:30"
+		c.Summaries.Quarterly = false
+		c.Reminders.Enabled = false
+		c.Reminders.QuietEnd = "07:00"
+	})
+	h.clock.Set(at(2026, 11, 30, 10, 0).UTC())
+	uploadAndStart(t, h)
+	h.tickAt(at(2026, 12, 7, 7, 30).UTC()) // 2026-12-06 23:30 UTC
+	var sum []string
+	for _, m := range h.messages("summary") {
+		sum = append(sum, m.Text)
+		if !strings.Contains(m.Text, "截至2026-12-07") {
+			t.Errorf("summary sent Monday 2026-12-07 07:30 in Shanghai must be dated that day:\n%s", m.Text)
+		}
+	}
+	if len(sum) == 0 {
+		t.Fatal("no weekly summary on Monday 07:30")
+	}
+}

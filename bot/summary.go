@@ -72,14 +72,14 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				tasks = append(tasks, tk)
 			}
 		}
-		text := summaryText(kind, t.name, t.scope, mine, tasks, s.clock.Now(), cfg)
+		text := summaryText(kind, t.name, t.scope, mine, tasks, now, cfg) // dated in the configured zone, not the server's
 		if t.admin && len(unknown) > 0 {
 			text += "\n" + s.rosterGapsText(ctx)
 		}
 		var file *connectors.Attachment
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
-			if err := writeSummaryBook(path, kind, mine, tasks, s.clock.Now()); err != nil {
+			if err := writeSummaryBook(path, kind, mine, tasks, now); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + slot + ".xlsx", Data: data}
