@@ -35,7 +35,8 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		if !s.isAdmin(ev) {
 			return jobResult{Kind: "reply", Text: "“提醒”仅限管理员使用。管理员名单在配置 roster.admins 中。"}
 		}
-		n, err := s.SendDigests(ctx, true)
+		// Keyed by the command's message: a rerun after a crash sends nothing twice.
+		n, err := s.sendDigests(ctx, "cmd-"+shortHash(ev.Platform+"\x00"+ev.ID))
 		if err != nil {
 			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试：" + err.Error()}
 		}

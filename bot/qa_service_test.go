@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"zengshou/calc"
 	"zengshou/calc/ledger"
 	"zengshou/config"
+	"zengshou/connectors"
 )
 
 // A digest sent in the same pass as the escalation (Escalate runs first) must not warn that
@@ -106,5 +109,43 @@ func TestSummaryDateIsShanghaiDateOnAUTCServer(t *testing.T) {
 	}
 	if len(sum) == 0 {
 		t.Fatal("no weekly summary on Monday 07:30")
+	}
+}
+
+// An admin's “提醒” sends every digest, then records the command's result. A crash (or a failed
+// store write) between the two reruns the command: the digests already sent must not go out a
+// second time. Their keys named the clock's second, so a rerun a minute later sent them all again.
+func TestRemindCommandRerunAfterCrashSendsNothingTwice(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	uploadAndStart(t, h)
+	ctx := context.Background()
+	ev := connectors.Event{Platform: "local", ID: "cmd-remind-1", Kind: connectors.EventText, ChatID: "红旗村群",
+		ChatType: connectors.ChatGroup, SenderID: "admin1", Text: "提醒", Time: h.clock.Now()}
+	if err := h.svc.Intake(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	first := len(h.messages("reminder"))
+	if first == 0 {
+		t.Fatal("提醒 by an admin sent no digest")
+	}
+	// The process died after the digests and before the command's result was stored: at the
+	// restart the job is queued again at its first stage.
+	db, err := sql.Open("sqlite", filepath.Join(h.dir, "zengshou.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE jobs SET state = 'queued', stage = '', result = '', lease_owner = '', lease_until = 0, next_run_at = 0 WHERE message_id = ?`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(time.Minute)
+	h.drain()
+	if got := len(h.messages("reminder")); got != first {
+		t.Fatalf("the rerun of one 提醒 sent %d digests again", got-first)
+	}
+	replies := h.messages("reply")
+	if last := replies[len(replies)-1].Text; !strings.Contains(last, "已发送提醒") {
+		t.Fatalf("the admin still gets the command's answer: %s", last)
 	}
 }

@@ -209,6 +209,19 @@ func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient
 // closed since their last digest). Without force, a digest identical to the last one sent to the
 // same person is not sent again before the repeat interval. It returns how many were sent.
 func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
+	slot := ""
+	if force {
+		slot = s.clock.Now().Format("2006-01-02T15:04:05")
+	}
+	return s.sendDigests(ctx, slot)
+}
+
+// sendDigests is SendDigests; a non-empty forced names the forced pass (an admin's “提醒”: its
+// message), so that a rerun of the same pass after a crash finds its digests in the
+// notification log instead of sending them again. Digests of the pass sent before the rerun
+// count as sent.
+func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
+	force := forced != ""
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
 		return 0, err
@@ -286,7 +299,7 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 		}
 		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
 		if force {
-			slot = now.Format("2006-01-02T15:04:05")
+			slot = forced
 		}
 		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
 		text := s.digestText(d.sections, d.direct, now)
@@ -297,6 +310,9 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 			continue
 		}
 		if !ok2 {
+			if force { // this pass's digest went out before a restart
+				sent++
+			}
 			continue
 		}
 		sent++
