@@ -149,3 +149,60 @@ func TestRemindCommandRerunAfterCrashSendsNothingTwice(t *testing.T) {
 		t.Fatalf("the admin still gets the command's answer: %s", last)
 	}
 }
+
+// A daily pass deferred by a holiday (or a weekend) runs at the next working time, 08:00 when
+// quiet hours end. That pass is the day's: the regular 09:00 slot an hour later must not run a
+// second one. It did, every Monday: a cadre could get two digests in one morning, and tasks
+// whose fair warning went out at 08:00 were reported to the leaders at 09:00.
+func TestDeferredDailyPassIsTheDaysOnlyPass(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Reminders.EscalateAfter = 2
+		c.Reminders.RepeatInterval = 24 * time.Hour
+		c.Reminders.Holidays = []time.Time{calc.Day(2026, 12, 2)} // Wednesday off
+		c.Summaries.Weekly = ""
+		c.Summaries.Quarterly = false
+	})
+	uploadAndStart(t, h)                                                     // Monday 11-30 10:00
+	if got := count(h.tickAt(at(2026, 12, 1, 9, 0)), "reminder"); got == 0 { // Tuesday: 1st digest
+		t.Fatal("Tuesday 09:00: no digest")
+	}
+	if got := len(h.tickAt(at(2026, 12, 2, 9, 0))); got != 0 { // holiday: deferred
+		t.Fatalf("holiday: %d messages", got)
+	}
+	deferred := h.tickAt(at(2026, 12, 3, 8, 0)) // Thursday, end of quiet hours: the deferred pass
+	if count(deferred, "reminder") == 0 {
+		t.Fatal("Thursday 08:00: the deferred digests must go out")
+	}
+	warned := false
+	for _, m := range h.messages("reminder") {
+		if len(m.To) == 1 && m.To[0] == "wangjj" && strings.Contains(m.Text, "将报告") && m.Time.Equal(at(2026, 12, 3, 8, 0)) {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Fatal("the 2nd digest (Thursday 08:00) must warn 王建军 before the report")
+	}
+	n := len(h.messages(""))
+	if got := h.tickAt(at(2026, 12, 3, 9, 0)); len(got) != 0 {
+		for _, m := range h.messages("")[n:] {
+			t.Logf("%v %s", m.To, strings.SplitN(m.Text, "\n", 2)[0])
+		}
+		t.Fatalf("Thursday 09:00: %d more messages an hour after the day's pass; want none", len(got))
+	}
+	// The report comes at the next day's pass, a day after the warning.
+	esc := 0
+	for _, m := range h.messages("")[n:] {
+		if strings.Contains(m.Text, "逾期上报") {
+			esc++
+		}
+	}
+	h.tickAt(at(2026, 12, 4, 9, 0))
+	for _, m := range h.messages("") {
+		if strings.Contains(m.Text, "逾期上报") {
+			esc++
+		}
+	}
+	if esc != 1 {
+		t.Fatalf("escalations by Friday: %d, want 1 (on Friday)", esc)
+	}
+}

@@ -31,7 +31,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	now := s.clock.Now().In(loc)
 	if cfg.Reminders.Enabled {
 		if h, m, ok := config.ClockTime(cfg.Reminders.DigestTime); ok {
-			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), func() error {
+			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), nextDailySlot(now, h, m), func() error {
 				if _, err := s.Escalate(ctx); err != nil {
 					return err
 				}
@@ -43,7 +43,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
-		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), func() error {
+		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), time.Time{}, func() error {
 			_, err := s.SendSummaries(ctx, "weekly")
 			return err
 		}); err != nil {
@@ -55,7 +55,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		if !ok {
 			h, m = 9, 0
 		}
-		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), func() error {
+		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), time.Time{}, func() error {
 			_, err := s.SendSummaries(ctx, "quarterly")
 			return err
 		}); err != nil {
@@ -67,7 +67,11 @@ func (s *Service) Tick(ctx context.Context) error {
 
 // onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside
 // working time the run is deferred: the mark stays, so the next tick in working time runs it.
-func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Time, fn func() error) error {
+// upcoming, when set, is the next slot after now: a deferred run made on that slot's day (08:00,
+// when quiet hours end after a weekend or a holiday) is that day's run too, so the day's own
+// slot an hour later does not run a second pass (a second digest the same morning, and a report
+// to the leaders an hour after the digest that warned of it).
+func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcoming time.Time, fn func() error) error {
 	last, err := s.st.Mark(ctx, name)
 	if err != nil {
 		return err
@@ -85,7 +89,13 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Ti
 	if err := fn(); err != nil {
 		return err
 	}
-	return s.st.SetMark(ctx, name, now)
+	mark := now
+	if y, m, d := now.Date(); !upcoming.IsZero() {
+		if uy, um, ud := upcoming.Date(); uy == y && um == m && ud == d {
+			mark = upcoming
+		}
+	}
+	return s.st.SetMark(ctx, name, mark)
 }
 
 // RunScheduler ticks every interval until ctx ends.
@@ -108,6 +118,15 @@ func dailySlot(now time.Time, h, m int) time.Time {
 	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
 	if now.Before(slot) {
 		slot = slot.AddDate(0, 0, -1)
+	}
+	return slot
+}
+
+// nextDailySlot is the first daily slot after now.
+func nextDailySlot(now time.Time, h, m int) time.Time {
+	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
+	if !now.Before(slot) {
+		slot = slot.AddDate(0, 0, 1)
 	}
 	return slot
 }
