@@ -264,10 +264,11 @@ func pct(r calc.Rate) string {
 // myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.
 // Household names are whole only in a direct chat with the bot.
 func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string {
-	name := ""
-	for _, c := range s.Config().Roster.Cadres {
+	name, entry := "", -1
+	cadres := s.Config().Roster.Cadres
+	for i, c := range cadres {
 		if id := c.IDs[ev.Platform]; id != "" && id == ev.SenderID {
-			name = c.Name
+			name, entry = c.Name, i
 		}
 	}
 	if name == "" {
@@ -279,7 +280,7 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string 
 	}
 	var mine []store.TaskRow
 	for _, t := range open {
-		if t.Cadre == name {
+		if t.Cadre == name && rosterCadre(cadres, t.Cadre, t.Unit) == entry { // not a namesake's
 			mine = append(mine, t)
 		}
 	}

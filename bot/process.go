@@ -249,14 +249,11 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 // unknownCadres are the responsible cadres named in the result but missing from the roster.
 // They are named in the uploading chat and recorded for the admins.
 func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *calc.Result) []string {
-	known := map[string]bool{}
-	for _, c := range s.Config().Roster.Cadres {
-		known[c.Name] = true
-	}
+	cadres := s.Config().Roster.Cadres
 	seen := map[string]bool{}
 	var out []string
 	for _, t := range res.Tasks {
-		if t.Cadre == "" || known[t.Cadre] || seen[t.Cadre] {
+		if t.Cadre == "" || seen[t.Cadre] || rosterCadre(cadres, t.Cadre, t.Unit) >= 0 {
 			continue
 		}
 		seen[t.Cadre] = true

@@ -3,7 +3,9 @@ package bot_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,78 @@ func TestDeferredDailyPassIsTheDaysOnlyPass(t *testing.T) {
 	}
 	if esc != 1 {
 		t.Fatalf("escalations by Friday: %d, want 1 (on Friday)", esc)
+	}
+}
+
+// Two responsible cadres with the same name in different villages (common names are common)
+// are told apart by roster.cadres[].units. Each gets a digest of their own village's tasks
+// only: the service ignored units, so the last 王建军 in the roster received both villages'
+// households with their names whole, and the other 王建军 got nothing.
+func TestSameNameCadresAreToldApartByUnits(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	// Three villages: the generator gives the first and the third village a cadre named 王建军.
+	h.upload("林东镇群", "台账.xlsx", 90, 11, ledger.GenOptions{Quarter: 4, Villages: 3})
+	h.drain()
+	if err := h.svc.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	open, _ := h.st.OpenTasks(ctx)
+	byVillage := map[string]int{} // 王建军's tasks, by village
+	for _, tk := range open {
+		if tk.Cadre == "王建军" {
+			byVillage[tk.Unit.Village]++
+		}
+	}
+	var villages []string
+	for v := range byVillage {
+		villages = append(villages, v)
+	}
+	sort.Strings(villages)
+	if len(villages) != 2 {
+		t.Fatalf("the generated ledger should give 王建军 tasks in two villages: %v", byVillage)
+	}
+	// The admin registers both 王建军, each with his village (a hot reload).
+	cfg := *h.cfg
+	cfg.Roster.Cadres = []config.Cadre{
+		{Name: "王建军", IDs: config.IDs{"local": "wjj_a"}, Units: []config.Unit{{County: "巴林左旗", Township: "林东镇", Village: villages[0]}}},
+		{Name: "王建军", IDs: config.IDs{"local": "wjj_b"}, Units: []config.Unit{{County: "巴林左旗", Township: "林东镇", Village: villages[1]}}},
+	}
+	h.svc.SetConfig(&cfg)
+	h.tickAt(at(2026, 12, 1, 9, 0))
+	got := map[string]string{}
+	for _, m := range h.messages("reminder") {
+		if len(m.To) == 1 {
+			got[m.To[0]] += m.Text
+		}
+		if m.Chat != "" && strings.Contains(m.Text, "王建军") {
+			t.Errorf("both 王建军 are in the roster; neither's digest belongs in the group: %s", m.Text)
+		}
+	}
+	ids := map[string]int{"wjj_a": 0, "wjj_b": 1}
+	for id, i := range ids {
+		village, other := villages[i], villages[1-i]
+		text := got[id]
+		if text == "" {
+			t.Errorf("%s (王建军 of %s) got no digest", id, village)
+			continue
+		}
+		if want := fmt.Sprintf("共%d项", byVillage[village]); !strings.Contains(text, want) || strings.Contains(text, "（"+other+"）") {
+			t.Errorf("%s (王建军 of %s) must get only %s's %d tasks:\n%s", id, village, village, byVillage[village], text)
+		}
+	}
+	// 待办 answers each with their own village's tasks.
+	for id, i := range ids {
+		ev := connectors.Event{Platform: "local", ID: "todo-" + id, Kind: connectors.EventText, ChatType: connectors.ChatDirect,
+			SenderID: id, Text: "待办", Time: h.clock.Now()}
+		if err := h.svc.Intake(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		h.drain()
+		replies := h.messages("reply")
+		text := replies[len(replies)-1].Text
+		if want := fmt.Sprintf("共%d项", byVillage[villages[i]]); !strings.Contains(text, want) {
+			t.Errorf("待办 from %s: want %s (王建军's tasks in %s):\n%s", id, want, villages[i], text)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,15 +197,38 @@ func (r recipient) key() string {
 	return r.platform + ":chat:" + r.chatID
 }
 
-// cadreRecipient finds where to send a cadre's digest: the roster id on the platform the tasks
-// came from, else on any enabled platform; a cadre not in the roster gets the digest in the chat
-// the ledger came from (names masked there).
-func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient, bool) {
-	var ids config.IDs
-	for _, c := range s.Config().Roster.Cadres {
-		if c.Name == cadre {
-			ids = c.IDs
+// rosterCadre is the roster entry (its index) of the cadre a ledger names for a unit: an entry
+// of that name whose units cover the unit, else one of that name without units. Two cadres of
+// the same name (common names are common) are told apart by their units; an entry whose units
+// do not cover the unit is someone else, not in the roster (-1).
+func rosterCadre(cadres []config.Cadre, name string, u calc.Unit) int {
+	fallback := -1
+	for i, c := range cadres {
+		if c.Name != name {
+			continue
 		}
+		if len(c.Units) == 0 {
+			if fallback < 0 {
+				fallback = i
+			}
+			continue
+		}
+		for _, cu := range c.Units {
+			if covers(cu, u) {
+				return i
+			}
+		}
+	}
+	return fallback
+}
+
+// cadreRecipient finds where to send a cadre's digest: the roster id (entry, -1 when not in the
+// roster) on the platform the tasks came from, else on any enabled platform; a cadre not in the
+// roster gets the digest in the chat the ledger came from (names masked there).
+func (s *Service) cadreRecipient(entry int, tasks []store.TaskRow) (recipient, bool) {
+	var ids config.IDs
+	if cadres := s.Config().Roster.Cadres; entry >= 0 && entry < len(cadres) {
+		ids = cadres[entry].IDs
 	}
 	for _, t := range tasks {
 		if id := ids[t.Platform]; id != "" && s.conns[t.Platform] != nil {
@@ -249,13 +273,27 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Tasks go to their cadre's roster entry: a name, and the entry when several share it.
+	cadres := s.Config().Roster.Cadres
+	entryOf := map[string]int{}
+	keyOf := func(t store.TaskRow) string {
+		e := rosterCadre(cadres, t.Cadre, t.Unit)
+		if e < 0 {
+			return t.Cadre
+		}
+		k := t.Cadre + "\x00" + strconv.Itoa(e)
+		entryOf[k] = e
+		return k
+	}
 	byCadre := map[string][]store.TaskRow{}
 	closedBy := map[string][]store.TaskRow{}
 	for _, t := range open {
-		byCadre[t.Cadre] = append(byCadre[t.Cadre], t)
+		k := keyOf(t)
+		byCadre[k] = append(byCadre[k], t)
 	}
 	for _, t := range closed {
-		closedBy[t.Cadre] = append(closedBy[t.Cadre], t)
+		k := keyOf(t)
+		closedBy[k] = append(closedBy[k], t)
 	}
 	names := map[string]bool{}
 	for c := range byCadre {
@@ -281,9 +319,14 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 	}
 	var digests []*digest
 	byChat := map[string]*digest{}
-	for _, cadre := range order {
-		sec := digestSection{cadre: cadre, tasks: byCadre[cadre], done: closedBy[cadre]}
-		rcp, direct := s.cadreRecipient(cadre, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
+	for _, k := range order {
+		cadre, _, _ := strings.Cut(k, "\x00")
+		entry, ok := entryOf[k]
+		if !ok {
+			entry = -1
+		}
+		sec := digestSection{cadre: cadre, tasks: byCadre[k], done: closedBy[k]}
+		rcp, direct := s.cadreRecipient(entry, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
 		if rcp.platform == "" {
 			continue
 		}
