@@ -24,6 +24,14 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		verb, arg = verb[:i], strings.TrimSpace(verb[i:]+" "+arg)
 	}
 	arg = strings.TrimSpace(arg)
+	if arg == "" { // typed without a space: “政策三”, “模板牲畜”, “进度红旗村”
+		for _, v := range []string{"进度", "汇总", "政策", "模板"} {
+			if rest, ok := strings.CutPrefix(verb, v); ok && rest != "" {
+				verb, arg = v, strings.TrimSpace(rest)
+				break
+			}
+		}
+	}
 	switch verb {
 	case "进度", "汇总":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
@@ -134,6 +142,9 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		}
 	}
 	if len(byCadre) == 0 && !found {
+		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
+			return "没有找到单位“" + truncate(redact.Text(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”；发送“进度”查看全部单位。"
+		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}
 	total := 0

@@ -281,3 +281,37 @@ func TestSameNameCadresAreToldApartByUnits(t *testing.T) {
 		}
 	}
 }
+
+// Cadres type commands the way they type Chinese, without a space: “政策三”, “模板牲畜”,
+// “进度红旗村” must be understood like “政策 三”, not answered with the help.
+func TestCommandsWithoutSpace(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	uploadAndStart(t, h)
+	ctx := context.Background()
+	ask := func(text string) (string, string) {
+		t.Helper()
+		ev := connectors.Event{Platform: "local", ID: "q-" + text, Kind: connectors.EventText, ChatID: "红旗村群",
+			ChatType: connectors.ChatGroup, SenderID: "someone", Text: text, Time: h.clock.Now()}
+		if err := h.svc.Intake(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		h.drain()
+		r := h.messages("reply")
+		return r[len(r)-1].Text, r[len(r)-1].File
+	}
+	if got, _ := ask("政策三"); !strings.HasPrefix(got, "《若干措施》（三）") {
+		t.Errorf("政策三: %s", got)
+	}
+	if got, file := ask("模板牲畜"); file == "" || !strings.Contains(file, "牲畜") {
+		t.Errorf("模板牲畜: %q %s", file, got)
+	}
+	if got, _ := ask("进度红旗村"); !strings.HasPrefix(got, "“红旗村”进度") {
+		t.Errorf("进度红旗村: %s", got)
+	}
+	if got, _ := ask("汇总巴林左旗"); !strings.HasPrefix(got, "“巴林左旗”进度") {
+		t.Errorf("汇总巴林左旗: %s", got)
+	}
+	if got, _ := ask("进度怎么看不了"); !strings.HasPrefix(got, "没有找到单位“怎么看不了”") {
+		t.Errorf("进度怎么看不了: %s", got)
+	}
+}
