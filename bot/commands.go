@@ -264,7 +264,12 @@ func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
 	if _, err := os.Stat(files[0]); err != nil {
 		return jobResult{Kind: "error", Text: "生成模板失败，请联系管理员。"}
 	}
-	return jobResult{Kind: "reply", Text: "标准台账模板（含下拉选项、表头说明和一行示例）见附件；填好后直接上传即可。", File: files[0], FileName: filepath.Base(files[0])}
+	text := "标准台账模板（含下拉选项、表头说明和一行示例）见附件；填好后直接上传即可。"
+	if kind == "all" { // one file per ledger, and a reply carries one file
+		text = fmt.Sprintf("标准台账模板共%d种，每种一个文件。附件是%s模板（含下拉选项、表头说明和一行示例）；其他模板请发送“模板 种类”，如“模板 牲畜”。种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶。",
+			len(files), ledger.KindNames[ledger.KindHouseholds])
+	}
+	return jobResult{Kind: "reply", Text: text, File: files[0], FileName: filepath.Base(files[0])}
 }
 
 // pct shows a rate as a percentage with one decimal: "17.1%".

@@ -305,6 +305,10 @@ func TestCommandsWithoutSpace(t *testing.T) {
 	if got, file := ask("模板牲畜"); file == "" || !strings.Contains(file, "牲畜") {
 		t.Errorf("模板牲畜: %q %s", file, got)
 	}
+	// 模板 全部: a reply carries one file; it must not claim to attach every template.
+	if got, file := ask("模板 全部"); !strings.Contains(file, "家庭收入") || !strings.Contains(got, "共12种") || !strings.Contains(got, "模板 牲畜") {
+		t.Errorf("模板 全部: %q %s", file, got)
+	}
 	if got, _ := ask("进度红旗村"); !strings.HasPrefix(got, "“红旗村”进度") {
 		t.Errorf("进度红旗村: %s", got)
 	}
