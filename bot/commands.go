@@ -107,7 +107,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	if err != nil {
 		return "暂时无法查询进度，请稍后再试。"
 	}
-	units, _ := s.st.UnitSummaries(ctx, calc.Period{})
+	units, _ := s.unitSummaries(ctx)
 	match := func(u calc.Unit) bool {
 		return unit == "" || u.County == unit || u.Township == unit || u.Village == unit
 	}

@@ -319,3 +319,62 @@ func TestCommandsWithoutSpace(t *testing.T) {
 		t.Errorf("进度怎么看不了: %s", got)
 	}
 }
+
+// Villages upload their ledgers one by one. Each upload's township and county rows count only
+// its own households, so the last village's upload stood for the whole township and county in
+// 进度 and in the leaders' summaries (a county of 60 households showed 30). Those rows are the
+// sum of the latest row of every village under them.
+func TestTownshipAndCountyRowsSumEveryVillage(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Quarterly = false })
+	h.upload("镇群", "全镇.xlsx", 60, 11, ledger.GenOptions{Quarter: 4, Villages: 2}) // 红旗村 30 + 东风村 30
+	h.drain()
+	h.upload("红旗村群", "红旗村.xlsx", 30, 12, ledger.GenOptions{Quarter: 4, Villages: 1}) // 红旗村 again, 30
+	h.drain()
+	ctx := context.Background()
+	stored, err := h.st.UnitSummaries(ctx, calc.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	households, open, villages := 0, 0, 0
+	for _, u := range stored {
+		if u.Level == "village" {
+			households += u.Households
+			open += u.OpenTasks
+			villages++
+		}
+	}
+	if villages != 2 || households != 60 {
+		t.Fatalf("the store should hold 红旗村 (latest upload) and 东风村 (first upload), 60 households: %d villages, %d", villages, households)
+	}
+	ev := connectors.Event{Platform: "local", ID: "p1", Kind: connectors.EventText, ChatID: "镇群", ChatType: connectors.ChatGroup,
+		SenderID: "x", Text: "进度", Time: h.clock.Now()}
+	if err := h.svc.Intake(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	replies := h.messages("reply")
+	text := replies[len(replies)-1].Text
+	for _, want := range []string{fmt.Sprintf("· 巴林左旗：%d户", households), fmt.Sprintf("· 巴林左旗林东镇：%d户", households),
+		fmt.Sprintf("待办%d项", open)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("进度 must sum both villages (%s):\n%s", want, text)
+		}
+	}
+	// The admin's weekly summary (whole city: county rows) says the same.
+	if err := h.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.tickAt(at(2026, 12, 7, 8, 30))
+	found := false
+	for _, m := range h.messages("summary") {
+		if len(m.To) == 1 && m.To[0] == "admin1" {
+			found = true
+			if want := fmt.Sprintf("· 巴林左旗：%d户", households); !strings.Contains(m.Text, want) {
+				t.Errorf("admin summary must count both villages (%s):\n%s", want, m.Text)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no weekly summary for the admin")
+	}
+}

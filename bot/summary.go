@@ -24,7 +24,7 @@ import (
 // messages were sent.
 func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	cfg := s.Config()
-	units, err := s.st.UnitSummaries(ctx, calc.Period{})
+	units, err := s.unitSummaries(ctx)
 	if err != nil {
 		return 0, err
 	}
