@@ -85,6 +85,22 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if in.OpenTasks, err = s.st.OverdueTaskAges(ctx, in.AsOf); err != nil {
 		return nil, err
 	}
+	// Households an upload for a later quarter already covered: this older ledger is history
+	// for them, not news (see evaluationOf).
+	latest, err := s.st.LatestPeriods(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	superseded := map[string]bool{}
+	var newest calc.Period
+	for h, lp := range latest {
+		if p.Before(lp) {
+			superseded[h] = true
+			if newest.Before(lp) {
+				newest = lp
+			}
+		}
+	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
 	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
@@ -98,12 +114,16 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
-	saved, err := s.st.SaveEvaluation(ctx, evaluationOf(j, p, &in, res), now)
+	saved, err := s.st.SaveEvaluation(ctx, evaluationOf(j, p, &in, res, superseded), now)
 	if err != nil {
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
+	if len(superseded) > 0 {
+		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
+			len(superseded), newest.Chinese(), p.Chinese())
+	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
 }
 
@@ -219,20 +239,31 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 	return out
 }
 
-// evaluationOf is what the store keeps of an evaluation.
-func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result) *store.Evaluation {
+// evaluationOf is what the store keeps of an evaluation. The tasks of superseded households
+// (a later quarter's ledger already covered them) are neither raised nor closed: an older
+// ledger does not undo what a newer one says. Their history for the period is kept.
+func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result, superseded map[string]bool) *store.Evaluation {
 	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p, Payments: in.Payments,
-		Tasks: res.Tasks, Units: res.Units, Covered: map[string]bool{}}
+		Units: res.Units, Covered: map[string]bool{}}
+	for _, t := range res.Tasks {
+		if t.Household == "" || !superseded[t.Household] {
+			ev.Tasks = append(ev.Tasks, t)
+		}
+	}
 	monitored := map[string]bool{}
 	for _, f := range res.Findings {
 		if f.Monitored {
 			monitored[f.Household] = true
 		}
-		ev.Covered[f.Subject] = true
+		if f.Household == "" || !superseded[f.Household] {
+			ev.Covered[f.Subject] = true
+		}
 	}
 	for i := range in.Households {
 		h := &in.Households[i]
-		ev.Covered[h.ID] = true
+		if !superseded[h.ID] {
+			ev.Covered[h.ID] = true
+		}
 		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
 			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID]}
 		ev.Households = append(ev.Households, pt)

@@ -378,3 +378,38 @@ func TestTownshipAndCountyRowsSumEveryVillage(t *testing.T) {
 		t.Fatal("no weekly summary for the admin")
 	}
 }
+
+// A ledger for an earlier quarter than one already uploaded for the same households (the Q2
+// file sent again in December, after the Q4 one) is older news: it must not close the tasks the
+// newer ledger raised, nor report them done. It closed every task its older rows no longer
+// showed (a laborer hired in Q3 is not in the Q2 list) and said “本次上传确认已完成N项”.
+func TestOlderQuarterLedgerChangesNoTasks(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	h.upload("镇群", "2026年第4季度台账.xlsx", 60, 11, ledger.GenOptions{Quarter: 4, Villages: 2})
+	h.drain()
+	ctx := context.Background()
+	before, _ := h.st.OpenTasks(ctx)
+	if len(before) == 0 {
+		t.Fatal("the Q4 ledger should raise tasks")
+	}
+	h.upload("镇群", "2026年第2季度台账.xlsx", 60, 11, ledger.GenOptions{Quarter: 2, Villages: 2})
+	h.drain()
+	after, _ := h.st.OpenTasks(ctx)
+	ids := map[string]bool{}
+	for _, tk := range after {
+		ids[tk.ID] = true
+	}
+	for _, tk := range before {
+		if !ids[tk.ID] {
+			t.Errorf("task %s raised by the Q4 ledger was closed by the older Q2 ledger", tk.ID)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("open tasks %d → %d: the older ledger must neither close nor add tasks of households with a newer ledger", len(before), len(after))
+	}
+	replies := h.messages("reply")
+	last := replies[len(replies)-1].Text
+	if !strings.Contains(last, "2026年第2季度") || !strings.Contains(last, "确认已完成0项") || !strings.Contains(last, "2026年第4季度") {
+		t.Errorf("the reply must say the older ledger changes no tasks, and why:\n%s", last)
+	}
+}

@@ -286,6 +286,39 @@ func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Per
 	return out, nil
 }
 
+// LatestPeriods returns, for those of these households that earlier uploads stored, the latest
+// quarter stored.
+func (s *Store) LatestPeriods(ctx context.Context, households []string) (map[string]calc.Period, error) {
+	out := map[string]calc.Period{}
+	for start := 0; start < len(households); start += 500 {
+		end := min(start+500, len(households))
+		args := make([]any, 0, end-start)
+		for _, h := range households[start:end] {
+			args = append(args, h)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT household, MAX(period) FROM households WHERE household IN (`+placeholders(end-start)+`) GROUP BY household`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("latest periods: %w", err)
+		}
+		for rows.Next() {
+			var h, per string
+			if err := rows.Scan(&h, &per); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if p, err := calc.ParsePeriod(per); err == nil {
+				out[h] = p
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("latest periods: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // Payments returns what earlier uploads recorded as paid this year to these subjects.
 func (s *Store) Payments(ctx context.Context, subjects []string, year int) ([]calc.Payment, error) {
 	var out []calc.Payment
