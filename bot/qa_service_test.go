@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -411,5 +414,36 @@ func TestOlderQuarterLedgerChangesNoTasks(t *testing.T) {
 	last := replies[len(replies)-1].Text
 	if !strings.Contains(last, "2026年第2季度") || !strings.Contains(last, "确认已完成0项") || !strings.Contains(last, "2026年第4季度") {
 		t.Errorf("the reply must say the older ledger changes no tasks, and why:\n%s", last)
+	}
+}
+
+// zengshou_reminders_total{what="deferred"} counts passes deferred, not scheduler ticks: the
+// scheduler ticks every 30 s, and a digest pass held over a holiday added one per tick (2,880 a
+// day for a single deferred pass).
+func TestDeferredMetricCountsPassesNotTicks(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Reminders.Holidays = []time.Time{calc.Day(2026, 12, 1)}
+		c.Summaries.Weekly = ""
+		c.Summaries.Quarterly = false
+	})
+	uploadAndStart(t, h)
+	for _, tm := range []time.Time{at(2026, 12, 1, 9, 0), at(2026, 12, 1, 9, 0).Add(30 * time.Second), at(2026, 12, 1, 9, 1), at(2026, 12, 1, 15, 0)} {
+		h.tickAt(tm) // the holiday: one pass, deferred, whatever the number of ticks
+	}
+	srv := httptest.NewServer(h.svc.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `zengshou_reminders_total{what="deferred"} 1` + "\n"; !strings.Contains(string(body), want) {
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(l, "zengshou_reminders_total") {
+				t.Log(l)
+			}
+		}
+		t.Fatalf("want %q", want)
 	}
 }

@@ -84,7 +84,9 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcomi
 		return nil
 	}
 	if !s.workingTime(now) {
-		s.metrics.reminders.WithLabelValues("deferred").Inc()
+		if _, seen := s.deferred.LoadOrStore(name+"|"+slot.String(), true); !seen { // once per pass held over, not per tick
+			s.metrics.reminders.WithLabelValues("deferred").Inc()
+		}
 		return nil
 	}
 	if err := fn(); err != nil {
