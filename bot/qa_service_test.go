@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
 	"zengshou/config"
@@ -445,5 +446,45 @@ func TestDeferredMetricCountsPassesNotTicks(t *testing.T) {
 			}
 		}
 		t.Fatalf("want %q", want)
+	}
+}
+
+// When the chat cannot be answered at all (the bot was removed from the group: a permanent
+// send error), the job ends: the admins are told once. It was requeued every retry_base (2 s)
+// for ever, calling the platform each time.
+func TestReplyToAChatThatRefusesForeverEnds(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Roster.Admins = []config.Admin{{Name: "管理员", IDs: config.IDs{"local": "admin1"}}}
+	})
+	fc := newFxConn("fake", nil)
+	h.withConnectors(fc)
+	gone := &connectors.Error{Platform: "fake", Op: "send", HTTPStatus: 400, Msg: "bot is not in the chat", Permanent: true}
+	for range 50 {
+		fc.failSends(gone)
+	}
+	ev := connectors.Event{Platform: "fake", ID: "m-gone", Kind: connectors.EventText, ChatID: "oc_gone", ChatType: connectors.ChatGroup,
+		SenderID: "u1", Text: "帮助"}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.mustWork()
+	for range 5 { // a day later, and again: nothing left to do
+		h.clock.Advance(24 * time.Hour)
+		if ok, err := h.svc.WorkOnce(context.Background()); err != nil || ok {
+			_, sends := fc.counts()
+			t.Fatalf("the job is still being retried (%d sends to the chat so far)", sends)
+		}
+	}
+	if j, _ := h.st.GetJob(context.Background(), 1); j.State != store.JobFailed {
+		t.Fatalf("job %+v, want failed", j)
+	}
+	alerts := 0
+	for _, m := range h.messages("") {
+		if len(m.To) == 1 && m.To[0] == "admin1" && strings.Contains(m.Text, "回复发送失败") {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Fatalf("admin alerts: %d, want 1", alerts)
 	}
 }

@@ -134,9 +134,18 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	// The cadre still gets an answer: a failure is never silent.
 	res := jobResult{Kind: "error", Text: msg}
 	if rerr := s.reply(ctx, j, &ev, res); rerr != nil {
-		log.WithError(rerr).Warn("job: error reply not sent; will retry")
-		_ = s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(cfg.Workers.RetryBase), "error reply: "+rerr.Error(), s.clock.Now())
-		return
+		var rperm *permanentError
+		if !errors.As(rerr, &rperm) && !connectors.IsPermanent(rerr) {
+			// Backoff as for any transient failure: a platform down for an hour is not called
+			// every retry_base.
+			delay := min(cfg.Workers.RetryBase<<min(j.Attempts, 20), time.Hour)
+			log.WithError(rerr).WithField("retry_in", delay.String()).Warn("job: error reply not sent; will retry")
+			_ = s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(delay), "error reply: "+redact.Text(rerr.Error()), s.clock.Now())
+			return
+		}
+		// The chat refuses every message (the bot was removed): nobody there can be told, and
+		// retrying would call the platform for ever. The admins were alerted by reply.
+		log.WithError(errors.New(redact.Text(rerr.Error()))).Warn("job: the chat cannot be answered; giving up")
 	}
 	_ = s.st.Finish(ctx, j.ID, s.owner, store.JobFailed, redact.Text(err.Error()), s.clock.Now())
 	s.metrics.jobs.WithLabelValues("failed").Inc()
