@@ -137,7 +137,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			continue
 		}
 		byCadre[t.Cadre]++
-		if t.Due.Before(now) {
+		if pastDue(t.Due, now, s.Config().Reminders.Location()) {
 			overdue++
 		}
 	}

@@ -488,3 +488,37 @@ func TestReplyToAChatThatRefusesForeverEnds(t *testing.T) {
 		t.Fatalf("admin alerts: %d, want 1", alerts)
 	}
 }
+
+// A task due 2027-03-31 may be done on 2027-03-31: it is overdue from 04-01, not from 08:00 on
+// its due day (the due date is midnight UTC, 08:00 in Shanghai). The 09:00 pass of the due day
+// reported it to the leaders as 已逾期 and the digest said so.
+func TestTaskIsNotOverdueOnItsDueDay(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Reminders.EscalateAfter = 100 // only the due date escalates here
+		c.Summaries.Weekly = ""
+		c.Summaries.Quarterly = false
+	})
+	uploadAndStart(t, h) // 2026Q4 ledger: tasks due 2027-03-31
+	open, _ := h.st.OpenTasks(context.Background())
+	if len(open) == 0 || open[0].Due.In(shanghai).Format("2006-01-02") != "2027-03-31" {
+		t.Fatalf("tasks should be due 2027-03-31: %+v", open[:min(1, len(open))])
+	}
+	n := len(h.messages(""))
+	h.tickAt(at(2027, 3, 31, 9, 0)) // the due day (a Wednesday)
+	for _, m := range h.messages("")[n:] {
+		if strings.Contains(m.Text, "逾期上报") || strings.Contains(m.Text, "｜期限 2027-03-31（已逾期）") {
+			t.Fatalf("on its due day a task is not overdue yet:\n%s", m.Text)
+		}
+	}
+	n = len(h.messages(""))
+	h.tickAt(at(2027, 4, 1, 9, 0))
+	esc := 0
+	for _, m := range h.messages("")[n:] {
+		if strings.Contains(m.Text, "逾期上报") {
+			esc++
+		}
+	}
+	if esc == 0 {
+		t.Fatal("the day after the due date the tasks are overdue and reported")
+	}
+}

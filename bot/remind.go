@@ -185,6 +185,14 @@ func (s *Service) workingTime(now time.Time) bool {
 	return mins < start && mins >= end // quiet hours span midnight
 }
 
+// pastDue reports whether a task due on the calendar day due is overdue at now: from the next
+// day in the configured zone. A task due 2027-03-31 may be done all that day (its due time is
+// midnight UTC, 08:00 in Shanghai, which made it overdue at the 09:00 pass of its own day).
+func pastDue(due, now time.Time, loc *time.Location) bool {
+	d := due.In(loc)
+	return !now.Before(time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc))
+}
+
 // recipient is where a person's messages go.
 type recipient struct {
 	platform string
@@ -561,7 +569,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	for i, t := range tasks {
 		due := t.Due.In(loc).Format("2006-01-02")
 		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
-		overdue := t.Due.Before(now)
+		overdue := pastDue(t.Due, now, loc)
 		if overdue {
 			b.WriteString("（已逾期）")
 		}
@@ -620,7 +628,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		buckets[k].tasks = append(buckets[k].tasks, t)
 	}
 	for _, t := range open {
-		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !t.Due.Before(now)) {
+		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !pastDue(t.Due, now, cfg.Reminders.Location())) {
 			continue
 		}
 		leaders := s.leadersFor(t.Unit)
@@ -661,7 +669,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
 		for i, t := range bk.tasks {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
-			if t.Due.Before(now) {
+			if pastDue(t.Due, now, loc) {
 				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
 			}
 			cadre := t.Cadre

@@ -156,7 +156,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	}
 	overdue := 0
 	for _, t := range tasks {
-		if t.Due.Before(now) {
+		if pastDue(t.Due, now, cfg.Reminders.Location()) {
 			overdue++
 		}
 	}
