@@ -522,3 +522,27 @@ func TestTaskIsNotOverdueOnItsDueDay(t *testing.T) {
 		t.Fatal("the day after the due date the tasks are overdue and reported")
 	}
 }
+
+// The leader's and the admin's summary workbooks are different files with different names: both
+// were called 周报-2026-12-07.xlsx, and the local connector's direct folder kept only the last
+// one written, so the leader's message pointed at the admin's whole-city workbook.
+func TestSummaryWorkbooksAreNamedForTheirScope(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Quarterly = false; c.Reminders.Enabled = false })
+	uploadAndStart(t, h)
+	h.tickAt(at(2026, 12, 7, 8, 30))
+	files := map[string]string{}
+	for _, m := range h.messages("summary") {
+		if len(m.To) == 1 {
+			files[m.To[0]] = m.File
+		}
+	}
+	if files["leader1"] == "" || files["admin1"] == "" {
+		t.Fatalf("summaries with workbooks for the leader and the admin: %v", files)
+	}
+	if files["leader1"] == files["admin1"] {
+		t.Fatalf("the leader's and the admin's workbooks are the same file: %s", files["leader1"])
+	}
+	if !strings.Contains(files["leader1"], "巴林左旗林东镇") || !strings.Contains(files["admin1"], "全市") {
+		t.Errorf("workbook names must say whose they are: %v", files)
+	}
+}
