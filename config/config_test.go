@@ -641,6 +641,12 @@ func TestNeedsRestart(t *testing.T) {
 	if strings.Join(got, ",") != "http.addr,workers.count,feishu" {
 		t.Errorf("NeedsRestart = %v, want [http.addr workers.count feishu]", got)
 	}
+	// The parsing child's timeout and memory cap are set when serve starts its sandbox: a reload
+	// that raises them (for a county ledger that timed out) must say a restart is needed.
+	got = NeedsRestart(base, parse("http: {addr: ':8080'}\nworkers: {count: 2}\nlimits: {parse_timeout: 5m, parse_memory_mb: 2048}\n"))
+	if strings.Join(got, ",") != "limits.parse_timeout,limits.parse_memory_mb" {
+		t.Errorf("NeedsRestart = %v, want [limits.parse_timeout limits.parse_memory_mb]", got)
+	}
 }
 
 // A config file that becomes empty while the service runs (truncated by a mistaken `>`, or

@@ -117,8 +117,8 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 }
 
 // NeedsRestart lists the keys whose new values a running service cannot take on a hot reload
-// (the data directory, the listening address, the worker count, logging and the platform
-// connectors, which are set up once at start): they apply at the next start. Everything else
+// (the data directory, the listening address, the worker count, the parsing child's timeout and
+// memory cap, logging and the platform connectors, which are set up once at start): they apply at the next start. Everything else
 // — policy, reminders, roster, limits, chats, API tokens — applies at once.
 func NeedsRestart(old, new *Config) []string {
 	if old == nil || new == nil {
@@ -133,6 +133,8 @@ func NeedsRestart(old, new *Config) []string {
 	diff("data_dir", old.DataDir, new.DataDir)
 	diff("http.addr", old.HTTP.Addr, new.HTTP.Addr)
 	diff("workers.count", old.Workers.Count, new.Workers.Count)
+	diff("limits.parse_timeout", old.Limits.ParseTimeout, new.Limits.ParseTimeout) // the sandbox is set up at start
+	diff("limits.parse_memory_mb", old.Limits.ParseMemoryMB, new.Limits.ParseMemoryMB)
 	diff("log", old.Log, new.Log)
 	diff("local", old.Local, new.Local)
 	diff("feishu", old.Feishu, new.Feishu)
