@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -544,5 +545,27 @@ func TestSummaryWorkbooksAreNamedForTheirScope(t *testing.T) {
 	}
 	if !strings.Contains(files["leader1"], "巴林左旗林东镇") || !strings.Contains(files["admin1"], "全市") {
 		t.Errorf("workbook names must say whose they are: %v", files)
+	}
+}
+
+// A file named after a household (“包玉山户台账.xlsx”) that cannot be read: the error reply in
+// the chat names the file, as the cadre did; the service log must not carry the name.
+func TestFailedFileNameStaysOutOfTheLog(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := filepath.Join(h.dir, "inbox", "红旗村群")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "包玉山户台账.xlsx"), []byte("not a workbook at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.scan()
+	h.drain()
+	errs := h.messages("error")
+	if len(errs) != 1 || !strings.Contains(errs[0].Text, "无法处理") {
+		t.Fatalf("one error reply: %+v", errs)
+	}
+	if strings.Contains(h.logs.String(), "包玉山") {
+		t.Fatalf("the log names the household:\n%s", h.logs.String())
 	}
 }

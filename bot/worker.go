@@ -130,7 +130,11 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	} else {
 		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
 	}
-	log.WithError(errors.New(redact.Text(err.Error()))).Warn("job: failed")
+	logged := err
+	if perm != nil && perm.Err != nil {
+		logged = perm.Err // the cause: the message names the uploaded file, which may name a household
+	}
+	log.WithError(errors.New(redact.Text(logged.Error()))).Warn("job: failed")
 	// The cadre still gets an answer: a failure is never silent.
 	res := jobResult{Kind: "error", Text: msg}
 	if rerr := s.reply(ctx, j, &ev, res); rerr != nil {
