@@ -114,7 +114,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
-	saved, err := s.st.SaveEvaluation(ctx, evaluationOf(j, p, &in, res, superseded), now)
+	eval := evaluationOf(j, p, &in, res, superseded)
+	eval.Judges = judgesBySheets(led)
+	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +239,42 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 		}
 	}
 	return out
+}
+
+// taskSheet is the ledger a task's rule reads (for subsidy_unpaid, the subsidy's rule: the last
+// part of the task id). A rule not listed here is judged by any upload.
+var taskSheet = map[string]string{
+	"measure_missing": ledger.KindHouseholds,
+	"calf_sale":       ledger.KindLivestock, "lamb_sale": ledger.KindLivestock,
+	"land_contract": ledger.KindLand, "land_entrust": ledger.KindLand,
+	"job_help_needed": ledger.KindLaborers, "stable_job": ledger.KindLaborers, "flexible_job": ledger.KindLaborers,
+	"transport":    ledger.KindLaborers,
+	"project_lost": ledger.KindProjects, "courtyard_award": ledger.KindProjects,
+	"no_linkage":          ledger.KindEntities,
+	"absorption":          ledger.KindEmployers,
+	"post_wage_lag":       ledger.KindPosts,
+	"dibao_review_due":    ledger.KindDibao,
+	"insurance_claim_due": ledger.KindInsurance,
+	"filial_short":        ledger.KindFilial,
+}
+
+// judgesBySheets says which open tasks a ledger can judge: those whose rule reads a sheet the
+// ledger has. Cadres keep and send each ledger as its own file; the 家庭收入台账 alone must not
+// close (and report done) the calf subsidies and employment tasks an earlier full workbook raised.
+func judgesBySheets(led *ledger.Ledger) func(id, rule string) bool {
+	has := map[string]bool{}
+	for _, si := range led.Sheets {
+		if si.Kind != "" {
+			has[si.Kind] = true
+		}
+	}
+	return func(id, rule string) bool {
+		if rule == "subsidy_unpaid" {
+			rule = id[strings.LastIndex(id, "|")+1:]
+		}
+		kind, ok := taskSheet[rule]
+		return !ok || has[kind]
+	}
 }
 
 // evaluationOf is what the store keeps of an evaluation. The tasks of superseded households

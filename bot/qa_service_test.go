@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
@@ -567,5 +569,75 @@ func TestFailedFileNameStaysOutOfTheLog(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), "包玉山") {
 		t.Fatalf("the log names the household:\n%s", h.logs.String())
+	}
+}
+
+// Cadres keep and send each ledger as its own file. A workbook with only the 家庭收入台账 says
+// nothing about the households' livestock or work: it must not close the calf/lamb subsidies or
+// the employment tasks the earlier full ledger raised, nor report them done.
+func TestLedgerWithoutASheetClosesNoTaskOfThatSheet(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	dir := filepath.Join(h.dir, "inbox", "红旗村群")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	full := filepath.Join(t.TempDir(), "full.xlsx")
+	if err := ledger.GenerateFile(full, 30, 11, q4()); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(full)
+	os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644)
+	h.scan()
+	h.drain()
+	ctx := context.Background()
+	before, _ := h.st.OpenTasks(ctx)
+	other := 0 // tasks from the livestock and work sheets
+	for _, tk := range before {
+		if tk.Rule == "job_help_needed" || strings.HasSuffix(tk.ID, "|calf_sale") || strings.HasSuffix(tk.ID, "|lamb_sale") ||
+			strings.HasSuffix(tk.ID, "|stable_job") || strings.HasSuffix(tk.ID, "|flexible_job") || strings.HasSuffix(tk.ID, "|transport") {
+			other++
+		}
+	}
+	if other == 0 {
+		t.Fatal("the full ledger should raise livestock and employment tasks")
+	}
+	// The same workbook with only its income sheet, sent again the same day.
+	f, err := excelize.OpenFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range f.GetSheetList() {
+		if sh != "脱贫户收入台账" {
+			if err := f.DeleteSheet(sh); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	only := filepath.Join(t.TempDir(), "income.xlsx")
+	if err := f.SaveAs(only); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ = os.ReadFile(only)
+	os.WriteFile(filepath.Join(dir, "家庭收入台账.xlsx"), b, 0o644)
+	h.scan()
+	h.drain()
+	replies := h.messages("reply")
+	last := replies[len(replies)-1].Text
+	if strings.Contains(last, "牲畜") || strings.Contains(last, "务工就业清单") {
+		t.Fatalf("the second upload should hold only the income sheet:\n%s", last)
+	}
+	after, _ := h.st.OpenTasks(ctx)
+	open := map[string]bool{}
+	for _, tk := range after {
+		open[tk.ID] = true
+	}
+	for _, tk := range before {
+		if !open[tk.ID] && tk.Rule != "measure_missing" {
+			t.Errorf("task %s (%s) closed by a workbook without its sheet", tk.ID, tk.Rule)
+		}
+	}
+	if !strings.Contains(last, "确认已完成0项") {
+		t.Errorf("the reply must not report the other sheets' tasks done:\n%s", last)
 	}
 }

@@ -37,6 +37,10 @@ type Evaluation struct {
 	// Covered are the subjects (household ids, entity names, …) this ledger speaks for: their
 	// open tasks that the evaluation no longer raises are closed.
 	Covered map[string]bool
+	// Judges, when set, says whether this ledger can judge an open task (id, rule) of a covered
+	// subject at all: a workbook without the livestock sheet says nothing about a calf subsidy.
+	// Tasks it cannot judge stay as they are. nil: every task.
+	Judges func(id, rule string) bool
 }
 
 // SaveResult is what saving an evaluation changed.
@@ -177,8 +181,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			return nil, fmt.Errorf("close tasks: %w", err)
 		}
 		for rows.Next() {
-			var id, subject, household string
-			if err := rows.Scan(&id, &subject, &household); err != nil {
+			var id, subject, household, rule string
+			if err := rows.Scan(&id, &subject, &household, &rule); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -186,7 +190,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				continue
 			}
 			seen[id] = true
-			if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) {
+			if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) {
 				toClose = append(toClose, id)
 			}
 		}
@@ -221,7 +225,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 // and no upload or command anywhere could be accepted meanwhile. Without it the planner takes
 // the subject and household indexes (a multi-index OR), reading only the rows asked for.
 func closeCandidatesSQL(n int) string {
-	return `SELECT id, subject, household FROM tasks WHERE +state = 'open' AND (subject IN (` + placeholders(n) +
+	return `SELECT id, subject, household, rule FROM tasks WHERE +state = 'open' AND (subject IN (` + placeholders(n) +
 		`) OR household IN (` + placeholders(n) + `))`
 }
 
