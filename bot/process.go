@@ -116,6 +116,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	}
 	eval := evaluationOf(j, p, &in, res, superseded)
 	eval.Judges = judgesBySheets(led)
+	if ev.ChatType == connectors.ChatDirect {
+		eval.DirectTo = ev.SenderID
+	}
 	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err

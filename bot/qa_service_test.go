@@ -641,3 +641,41 @@ func TestLedgerWithoutASheetClosesNoTaskOfThatSheet(t *testing.T) {
 		t.Errorf("the reply must not report the other sheets' tasks done:\n%s", last)
 	}
 }
+
+// On WeCom and DingTalk cadres send ledgers to the bot in a direct chat. The digest for cadres
+// outside the roster goes “to the chat the ledger came from”: for a direct chat that is the
+// uploader, by direct message (names still masked: the uploader is not their cadre). It was
+// sent as a group-chat message to a chat id that is a user (WeCom: appchat/send to a user id),
+// which fails every day.
+func TestUnknownCadreDigestForADirectUploadGoesToTheUploader(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	fc := newFxConn("fake", fxWorkbook(t, 30, 11))
+	h.withConnectors(fc)
+	ev := fxFileEvent("fake", "dm-1", "zhangsan")
+	ev.ChatType, ev.SenderID = connectors.ChatDirect, "zhangsan" // WeCom: the chat of a direct message is the user
+	ctx := context.Background()
+	if err := h.svc.Intake(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	if err := h.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.tickAt(at(2026, 12, 1, 9, 0))
+	var digests []connectors.Message
+	for _, m := range fc.messages() {
+		if m.Kind == "reminder" {
+			digests = append(digests, m)
+		}
+	}
+	if len(digests) != 1 {
+		t.Fatalf("one digest for the cadres outside the roster, to the uploader: %+v", digests)
+	}
+	d := digests[0]
+	if d.ChatID != "" || len(d.UserIDs) != 1 || d.UserIDs[0] != "zhangsan" {
+		t.Fatalf("the digest must be a direct message to the uploader: chat %q users %v", d.ChatID, d.UserIDs)
+	}
+	if !strings.Contains(d.Text, "*") {
+		t.Errorf("names stay masked for the uploader:\n%s", d.Text)
+	}
+}

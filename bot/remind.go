@@ -251,9 +251,25 @@ func (s *Service) cadreRecipient(entry int, tasks []store.TaskRow) (recipient, b
 		}
 	}
 	for _, t := range tasks {
-		if t.ChatID != "" && s.conns[t.Platform] != nil {
-			return recipient{platform: t.Platform, chatID: t.ChatID}, false
+		if r, ok := s.chatOf(t); ok {
+			return r, false
 		}
+	}
+	return recipient{}, false
+}
+
+// chatOf is where messages for the chat a task's ledger came from go: the group chat, or the
+// uploader by direct message when it came in a direct chat (a WeCom direct chat's id is the
+// user's, not a group's).
+func (s *Service) chatOf(t store.TaskRow) (recipient, bool) {
+	if s.conns[t.Platform] == nil {
+		return recipient{}, false
+	}
+	if t.DirectTo != "" {
+		return recipient{platform: t.Platform, userID: t.DirectTo}, true
+	}
+	if t.ChatID != "" {
+		return recipient{platform: t.Platform, chatID: t.ChatID}, true
 	}
 	return recipient{}, false
 }
@@ -653,8 +669,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		if !sentTo && t.ChatID != "" && s.conns[t.Platform] != nil {
-			add(recipient{platform: t.Platform, chatID: t.ChatID}, "", t)
+		if r, ok := s.chatOf(t); !sentTo && ok {
+			add(r, "", t)
 		}
 	}
 	sent := 0

@@ -29,6 +29,7 @@ type Evaluation struct {
 	JobID      int64
 	Platform   string
 	ChatID     string
+	DirectTo   string // the uploader, when the ledger came in a direct chat
 	Period     calc.Period
 	Households []HouseholdPoint
 	Payments   []calc.Payment // paid this year, as recorded in the ledger
@@ -122,8 +123,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
-		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, first_seen, last_seen, job_id)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?)`)
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?)`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -132,7 +133,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
 				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
 				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
-				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=? WHERE id = ?`)
+				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=?, direct_to=? WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -144,14 +145,14 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			case err == sql.ErrNoRows:
 				out.NewTasks = append(out.NewTasks, t.ID)
 				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ms(now), ms(now), ev.JobID)
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID)
 			case err != nil:
 			default:
 				if state == "closed" { // raised again: reopen as new
 					out.NewTasks = append(out.NewTasks, t.ID)
 				}
 				_, err = upd.ExecContext(ctx, t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
-					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, t.ID)
+					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, t.ID)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("save task: %w", err)
