@@ -208,18 +208,23 @@ func (r recipient) key() string {
 }
 
 // rosterCadre is the roster entry (its index) of the cadre a ledger names for a unit: an entry
-// of that name whose units cover the unit, else one of that name without units. Two cadres of
-// the same name (common names are common) are told apart by their units; an entry whose units
-// do not cover the unit is someone else, not in the roster (-1).
+// of that name whose units cover the unit, else one whose units do not contradict it (a ledger
+// without a village column), else one of that name without units. Two cadres of the same name
+// (common names are common) are told apart by their units; an entry whose units name another
+// village is someone else, not in the roster (-1).
 func rosterCadre(cadres []config.Cadre, name string, u calc.Unit) int {
-	fallback := -1
+	compatible := func(cu config.Unit) bool {
+		same := func(a, b string) bool { return a == "" || b == "" || a == b }
+		return same(cu.County, u.County) && same(cu.Township, u.Township) && same(cu.Village, u.Village)
+	}
+	fit, bare := -1, -1
 	for i, c := range cadres {
 		if c.Name != name {
 			continue
 		}
 		if len(c.Units) == 0 {
-			if fallback < 0 {
-				fallback = i
+			if bare < 0 {
+				bare = i
 			}
 			continue
 		}
@@ -227,9 +232,15 @@ func rosterCadre(cadres []config.Cadre, name string, u calc.Unit) int {
 			if covers(cu, u) {
 				return i
 			}
+			if fit < 0 && compatible(cu) {
+				fit = i
+			}
 		}
 	}
-	return fallback
+	if fit >= 0 {
+		return fit
+	}
+	return bare
 }
 
 // cadreRecipient finds where to send a cadre's digest: the roster id (entry, -1 when not in the
