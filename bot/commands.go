@@ -117,10 +117,25 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	} else {
 		fmt.Fprintf(&b, "“%s”进度：\n", unit)
 	}
+	// The unit and the level below it: a county lists its townships, a township its villages
+	// (a county's hundreds of villages made a reply of hundreds of lines).
+	listed := func(u calc.UnitSummary) bool {
+		switch {
+		case unit == "" || u.Unit.County == unit:
+			return u.Level == "county" || u.Level == "township"
+		case u.Unit.Township == unit:
+			return u.Level == "township" || u.Level == "village"
+		}
+		return u.Level == "village"
+	}
+	countyAsked := false
 	found := false
 	for _, u := range units {
-		if !match(u.Unit) || (unit == "" && u.Level != "county" && u.Level != "township") {
+		if !match(u.Unit) || !listed(u) {
 			continue
+		}
+		if unit != "" && u.Level == "county" {
+			countyAsked = true
 		}
 		found = true
 		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, pct(u.Completion))
@@ -165,6 +180,9 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	if len(parts) > 0 {
 		b.WriteString("：" + strings.Join(parts, "，"))
+	}
+	if countyAsked || unit == "" {
+		b.WriteString("\n发送“进度 乡镇名”查看各村。")
 	}
 	return b.String()
 }

@@ -679,3 +679,33 @@ func TestUnknownCadreDigestForADirectUploadGoesToTheUploader(t *testing.T) {
 		t.Errorf("names stay masked for the uploader:\n%s", d.Text)
 	}
 }
+
+// 进度 for a county lists the county and its townships, not every village (a real 旗 has
+// hundreds: a reply of hundreds of lines in the group); 进度 for a township lists its villages.
+func TestProgressListsTheLevelBelow(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Summaries.Weekly = ""; c.Summaries.Quarterly = false })
+	h.upload("镇群", "台账.xlsx", 90, 11, ledger.GenOptions{Quarter: 4, Villages: 3})
+	h.drain()
+	ask := func(text string) string {
+		t.Helper()
+		ev := connectors.Event{Platform: "local", ID: "q-" + text, Kind: connectors.EventText, ChatID: "镇群",
+			ChatType: connectors.ChatGroup, SenderID: "x", Text: text, Time: h.clock.Now()}
+		if err := h.svc.Intake(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+		h.drain()
+		r := h.messages("reply")
+		return r[len(r)-1].Text
+	}
+	county := ask("进度 巴林左旗")
+	if !strings.Contains(county, "· 巴林左旗：") || !strings.Contains(county, "· 巴林左旗林东镇：") || strings.Contains(county, "村：") {
+		t.Errorf("进度 巴林左旗: the county and its townships only:\n%s", county)
+	}
+	if !strings.Contains(county, "进度 乡镇名") {
+		t.Errorf("进度 巴林左旗 must say how to see the villages:\n%s", county)
+	}
+	town := ask("进度 林东镇")
+	if strings.Count(town, "村：") != 3 || strings.Contains(town, "· 巴林左旗：") {
+		t.Errorf("进度 林东镇: the township and its 3 villages:\n%s", town)
+	}
+}
