@@ -709,3 +709,25 @@ func TestProgressListsTheLevelBelow(t *testing.T) {
 		t.Errorf("进度 林东镇: the township and its 3 villages:\n%s", town)
 	}
 }
+
+// The result workbook cannot be sent (too big for the platform, or no permission to send files)
+// while text still goes through: the cadre gets a plain explanation, not “回复发送失败”.
+func TestResultThatCannotBeSentIsExplained(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Roster.Admins = []config.Admin{{Name: "管理员", IDs: config.IDs{"local": "admin1"}}}
+	})
+	fc := newFxConn("fake", fxWorkbook(t, 20, 3))
+	h.withConnectors(fc)
+	fc.failSends(&connectors.Error{Platform: "fake", Op: "send", HTTPStatus: 400, Msg: "file too large", Permanent: true})
+	if err := h.svc.Intake(context.Background(), fxFileEvent("fake", "big-1", "oc_1")); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	msgs := fc.messages()
+	if len(msgs) != 1 || msgs[0].Kind != "error" {
+		t.Fatalf("one error reply after the result failed: %+v", msgs)
+	}
+	if text := msgs[0].Text; !strings.Contains(text, "已通知管理员") || !strings.Contains(text, "结果") {
+		t.Errorf("the cadre must be told what failed and that the admins know: %q", text)
+	}
+}

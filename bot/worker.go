@@ -326,7 +326,11 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		if _, err := c.Send(ctx, mm); err != nil {
 			if connectors.IsPermanent(err) {
 				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
-				return &permanentError{Message: "回复发送失败", Err: err}
+				msg := "回复发送失败，已通知管理员处理。"
+				if res.File != "" {
+					msg = "结果工作簿已算好，但发送失败（可能文件超过平台大小上限，或机器人没有发送文件的权限），已通知管理员处理。"
+				}
+				return &permanentError{Message: msg, Err: err}
 			}
 			return fmt.Errorf("reply: %w", err)
 		}
