@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"github.com/xuri/excelize/v2"
 
+	"zengshou/bot"
 	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
@@ -729,5 +731,58 @@ func TestResultThatCannotBeSentIsExplained(t *testing.T) {
 	}
 	if text := msgs[0].Text; !strings.Contains(text, "已通知管理员") || !strings.Contains(text, "结果") {
 		t.Errorf("the cadre must be told what failed and that the admins know: %q", text)
+	}
+}
+
+// slowSendConn is a fake platform whose send takes a while (a big result on a slow link): the
+// hook runs before each send.
+type slowSendConn struct {
+	*fxConn
+	before func()
+}
+
+func (c *slowSendConn) Send(ctx context.Context, m connectors.Message) (string, error) {
+	if c.before != nil {
+		f := c.before
+		c.before = nil
+		f()
+	}
+	return c.fxConn.Send(ctx, m)
+}
+
+// A job's lease (parse_timeout + 2 min) covers each stage, renewed as the job moves on: a slow
+// parse followed by a slow reply exceeded the lease taken at the claim, and another worker took
+// the running job over and processed it a second time.
+func TestLeaseRenewedAtEachStage(t *testing.T) {
+	h := newHarness(t, nil)
+	fc := &slowSendConn{fxConn: newFxConn("fake", fxWorkbook(t, 20, 3))}
+	svc, err := bot.New(bot.Options{Config: h.cfg, Store: h.st, Connectors: []connectors.Connector{h.conn, fc}, Clock: h.clock,
+		Log: logrus.NewEntry(h.logger()), DataDir: h.dir,
+		Read: func(_ context.Context, path string, o ledger.ReadOptions) (*ledger.Ledger, error) {
+			h.clock.Advance(3 * time.Minute) // a slow parse, within parse_timeout + 2 min
+			return ledger.Read(path, o)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.svc = svc
+	took := false
+	fc.before = func() { // the reply upload takes 2 minutes more; meanwhile another worker looks for work
+		h.clock.Advance(2 * time.Minute)
+		ok, err := svc.WorkOnce(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		took = ok
+	}
+	if err := svc.Intake(context.Background(), fxFileEvent("fake", "slow-1", "oc_1")); err != nil {
+		t.Fatal(err)
+	}
+	h.mustWork()
+	if took {
+		t.Fatal("another worker took over the job while it was still replying")
+	}
+	if n := len(fc.messages()); n != 1 {
+		t.Fatalf("replies: %d, want 1", n)
 	}
 }

@@ -169,6 +169,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	stage := j.Stage
 	if ev.Kind == connectors.EventText {
 		if stage != store.StageEvaluated {
+			if err := s.renew(ctx, j); err != nil {
+				return err
+			}
 			res := s.command(ctx, ev)
 			b, _ := json.Marshal(res)
 			if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
@@ -178,6 +181,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 		}
 		var res jobResult
 		_ = json.Unmarshal(j.Result, &res)
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		return s.reply(ctx, j, ev, res)
 	}
 	if ev.File == nil {
@@ -185,6 +191,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	}
 	dir := s.jobDir(j.ID)
 	if stage == store.StageNew {
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		named, err := s.download(ctx, ev, dir)
 		if err != nil {
 			return err
@@ -208,6 +217,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	}
 	input := uploadPath(dir, ev.File.Name)
 	if stage == store.StageDownloaded {
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		res, err := s.process(ctx, j, ev, input, filepath.Join(dir, "result.xlsx"))
 		if err != nil {
 			return err
@@ -224,11 +236,20 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	if err := json.Unmarshal(j.Result, &res); err != nil {
 		return fmt.Errorf("job result: %w", err)
 	}
+	if err := s.renew(ctx, j); err != nil {
+		return err
+	}
 	if err := s.reply(ctx, j, ev, res); err != nil {
 		return err
 	}
 	faultPoint("reply")
 	return s.st.SetStage(ctx, j.ID, s.owner, store.StageReplied, j.Result, s.clock.Now())
+}
+
+// renew extends the job's lease from now before a stage: each stage gets the whole lease, so a
+// slow parse followed by a slow reply does not let another worker take the running job over.
+func (s *Service) renew(ctx context.Context, j *store.Job) error {
+	return s.st.Extend(ctx, j.ID, s.owner, s.clock.Now().Add(s.lease()))
 }
 
 // uploadPath is where a job keeps the uploaded file: a fixed name with the upload's extension.
