@@ -24,6 +24,14 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		verb, arg = verb[:i], strings.TrimSpace(verb[i:]+" "+arg)
 	}
 	arg = strings.TrimSpace(arg)
+	if arg == "" { // typed without a space: “政策三”, “模板牲畜”, “进度红旗村”
+		for _, v := range []string{"进度", "汇总", "政策", "模板"} {
+			if rest, ok := strings.CutPrefix(verb, v); ok && rest != "" {
+				verb, arg = v, strings.TrimSpace(rest)
+				break
+			}
+		}
+	}
 	switch verb {
 	case "进度", "汇总":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
@@ -35,7 +43,8 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		if !s.isAdmin(ev) {
 			return jobResult{Kind: "reply", Text: "“提醒”仅限管理员使用。管理员名单在配置 roster.admins 中。"}
 		}
-		n, err := s.SendDigests(ctx, true)
+		// Keyed by the command's message: a rerun after a crash sends nothing twice.
+		n, err := s.sendDigests(ctx, "cmd-"+shortHash(ev.Platform+"\x00"+ev.ID))
 		if err != nil {
 			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试：" + err.Error()}
 		}
@@ -98,7 +107,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	if err != nil {
 		return "暂时无法查询进度，请稍后再试。"
 	}
-	units, _ := s.st.UnitSummaries(ctx, calc.Period{})
+	units, _ := s.unitSummaries(ctx)
 	match := func(u calc.Unit) bool {
 		return unit == "" || u.County == unit || u.Township == unit || u.Village == unit
 	}
@@ -108,10 +117,25 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	} else {
 		fmt.Fprintf(&b, "“%s”进度：\n", unit)
 	}
+	// The unit and the level below it: a county lists its townships, a township its villages
+	// (a county's hundreds of villages made a reply of hundreds of lines).
+	listed := func(u calc.UnitSummary) bool {
+		switch {
+		case unit == "" || u.Unit.County == unit:
+			return u.Level == "county" || u.Level == "township"
+		case u.Unit.Township == unit:
+			return u.Level == "township" || u.Level == "village"
+		}
+		return u.Level == "village"
+	}
+	countyAsked := false
 	found := false
 	for _, u := range units {
-		if !match(u.Unit) || (unit == "" && u.Level != "county" && u.Level != "township") {
+		if !match(u.Unit) || !listed(u) {
 			continue
+		}
+		if unit != "" && u.Level == "county" {
+			countyAsked = true
 		}
 		found = true
 		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, pct(u.Completion))
@@ -128,11 +152,14 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			continue
 		}
 		byCadre[t.Cadre]++
-		if t.Due.Before(now) {
+		if pastDue(t.Due, now, s.Config().Reminders.Location()) {
 			overdue++
 		}
 	}
 	if len(byCadre) == 0 && !found {
+		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
+			return "没有找到单位“" + truncate(redact.Text(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”；发送“进度”查看全部单位。"
+		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}
 	total := 0
@@ -153,6 +180,9 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	if len(parts) > 0 {
 		b.WriteString("：" + strings.Join(parts, "，"))
+	}
+	if countyAsked || unit == "" {
+		b.WriteString("\n发送“进度 乡镇名”查看各村。")
 	}
 	return b.String()
 }
@@ -252,7 +282,12 @@ func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
 	if _, err := os.Stat(files[0]); err != nil {
 		return jobResult{Kind: "error", Text: "生成模板失败，请联系管理员。"}
 	}
-	return jobResult{Kind: "reply", Text: "标准台账模板（含下拉选项、表头说明和一行示例）见附件；填好后直接上传即可。", File: files[0], FileName: filepath.Base(files[0])}
+	text := "标准台账模板（含下拉选项、表头说明和一行示例）见附件；填好后直接上传即可。"
+	if kind == "all" { // one file per ledger, and a reply carries one file
+		text = fmt.Sprintf("标准台账模板共%d种，每种一个文件。附件是%s模板（含下拉选项、表头说明和一行示例）；其他模板请发送“模板 种类”，如“模板 牲畜”。种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶。",
+			len(files), ledger.KindNames[ledger.KindHouseholds])
+	}
+	return jobResult{Kind: "reply", Text: text, File: files[0], FileName: filepath.Base(files[0])}
 }
 
 // pct shows a rate as a percentage with one decimal: "17.1%".
@@ -263,10 +298,11 @@ func pct(r calc.Rate) string {
 // myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.
 // Household names are whole only in a direct chat with the bot.
 func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string {
-	name := ""
-	for _, c := range s.Config().Roster.Cadres {
+	name, entry := "", -1
+	cadres := s.Config().Roster.Cadres
+	for i, c := range cadres {
 		if id := c.IDs[ev.Platform]; id != "" && id == ev.SenderID {
-			name = c.Name
+			name, entry = c.Name, i
 		}
 	}
 	if name == "" {
@@ -278,7 +314,7 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string 
 	}
 	var mine []store.TaskRow
 	for _, t := range open {
-		if t.Cadre == name {
+		if t.Cadre == name && rosterCadre(cadres, t.Cadre, t.Unit) == entry { // not a namesake's
 			mine = append(mine, t)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"zengshou/bot/store"
@@ -84,7 +85,24 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if in.OpenTasks, err = s.st.OverdueTaskAges(ctx, in.AsOf); err != nil {
 		return nil, err
 	}
+	// Households an upload for a later quarter already covered: this older ledger is history
+	// for them, not news (see evaluationOf).
+	latest, err := s.st.LatestPeriods(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	superseded := map[string]bool{}
+	var newest calc.Period
+	for h, lp := range latest {
+		if p.Before(lp) {
+			superseded[h] = true
+			if newest.Before(lp) {
+				newest = lp
+			}
+		}
+	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
+	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
 	if led.Source != "" { // a password-protected or .xls upload: write from the readable copy
 		src = led.Source
@@ -96,13 +114,35 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
-	saved, err := s.st.SaveEvaluation(ctx, evaluationOf(j, p, &in, res), now)
+	eval := evaluationOf(j, p, &in, res, superseded)
+	eval.Judges = judgesBySheets(led)
+	if ev.ChatType == connectors.ChatDirect {
+		eval.DirectTo = ev.SenderID
+	}
+	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
+	if len(superseded) > 0 {
+		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
+			len(superseded), newest.Chinese(), p.Chinese())
+	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+// dueNoEarlierThan moves the due date of tasks due before end to end. The policy dates a task
+// task_due_quarters after the evaluated quarter; a ledger named for an earlier quarter
+// ("2026年第2季度台账.xlsx" uploaded in November) would raise tasks already past due, escalated
+// to the leaders at the next pass before the cadre was reminded once and counted against the
+// unit as overdue. A task is due no earlier than the end of the quarter it is raised in.
+func dueNoEarlierThan(tasks []calc.Task, end time.Time) {
+	for i := range tasks {
+		if tasks[i].Due.Before(end) {
+			tasks[i].Due = end
+		}
+	}
 }
 
 var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年\s*第?\s*([1-4一二三四])\s*季度|[Qq]([1-4]))`)
@@ -204,20 +244,67 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 	return out
 }
 
-// evaluationOf is what the store keeps of an evaluation.
-func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result) *store.Evaluation {
+// taskSheet is the ledger a task's rule reads (for subsidy_unpaid, the subsidy's rule: the last
+// part of the task id). A rule not listed here is judged by any upload.
+var taskSheet = map[string]string{
+	"measure_missing": ledger.KindHouseholds,
+	"calf_sale":       ledger.KindLivestock, "lamb_sale": ledger.KindLivestock,
+	"land_contract": ledger.KindLand, "land_entrust": ledger.KindLand,
+	"job_help_needed": ledger.KindLaborers, "stable_job": ledger.KindLaborers, "flexible_job": ledger.KindLaborers,
+	"transport":    ledger.KindLaborers,
+	"project_lost": ledger.KindProjects, "courtyard_award": ledger.KindProjects,
+	"no_linkage":          ledger.KindEntities,
+	"absorption":          ledger.KindEmployers,
+	"post_wage_lag":       ledger.KindPosts,
+	"dibao_review_due":    ledger.KindDibao,
+	"insurance_claim_due": ledger.KindInsurance,
+	"filial_short":        ledger.KindFilial,
+}
+
+// judgesBySheets says which open tasks a ledger can judge: those whose rule reads a sheet the
+// ledger has. Cadres keep and send each ledger as its own file; the 家庭收入台账 alone must not
+// close (and report done) the calf subsidies and employment tasks an earlier full workbook raised.
+func judgesBySheets(led *ledger.Ledger) func(id, rule string) bool {
+	has := map[string]bool{}
+	for _, si := range led.Sheets {
+		if si.Kind != "" {
+			has[si.Kind] = true
+		}
+	}
+	return func(id, rule string) bool {
+		if rule == "subsidy_unpaid" {
+			rule = id[strings.LastIndex(id, "|")+1:]
+		}
+		kind, ok := taskSheet[rule]
+		return !ok || has[kind]
+	}
+}
+
+// evaluationOf is what the store keeps of an evaluation. The tasks of superseded households
+// (a later quarter's ledger already covered them) are neither raised nor closed: an older
+// ledger does not undo what a newer one says. Their history for the period is kept.
+func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result, superseded map[string]bool) *store.Evaluation {
 	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p, Payments: in.Payments,
-		Tasks: res.Tasks, Units: res.Units, Covered: map[string]bool{}}
+		Units: res.Units, Covered: map[string]bool{}}
+	for _, t := range res.Tasks {
+		if t.Household == "" || !superseded[t.Household] {
+			ev.Tasks = append(ev.Tasks, t)
+		}
+	}
 	monitored := map[string]bool{}
 	for _, f := range res.Findings {
 		if f.Monitored {
 			monitored[f.Household] = true
 		}
-		ev.Covered[f.Subject] = true
+		if f.Household == "" || !superseded[f.Household] {
+			ev.Covered[f.Subject] = true
+		}
 	}
 	for i := range in.Households {
 		h := &in.Households[i]
-		ev.Covered[h.ID] = true
+		if !superseded[h.ID] {
+			ev.Covered[h.ID] = true
+		}
 		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
 			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID]}
 		ev.Households = append(ev.Households, pt)
@@ -234,14 +321,11 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 // unknownCadres are the responsible cadres named in the result but missing from the roster.
 // They are named in the uploading chat and recorded for the admins.
 func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *calc.Result) []string {
-	known := map[string]bool{}
-	for _, c := range s.Config().Roster.Cadres {
-		known[c.Name] = true
-	}
+	cadres := s.Config().Roster.Cadres
 	seen := map[string]bool{}
 	var out []string
 	for _, t := range res.Tasks {
-		if t.Cadre == "" || known[t.Cadre] || seen[t.Cadre] {
+		if t.Cadre == "" || seen[t.Cadre] || rosterCadre(cadres, t.Cadre, t.Unit) >= 0 {
 			continue
 		}
 		seen[t.Cadre] = true

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	now := s.clock.Now().In(loc)
 	if cfg.Reminders.Enabled {
 		if h, m, ok := config.ClockTime(cfg.Reminders.DigestTime); ok {
-			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), func() error {
+			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), nextDailySlot(now, h, m), func() error {
 				if _, err := s.Escalate(ctx); err != nil {
 					return err
 				}
@@ -43,7 +44,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
-		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), func() error {
+		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), time.Time{}, func() error {
 			_, err := s.SendSummaries(ctx, "weekly")
 			return err
 		}); err != nil {
@@ -55,7 +56,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		if !ok {
 			h, m = 9, 0
 		}
-		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), func() error {
+		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), time.Time{}, func() error {
 			_, err := s.SendSummaries(ctx, "quarterly")
 			return err
 		}); err != nil {
@@ -67,7 +68,11 @@ func (s *Service) Tick(ctx context.Context) error {
 
 // onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside
 // working time the run is deferred: the mark stays, so the next tick in working time runs it.
-func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Time, fn func() error) error {
+// upcoming, when set, is the next slot after now: a deferred run made on that slot's day (08:00,
+// when quiet hours end after a weekend or a holiday) is that day's run too, so the day's own
+// slot an hour later does not run a second pass (a second digest the same morning, and a report
+// to the leaders an hour after the digest that warned of it).
+func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcoming time.Time, fn func() error) error {
 	last, err := s.st.Mark(ctx, name)
 	if err != nil {
 		return err
@@ -79,13 +84,21 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Ti
 		return nil
 	}
 	if !s.workingTime(now) {
-		s.metrics.reminders.WithLabelValues("deferred").Inc()
+		if _, seen := s.deferred.LoadOrStore(name+"|"+slot.String(), true); !seen { // once per pass held over, not per tick
+			s.metrics.reminders.WithLabelValues("deferred").Inc()
+		}
 		return nil
 	}
 	if err := fn(); err != nil {
 		return err
 	}
-	return s.st.SetMark(ctx, name, now)
+	mark := now
+	if y, m, d := now.Date(); !upcoming.IsZero() {
+		if uy, um, ud := upcoming.Date(); uy == y && um == m && ud == d {
+			mark = upcoming
+		}
+	}
+	return s.st.SetMark(ctx, name, mark)
 }
 
 // RunScheduler ticks every interval until ctx ends.
@@ -108,6 +121,15 @@ func dailySlot(now time.Time, h, m int) time.Time {
 	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
 	if now.Before(slot) {
 		slot = slot.AddDate(0, 0, -1)
+	}
+	return slot
+}
+
+// nextDailySlot is the first daily slot after now.
+func nextDailySlot(now time.Time, h, m int) time.Time {
+	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
+	if !now.Before(slot) {
+		slot = slot.AddDate(0, 0, 1)
 	}
 	return slot
 }
@@ -163,6 +185,14 @@ func (s *Service) workingTime(now time.Time) bool {
 	return mins < start && mins >= end // quiet hours span midnight
 }
 
+// pastDue reports whether a task due on the calendar day due is overdue at now: from the next
+// day in the configured zone. A task due 2027-03-31 may be done all that day (its due time is
+// midnight UTC, 08:00 in Shanghai, which made it overdue at the 09:00 pass of its own day).
+func pastDue(due, now time.Time, loc *time.Location) bool {
+	d := due.In(loc)
+	return !now.Before(time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc))
+}
+
 // recipient is where a person's messages go.
 type recipient struct {
 	platform string
@@ -177,15 +207,49 @@ func (r recipient) key() string {
 	return r.platform + ":chat:" + r.chatID
 }
 
-// cadreRecipient finds where to send a cadre's digest: the roster id on the platform the tasks
-// came from, else on any enabled platform; a cadre not in the roster gets the digest in the chat
-// the ledger came from (names masked there).
-func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient, bool) {
-	var ids config.IDs
-	for _, c := range s.Config().Roster.Cadres {
-		if c.Name == cadre {
-			ids = c.IDs
+// rosterCadre is the roster entry (its index) of the cadre a ledger names for a unit: an entry
+// of that name whose units cover the unit, else one whose units do not contradict it (a ledger
+// without a village column), else one of that name without units. Two cadres of the same name
+// (common names are common) are told apart by their units; an entry whose units name another
+// village is someone else, not in the roster (-1).
+func rosterCadre(cadres []config.Cadre, name string, u calc.Unit) int {
+	compatible := func(cu config.Unit) bool {
+		same := func(a, b string) bool { return a == "" || b == "" || a == b }
+		return same(cu.County, u.County) && same(cu.Township, u.Township) && same(cu.Village, u.Village)
+	}
+	fit, bare := -1, -1
+	for i, c := range cadres {
+		if c.Name != name {
+			continue
 		}
+		if len(c.Units) == 0 {
+			if bare < 0 {
+				bare = i
+			}
+			continue
+		}
+		for _, cu := range c.Units {
+			if covers(cu, u) {
+				return i
+			}
+			if fit < 0 && compatible(cu) {
+				fit = i
+			}
+		}
+	}
+	if fit >= 0 {
+		return fit
+	}
+	return bare
+}
+
+// cadreRecipient finds where to send a cadre's digest: the roster id (entry, -1 when not in the
+// roster) on the platform the tasks came from, else on any enabled platform; a cadre not in the
+// roster gets the digest in the chat the ledger came from (names masked there).
+func (s *Service) cadreRecipient(entry int, tasks []store.TaskRow) (recipient, bool) {
+	var ids config.IDs
+	if cadres := s.Config().Roster.Cadres; entry >= 0 && entry < len(cadres) {
+		ids = cadres[entry].IDs
 	}
 	for _, t := range tasks {
 		if id := ids[t.Platform]; id != "" && s.conns[t.Platform] != nil {
@@ -198,9 +262,25 @@ func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient
 		}
 	}
 	for _, t := range tasks {
-		if t.ChatID != "" && s.conns[t.Platform] != nil {
-			return recipient{platform: t.Platform, chatID: t.ChatID}, false
+		if r, ok := s.chatOf(t); ok {
+			return r, false
 		}
+	}
+	return recipient{}, false
+}
+
+// chatOf is where messages for the chat a task's ledger came from go: the group chat, or the
+// uploader by direct message when it came in a direct chat (a WeCom direct chat's id is the
+// user's, not a group's).
+func (s *Service) chatOf(t store.TaskRow) (recipient, bool) {
+	if s.conns[t.Platform] == nil {
+		return recipient{}, false
+	}
+	if t.DirectTo != "" {
+		return recipient{platform: t.Platform, userID: t.DirectTo}, true
+	}
+	if t.ChatID != "" {
+		return recipient{platform: t.Platform, chatID: t.ChatID}, true
 	}
 	return recipient{}, false
 }
@@ -209,6 +289,19 @@ func (s *Service) cadreRecipient(cadre string, tasks []store.TaskRow) (recipient
 // closed since their last digest). Without force, a digest identical to the last one sent to the
 // same person is not sent again before the repeat interval. It returns how many were sent.
 func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
+	slot := ""
+	if force {
+		slot = s.clock.Now().Format("2006-01-02T15:04:05")
+	}
+	return s.sendDigests(ctx, slot)
+}
+
+// sendDigests is SendDigests; a non-empty forced names the forced pass (an admin's “提醒”: its
+// message), so that a rerun of the same pass after a crash finds its digests in the
+// notification log instead of sending them again. Digests of the pass sent before the rerun
+// count as sent.
+func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
+	force := forced != ""
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
 		return 0, err
@@ -217,13 +310,27 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Tasks go to their cadre's roster entry: a name, and the entry when several share it.
+	cadres := s.Config().Roster.Cadres
+	entryOf := map[string]int{}
+	keyOf := func(t store.TaskRow) string {
+		e := rosterCadre(cadres, t.Cadre, t.Unit)
+		if e < 0 {
+			return t.Cadre
+		}
+		k := t.Cadre + "\x00" + strconv.Itoa(e)
+		entryOf[k] = e
+		return k
+	}
 	byCadre := map[string][]store.TaskRow{}
 	closedBy := map[string][]store.TaskRow{}
 	for _, t := range open {
-		byCadre[t.Cadre] = append(byCadre[t.Cadre], t)
+		k := keyOf(t)
+		byCadre[k] = append(byCadre[k], t)
 	}
 	for _, t := range closed {
-		closedBy[t.Cadre] = append(closedBy[t.Cadre], t)
+		k := keyOf(t)
+		closedBy[k] = append(closedBy[k], t)
 	}
 	names := map[string]bool{}
 	for c := range byCadre {
@@ -249,9 +356,14 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 	}
 	var digests []*digest
 	byChat := map[string]*digest{}
-	for _, cadre := range order {
-		sec := digestSection{cadre: cadre, tasks: byCadre[cadre], done: closedBy[cadre]}
-		rcp, direct := s.cadreRecipient(cadre, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
+	for _, k := range order {
+		cadre, _, _ := strings.Cut(k, "\x00")
+		entry, ok := entryOf[k]
+		if !ok {
+			entry = -1
+		}
+		sec := digestSection{cadre: cadre, tasks: byCadre[k], done: closedBy[k]}
+		rcp, direct := s.cadreRecipient(entry, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
 		if rcp.platform == "" {
 			continue
 		}
@@ -286,7 +398,7 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 		}
 		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
 		if force {
-			slot = now.Format("2006-01-02T15:04:05")
+			slot = forced
 		}
 		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
 		text := s.digestText(d.sections, d.direct, now)
@@ -297,6 +409,9 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 			continue
 		}
 		if !ok2 {
+			if force { // this pass's digest went out before a restart
+				sent++
+			}
 			continue
 		}
 		sent++
@@ -476,19 +591,27 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	} else {
 		b.WriteString("帮扶措施已全部完成。\n")
 	}
-	var warn []string
+	var warn, reported []string
 	loc := cfg.Reminders.Location()
 	for i, t := range tasks {
 		due := t.Due.In(loc).Format("2006-01-02")
 		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
-		switch {
-		case t.Due.Before(now):
+		overdue := pastDue(t.Due, now, loc)
+		if overdue {
 			b.WriteString("（已逾期）")
-			warn = append(warn, fmt.Sprint(i+1))
-		case t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
+		}
+		switch {
+		case !t.EscalatedAt.IsZero():
+			// Already reported (escalation runs before the digests of a pass): a warning that it
+			// "will be reported" would be false.
+			reported = append(reported, fmt.Sprint(i+1))
+		case overdue || t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
 			warn = append(warn, fmt.Sprint(i+1))
 		}
 		b.WriteString("\n")
+	}
+	if len(reported) > 0 {
+		fmt.Fprintf(b, "第%s项已报告%s，请尽快落实。\n", strings.Join(reported, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(warn) > 0 {
 		fmt.Fprintf(b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
@@ -532,7 +655,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		buckets[k].tasks = append(buckets[k].tasks, t)
 	}
 	for _, t := range open {
-		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !t.Due.Before(now)) {
+		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !pastDue(t.Due, now, cfg.Reminders.Location())) {
 			continue
 		}
 		leaders := s.leadersFor(t.Unit)
@@ -557,8 +680,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		if !sentTo && t.ChatID != "" && s.conns[t.Platform] != nil {
-			add(recipient{platform: t.Platform, chatID: t.ChatID}, "", t)
+		if r, ok := s.chatOf(t); !sentTo && ok {
+			add(r, "", t)
 		}
 	}
 	sent := 0
@@ -573,7 +696,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
 		for i, t := range bk.tasks {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
-			if t.Due.Before(now) {
+			if pastDue(t.Due, now, loc) {
 				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
 			}
 			cadre := t.Cadre

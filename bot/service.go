@@ -90,6 +90,8 @@ type Service struct {
 	read    func(ctx context.Context, path string, opt ledger.ReadOptions) (*ledger.Ledger, error)
 	metrics *metrics
 	wake    chan struct{} // a new job was accepted
+	// deferred holds the schedule passes (name|slot) already counted as deferred.
+	deferred sync.Map
 }
 
 // New builds the service.

@@ -24,7 +24,7 @@ import (
 // messages were sent.
 func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	cfg := s.Config()
-	units, err := s.st.UnitSummaries(ctx, calc.Period{})
+	units, err := s.unitSummaries(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -72,17 +72,18 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				tasks = append(tasks, tk)
 			}
 		}
-		text := summaryText(kind, t.name, t.scope, mine, tasks, s.clock.Now(), cfg)
+		text := summaryText(kind, t.name, t.scope, mine, tasks, now, cfg) // dated in the configured zone, not the server's
 		if t.admin && len(unknown) > 0 {
 			text += "\n" + s.rosterGapsText(ctx)
 		}
 		var file *connectors.Attachment
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
-			if err := writeSummaryBook(path, kind, mine, tasks, s.clock.Now()); err != nil {
+			if err := writeSummaryBook(path, kind, mine, tasks, now); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
-				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + slot + ".xlsx", Data: data}
+				// Named for its scope: a leader's and an admin's workbook are different files.
+				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + scopeName(t.scope) + "-" + slot + ".xlsx", Data: data}
 			}
 		}
 		key := "summary|" + kind + "|" + t.r.key() + "|" + slot
@@ -97,6 +98,14 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// scopeName names a leader's unit, or 全市 for the whole city (admins).
+func scopeName(scope config.Unit) string {
+	if scope.County == "" && scope.Township == "" && scope.Village == "" {
+		return "全市"
+	}
+	return unitName(calc.Unit{County: scope.County, Township: scope.Township, Village: scope.Village})
 }
 
 func summaryTitle(kind string) string {
@@ -116,10 +125,7 @@ func rateOf(done, total int) calc.Rate {
 // summaryText is a leader's summary: the top-level units in scope, then the lagging units ranked.
 func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time, cfg *config.Config) string {
 	var b strings.Builder
-	where := unitName(calc.Unit{County: scope.County, Township: scope.Township, Village: scope.Village})
-	if where == "（未填写单位）" {
-		where = "全市"
-	}
+	where := scopeName(scope)
 	fmt.Fprintf(&b, "【增收助手·%s】%s，您好！截至%s，%s：\n", summaryTitle(kind), name, now.Format("2006-01-02"), where)
 	if len(units) == 0 {
 		b.WriteString("暂无已上传的台账数据。")
@@ -156,7 +162,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	}
 	overdue := 0
 	for _, t := range tasks {
-		if t.Due.Before(now) {
+		if pastDue(t.Due, now, cfg.Reminders.Location()) {
 			overdue++
 		}
 	}

@@ -130,13 +130,26 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	} else {
 		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
 	}
-	log.WithError(errors.New(redact.Text(err.Error()))).Warn("job: failed")
+	logged := err
+	if perm != nil && perm.Err != nil {
+		logged = perm.Err // the cause: the message names the uploaded file, which may name a household
+	}
+	log.WithError(errors.New(redact.Text(logged.Error()))).Warn("job: failed")
 	// The cadre still gets an answer: a failure is never silent.
 	res := jobResult{Kind: "error", Text: msg}
 	if rerr := s.reply(ctx, j, &ev, res); rerr != nil {
-		log.WithError(rerr).Warn("job: error reply not sent; will retry")
-		_ = s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(cfg.Workers.RetryBase), "error reply: "+rerr.Error(), s.clock.Now())
-		return
+		var rperm *permanentError
+		if !errors.As(rerr, &rperm) && !connectors.IsPermanent(rerr) {
+			// Backoff as for any transient failure: a platform down for an hour is not called
+			// every retry_base.
+			delay := min(cfg.Workers.RetryBase<<min(j.Attempts, 20), time.Hour)
+			log.WithError(rerr).WithField("retry_in", delay.String()).Warn("job: error reply not sent; will retry")
+			_ = s.st.Retry(ctx, j.ID, s.owner, s.clock.Now().Add(delay), "error reply: "+redact.Text(rerr.Error()), s.clock.Now())
+			return
+		}
+		// The chat refuses every message (the bot was removed): nobody there can be told, and
+		// retrying would call the platform for ever. The admins were alerted by reply.
+		log.WithError(errors.New(redact.Text(rerr.Error()))).Warn("job: the chat cannot be answered; giving up")
 	}
 	_ = s.st.Finish(ctx, j.ID, s.owner, store.JobFailed, redact.Text(err.Error()), s.clock.Now())
 	s.metrics.jobs.WithLabelValues("failed").Inc()
@@ -156,6 +169,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	stage := j.Stage
 	if ev.Kind == connectors.EventText {
 		if stage != store.StageEvaluated {
+			if err := s.renew(ctx, j); err != nil {
+				return err
+			}
 			res := s.command(ctx, ev)
 			b, _ := json.Marshal(res)
 			if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
@@ -165,6 +181,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 		}
 		var res jobResult
 		_ = json.Unmarshal(j.Result, &res)
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		return s.reply(ctx, j, ev, res)
 	}
 	if ev.File == nil {
@@ -172,6 +191,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	}
 	dir := s.jobDir(j.ID)
 	if stage == store.StageNew {
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		named, err := s.download(ctx, ev, dir)
 		if err != nil {
 			return err
@@ -195,6 +217,9 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	}
 	input := uploadPath(dir, ev.File.Name)
 	if stage == store.StageDownloaded {
+		if err := s.renew(ctx, j); err != nil {
+			return err
+		}
 		res, err := s.process(ctx, j, ev, input, filepath.Join(dir, "result.xlsx"))
 		if err != nil {
 			return err
@@ -211,11 +236,20 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	if err := json.Unmarshal(j.Result, &res); err != nil {
 		return fmt.Errorf("job result: %w", err)
 	}
+	if err := s.renew(ctx, j); err != nil {
+		return err
+	}
 	if err := s.reply(ctx, j, ev, res); err != nil {
 		return err
 	}
 	faultPoint("reply")
 	return s.st.SetStage(ctx, j.ID, s.owner, store.StageReplied, j.Result, s.clock.Now())
+}
+
+// renew extends the job's lease from now before a stage: each stage gets the whole lease, so a
+// slow parse followed by a slow reply does not let another worker take the running job over.
+func (s *Service) renew(ctx context.Context, j *store.Job) error {
+	return s.st.Extend(ctx, j.ID, s.owner, s.clock.Now().Add(s.lease()))
 }
 
 // uploadPath is where a job keeps the uploaded file: a fixed name with the upload's extension.
@@ -313,7 +347,11 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		if _, err := c.Send(ctx, mm); err != nil {
 			if connectors.IsPermanent(err) {
 				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
-				return &permanentError{Message: "回复发送失败", Err: err}
+				msg := "回复发送失败，已通知管理员处理。"
+				if res.File != "" {
+					msg = "结果工作簿已算好，但发送失败（可能文件超过平台大小上限，或机器人没有发送文件的权限），已通知管理员处理。"
+				}
+				return &permanentError{Message: msg, Err: err}
 			}
 			return fmt.Errorf("reply: %w", err)
 		}

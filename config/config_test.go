@@ -641,4 +641,58 @@ func TestNeedsRestart(t *testing.T) {
 	if strings.Join(got, ",") != "http.addr,workers.count,feishu" {
 		t.Errorf("NeedsRestart = %v, want [http.addr workers.count feishu]", got)
 	}
+	// The parsing child's timeout and memory cap are set when serve starts its sandbox: a reload
+	// that raises them (for a county ledger that timed out) must say a restart is needed.
+	got = NeedsRestart(base, parse("http: {addr: ':8080'}\nworkers: {count: 2}\nlimits: {parse_timeout: 5m, parse_memory_mb: 2048}\n"))
+	if strings.Join(got, ",") != "limits.parse_timeout,limits.parse_memory_mb" {
+		t.Errorf("NeedsRestart = %v, want [limits.parse_timeout limits.parse_memory_mb]", got)
+	}
+}
+
+// A config file that becomes empty while the service runs (truncated by a mistaken `>`, or
+// caught half-written) is not “all defaults”: that reload dropped the whole roster, admins
+// and leaders included. It is reported and the last good config stays; the next real content
+// is taken as usual.
+func TestWatchIgnoresAnEmptiedFile(t *testing.T) {
+	clearEnv(t)
+	old := WatchPoll
+	WatchPoll = 50 * time.Millisecond
+	defer func() { WatchPoll = old }()
+	path := filepath.Join(t.TempDir(), "zengshou.yaml")
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("roster: {admins: [{name: 管理员, ids: {local: a1}}]}\n")
+	changes := make(chan *Config, 10)
+	errs := make(chan error, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := Watch(ctx, path, func(c *Config) { changes <- c }, func(err error) { errs <- err }); err != nil {
+		t.Fatal(err)
+	}
+	write("  \n")
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "空") {
+			t.Errorf("the error must say the file is empty: %v", err)
+		}
+	case c := <-changes:
+		t.Fatalf("an emptied file was applied as all defaults: %d admins", len(c.Roster.Admins))
+	case <-time.After(5 * time.Second):
+		t.Fatal("no report for an emptied config file")
+	}
+	write("roster: {admins: [{name: 管理员, ids: {local: a2}}]}\n")
+	select {
+	case c := <-changes:
+		if len(c.Roster.Admins) != 1 || c.Roster.Admins[0].IDs["local"] != "a2" {
+			t.Errorf("the restored file: %+v", c.Roster.Admins)
+		}
+	case err := <-errs:
+		t.Fatalf("valid file rejected: %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no onChange after the file was written again")
+	}
 }

@@ -24,8 +24,9 @@ const watchSettle = 100 * time.Millisecond
 // Watch rereads the config file at path (or ZENGSHOU_CONFIG when path is "") whenever it
 // changes. A valid new config goes to onChange; an invalid or unreadable one goes to onError
 // (an *Error with every message) and is otherwise ignored, so the last good config stays in
-// force. Watch reads the file once at the start as the baseline, returns at once, and stops
-// when ctx is done. It returns an error when there is no file to watch.
+// force; so is a file that becomes empty. Watch reads the file once at the start as the
+// baseline, returns at once, and stops when ctx is done. It returns an error when there is no
+// file to watch.
 func Watch(ctx context.Context, path string, onChange func(*Config), onError func(error)) error {
 	if path == "" {
 		path = os.Getenv(EnvConfig)
@@ -74,6 +75,12 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 				return
 			}
 			last = data
+			if len(bytes.TrimSpace(data)) == 0 {
+				// At start no file means the defaults; a file emptied while running is a
+				// mistake or a write in progress, and the defaults would drop the roster.
+				onError(fmt.Errorf("reload config %s: 配置文件是空的，继续使用上一份配置 (the file is empty; the last good config stays)", path))
+				return
+			}
 			cfg, err := load(data, path)
 			if err != nil {
 				onError(err)
@@ -110,8 +117,8 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 }
 
 // NeedsRestart lists the keys whose new values a running service cannot take on a hot reload
-// (the data directory, the listening address, the worker count, logging and the platform
-// connectors, which are set up once at start): they apply at the next start. Everything else
+// (the data directory, the listening address, the worker count, the parsing child's timeout and
+// memory cap, logging and the platform connectors, which are set up once at start): they apply at the next start. Everything else
 // — policy, reminders, roster, limits, chats, API tokens — applies at once.
 func NeedsRestart(old, new *Config) []string {
 	if old == nil || new == nil {
@@ -126,6 +133,8 @@ func NeedsRestart(old, new *Config) []string {
 	diff("data_dir", old.DataDir, new.DataDir)
 	diff("http.addr", old.HTTP.Addr, new.HTTP.Addr)
 	diff("workers.count", old.Workers.Count, new.Workers.Count)
+	diff("limits.parse_timeout", old.Limits.ParseTimeout, new.Limits.ParseTimeout) // the sandbox is set up at start
+	diff("limits.parse_memory_mb", old.Limits.ParseMemoryMB, new.Limits.ParseMemoryMB)
 	diff("log", old.Log, new.Log)
 	diff("local", old.Local, new.Local)
 	diff("feishu", old.Feishu, new.Feishu)

@@ -126,6 +126,9 @@ var migrations = []string{
 	// by reading every open task (which made a burst of uploads quadratic).
 	`CREATE INDEX tasks_subject ON tasks(subject)`,
 	`CREATE INDEX tasks_household ON tasks(household)`,
+	// A ledger sent in a direct chat (WeCom, DingTalk): its chat is the uploader, who gets that
+	// chat's messages (digests for cadres outside the roster) by direct message.
+	`ALTER TABLE tasks ADD COLUMN direct_to TEXT NOT NULL DEFAULT ''`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

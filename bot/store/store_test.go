@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -232,5 +234,49 @@ func TestOverdueTaskAges(t *testing.T) {
 	got, err := s.OverdueTaskAges(ctx, calc.Day(2026, 11, 30))
 	if err != nil || len(got) != 1 || got[0].ID != "a" || got[0].Unit.Village != "红旗村" || !got[0].Due.Equal(calc.Day(2026, 9, 30)) {
 		t.Fatalf("overdue on 2026-11-30: %+v %v, want task a only", got, err)
+	}
+}
+
+// Closing the tasks an upload no longer raises must look up only the uploaded subjects and
+// households (their indexes), never read every open task once per chunk of 400: with a county
+// ledger of 130,000 households that scan held the write lock for minutes, and every other
+// upload and command waited. The plan is read from SQLite itself, on a store with many open
+// tasks.
+func TestCloseTasksLooksUpOnlyTheUploadedSubjects(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	p := calc.Period{Year: 2026, Quarter: 4}
+	ev := &Evaluation{JobID: 1, Period: p, Covered: map[string]bool{}}
+	for i := range 2000 {
+		hh := fmt.Sprintf("H%04d", i)
+		ev.Tasks = append(ev.Tasks, calc.Task{ID: "subsidy_unpaid|" + hh + "|calf_sale", Rule: "subsidy_unpaid", Subject: hh, Household: hh,
+			Cadre: "张三", Due: calc.Day(2027, 3, 31), Explain: "x"})
+		ev.Covered[hh] = true
+	}
+	if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
+		t.Fatal(err)
+	}
+	args := []any{"H0001", "H0002", "H0001", "H0002"}
+	rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+closeCandidatesSQL(2), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	rows.Close()
+	all := strings.Join(plan, " | ")
+	if !strings.Contains(all, "tasks_subject") || !strings.Contains(all, "tasks_household") || strings.Contains(all, "tasks_cadre") {
+		t.Fatalf("the closing query must search the subject and household indexes, not scan the open tasks: %s", all)
+	}
+	// And it still closes what it should: H0001 uploaded again without its task.
+	r, err := s.SaveEvaluation(ctx, &Evaluation{JobID: 2, Period: p, Covered: map[string]bool{"H0001": true}}, t0.Add(time.Hour))
+	if err != nil || len(r.ClosedTasks) != 1 || r.ClosedTasks[0] != "subsidy_unpaid|H0001|calf_sale" {
+		t.Fatalf("second save: %+v %v", r, err)
 	}
 }

@@ -16,6 +16,7 @@ type TaskRow struct {
 	State       string
 	Platform    string
 	ChatID      string
+	DirectTo    string // the uploader, when the ledger came in a direct chat
 	FirstSeen   time.Time
 	ClosedAt    time.Time
 	ClosedAcked bool
@@ -24,14 +25,14 @@ type TaskRow struct {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, first_seen, closed_at, closed_acked, reminders, escalated_at`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, escalated_at`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
 	var due, first, closed, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
 	t.Amount = fenPtr(amount)
 	return t, err

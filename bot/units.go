@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"zengshou/calc"
+)
+
+// unitSummaries is the latest summary of every unit, with the township and county rows summed
+// from the latest rows below them. Villages upload their ledgers one by one, and each upload
+// stores township and county rows of its own households only: read as stored, the last
+// village's upload stood for its whole township and county in 进度 and in the leaders'
+// summaries.
+func (s *Service) unitSummaries(ctx context.Context) ([]calc.UnitSummary, error) {
+	units, err := s.st.UnitSummaries(ctx, calc.Period{})
+	if err != nil {
+		return nil, err
+	}
+	asOf := calc.Day(s.clock.Now().In(s.Config().Reminders.Location()).Date())
+	return rollUp(units, s.Config().Policy, asOf), nil
+}
+
+// rollUp replaces every township row that has village rows under it by their sum, then every
+// county row that has township rows under it by theirs (a unit without rows below keeps its
+// stored row). Counts, money and tasks add up; completion and 落实不力 follow from the sums as
+// calc defines them. The 两高于 growth is a ratio of sums the rows do not carry: it stays when
+// one upload covered the whole unit (its stored row counts the same households and tasks), and is left
+// out otherwise rather than guessed.
+func rollUp(units []calc.UnitSummary, pol *calc.Policy, asOf time.Time) []calc.UnitSummary {
+	type key struct{ level, county, township string }
+	parentOf := func(u calc.UnitSummary) (key, bool) {
+		switch u.Level {
+		case "village":
+			return key{"township", u.Unit.County, u.Unit.Township}, true
+		case "township":
+			return key{"county", u.Unit.County, ""}, true
+		}
+		return key{}, false
+	}
+	stored := map[key]int{} // index in units of a stored township or county row
+	for i, u := range units {
+		if u.Level == "township" || u.Level == "county" {
+			stored[key{u.Level, u.Unit.County, u.Unit.Township}] = i
+		}
+	}
+	out := append([]calc.UnitSummary(nil), units...)
+	for _, level := range []string{"township", "county"} {
+		sums := map[key]*calc.UnitSummary{}
+		var order []key
+		for _, u := range out {
+			k, ok := parentOf(u)
+			if !ok || k.level != level {
+				continue
+			}
+			sum := sums[k]
+			if sum == nil {
+				sum = &calc.UnitSummary{Level: level, Unit: calc.Unit{County: k.county, Township: k.township},
+					Flags: map[string]int{}, Owed: map[string]calc.Fen{}, Paid: map[string]calc.Fen{}}
+				sums[k] = sum
+				order = append(order, k)
+			}
+			add(sum, u)
+		}
+		for _, k := range order {
+			sum := sums[k]
+			finish(sum, pol, asOf)
+			if i, ok := stored[k]; ok {
+				if old := out[i]; old.Households == sum.Households && old.Monitored == sum.Monitored &&
+					old.OpenTasks == sum.OpenTasks && old.DoneItems == sum.DoneItems {
+					sum.Growth, sum.AboveLocal, sum.AboveCity = old.Growth, old.AboveLocal, old.AboveCity
+				}
+				if sum.LocalGrowth == nil {
+					sum.LocalGrowth = out[i].LocalGrowth
+				}
+				out[i] = *sum
+				continue
+			}
+			stored[k] = len(out)
+			out = append(out, *sum)
+		}
+	}
+	return out
+}
+
+// add adds a unit's counts, money and tasks to its parent's sum.
+func add(sum *calc.UnitSummary, u calc.UnitSummary) {
+	sum.Households += u.Households
+	sum.Monitored += u.Monitored
+	sum.OpenTasks += u.OpenTasks
+	sum.DoneItems += u.DoneItems
+	sum.Overdue += u.Overdue
+	for r, n := range u.Flags {
+		sum.Flags[r] += n
+	}
+	for r, f := range u.Owed {
+		sum.Owed[r] += f
+	}
+	for r, f := range u.Paid {
+		sum.Paid[r] += f
+	}
+	if sum.LocalGrowth == nil { // the county's local growth: the same for every unit in it
+		sum.LocalGrowth = u.LocalGrowth
+	}
+}
+
+// finish sets completion and 落实不力 from the sums, as calc does: completion = done ÷ (done +
+// open), 1 when both are 0; lagging below lagging.completion or with tasks overdue.
+func finish(sum *calc.UnitSummary, pol *calc.Policy, asOf time.Time) {
+	done, open := int64(sum.DoneItems), int64(sum.OpenTasks)
+	sum.Completion = calc.RateOne
+	if done+open > 0 {
+		sum.Completion = calc.Rate(done * int64(calc.RateOne) / (done + open))
+	}
+	lagging := sum.Overdue > 0
+	if pol != nil && done+open > 0 {
+		lagC, _ := pol.LaggingCompletion.Value(sum.Unit.County, asOf)
+		lagging = lagging || done*int64(calc.RateOne) < int64(lagC)*(done+open)
+	}
+	sum.Lagging = lagging
+}
