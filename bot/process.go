@@ -395,7 +395,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "；%s", strings.Join(parts, "，"))
 	}
 	b.WriteString("\n")
-	problems := append(append([]calc.DataError(nil), led.Errors...), res.Errors...)
+	problems := ledger.Problems(led, res) // as the 问题清单 sheet lists them: one message per cell
 	if len(problems) > 0 {
 		mask := nameMasker(&led.Inputs)
 		fmt.Fprintf(&b, "表格问题：%d处，详见“%s”工作表，例如：\n", len(problems), ledger.SheetProblems)
