@@ -7,7 +7,7 @@ package local
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -195,8 +195,15 @@ func (c *Connector) scan(ctx context.Context, h connectors.Handler) {
 }
 
 func (c *Connector) accept(ctx context.Context, h connectors.Handler, chat, name, path string, info os.FileInfo) {
-	sum := sha256.Sum256([]byte(chat + "\x00" + name + "\x00" + fmt.Sprint(info.Size(), info.ModTime().UnixNano())))
-	id := hex.EncodeToString(sum[:10])
+	// Each file dropped is its own upload, even a copy identical in name, size and time to one
+	// taken before (cp -p of the same ledger): the id is drawn at random, not derived from them
+	// (the same id made the second drop a duplicate delivery, silently dropped). The file leaves
+	// the inbox under this id, so it is never taken twice.
+	var rnd [10]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return
+	}
+	id := hex.EncodeToString(rnd[:])
 	ev := connectors.Event{Platform: Name, ID: id, ChatID: chat, ChatType: connectors.ChatGroup, SenderID: "local", SenderName: "本地用户", Time: c.opt.Now()}
 	if strings.HasSuffix(strings.ToLower(name), ".txt") {
 		b, err := os.ReadFile(path)
@@ -316,7 +323,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return "", fmt.Errorf("send: %w", err)
 		}
-		path := filepath.Join(dir, now.Format("20060102-150405")+"-"+SafeName(att.Name))
+		path := freePath(filepath.Join(dir, now.Format("20060102-150405")+"-"+SafeName(att.Name)))
 		tmp := path + ".tmp"
 		if err := os.WriteFile(tmp, att.Data, 0o640); err != nil {
 			return "", fmt.Errorf("send: %w", err)
@@ -379,4 +386,19 @@ func ReadMessages(dataDir string) ([]Message, error) {
 		out = append(out, m)
 	}
 	return out, sc.Err()
+}
+
+// freePath is path, or path with "-2", "-3" … before its extension when a file of that name is
+// already there: two attachments of the same name in the same second (reminders to two cadres
+// in the direct folder, two summaries) must not overwrite each other.
+func freePath(path string) string {
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	p := path
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+		p = fmt.Sprintf("%s-%d%s", base, i, ext)
+	}
 }

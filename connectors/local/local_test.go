@@ -132,3 +132,55 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+// The same ledger dropped again with the same name, size and time (cp -p) is a second upload,
+// with its own id: it was taken as a duplicate delivery and silently dropped.
+func TestSameFileDroppedTwiceIsTwoUploads(t *testing.T) {
+	c, dir := newConn(t)
+	var got []connectors.Event
+	h := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	inbox := filepath.Join(dir, "inbox", "群")
+	os.MkdirAll(inbox, 0o755)
+	p := filepath.Join(inbox, "台账.xlsx")
+	mtime := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	for range 2 {
+		os.WriteFile(p, []byte("same ledger"), 0o644)
+		os.Chtimes(p, mtime, mtime)
+		c.ScanOnce(context.Background(), h)
+		c.ScanOnce(context.Background(), h)
+	}
+	if len(got) != 2 || got[0].ID == got[1].ID {
+		t.Fatalf("events: %+v, want two with different ids", got)
+	}
+	for _, ev := range got {
+		var buf strings.Builder
+		if _, err := c.Download(context.Background(), *ev.File, &buf, 1<<20); err != nil || buf.String() != "same ledger" {
+			t.Fatalf("download %s: %q %v", ev.ID, buf.String(), err)
+		}
+	}
+}
+
+// Two attachments of the same name sent in the same second to the same folder (direct messages
+// to two cadres) are two files; the second overwrote the first.
+func TestSameNameAttachmentsInOneSecondAreKept(t *testing.T) {
+	c, dir := newConn(t)
+	for i, u := range []string{"wangjianjun", "liuhaiyan"} {
+		if _, err := c.Send(context.Background(), connectors.Message{UserIDs: []string{u}, Kind: "summary", Text: "周报",
+			File: &connectors.Attachment{Name: "周报.xlsx", Data: []byte{'A' + byte(i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "direct", "*周报*.xlsx"))
+	if len(files) != 2 {
+		t.Fatalf("files in the direct outbox: %v, want 2", files)
+	}
+	msgs, err := ReadMessages(dir)
+	if err != nil || len(msgs) != 2 || msgs[0].File == msgs[1].File {
+		t.Fatalf("messages: %+v %v", msgs, err)
+	}
+	for i, m := range msgs {
+		if b, _ := os.ReadFile(filepath.Join(dir, m.File)); len(b) != 1 || b[0] != 'A'+byte(i) {
+			t.Fatalf("message %d's file %s holds %q", i, m.File, b)
+		}
+	}
+}
