@@ -129,6 +129,11 @@ var migrations = []string{
 	// A ledger sent in a direct chat (WeCom, DingTalk): its chat is the uploader, who gets that
 	// chat's messages (digests for cadres outside the roster) by direct message.
 	`ALTER TABLE tasks ADD COLUMN direct_to TEXT NOT NULL DEFAULT ''`,
+	// … and the open tasks of the uploaded subjects and households only: the indexes above also
+	// hold every closed task, and a village that uploads again and again piles them up under the
+	// same households (a burst of 1,000 uploads of one village fell from 760 to 280 a minute).
+	`CREATE INDEX tasks_open_subject ON tasks(subject) WHERE state = 'open'`,
+	`CREATE INDEX tasks_open_household ON tasks(household) WHERE state = 'open'`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
