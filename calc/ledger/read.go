@@ -185,6 +185,9 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		if err := r.readSheet(st); err != nil {
 			return nil, err
 		}
+		if st.incomeNote != "" && st.info.DataRows > 0 {
+			r.errorf(st.info.Name, 0, "", true, "%s", st.incomeNote)
+		}
 	}
 	if !found {
 		return nil, r.noLedger(names)

@@ -72,12 +72,14 @@ func TestReadFilteredRows(t *testing.T) {
 	if n := len(led.Inputs.Households); n != 5 {
 		t.Fatalf("%d households, want 5", n)
 	}
-	if h := household(t, led, "HQ002"); h.Members != 2 || h.Quarters[2] == nil || h.Quarters[2].Wage != calc.Yuan(6000) {
+	// 工资性收入 names no quarter: read as 本年累计, 6000元 ÷ 2人 = 3000元 per person so far
+	if h := household(t, led, "HQ002"); h.Members != 2 || h.YTDPerCapita == nil || *h.YTDPerCapita != calc.Yuan(3000) {
 		t.Errorf("filtered-out household HQ002 = %+v", h)
 	}
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 0, "", "‘脱贫户收入台账’设置了筛选，有2行被筛选隐藏（第2、3行），这些行已照常计算；结果表保留原筛选，取消筛选即可看到全部"},
 		{formulaSheet, 0, "", "‘脱贫户收入台账’有1行被隐藏（第7行），已照常计算，请确认这些户是否应在台账中"},
+		{formulaSheet, 0, "", "‘脱贫户收入台账’的收入列（工资性收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"},
 	})
 	for _, e := range led.Errors {
 		if !e.Warning {
@@ -99,6 +101,7 @@ func TestReadFilterWithoutCriteria(t *testing.T) {
 	}
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 0, "", "‘脱贫户收入台账’有3行被隐藏（第2、3、7行），已照常计算，请确认这些户是否应在台账中"},
+		{formulaSheet, 0, "", "‘脱贫户收入台账’的收入列（工资性收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"},
 	})
 }
 
@@ -285,7 +288,8 @@ func TestTableFilteredRows(t *testing.T) {
 	if si := sheetByName(t, led, s); !si.Filtered || !si.Tables || si.DataRows != 4 {
 		t.Fatalf("sheet %+v", si)
 	}
-	checkErrors(t, led.Errors, []wantErr{{s, 0, "", "‘脱贫户收入台账’设置了筛选，有2行被筛选隐藏（第2、3行），这些行已照常计算"}})
+	checkErrors(t, led.Errors, []wantErr{{s, 0, "", "‘脱贫户收入台账’设置了筛选，有2行被筛选隐藏（第2、3行），这些行已照常计算"},
+		{s, 0, "", "‘脱贫户收入台账’的收入列（工资性收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"}})
 	opt := processOptions(t)
 	opt.Write.Mode = ModeColumns
 	if _, err := Process(in, out, opt); err != nil {

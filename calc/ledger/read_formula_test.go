@@ -137,28 +137,30 @@ func TestReadFormulaWithoutValue(t *testing.T) {
 	// one problem per cell of a recognized column; the title row, the unmapped column and the
 	// formula with a cached value say nothing; no "为空" for the 家庭人口数 formula
 	checkErrors(t, led.Errors, []wantErr{
+		{formulaSheet, 0, "", "‘脱贫户收入台账’的收入列（工资性收入、生产经营性收入、转移性收入、人均纯收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"},
 		{formulaSheet, 4, "人均纯收入", "‘人均纯收入’是公式，但文件里没有保存计算结果（可能由程序生成或设为手动重算），无法读取；请在Excel或WPS中打开、重新计算并保存后再上传"},
 		{formulaSheet, 5, "家庭人口数", "‘家庭人口数’是公式，但文件里没有保存计算结果"},
 	})
-	for _, e := range led.Errors {
+	for _, e := range led.Errors[1:] { // after the sheet's note on its income columns
 		if e.Warning {
 			t.Errorf("%+v is a warning, want an error", e)
 		}
 	}
+	// The income columns name no quarter: read as 本年累计 (the per-capita figure so far).
 	// the cached value is read as before
 	a := household(t, led, "HQ001")
-	if q := a.Quarters[2]; q == nil || mustFen(t, q.PerCapita) != calc.Yuan(5750) || a.Members != 4 {
-		t.Errorf("HQ001 = %+v %+v", a, q)
+	if a.YTDPerCapita == nil || *a.YTDPerCapita != calc.Yuan(5750) || a.Members != 4 {
+		t.Errorf("HQ001 = %+v", a)
 	}
-	// the household's other values are read; the formula's value is missing, not 0
+	// the household's other values are read; the formula's value is missing, not 0: the
+	// per-capita figure comes from the components, (6000 + 1500 + 4000) ÷ 2 = 5750
 	b := household(t, led, "HQ002")
-	if q := b.Quarters[2]; q == nil || q.Wage != calc.Yuan(6000) || q.Business != calc.Yuan(1500) || q.Transfer != calc.Yuan(4000) ||
-		q.PerCapita != nil || b.Members != 2 || mustFen(t, b.LastYearPerCapita) != calc.Yuan(6100) {
-		t.Errorf("HQ002 = %+v %+v", b, q)
+	if b.YTDPerCapita == nil || *b.YTDPerCapita != calc.Yuan(5750) || b.Members != 2 || mustFen(t, b.LastYearPerCapita) != calc.Yuan(6100) {
+		t.Errorf("HQ002 = %+v", b)
 	}
 	c := household(t, led, "HQ003")
-	if q := c.Quarters[2]; q == nil || c.Members != 0 || mustFen(t, q.PerCapita) != calc.Yuan(3700) || q.Wage != calc.Yuan(3000) {
-		t.Errorf("HQ003 = %+v %+v", c, q)
+	if c.Members != 0 || c.YTDPerCapita == nil || *c.YTDPerCapita != calc.Yuan(3700) {
+		t.Errorf("HQ003 = %+v", c)
 	}
 }
 
@@ -174,13 +176,15 @@ func TestReadFormulaWithoutValueWholeColumn(t *testing.T) {
 		t.Fatalf("%d households, want 13", n)
 	}
 	checkErrors(t, led.Errors, []wantErr{
+		{formulaSheet, 0, "", "‘脱贫户收入台账’的收入列（工资性收入、生产经营性收入、转移性收入、人均纯收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"},
 		{formulaSheet, 4, "人均纯收入", "‘人均纯收入’" + MsgNoValue},
 		{formulaSheet, 5, "家庭人口数", "‘家庭人口数’" + MsgNoValue},
 		{formulaSheet, 6, "人均纯收入", "‘人均纯收入’" + MsgNoValue},
 		{formulaSheet, 7, "人均纯收入", "‘人均纯收入’" + MsgNoValue},
 		{formulaSheet, 8, "人均纯收入", "自本行起还有8行‘人均纯收入’（第8、9、10、11、12行等）也是公式，但文件里没有保存计算结果（可能由程序生成或设为手动重算），无法读取；请在Excel或WPS中打开、重新计算并保存后再上传"},
 	})
-	if h := household(t, led, "HQ013"); h.Quarters[2] == nil || h.Quarters[2].Wage != calc.Yuan(9000) || h.Quarters[2].PerCapita != nil || h.Members != 3 {
+	// per capita from the components, the formula having no value: (9000 + 0 + 1000) ÷ 3 = 3333.33
+	if h := household(t, led, "HQ013"); h.YTDPerCapita == nil || *h.YTDPerCapita != calc.Fen(333333) || h.Members != 3 {
 		t.Errorf("HQ013 = %+v", h)
 	}
 }
@@ -234,16 +238,18 @@ func TestReadHiddenRowsAndColumns(t *testing.T) {
 	if n := len(led.Inputs.Households); n != 6 {
 		t.Fatalf("%d households, want 6 (hidden ones included)", n)
 	}
-	if h := household(t, led, "HQ002"); h.Members != 2 || h.Quarters[2] == nil || h.Quarters[2].Wage != calc.Yuan(6000) || mustFen(t, h.LastYearPerCapita) != calc.Yuan(6100) {
+	// 人均纯收入 names no quarter: read as 本年累计 (3000元 per person so far)
+	if h := household(t, led, "HQ002"); h.Members != 2 || h.YTDPerCapita == nil || *h.YTDPerCapita != calc.Yuan(3000) || mustFen(t, h.LastYearPerCapita) != calc.Yuan(6100) {
 		t.Errorf("hidden household HQ002 = %+v", h)
 	}
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 0, "", "‘脱贫户收入台账’有2行被隐藏（第4、6行），已照常计算，请确认这些户是否应在台账中"},
+		{formulaSheet, 0, "", "‘脱贫户收入台账’的收入列（工资性收入、人均纯收入）没有注明季度，已按本年累计（第1–3季度合计）收入核算"},
 		{formulaSheet, 2, "上年人均纯收入", "‘上年人均纯收入’列被隐藏，已照常读取计算，请确认该列的数据是否应计入"},
 		{formulaSheet, 5, "人均纯收入", MsgNoValue},
 	})
 	for i, e := range led.Errors {
-		if e.Warning != (i < 2) {
+		if e.Warning != (i < 3) {
 			t.Errorf("%+v: Warning %v", e, e.Warning)
 		}
 	}

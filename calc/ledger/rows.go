@@ -17,19 +17,20 @@ import (
 
 // sheetState is one sheet being read.
 type sheetState struct {
-	info    SheetInfo
-	hdr     *header
-	part    string
-	cols    []Column         // recognized columns
-	first   map[string]int   // field → index in cols of the first unmodified column
-	vmerges []mergeRange     // vertical merges below the header (filled while streaming)
-	sums    map[int]calc.Fen // column index → sum of data rows (合计 reconciliation)
-	person  bool             // one row per person (households roster)
-	blanks  []int            // blank rows not yet known to be inside the data
-	lastKey string           // households roster: the household of the previous row
-	hidden  []int            // the first few hidden rows that became records
-	hiddenN int              // how many there were
-	fieldAt map[int]string   // column (1-based) → field of the recognized columns (fillerOnly)
+	incomeNote string // unmarkedIncome's note, given when the sheet has data rows
+	info       SheetInfo
+	hdr        *header
+	part       string
+	cols       []Column         // recognized columns
+	first      map[string]int   // field → index in cols of the first unmodified column
+	vmerges    []mergeRange     // vertical merges below the header (filled while streaming)
+	sums       map[int]calc.Fen // column index → sum of data rows (合计 reconciliation)
+	person     bool             // one row per person (households roster)
+	blanks     []int            // blank rows not yet known to be inside the data
+	lastKey    string           // households roster: the household of the previous row
+	hidden     []int            // the first few hidden rows that became records
+	hiddenN    int              // how many there were
+	fieldAt    map[int]string   // column (1-based) → field of the recognized columns (fillerOnly)
 	// the ranges of the active filters (the sheet's and its tables'), and the first few rows in
 	// them that are hidden, presumably by the filter, and became records, and how many
 	filters   []mergeRange
@@ -143,6 +144,7 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 		_, no := st.first["household_no"]
 		_, hid := st.first["head_id"]
 		st.person = rel || nm && !head && (no || hid)
+		r.unmarkedIncome(st, name)
 	}
 	st.info.FirstRow = h.rows[len(h.rows)-1] + 1
 	if h.codeRow > 0 {
@@ -1014,4 +1016,37 @@ func maskKey(k string) string {
 		return redact.ID(k)
 	}
 	return k
+}
+
+// unmarkedIncome: a household sheet whose income columns of this year name neither a quarter nor
+// 本年累计 (工资性收入…, 家庭年收入/…, 人均纯收入), read for the 2nd to 4th quarter. Read as the
+// quarter's own income they cannot give the year's income so far (clause （一） needs every quarter
+// up to this one, or the cumulative figure), and every household would be "‘第1季度收入’为空".
+// Real ledgers keep one set of income columns for the year (家庭年收入): they are read as 本年累计,
+// and the sheet says so once (when it has data rows), with how to mark a quarter's own income
+// instead.
+func (r *reader) unmarkedIncome(st *sheetState, name string) {
+	if r.quarter <= 1 {
+		return // the first quarter's own income is the year's so far
+	}
+	var idx []int
+	var heads []string
+	for i, c := range st.cols {
+		if !incomeFields[c.Field] || c.Field == "rigid_spending" || c.Field == "last_year_per_capita" || c.Period == PeriodLastYear {
+			continue
+		}
+		if c.Quarter != 0 || c.Period != "" {
+			return // the sheet says which quarter its income is, or that it is cumulative
+		}
+		idx = append(idx, i)
+		heads = append(heads, leafOf(c.Header))
+	}
+	if len(idx) == 0 {
+		return
+	}
+	for _, i := range idx {
+		st.cols[i].Period = PeriodYTD
+	}
+	st.incomeNote = fmt.Sprintf("‘%s’的收入列（%s）没有注明季度，已按本年累计（第1–%d季度合计）收入核算；如填的是第%d季度当季收入，请在表头注明“第%d季度”（如“第%d季度工资性收入”）后重新上传",
+		name, strings.Join(heads, "、"), r.quarter, r.quarter, r.quarter, r.quarter)
 }
