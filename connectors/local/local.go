@@ -32,6 +32,10 @@ type Options struct {
 	Console io.Writer        // where sent messages are printed (default os.Stdout; nil-safe)
 	Now     func() time.Time // clock for message times (default time.Now)
 	Quiet   bool             // do not print to the console
+	// ShowDirect prints the text of direct messages too (the demo). Otherwise the console shows
+	// only whom a direct message went to and where it is kept: a reminder to a cadre names
+	// households in full, and a service's console ends up in its logs.
+	ShowDirect bool
 }
 
 // Connector is the local folder connector.
@@ -357,7 +361,11 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		if to == "" {
 			to = "私信 " + strings.Join(m.UserIDs, ",")
 		}
-		fmt.Fprintf(c.opt.Console, "\n── [%s] → %s ──\n%s\n", m.Kind, to, m.Text)
+		text := m.Text
+		if chat == "" && !c.opt.ShowDirect {
+			text = "（私信内容含户主全名，终端不显示；见 outbox/messages.jsonl）"
+		}
+		fmt.Fprintf(c.opt.Console, "\n── [%s] → %s ──\n%s\n", m.Kind, to, text)
 		if rec.File != "" {
 			fmt.Fprintf(c.opt.Console, "   附件: %s\n", rec.File)
 		}

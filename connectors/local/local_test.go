@@ -184,3 +184,25 @@ func TestSameNameAttachmentsInOneSecondAreKept(t *testing.T) {
 		}
 	}
 }
+
+// A direct message (a cadre's reminder names households in full) is not printed to the console,
+// which a service's logs keep: only whom it went to. Group messages are printed; the demo prints
+// everything.
+func TestConsoleKeepsDirectMessagesOut(t *testing.T) {
+	for _, show := range []bool{false, true} {
+		var out strings.Builder
+		c, err := New(t.TempDir(), Options{Console: &out, ShowDirect: show})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Send(context.Background(), connectors.Message{UserIDs: []string{"wangjianjun"}, Kind: "reminder", Text: "1. 包玉山（红旗村）稳岗补贴"})
+		c.Send(context.Background(), connectors.Message{ChatID: "红旗村", Kind: "reply", Text: "已处理：包*山"})
+		got := out.String()
+		if strings.Contains(got, "包玉山") != show || !strings.Contains(got, "私信 wangjianjun") || !strings.Contains(got, "已处理：包*山") {
+			t.Fatalf("ShowDirect=%v: console\n%s", show, got)
+		}
+		if msgs, _ := ReadMessages(c.dir); len(msgs) != 2 || msgs[0].Text != "1. 包玉山（红旗村）稳岗补贴" {
+			t.Fatalf("messages.jsonl keeps the direct message whole: %+v", msgs)
+		}
+	}
+}
