@@ -198,6 +198,26 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 	}, "")
 }
 
+// setIncome sets the component of inc that an income column's field gives.
+func setIncome(inc *calc.Income, field string, v calc.Fen) {
+	switch field {
+	case "wage_income":
+		inc.Wage = v
+	case "business_income":
+		inc.Business = v
+	case "property_income":
+		inc.Property = v
+	case "transfer_income":
+		inc.Transfer = v
+	case "business_cost":
+		inc.BusinessCost = v
+	case "net_income":
+		inc.Net = &v
+	case "per_capita":
+		inc.PerCapita = &v
+	}
+}
+
 // incomes reads the income columns of a household row.
 func (x *rowCtx) incomes(h *calc.Household) {
 	var lastQ [4]*calc.Fen
@@ -236,20 +256,7 @@ func (x *rowCtx) incomes(h *calc.Household) {
 		if c.Period == PeriodYTD && (c.Quarter == 0 || c.Quarter == x.r.quarter) && c.Field != "per_capita" {
 			// a cumulative figure is the year's so far, not the quarter's own income
 			ytdGiven = true
-			switch c.Field {
-			case "wage_income":
-				ytd.Wage = v
-			case "business_income":
-				ytd.Business = v
-			case "property_income":
-				ytd.Property = v
-			case "transfer_income":
-				ytd.Transfer = v
-			case "business_cost":
-				ytd.BusinessCost = v
-			case "net_income":
-				ytd.Net = &v
-			}
+			setIncome(&ytd, c.Field, v)
 			continue
 		}
 		q := c.Quarter
@@ -261,22 +268,7 @@ func (x *rowCtx) incomes(h *calc.Household) {
 			inc = &calc.Income{}
 			h.Quarters[q-1] = inc
 		}
-		switch c.Field {
-		case "wage_income":
-			inc.Wage = v
-		case "business_income":
-			inc.Business = v
-		case "property_income":
-			inc.Property = v
-		case "transfer_income":
-			inc.Transfer = v
-		case "business_cost":
-			inc.BusinessCost = v
-		case "net_income":
-			inc.Net = &v
-		case "per_capita":
-			inc.PerCapita = &v
-		}
+		setIncome(inc, c.Field, v)
 	}
 	if ytdGiven && h.YTDPerCapita == nil && h.Members > 0 {
 		// cumulative components give the cumulative per-capita net income (calc's reading of
