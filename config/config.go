@@ -37,6 +37,7 @@ type Config struct {
 	Workers   Workers         `mapstructure:"workers" json:"workers"`
 	Reminders Reminders       `mapstructure:"reminders" json:"reminders"`
 	Summaries Summaries       `mapstructure:"summaries" json:"summaries"`
+	Retention Retention       `mapstructure:"retention" json:"retention"`
 	Roster    Roster          `mapstructure:"roster" json:"-"` // names and phones: personal data
 	Chats     Chats           `mapstructure:"chats" json:"chats"`
 	Local     Local           `mapstructure:"local" json:"local"`
@@ -157,6 +158,14 @@ func (s Summaries) WeeklyAt() (day time.Weekday, hour, minute int, ok bool) {
 	return parseWeekly(s.Weekly)
 }
 
+// Retention bounds how long the service keeps personal data it no longer needs.
+type Retention struct {
+	// FilesDays: the uploaded workbook and the result workbook of a job (DATA/jobs/<id>/) are
+	// deleted this many days after the job ended (done or failed); 0 keeps them for ever. The
+	// SQLite history (households, tasks, payments) is kept whatever this says.
+	FilesDays int `mapstructure:"files_days" json:"files_days"`
+}
+
 // Roster is who is reminded and who gets summaries. Names and phones are personal data:
 // never logged in clear.
 type Roster struct {
@@ -231,6 +240,7 @@ func Defaults() *Config {
 		Reminders: Reminders{Enabled: true, DigestTime: "09:00", RepeatInterval: 72 * time.Hour,
 			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, WarnBefore: 7 * 24 * time.Hour, Timezone: defaultTimezone},
 		Summaries: Summaries{Weekly: "Mon 08:30", Quarterly: true},
+		Retention: Retention{FilesDays: 180},
 		Local:     Local{Enabled: true},
 		// The connectors' own defaults, written out so that the example file and
 		// `config check` show them.

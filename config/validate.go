@@ -154,6 +154,11 @@ func (c *Config) Validate() (errs, warnings []string) {
 		}
 	}
 
+	// retention
+	if c.Retention.FilesDays < 0 {
+		add("retention.files_days", c.Retention.FilesDays, "不能为负数；0 表示永久保留", "must not be negative; 0 keeps files for ever")
+	}
+
 	// roster
 	checkIDs := func(path string, ids IDs) {
 		for p, id := range ids {
