@@ -62,6 +62,9 @@ type HTTP struct {
 	// or a file reference.
 	Tokens      []string `mapstructure:"tokens" json:"-"`
 	MaxUploadMB int      `mapstructure:"max_upload_mb" json:"max_upload_mb"`
+	// MaxParallel is how many workbooks the plugin API parses at once (each in a child of up to
+	// limits.parse_memory_mb); a request beyond it gets 503 with Retry-After.
+	MaxParallel int `mapstructure:"max_parallel" json:"max_parallel"`
 }
 
 // Limits bound what an uploaded workbook may cost (DESIGN.md, Untrusted files).
@@ -232,7 +235,7 @@ func Defaults() *Config {
 	return &Config{
 		Policy:  DefaultPolicy(),
 		DataDir: "./data",
-		HTTP:    HTTP{Addr: ":8080", MaxUploadMB: 50},
+		HTTP:    HTTP{Addr: ":8080", MaxUploadMB: 50, MaxParallel: 2},
 		Limits: Limits{MaxFileMB: 50, MaxUnzippedMB: 512, MaxZipEntries: 10000, MaxCells: 20_000_000,
 			MaxRows: 1_100_000, MaxCols: 16384, ParseTimeout: 120 * time.Second, ParseMemoryMB: 1024,
 			LargeFileRows: 5000},

@@ -40,6 +40,9 @@ func (c *Config) Validate() (errs, warnings []string) {
 	if c.HTTP.MaxUploadMB <= 0 {
 		add("http.max_upload_mb", c.HTTP.MaxUploadMB, "必须大于 0", "must be above 0")
 	}
+	if c.HTTP.MaxParallel < 1 {
+		add("http.max_parallel", c.HTTP.MaxParallel, "至少 1 个", "must be at least 1")
+	}
 	for i, t := range c.HTTP.Tokens {
 		if len(t) < 16 {
 			warnings = append(warnings, fmt.Sprintf("http.tokens[%d] = ******：令牌太短，建议至少 16 个字符 (token shorter than 16 characters)", i))
