@@ -332,24 +332,39 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string 
 	return b.String()
 }
 
-// rosterGapsText is 名册: the cadres named in ledgers but missing from the roster.
+// rosterGapsText is 名册: the cadres named in ledgers but missing from the roster, each with the
+// unit they were named for ("王建军（巴林左旗/林东镇/东风村）"). "Missing" is decided as the
+// reminders match the roster (rosterCadre): a namesake of a cadre registered for another unit is
+// listed; one added to the roster since is not.
 func (s *Service) rosterGapsText(ctx context.Context) string {
-	names, err := s.st.UnknownCadres(ctx)
+	rows, err := s.st.UnknownCadres(ctx)
 	if err != nil {
 		return "暂时无法查询，请稍后再试。"
 	}
-	known := map[string]bool{}
-	for _, c := range s.Config().Roster.Cadres {
-		known[c.Name] = true
-	}
+	cadres := s.Config().Roster.Cadres
+	seen := map[string]bool{}
 	var missing []string
-	for _, n := range names {
-		if !known[n] { // added to the roster since: no longer missing
-			missing = append(missing, n)
+	for _, c := range rows {
+		if rosterCadre(cadres, c.Name, c.Unit) >= 0 { // in the roster (added since, or recorded without a unit)
+			continue
+		}
+		label := c.Name
+		var parts []string
+		for _, p := range []string{c.Unit.County, c.Unit.Township, c.Unit.Village} {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		if len(parts) > 0 {
+			label += "（" + strings.Join(parts, "/") + "）"
+		}
+		if !seen[label] {
+			seen[label] = true
+			missing = append(missing, label)
 		}
 	}
 	if len(missing) == 0 {
 		return "台账中出现的帮扶责任人都已在名册中。"
 	}
-	return fmt.Sprintf("以下%d位帮扶责任人出现在台账中但不在名册里（无法私信提醒）：%s。请在配置 roster.cadres 中添加其姓名和平台账号，配置保存后自动生效。", len(missing), strings.Join(missing, "、"))
+	return fmt.Sprintf("以下%d位帮扶责任人出现在台账中但不在名册里（无法私信提醒）：%s。请在配置 roster.cadres 中添加其姓名、平台账号和负责单位（units，同名的人按单位区分），配置保存后自动生效。", len(missing), strings.Join(missing, "、"))
 }

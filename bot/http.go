@@ -31,7 +31,7 @@ func (s *Service) Handler() http.Handler {
 			mux.Handle(rt.Pattern, rt.Handler)
 		}
 	}
-	mux.Handle("POST /api/v1/process", s.api(s.apiProcess))
+	mux.Handle("POST /api/v1/process", s.api(s.parseLimited(s.apiProcess)))
 	mux.Handle("POST /api/v1/evaluate", s.api(s.apiEvaluate))
 	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))
 	mux.Handle("GET /api/v1/templates/{kind}", s.api(s.apiTemplate))
@@ -91,6 +91,36 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 			writeJSON(w, ae.status, ae)
 		}
 	})
+}
+
+// parseRetryAfter is the Retry-After (seconds) of a request refused because the plugin API is
+// parsing http.max_parallel workbooks already.
+const parseRetryAfter = 10
+
+// parseLimited admits at most http.max_parallel requests at once to a handler that parses a
+// workbook: each parse starts a child of up to limits.parse_memory_mb, and many at once could
+// exhaust the machine's memory. A request beyond the limit is refused at once (503 with
+// Retry-After, before its body is read or a child started), not queued. The limit is read per
+// request, so a hot reload applies at once.
+func (s *Service) parseLimited(h func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		limit := max(1, s.Config().HTTP.MaxParallel)
+		s.apiMu.Lock()
+		if s.apiParsing >= limit {
+			s.apiMu.Unlock()
+			w.Header().Set("Retry-After", fmt.Sprint(parseRetryAfter))
+			return &apiError{status: http.StatusServiceUnavailable, Code: "busy",
+				Message: fmt.Sprintf("服务繁忙：正在处理的工作簿已达上限（%d），请稍后重试", limit)}
+		}
+		s.apiParsing++
+		s.apiMu.Unlock()
+		defer func() {
+			s.apiMu.Lock()
+			s.apiParsing--
+			s.apiMu.Unlock()
+		}()
+		return h(w, r)
+	}
 }
 
 // authorized compares the bearer token with every configured token in constant time. With no

@@ -323,14 +323,21 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *calc.Result) []string {
 	cadres := s.Config().Roster.Cadres
 	seen := map[string]bool{}
+	noted := map[string]bool{}
 	var out []string
 	for _, t := range res.Tasks {
-		if t.Cadre == "" || seen[t.Cadre] || rosterCadre(cadres, t.Cadre, t.Unit) >= 0 {
+		if t.Cadre == "" || rosterCadre(cadres, t.Cadre, t.Unit) >= 0 {
 			continue
 		}
-		seen[t.Cadre] = true
-		out = append(out, t.Cadre)
-		_, _ = s.st.NoteUnknownCadre(ctx, t.Cadre, ev.Platform, ev.ChatID, s.clock.Now())
+		// Recorded with the unit: a namesake of a cadre in the roster is told apart by it.
+		if k := t.Cadre + "\x00" + t.Unit.County + "\x00" + t.Unit.Township + "\x00" + t.Unit.Village; !noted[k] {
+			noted[k] = true
+			_, _ = s.st.NoteUnknownCadre(ctx, t.Cadre, t.Unit, ev.Platform, ev.ChatID, s.clock.Now())
+		}
+		if !seen[t.Cadre] {
+			seen[t.Cadre] = true
+			out = append(out, t.Cadre)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -24,7 +24,8 @@ import (
 // beforehand, and acknowledge closed tasks in the next digest.
 
 // Tick runs whatever schedule is due at the clock's now: the daily digest pass (escalations,
-// then digests), the weekly leader summary and the quarterly 调度 summary. A schedule runs at
+// then digests), the weekly leader summary, the quarterly 调度 summary and the daily cleanup of
+// old job files (retention.files_days). A schedule runs at
 // most once however far the clock jumped: a week of missed slots is one pass, not seven.
 func (s *Service) Tick(ctx context.Context) error {
 	cfg := s.Config()
@@ -63,7 +64,7 @@ func (s *Service) Tick(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.retentionTick(ctx, now)
 }
 
 // onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside

@@ -92,6 +92,9 @@ type Service struct {
 	wake    chan struct{} // a new job was accepted
 	// deferred holds the schedule passes (name|slot) already counted as deferred.
 	deferred sync.Map
+	// apiParsing counts the plugin API requests parsing a workbook (http.max_parallel).
+	apiMu      sync.Mutex
+	apiParsing int
 }
 
 // New builds the service.

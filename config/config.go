@@ -37,6 +37,7 @@ type Config struct {
 	Workers   Workers         `mapstructure:"workers" json:"workers"`
 	Reminders Reminders       `mapstructure:"reminders" json:"reminders"`
 	Summaries Summaries       `mapstructure:"summaries" json:"summaries"`
+	Retention Retention       `mapstructure:"retention" json:"retention"`
 	Roster    Roster          `mapstructure:"roster" json:"-"` // names and phones: personal data
 	Chats     Chats           `mapstructure:"chats" json:"chats"`
 	Local     Local           `mapstructure:"local" json:"local"`
@@ -61,6 +62,9 @@ type HTTP struct {
 	// or a file reference.
 	Tokens      []string `mapstructure:"tokens" json:"-"`
 	MaxUploadMB int      `mapstructure:"max_upload_mb" json:"max_upload_mb"`
+	// MaxParallel is how many workbooks the plugin API parses at once (each in a child of up to
+	// limits.parse_memory_mb); a request beyond it gets 503 with Retry-After.
+	MaxParallel int `mapstructure:"max_parallel" json:"max_parallel"`
 }
 
 // Limits bound what an uploaded workbook may cost (DESIGN.md, Untrusted files).
@@ -157,6 +161,14 @@ func (s Summaries) WeeklyAt() (day time.Weekday, hour, minute int, ok bool) {
 	return parseWeekly(s.Weekly)
 }
 
+// Retention bounds how long the service keeps personal data it no longer needs.
+type Retention struct {
+	// FilesDays: the uploaded workbook and the result workbook of a job (DATA/jobs/<id>/) are
+	// deleted this many days after the job ended (done or failed); 0 keeps them for ever. The
+	// SQLite history (households, tasks, payments) is kept whatever this says.
+	FilesDays int `mapstructure:"files_days" json:"files_days"`
+}
+
 // Roster is who is reminded and who gets summaries. Names and phones are personal data:
 // never logged in clear.
 type Roster struct {
@@ -223,7 +235,7 @@ func Defaults() *Config {
 	return &Config{
 		Policy:  DefaultPolicy(),
 		DataDir: "./data",
-		HTTP:    HTTP{Addr: ":8080", MaxUploadMB: 50},
+		HTTP:    HTTP{Addr: ":8080", MaxUploadMB: 50, MaxParallel: 2},
 		Limits: Limits{MaxFileMB: 50, MaxUnzippedMB: 512, MaxZipEntries: 10000, MaxCells: 20_000_000,
 			MaxRows: 1_100_000, MaxCols: 16384, ParseTimeout: 120 * time.Second, ParseMemoryMB: 1024,
 			LargeFileRows: 5000},
@@ -231,6 +243,7 @@ func Defaults() *Config {
 		Reminders: Reminders{Enabled: true, DigestTime: "09:00", RepeatInterval: 72 * time.Hour,
 			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, WarnBefore: 7 * 24 * time.Hour, Timezone: defaultTimezone},
 		Summaries: Summaries{Weekly: "Mon 08:30", Quarterly: true},
+		Retention: Retention{FilesDays: 180},
 		Local:     Local{Enabled: true},
 		// The connectors' own defaults, written out so that the example file and
 		// `config check` show them.

@@ -63,6 +63,12 @@ func TestDefaultsWithNoFile(t *testing.T) {
 	if c.Limits.ParseTimeout != 120*time.Second || c.Workers.RetryBase != 2*time.Second || c.Reminders.RepeatInterval != 72*time.Hour {
 		t.Errorf("durations: %v %v %v", c.Limits.ParseTimeout, c.Workers.RetryBase, c.Reminders.RepeatInterval)
 	}
+	if c.HTTP.MaxParallel != 2 {
+		t.Errorf("http.max_parallel = %d, want 2", c.HTTP.MaxParallel)
+	}
+	if c.Retention.FilesDays != 180 {
+		t.Errorf("retention.files_days = %d, want 180", c.Retention.FilesDays)
+	}
 	if c.Reminders.Location().String() != "Asia/Shanghai" {
 		t.Errorf("location = %v", c.Reminders.Location())
 	}
@@ -428,6 +434,10 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"summaries.weekly = \"Someday 08:30\"："}},
 		{"holiday date", "reminders: {holidays: [2026-02-30]}",
 			[]string{"reminders.holidays"}},
+		{"max parallel", "http: {max_parallel: 0}",
+			[]string{"http.max_parallel = 0：至少 1 个"}},
+		{"retention negative", "retention: {files_days: -1}",
+			[]string{"retention.files_days = -1：不能为负数"}},
 		{"workers", "workers: {count: 0}",
 			[]string{"workers.count = 0：至少 1 个"}},
 		{"http addr", "http: {addr: localhost}",
@@ -630,8 +640,8 @@ func TestNeedsRestart(t *testing.T) {
 		return c
 	}
 	base := parse("http: {addr: ':8080'}\nworkers: {count: 2}\n")
-	same := parse("http: {addr: ':8080'}\nworkers: {count: 2}\npolicy: {industry: {calf_cap: 900}}\nreminders: {repeat_interval: 48h}\n")
-	if len(same.Warnings) != 0 || same.Reminders.RepeatInterval != 48*time.Hour {
+	same := parse("http: {addr: ':8080', max_parallel: 4}\nworkers: {count: 2}\npolicy: {industry: {calf_cap: 900}}\nreminders: {repeat_interval: 48h}\nretention: {files_days: 30}\n")
+	if len(same.Warnings) != 0 || same.Reminders.RepeatInterval != 48*time.Hour || same.Retention.FilesDays != 30 || same.HTTP.MaxParallel != 4 {
 		t.Fatalf("the reload case did not parse as meant: %v", same.Warnings)
 	}
 	if k := NeedsRestart(base, same); len(k) != 0 {

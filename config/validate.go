@@ -40,6 +40,9 @@ func (c *Config) Validate() (errs, warnings []string) {
 	if c.HTTP.MaxUploadMB <= 0 {
 		add("http.max_upload_mb", c.HTTP.MaxUploadMB, "必须大于 0", "must be above 0")
 	}
+	if c.HTTP.MaxParallel < 1 {
+		add("http.max_parallel", c.HTTP.MaxParallel, "至少 1 个", "must be at least 1")
+	}
 	for i, t := range c.HTTP.Tokens {
 		if len(t) < 16 {
 			warnings = append(warnings, fmt.Sprintf("http.tokens[%d] = ******：令牌太短，建议至少 16 个字符 (token shorter than 16 characters)", i))
@@ -152,6 +155,11 @@ func (c *Config) Validate() (errs, warnings []string) {
 			add("summaries.weekly", c.Summaries.Weekly, "格式应为“星期 HH:MM”，如 Mon 08:30 或 周一 08:30；留空则不发周报",
 				"must be \"Mon 08:30\"; empty turns weekly summaries off")
 		}
+	}
+
+	// retention
+	if c.Retention.FilesDays < 0 {
+		add("retention.files_days", c.Retention.FilesDays, "不能为负数；0 表示永久保留", "must not be negative; 0 keeps files for ever")
 	}
 
 	// roster

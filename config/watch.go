@@ -119,7 +119,8 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 // NeedsRestart lists the keys whose new values a running service cannot take on a hot reload
 // (the data directory, the listening address, the worker count, the parsing child's timeout and
 // memory cap, logging and the platform connectors, which are set up once at start): they apply at the next start. Everything else
-// — policy, reminders, roster, limits, chats, API tokens — applies at once.
+// — policy, reminders, roster, limits, chats, API tokens and http.max_parallel, retention —
+// applies at once.
 func NeedsRestart(old, new *Config) []string {
 	if old == nil || new == nil {
 		return nil

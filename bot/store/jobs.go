@@ -210,3 +210,42 @@ func (s *Store) NextRunAt(ctx context.Context) (time.Time, error) {
 	}
 	return fromMS(v.Int64), nil
 }
+
+// EndedBefore returns those of ids whose job ended (done or failed) before t: their files may
+// go. A job queued, running or waiting for a retry is never returned, nor an id without a job.
+func (s *Store) EndedBefore(ctx context.Context, ids []int64, t time.Time) ([]int64, error) {
+	var out []int64
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, 0, n+3)
+		args = append(args, JobDone, JobFailed, ms(t))
+		q := make([]byte, 0, 2*n)
+		for i, id := range chunk {
+			if i > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, '?')
+			args = append(args, id)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT id FROM jobs WHERE state IN (?, ?) AND updated_at < ? AND id IN (`+string(q)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("ended jobs: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("ended jobs: %w", err)
+			}
+			out = append(out, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("ended jobs: %w", err)
+		}
+	}
+	return out, nil
+}

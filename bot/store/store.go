@@ -134,6 +134,21 @@ var migrations = []string{
 	// same households (a burst of 1,000 uploads of one village fell from 760 to 280 a minute).
 	`CREATE INDEX tasks_open_subject ON tasks(subject) WHERE state = 'open'`,
 	`CREATE INDEX tasks_open_household ON tasks(household) WHERE state = 'open'`,
+	// Cadres outside the roster by name and unit: the roster tells namesakes apart by their units
+	// (a 王建军 registered for 红旗村 is not the 王建军 of a 东风村 ledger), so a name alone hid
+	// the second. The rows recorded by name only are kept, with the unit blank.
+	`CREATE TABLE unknown_cadre_units (
+		name     TEXT NOT NULL,
+		county   TEXT NOT NULL DEFAULT '',
+		township TEXT NOT NULL DEFAULT '',
+		village  TEXT NOT NULL DEFAULT '',
+		first_seen INTEGER NOT NULL,
+		chat_id  TEXT NOT NULL DEFAULT '',
+		platform TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (name, county, township, village)
+	)`,
+	`INSERT INTO unknown_cadre_units(name, first_seen, chat_id, platform)
+		SELECT name, first_seen, chat_id, platform FROM unknown_cadres`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

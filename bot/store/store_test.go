@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -279,5 +280,64 @@ func TestCloseTasksLooksUpOnlyTheUploadedSubjects(t *testing.T) {
 	r, err := s.SaveEvaluation(ctx, &Evaluation{JobID: 2, Period: p, Covered: map[string]bool{"H0001": true}}, t0.Add(time.Hour))
 	if err != nil || len(r.ClosedTasks) != 1 || r.ClosedTasks[0] != "subsidy_unpaid|H0001|calf_sale" {
 		t.Fatalf("second save: %+v %v", r, err)
+	}
+}
+
+// Unknown cadres are kept by name and unit (namesakes in two villages are two rows); the rows a
+// store recorded by name only, before units were kept, stay readable with a blank unit.
+func TestUnknownCadresByUnitKeepOldRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "z.db")
+	split := -1
+	for i, m := range migrations {
+		if strings.Contains(m, "CREATE TABLE unknown_cadre_units") {
+			split = i
+		}
+	}
+	if split < 0 {
+		t.Fatal("no unknown_cadre_units migration")
+	}
+	// A store as the last release left it: every migration before, one cadre recorded by name.
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range append([]string{`CREATE TABLE schema_version (n INTEGER NOT NULL)`, fmt.Sprintf(`INSERT INTO schema_version(n) VALUES(%d)`, split)}, migrations[:split]...) {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Exec(`INSERT INTO unknown_cadres(name, first_seen, chat_id, platform) VALUES('张明', ?, 'c', 'local')`, ms(t0)); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	hq := calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"}
+	df := calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "东风村"}
+	for i, c := range []struct {
+		name  string
+		u     calc.Unit
+		first bool
+	}{{"王建军", hq, true}, {"王建军", df, true}, {"王建军", df, false}, {"张明", df, true}} {
+		first, err := s.NoteUnknownCadre(ctx, c.name, c.u, "local", "c", t0.Add(time.Duration(i+1)*time.Minute))
+		if err != nil || first != c.first {
+			t.Errorf("note %s %v: %v %v, want %v", c.name, c.u, first, err, c.first)
+		}
+	}
+	got, err := s.UnknownCadres(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, c := range got {
+		rows = append(rows, c.Name+"|"+c.Unit.Village)
+	}
+	if want := "张明|,王建军|红旗村,王建军|东风村,张明|东风村"; strings.Join(rows, ",") != want {
+		t.Errorf("unknown cadres = %v, want %s", rows, want)
 	}
 }

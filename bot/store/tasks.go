@@ -207,11 +207,20 @@ func (s *Store) SetMark(ctx context.Context, name string, t time.Time) error {
 	return nil
 }
 
-// NoteUnknownCadre records a 帮扶责任人 named in a ledger but missing from the roster. It
-// returns true the first time the name is seen.
-func (s *Store) NoteUnknownCadre(ctx context.Context, name, platform, chat string, now time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO unknown_cadres(name, first_seen, chat_id, platform) VALUES(?,?,?,?) ON CONFLICT(name) DO NOTHING`,
-		name, ms(now), chat, platform)
+// UnknownCadre is a 帮扶责任人 named in a ledger but missing from the roster, with the unit of
+// the households they were named for (blank for the rows recorded before units were kept).
+type UnknownCadre struct {
+	Name      string
+	Unit      calc.Unit
+	FirstSeen time.Time
+}
+
+// NoteUnknownCadre records a 帮扶责任人 named in a ledger for unit u but missing from the
+// roster. It returns true the first time the name is seen for that unit.
+func (s *Store) NoteUnknownCadre(ctx context.Context, name string, u calc.Unit, platform, chat string, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO unknown_cadre_units(name, county, township, village, first_seen, chat_id, platform) VALUES(?,?,?,?,?,?,?)
+		ON CONFLICT(name, county, township, village) DO NOTHING`,
+		name, u.County, u.Township, u.Village, ms(now), chat, platform)
 	if err != nil {
 		return false, fmt.Errorf("note unknown cadre: %w", err)
 	}
@@ -219,20 +228,23 @@ func (s *Store) NoteUnknownCadre(ctx context.Context, name, platform, chat strin
 	return n == 1, nil
 }
 
-// UnknownCadres lists the names recorded by NoteUnknownCadre.
-func (s *Store) UnknownCadres(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM unknown_cadres ORDER BY first_seen, name`)
+// UnknownCadres lists the cadres recorded by NoteUnknownCadre, first seen first.
+func (s *Store) UnknownCadres(ctx context.Context) ([]UnknownCadre, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, county, township, village, first_seen FROM unknown_cadre_units
+		ORDER BY first_seen, name, county, township, village`)
 	if err != nil {
 		return nil, fmt.Errorf("unknown cadres: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []UnknownCadre
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var c UnknownCadre
+		var first int64
+		if err := rows.Scan(&c.Name, &c.Unit.County, &c.Unit.Township, &c.Unit.Village, &first); err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		c.FirstSeen = fromMS(first)
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }
