@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -127,6 +128,14 @@ func TestExampleFile(t *testing.T) {
 		}
 		t.Errorf("example does not document %s", key)
 	}
+	// The fields of list and map entries (roster.cadres[].units[].village, dingtalk.webhooks.*.url)
+	// are shown in the example's comments.
+	for _, key := range entryKeys("", reflect.TypeFor[Config](), false) {
+		last := key[strings.LastIndexAny(key, ".]")+1:]
+		if !regexp.MustCompile(`[\s{,]` + regexp.QuoteMeta(last) + `:`).Match(text) {
+			t.Errorf("example does not show %s (%s:)", key, last)
+		}
+	}
 	for _, key := range ParamKeys() {
 		if _, ok := lookup(raw, "policy."+key); !ok {
 			t.Errorf("example does not list policy.%s", key)
@@ -153,6 +162,31 @@ func leafKeys(prefix string, t reflect.Type) []string {
 			continue
 		}
 		out = append(out, prefix+tag)
+	}
+	return out
+}
+
+// entryKeys lists the keys inside list and map entries of a struct type: roster.cadres[].name.
+func entryKeys(prefix string, t reflect.Type, inEntry bool) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		ft := f.Type
+		if inEntry {
+			out = append(out, prefix+tag)
+		}
+		switch {
+		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]():
+			out = append(out, entryKeys(prefix+tag+".", ft, inEntry)...)
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && ft.Elem() != reflect.TypeFor[time.Time]():
+			out = append(out, entryKeys(prefix+tag+"[].", ft.Elem(), true)...)
+		case ft.Kind() == reflect.Map && ft.Elem().Kind() == reflect.Struct:
+			out = append(out, entryKeys(prefix+tag+".*.", ft.Elem(), true)...)
+		}
 	}
 	return out
 }
@@ -419,11 +453,53 @@ func TestValidationMessages(t *testing.T) {
 		{"not a number", "policy: {job: {transport: lots}}",
 			[]string{"policy.job.transport = \"lots\"：不是有效金额"}},
 		{"unknown policy key", "policy: {industry: {calf_caps: 1000}}",
-			[]string{"policy.industry.calf_caps：未知的政策参数"}},
+			[]string{"policy.industry.calf_caps = 1000：未知的政策参数，是否应为 policy.industry.calf_cap？"}},
 		{"unknown key county list", "policy: {key_counties: [某县]}",
 			[]string{"policy.key_counties[0] = 某县：未知的旗县区"}},
 		{"duration", "workers: {retry_base: soon}",
-			[]string{"workers.retry_base = \"soon\"：类型不对"}},
+			[]string{"workers.retry_base = \"soon\"：应为时长，如 120s、30m、72h"}},
+		{"duration in days", "reminders: {repeat_interval: 3d}",
+			[]string{"reminders.repeat_interval = \"3d\"：应为时长", "3 天写 72h"}},
+
+		// The mistakes an admin makes (issue: every one a clear line naming key, value, reason).
+		{"unknown key", "reminders: {digest_tme: \"09:00\"}",
+			[]string{"reminders.digest_tme = \"09:00\"：未知的配置项，是否应为 reminders.digest_time？"}},
+		{"unknown section", "remindres: {digest_time: \"09:00\"}",
+			[]string{"remindres = {digest_time: \"09:00\"}：未知的配置项，是否应为 reminders？"}},
+		{"unknown key far from any", "http: {frobnicate: 1}",
+			[]string{"http.frobnicate = 1：未知的配置项，此处可用的键：addr、tokens、max_upload_mb、max_parallel"}},
+		{"unknown roster key", "roster: {cadres: [{name: 王建军, id: {wecom: wjj}, ids: {wecom: wjj}}]}",
+			[]string{"roster.cadres[0].id = {wecom: \"wjj\"}：未知的配置项，是否应为 roster.cadres[0].ids？"}},
+		{"amount in words", "policy: {industry: {calf_cap: 三千}}",
+			[]string{"policy.industry.calf_cap = \"三千\"：不是有效金额（元"}},
+		{"service number in words", "http: {max_upload_mb: 五十}",
+			[]string{"http.max_upload_mb = \"五十\"：应为整数"}},
+		{"bool in words", "reminders: {enabled: 是}",
+			[]string{"reminders.enabled = \"是\"：应为 true 或 false"}},
+		{"rate as a percentage number", "policy: {income: {local_growth: [{from: 2026-01-01, until: 2027-01-01, value: 7.5}]}}",
+			[]string{"policy.income.local_growth[0] = 7.5：应在 -1 到 1 之间；比例写小数，7.5% 应写 0.075 或 \"7.5%\""}},
+		{"share as a percentage number", "policy: {job: {stable_share: 30}}",
+			[]string{"policy.job.stable_share = 30：应在 0 到 1 之间；比例写小数，30% 应写 0.3"}},
+		{"date with slashes", "policy: {income: {local_growth: [{from: 2026/01/01, value: 0.07}]}}",
+			[]string{"policy.income.local_growth[0].from = \"2026/01/01\"：日期格式应为 YYYY-MM-DD"}},
+		{"misspelt until", "policy: {income: {local_growth: [{from: 2026-01-01, untill: 2027-01-01, value: 0.07}]}}",
+			[]string{"policy.income.local_growth[0].untill = 2027-01-01：未知的键，是否应为 until？"}},
+		{"misspelt counties", "policy: {filial: {ratio: {value: 0.8, countys: {宁城县: 1.2}}}}",
+			[]string{"policy.filial.ratio.countys = {宁城县: 1.2}：未知的键，是否应为 counties？"}},
+		{"overlapping dated values", "policy: {income: {local_growth: [{from: 2025-01-01, until: 2026-06-01, value: 0.07}, {from: 2026-01-01, until: 2027-01-01, value: 0.06}]}}",
+			[]string{"policy.income.local_growth：第1项与第2项的生效期重叠"}},
+		{"cadre without ids", "roster: {cadres: [{name: 王建军}]}",
+			[]string{"roster.cadres[0].ids = {}：没有填写任何平台的用户ID"}},
+		{"leader without ids", "roster: {leaders: [{name: 李四, unit: {county: 宁城县}}]}",
+			[]string{"roster.leaders[0].ids = {}：没有填写任何平台的用户ID"}},
+		{"leader without unit", "roster: {leaders: [{name: 李四, ids: {feishu: ou_y}}]}",
+			[]string{"roster.leaders[0].unit：没有填写领导负责的单位"}},
+		{"holiday in Chinese", "reminders: {holidays: [2026-10-01, 2026年10月2日]}",
+			[]string{"reminders.holidays[1] = \"2026年10月2日\"：不是有效日期，格式应为 YYYY-MM-DD"}},
+		{"holiday that does not exist", "reminders: {holidays: [2026-13-01]}",
+			[]string{"reminders.holidays[0] = \"2026-13-01\"：不是有效日期"}},
+		{"quiet hours 25:00", "reminders: {quiet_start: \"25:00\"}",
+			[]string{"reminders.quiet_start = \"25:00\"：时间格式应为 HH:MM（24小时制）"}},
 		{"zero duration", "reminders: {repeat_interval: 0s}",
 			[]string{"reminders.repeat_interval = 0s：必须大于 0"}},
 		{"clock time", "reminders: {quiet_start: \"25:00\"}",
@@ -433,7 +509,7 @@ func TestValidationMessages(t *testing.T) {
 		{"weekly", "summaries: {weekly: \"Someday 08:30\"}",
 			[]string{"summaries.weekly = \"Someday 08:30\"："}},
 		{"holiday date", "reminders: {holidays: [2026-02-30]}",
-			[]string{"reminders.holidays"}},
+			[]string{"reminders.holidays[0] = \"2026-02-30\"：不是有效日期"}},
 		{"max parallel", "http: {max_parallel: 0}",
 			[]string{"http.max_parallel = 0：至少 1 个"}},
 		{"retention negative", "retention: {files_days: -1}",
@@ -704,5 +780,35 @@ func TestWatchIgnoresAnEmptiedFile(t *testing.T) {
 		t.Fatalf("valid file rejected: %v", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no onChange after the file was written again")
+	}
+}
+
+// The mistakes an admin makes each give exactly one message, on one line, naming the key.
+func TestAdminMistakesOneLineEach(t *testing.T) {
+	clearEnv(t)
+	for _, tc := range []struct{ yaml, key string }{
+		{"reminders: {digest_tme: \"09:00\"}", "reminders.digest_tme"},
+		{"policy: {industry: {calf_cpa: 800}}", "policy.industry.calf_cpa"},
+		{"policy: {industry: {calf_cap: 三千}}", "policy.industry.calf_cap"},
+		{"policy: {industry: {calf_cap: -100}}", "policy.industry.calf_cap"},
+		{"policy: {income: {local_growth: [{from: 2026-01-01, until: 2027-01-01, value: 7.5}]}}", "policy.income.local_growth[0]"},
+		{"policy: {income: {monitoring_line: [{from: 2026.01.01, value: 7500}]}}", "policy.income.monitoring_line[0].from"},
+		{"policy: {income: {local_growth: [{from: 2025-01-01, value: 0.07}, {from: 2026-01-01, value: 0.06}]}}", "policy.income.local_growth"},
+		{"roster: {cadres: [{name: 王建军}]}", "roster.cadres[0].ids"},
+		{"roster: {leaders: [{name: 李四, ids: {feishu: ou_y}}]}", "roster.leaders[0].unit"},
+		{"feishu: {enabled: true, app_id: cli_x, mode: websocket}", "feishu.app_secret"},
+		{"dingtalk: {enabled: true, app_key: k}", "dingtalk.app_secret"},
+		{"reminders: {quiet_start: \"25:00\"}", "reminders.quiet_start"},
+		{"reminders: {holidays: [2026-10-01, 2026/10/02]}", "reminders.holidays[1]"},
+	} {
+		_, err := Parse([]byte(tc.yaml))
+		e, ok := err.(*Error)
+		if !ok {
+			t.Errorf("%s: accepted (err %v)", tc.yaml, err)
+			continue
+		}
+		if len(e.Problems) != 1 || strings.Contains(e.Problems[0], "\n") || !strings.HasPrefix(e.Problems[0], tc.key) {
+			t.Errorf("%s: want one line starting with %s, got %q", tc.yaml, tc.key, e.Problems)
+		}
 	}
 }

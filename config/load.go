@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,8 +126,12 @@ func decode(data []byte) (*Config, []string) {
 	if err := dec.Decode(settings); err != nil {
 		problems = append(problems, decodeMessages(err, settings)...)
 	}
-	for _, k := range md.Unused {
-		warns = append(warns, fmt.Sprintf("%s：未知的配置项，已忽略 (unknown key, ignored)", k))
+	// A key the service does not read is an error: a misspelt key would otherwise leave its
+	// default in force while the admin believes it changed.
+	unused := slices.Clone(md.Unused)
+	sort.Strings(unused)
+	for _, k := range unused {
+		problems = append(problems, unknownKey(k, settings))
 	}
 
 	// viper lowercases every key; maps whose keys are chat ids or column headers are read
@@ -148,6 +153,7 @@ func decode(data []byte) (*Config, []string) {
 		}
 	}
 
+	problems = append(problems, leadersWithoutUnit(raw)...)
 	problems = append(problems, c.resolveSecrets()...)
 	warns = append(warns, secretsInFile(raw)...)
 
@@ -229,7 +235,8 @@ func decodeMessages(err error, settings map[string]any) []string {
 				val = brief(x)
 			}
 		}
-		out = append(out, fmt.Sprintf("%s = %s：类型不对，无法读取 (wrong type: %v)", key, val, de.Unwrap()))
+		zh, en := wantText(keyType(key))
+		out = append(out, fmt.Sprintf("%s = %s：%s (%s)", key, val, zh, en))
 	}
 	walk(err)
 	sort.Strings(out)
@@ -239,4 +246,25 @@ func decodeMessages(err error, settings map[string]any) []string {
 func isSecretKey(key string) bool {
 	_, ok := Secrets()[key]
 	return ok
+}
+
+// leadersWithoutUnit reports the leaders written without a unit: an empty unit is the whole
+// region, so a forgotten one would send a township leader every county's summary and
+// escalations. A leader of the whole region writes unit: {}.
+func leadersWithoutUnit(raw map[string]any) []string {
+	list, ok := lookup(raw, "roster.leaders")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := 0; ; i++ {
+		it, ok := atIndex(list, i)
+		if !ok {
+			return out
+		}
+		if m, ok := asMap(it); ok && !hasKey(m, "unit") {
+			out = append(out, fmt.Sprintf("roster.leaders[%d].unit：没有填写领导负责的单位，如 unit: {county: 宁城县, township: 大城子镇}；全市的领导写 unit: {} "+
+				"(the leader has no unit; e.g. unit: {county: 宁城县}; a leader of the whole region writes unit: {})", i))
+		}
+	}
 }

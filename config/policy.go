@@ -356,6 +356,11 @@ func (e *entry[T]) item(it any, path string) (calc.Dated[T], []string) {
 		d.Source = strings.TrimSpace(fmt.Sprint(s))
 	}
 	val, ok := m["value"]
+	if ok {
+		if es := checkFormKeys(m, path, []string{"from", "until", "value", "source"}); len(es) > 0 {
+			return d, append(errs, es...)
+		}
+	}
 	if !ok { // the value's own keys inline: {from, until, tier1, tier2, tier3}
 		inline := map[string]any{}
 		for k, x := range m {
@@ -478,7 +483,13 @@ func rateIn(lo, hi string) func(calc.Rate) string {
 	l, h := mustRate(lo), mustRate(hi)
 	return func(r calc.Rate) string {
 		if r < l || r > h {
-			return fmt.Sprintf("应在 %s 到 %s 之间 (must be between %s and %s)", lo, hi, lo, hi)
+			msg := fmt.Sprintf("应在 %s 到 %s 之间 (must be between %s and %s)", lo, hi, lo, hi)
+			if r > calc.RateOne && r/100 >= l && r/100 <= h { // 7.5 meant as 7.5%
+				p := calc.Rate(r / 100)
+				msg = fmt.Sprintf("应在 %s 到 %s 之间；比例写小数，%s%% 应写 %s 或 \"%s%%\" (must be between %s and %s: a rate is a decimal, %s%% is %s or \"%s%%\")",
+					lo, hi, r, p, r, lo, hi, r, p, r)
+			}
+			return msg
 		}
 		return ""
 	}
@@ -746,7 +757,22 @@ func brief(v any) string {
 		}
 		return s
 	}
-	s := fmt.Sprint(v)
+	var s string
+	if t, ok := v.(time.Time); ok { // YAML reads an unquoted date as a time
+		s = calc.DateText(calc.Day(t.Year(), t.Month(), t.Day()))
+	} else if m, ok := asMap(v); ok {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			keys[i] = k + ": " + brief(m[k])
+		}
+		s = "{" + strings.Join(keys, ", ") + "}"
+	} else {
+		s = fmt.Sprint(v)
+	}
 	if len([]rune(s)) > 60 {
 		s = string([]rune(s)[:60]) + "…"
 	}
@@ -857,7 +883,61 @@ func walkPolicy(pol *calc.Policy, byKey map[string]param, m map[string]any, pref
 			errs = append(errs, walkPolicy(pol, byKey, sub, full+".")...)
 			continue
 		}
-		errs = append(errs, fmt.Sprintf("%s：未知的政策参数 (unknown policy parameter; see config/zengshou.example.yaml)", path))
+		errs = append(errs, unknownPolicyKey(byKey, prefix, k, v))
+	}
+	return errs
+}
+
+// unknownPolicyKey is the message for a policy key no parameter has, with the nearest key of
+// the same section when there is one.
+func unknownPolicyKey(byKey map[string]param, prefix, k string, v any) string {
+	var names []string
+	if prefix == "" {
+		names = []string{"region", "counties", "key_counties", "prices"}
+	}
+	for key := range byKey {
+		if rest, ok := strings.CutPrefix(key, prefix); ok {
+			name, _, _ := strings.Cut(rest, ".")
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	path := "policy." + prefix + k
+	val := ""
+	if _, isMap := asMap(v); !isMap {
+		val = " = " + brief(v)
+	}
+	if s := nearest(k, names); s != "" {
+		full := "policy." + prefix + s
+		return fmt.Sprintf("%s%s：未知的政策参数，是否应为 %s？ (unknown policy parameter; did you mean %s?)", path, val, full, full)
+	}
+	return fmt.Sprintf("%s%s：未知的政策参数，此处可用的键：%s (unknown policy parameter; see config/zengshou.example.yaml)",
+		path, val, strings.Join(names, "、"))
+}
+
+// checkFormKeys reports the keys of a dated value or a {value, counties} form that are none
+// of allowed (a misspelt until would otherwise make the value in force for ever). counties is
+// suggested too: it belongs beside value, outside a dated list.
+func checkFormKeys(m map[string]any, path string, allowed []string) []string {
+	like := append(slices.Clone(allowed), "counties")
+	var errs []string
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if slices.Contains(allowed, k) {
+			continue
+		}
+		if s := nearest(k, like); s != "" && s != k {
+			errs = append(errs, fmt.Sprintf("%s.%s = %s：未知的键，是否应为 %s？ (unknown key; did you mean %s?)", path, k, brief(m[k]), s, s))
+		} else {
+			errs = append(errs, fmt.Sprintf("%s.%s = %s：未知的键，只能写 %s (unknown key; use %s)",
+				path, k, brief(m[k]), strings.Join(allowed, "、"), strings.Join(allowed, ", ")))
+		}
 	}
 	return errs
 }

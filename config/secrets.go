@@ -162,17 +162,23 @@ func secretsInFile(raw map[string]any) []string {
 	return warns
 }
 
-// lookup finds a dotted key in a nested YAML mapping.
+// lookup finds a dotted key in a nested YAML mapping; a part may index a list (holidays[1]).
 func lookup(m map[string]any, key string) (any, bool) {
 	parts := strings.Split(key, ".")
 	var cur any = m
 	for _, p := range parts {
+		name, idx := splitIndex(p)
 		mm, ok := asMap(cur)
 		if !ok {
 			return nil, false
 		}
-		if cur, ok = mm[p]; !ok {
+		if cur, ok = mm[name]; !ok {
 			return nil, false
+		}
+		for _, i := range idx { // holidays[1]
+			if cur, ok = atIndex(cur, i); !ok {
+				return nil, false
+			}
 		}
 	}
 	return cur, true

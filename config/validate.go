@@ -164,6 +164,10 @@ func (c *Config) Validate() (errs, warnings []string) {
 
 	// roster
 	checkIDs := func(path string, ids IDs) {
+		if len(ids) == 0 {
+			errs = append(errs, path+".ids = {}：没有填写任何平台的用户ID（feishu、wecom、dingtalk 或 local），收不到私信，如 ids: {wecom: zhangsan} "+
+				"(no platform user id, so no direct message can reach this person; e.g. ids: {wecom: zhangsan})")
+		}
 		for p, id := range ids {
 			if !slices.Contains(Platforms, p) {
 				add(path+".ids."+p, id, "未知的平台，只能是 feishu、wecom、dingtalk 或 local", "unknown platform: use feishu, wecom, dingtalk or local")
