@@ -117,9 +117,8 @@ func parseIntList(s string) ([]int, error) {
 }
 
 func runBench(ctx context.Context, stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	hh := fs.String("households", "100000", "户数，可用逗号分隔多个（如 1k,10k,100k） / households, a comma-separated list")
+	fs := newFlagSet("bench", stderr)
+	hh := fs.String("households", "100000", "户数，可用逗号分隔多个（如 1k,10k,100k） / households `N[,N…]`, a comma-separated list")
 	var o benchOpts
 	fs.IntVar(&o.runs, "runs", 1, "每个阶段运行次数（取中位数，内存取最大） / runs per stage (median wall, max RSS)")
 	fs.Int64Var(&o.seed, "seed", 1, "生成台账的随机种子 / generator seed")

@@ -45,12 +45,11 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runCalc(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("calc", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "输出文件 / output workbook (required)")
-	period := fs.String("period", "", "季度，如 2026Q3（默认本季度，北京时间） / quarter (default: the current one, Asia/Shanghai)")
-	file := fs.String("config", "", "配置文件（默认 ZENGSHOU_CONFIG 或内置默认值） / config file")
-	report := fs.String("json", "", "JSON 报告文件（- 为标准输出） / JSON report file (- for stdout)")
+	fs := newFlagSet("calc", stderr)
+	out := fs.String("o", "", "输出工作簿（必填） / output workbook `OUT.xlsx` (required)")
+	period := fs.String("period", "", "季度，如 2026Q3（默认本季度，北京时间） / quarter `YYYYQn` (default: the current one, Asia/Shanghai)")
+	file := fs.String("config", "", "配置文件（默认环境变量 ZENGSHOU_CONFIG，都没有时用内置默认值） / config `FILE` (default $ZENGSHOU_CONFIG, else the built-in defaults)")
+	report := fs.String("json", "", "JSON 报告文件（- 为标准输出） / JSON report `REPORT.json` (- for stdout)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

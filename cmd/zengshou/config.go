@@ -15,20 +15,31 @@ import (
 func init() {
 	register(command{
 		name:  "config",
-		usage: "check [FILE]  检查配置文件 / validate a config file",
+		usage: "check [FILE]  检查配置文件，每处错误一行（键、值、原因），无效时退出码 1 / validate a config file",
 		run: func(ctx context.Context, args []string) error {
 			return runConfig(os.Stdout, os.Stderr, args)
 		},
 	})
 }
 
+const configUsage = `用法 / usage: zengshou config check [FILE]
+
+检查配置文件：有效时打印“配置有效”、警告和生效的设置；无效时每处错误一行，写明键、值和原因。
+FILE 省略时检查环境变量 ZENGSHOU_CONFIG 指定的文件，都没有时检查默认值和 ZENGSHOU_* 环境变量。
+退出码：0 有效（可能有警告），1 无效或无法读取，2 用法错误。
+Checks a config file: valid, it prints "配置有效", the warnings and the settings in force; invalid,
+one line per problem naming the key, the value and what is wrong. Without FILE: the file named by
+ZENGSHOU_CONFIG, else the defaults and the ZENGSHOU_* environment. Exit 0 valid, 1 invalid or
+unreadable, 2 usage.
+`
+
 func runConfig(stdout, stderr io.Writer, args []string) error {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "用法 / usage: zengshou config check [FILE]")
-		return &exitError{code: 2}
+	if len(args) > 0 && isHelp(args[len(args)-1]) {
+		fmt.Fprint(stdout, configUsage)
+		return nil
 	}
-	if len(args) > 2 {
-		fmt.Fprintln(stderr, "用法 / usage: zengshou config check [FILE]")
+	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
+		fmt.Fprint(stderr, configUsage)
 		return &exitError{code: 2}
 	}
 	file := ""

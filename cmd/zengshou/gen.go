@@ -22,12 +22,11 @@ func init() {
 }
 
 func runGen(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	n := fs.Int("households", 300, "户数 / households")
-	seed := fs.Int64("seed", 1, "随机种子 / seed")
-	out := fs.String("o", "", "输出文件 / output file (required)")
-	villages := fs.Int("villages", 0, "嘎查村数（默认 户数/50） / villages")
+	fs := newFlagSet("gen", stderr)
+	n := fs.Int("households", 300, "户数 / households `N`")
+	seed := fs.Int64("seed", 1, "随机种子（同一种子生成的台账相同） / seed `S` (the same seed, the same ledger)")
+	out := fs.String("o", "", "输出文件（必填） / output `FILE` (required)")
+	villages := fs.Int("villages", 0, "嘎查村数（默认 户数/50） / villages `V` (default households/50)")
 	clean := fs.Bool("clean", false, "不加入杂乱数据 / no messy cells")
 	pos, err := parseArgs(fs, args)
 	if err != nil {

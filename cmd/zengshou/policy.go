@@ -45,12 +45,11 @@ var basisText = map[string]string{
 }
 
 func runPolicy(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("policy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	date := fs.String("date", "", "日期 YYYY-MM-DD（默认今天，北京时间） / date (default today, Asia/Shanghai)")
-	county := fs.String("county", "", "旗县区名称 / county name")
+	fs := newFlagSet("policy", stderr)
+	date := fs.String("date", "", "日期（默认今天，北京时间） / date `YYYY-MM-DD` (default today, Asia/Shanghai)")
+	county := fs.String("county", "", "只看该旗县区的取值 / the values of county `NAME` only")
 	asJSON := fs.Bool("json", false, "输出 JSON / print JSON")
-	file := fs.String("config", "", "配置文件（默认 ZENGSHOU_CONFIG 或内置默认值） / config file")
+	file := fs.String("config", "", "配置文件（默认环境变量 ZENGSHOU_CONFIG，都没有时用内置默认值） / config `FILE` (default $ZENGSHOU_CONFIG, else the built-in defaults)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

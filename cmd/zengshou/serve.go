@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"zengshou/bot"
 	"zengshou/bot/sandbox"
@@ -12,7 +14,7 @@ import (
 )
 
 func init() {
-	register(command{name: "serve", usage: "运行服务（本地收件箱、平台回调、提醒、HTTP API）/ run the service", run: runServe})
+	register(command{name: "serve", usage: "[--config FILE] [--data DIR] [--addr HOST:PORT]  运行服务（本地收件箱、平台回调、作业、提醒、汇总、HTTP API），Ctrl-C 退出 / run the service", run: runServe})
 }
 
 // loadConfig loads the config file (or defaults) and prints its warnings; an invalid config is
@@ -29,12 +31,18 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfgPath := fs.String("config", "", "配置文件 / config file (default $ZENGSHOU_CONFIG or built-in defaults)")
-	data := fs.String("data", "", "数据目录 / data directory (default data_dir, ./data)")
-	addr := fs.String("addr", "", "HTTP 监听地址 / listen address (default http.addr, :8080)")
+	fs := newFlagSet("serve", os.Stderr)
+	cfgPath := fs.String("config", "", "配置文件（默认环境变量 ZENGSHOU_CONFIG，都没有时用内置默认值） / config `FILE` (default $ZENGSHOU_CONFIG, else the built-in defaults)")
+	data := fs.String("data", "", "数据目录（默认配置 data_dir，即 ./data） / data `DIR` (default data_dir, ./data)")
+	addr := fs.String("addr", "", "HTTP 监听地址（默认配置 http.addr，即 :8080） / listen address `HOST:PORT` (default http.addr, :8080)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return &exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("多余的参数 / unexpected arguments: %s", strings.Join(fs.Args(), " "))}
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {

@@ -23,9 +23,8 @@ func init() {
 }
 
 func runTemplate(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("template", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("o", ".", "输出目录 / output directory")
+	fs := newFlagSet("template", stderr)
+	dir := fs.String("o", ".", "输出目录 / output `DIR`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
