@@ -35,6 +35,9 @@ type ParamValue struct {
 	Title  string `json:"title"`
 	Basis  string `json:"basis"`
 	Value  string `json:"value"` // "" when no value is set for the date
+	// Unit is how Value reads: "元" (yuan), "比例" (a decimal rate: 0.075 is 7.5%) or "" (a count
+	// or a word).
+	Unit   string `json:"unit,omitempty"`
 	From   string `json:"from,omitempty"`
 	Until  string `json:"until,omitempty"`
 	Source string `json:"source,omitempty"`
@@ -168,12 +171,29 @@ func InForce(pol *calc.Policy, county string, d time.Time) []ParamValue {
 
 func (e *entry[T]) row(county string, d time.Time) ParamValue {
 	v, u, ok := e.p.Latest(county, d)
-	pv := ParamValue{Key: e.p.Key, Clause: e.p.Clause, Title: e.p.Title, Basis: e.p.Basis, County: u.County}
+	pv := ParamValue{Key: e.p.Key, Clause: e.p.Clause, Title: e.p.Title, Basis: e.p.Basis, County: u.County, Unit: unitOf[T]()}
 	if ok {
 		pv.Value, pv.From, pv.Until, pv.Source, pv.Stale = e.show(v), u.From, u.Until, u.Source, u.Stale
 	}
 	return pv
 }
+
+// unitOf is the unit of a parameter's values (ParamValue.Unit).
+func unitOf[T any]() string {
+	switch any(*new(T)).(type) {
+	case calc.Fen, calc.TierWages, calc.Awards:
+		return UnitYuan
+	case calc.Rate, calc.Shares:
+		return UnitRate
+	}
+	return ""
+}
+
+// Units of ParamValue.
+const (
+	UnitYuan = "元"
+	UnitRate = "比例"
+)
 
 func (e *entry[T]) rows(pol *calc.Policy, county string, d time.Time) []ParamValue {
 	if county != "" {

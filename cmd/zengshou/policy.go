@@ -135,8 +135,15 @@ func writePolicyText(w io.Writer, rep policyReport) {
 		}
 		fmt.Fprintln(w, head)
 		val := p.Value
-		if val == "" {
+		switch {
+		case val == "":
 			val = "未设置 (not set)"
+		case p.Unit == config.UnitYuan && !strings.Contains(val, "元"):
+			val += " 元"
+		case p.Unit == config.UnitRate:
+			if r, err := calc.ParseRate(val); err == nil {
+				val += "（" + r.Percent() + "）"
+			}
 		}
 		line := fmt.Sprintf("      = %s  [%s]", val, basisText[p.Basis])
 		switch {

@@ -39,7 +39,7 @@ func TestPolicyListsEveryRule(t *testing.T) {
 			t.Errorf("parameter %s missing", k)
 		}
 	}
-	for _, want := range []string{"出售犊牛奖补上限", "= 1000  [原文 seed]", "一类1980元/二类1910元/三类1850元", "2021-12-01 至 2024-12-01", "〔宁城县〕", "来源 source: 赤峰市2025年政府工作报告"} {
+	for _, want := range []string{"出售犊牛奖补上限", "= 1000 元  [原文 seed]", "= 0.075（7.5%）  [数据 data]", "一类1980元/二类1910元/三类1850元", "2021-12-01 至 2024-12-01", "〔宁城县〕", "来源 source: 赤峰市2025年政府工作报告"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
