@@ -498,6 +498,10 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"reminders.holidays[1] = \"2026年10月2日\"：不是有效日期，格式应为 YYYY-MM-DD"}},
 		{"holiday that does not exist", "reminders: {holidays: [2026-13-01]}",
 			[]string{"reminders.holidays[0] = \"2026-13-01\"：不是有效日期"}},
+		{"unknown synonym field", "ledger: {synonyms: {household_sise: [在家人口数]}}",
+			[]string{"ledger.synonyms.household_sise = \"household_sise\"：未知的台账字段，是否应为 household_size？"}},
+		{"unknown template field", "ledger: {templates: [{name: t, match: 牲畜台账, fields: {\"本年出售犊牛(头)\": calves_sold}}]}",
+			[]string{"ledger.templates[0].fields.本年出售犊牛(头) = \"calves_sold\"：未知的台账字段"}},
 		{"quiet hours 25:00", "reminders: {quiet_start: \"25:00\"}",
 			[]string{"reminders.quiet_start = \"25:00\"：时间格式应为 HH:MM（24小时制）"}},
 		{"zero duration", "reminders: {repeat_interval: 0s}",
@@ -810,5 +814,52 @@ func TestAdminMistakesOneLineEach(t *testing.T) {
 		if len(e.Problems) != 1 || strings.Contains(e.Problems[0], "\n") || !strings.HasPrefix(e.Problems[0], tc.key) {
 			t.Errorf("%s: want one line starting with %s, got %q", tc.yaml, tc.key, e.Problems)
 		}
+	}
+}
+
+// The examples commented out in the example file (roster entries, synonyms, templates, webhook
+// robots) are themselves valid: an admin copies them.
+func TestExampleFileCommentedExamples(t *testing.T) {
+	clearEnv(t)
+	text, err := os.ReadFile("zengshou.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := regexp.MustCompile(`^(\s*)([a-z_]+): (\{\}|\[\])\s*(#.*)?$`)
+	var out []string
+	lines := strings.Split(string(text), "\n")
+	uncommented := 0
+	for i := 0; i < len(lines); i++ {
+		m := empty.FindStringSubmatch(lines[i])
+		if m == nil {
+			out = append(out, lines[i])
+			continue
+		}
+		var body []string
+		for j := i + 1; j < len(lines) && strings.HasPrefix(lines[j], m[1]+"#   "); j++ {
+			body = append(body, m[1]+"  "+strings.TrimPrefix(lines[j], m[1]+"#   "))
+		}
+		if len(body) == 0 {
+			out = append(out, lines[i])
+			continue
+		}
+		out = append(out, m[1]+m[2]+":")
+		out = append(out, body...)
+		i += len(body)
+		uncommented++
+	}
+	if uncommented < 5 {
+		t.Fatalf("found %d commented examples, want the roster's three, synonyms, templates, webhooks", uncommented)
+	}
+	yaml := strings.Join(out, "\n")
+	t.Setenv("ZENGSHOU_DINGTALK_APP_SECRET", "x") // the webhooks are checked only with dingtalk enabled
+	yaml = strings.Replace(yaml, "dingtalk:\n  enabled: false\n  app_key: \"\"", "dingtalk:\n  enabled: true\n  app_key: dingx", 1)
+	c, err := Parse([]byte(yaml))
+	if err != nil {
+		t.Fatalf("the example's commented examples do not load:\n%v\n%s", err, yaml)
+	}
+	if len(c.Roster.Cadres) != 1 || len(c.Roster.Leaders) != 1 || len(c.Roster.Admins) != 1 || len(c.Ledger.Templates) != 1 ||
+		len(c.Ledger.Synonyms) != 1 || len(c.DingTalk.Webhooks) != 1 {
+		t.Errorf("commented examples not all read: %+v %+v %d", c.Roster, c.Ledger, len(c.DingTalk.Webhooks))
 	}
 }

@@ -77,10 +77,22 @@ func (c *Config) Validate() (errs, warnings []string) {
 			c.HTTP.MaxUploadMB, c.Limits.MaxFileMB))
 	}
 
-	// ledger
-	for field, syns := range c.Ledger.Synonyms {
+	// ledger: synonyms and templates name the reader's canonical fields (config/synonyms.yaml);
+	// any other name maps a column to nothing.
+	fields := SynonymFieldOrder()
+	unknownField := func(key, f string) {
+		if s := nearest(f, fields); s != "" {
+			errs = append(errs, fmt.Sprintf("%s = %s：未知的台账字段，是否应为 %s？ (unknown ledger field; did you mean %s?)", key, showVal(f), s, s))
+		} else {
+			errs = append(errs, fmt.Sprintf("%s = %s：未知的台账字段，可用的字段见 config/synonyms.yaml (unknown ledger field; see config/synonyms.yaml)", key, showVal(f)))
+		}
+	}
+	for _, field := range sortedKeys(c.Ledger.Synonyms) {
+		syns := c.Ledger.Synonyms[field]
 		if strings.TrimSpace(field) == "" {
 			add("ledger.synonyms", "", "字段名不能为空", "field name must not be empty")
+		} else if !slices.Contains(fields, field) {
+			unknownField("ledger.synonyms."+field, field)
 		}
 		for i, s := range syns {
 			if strings.TrimSpace(s) == "" {
@@ -102,6 +114,11 @@ func (c *Config) Validate() (errs, warnings []string) {
 		}
 		if len(t.Fields) == 0 {
 			add(p+".fields", "{}", "至少要有一个“表头: 字段”", "needs at least one header: field")
+		}
+		for _, h := range sortedKeys(t.Fields) {
+			if f := t.Fields[h]; !slices.Contains(fields, f) {
+				unknownField(p+".fields."+h, f)
+			}
 		}
 	}
 
@@ -301,4 +318,13 @@ func parseWeekly(s string) (time.Weekday, int, int, bool) {
 	}
 	h, m, ok := ClockTime(f[1])
 	return d, h, m, ok
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
