@@ -534,7 +534,10 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"dingtalk.app_secret", "ZENGSHOU_DINGTALK_APP_SECRET"}},
 		{"wecom secret", "wecom: {enabled: true, corp_id: ww1, agent_id: 1000002, token: t, encoding_aes_key: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}",
 			[]string{"wecom.secret", "ZENGSHOU_WECOM_SECRET"}},
-		{"bad yaml", "policy: [", []string{"不是有效的 YAML"}},
+		{"bad yaml", "policy: [", []string{"配置文件第 1 行：", "not valid YAML"}},
+		{"tab indentation", "reminders:\n\tdigest_time: \"09:00\"\n", []string{"配置文件第 2 行：用了 Tab 缩进，YAML 只能用空格缩进"}},
+		{"duplicate section", "policy:\n  industry:\n    calf_cap: 800\n  industry:\n    lamb_cap: 5\n",
+			[]string{"配置文件第 4 行：键 industry 重复，第 2 行已经写过，请合并成一处"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml))
@@ -551,6 +554,15 @@ func TestValidationMessages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEnvironmentNamedInMessages(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("ZENGSHOU_WORKERS_COUNT", "abc")
+	_, err := Parse(nil)
+	if err == nil || !strings.Contains(err.Error(), "workers.count（环境变量 ZENGSHOU_WORKERS_COUNT） = \"abc\"：应为整数") {
+		t.Errorf("err = %v", err)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +85,7 @@ func decode(data []byte) (*Config, []string) {
 	raw := map[string]any{}
 	if len(bytes.TrimSpace(data)) > 0 {
 		if err := yaml.Unmarshal(data, &raw); err != nil {
-			return c, []string{fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err)}
+			return c, yamlMessages(err, data)
 		}
 		if raw == nil {
 			raw = map[string]any{}
@@ -102,7 +104,7 @@ func decode(data []byte) (*Config, []string) {
 	_ = v.BindEnv("http.tokens", envName("http.tokens"))
 	if len(raw) > 0 {
 		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-			return c, []string{fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err)}
+			return c, yamlMessages(err, data)
 		}
 	}
 
@@ -236,6 +238,9 @@ func decodeMessages(err error, settings map[string]any) []string {
 			}
 		}
 		zh, en := wantText(keyType(key))
+		if env := envName(key); os.Getenv(env) != "" && !strings.Contains(key, "[") {
+			key += "（环境变量 " + env + "）"
+		}
 		out = append(out, fmt.Sprintf("%s = %s：%s (%s)", key, val, zh, en))
 	}
 	walk(err)
@@ -267,4 +272,59 @@ func leadersWithoutUnit(raw map[string]any) []string {
 				"(the leader has no unit; e.g. unit: {county: 宁城县}; a leader of the whole region writes unit: {})", i))
 		}
 	}
+}
+
+var (
+	yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+	yamlDupRE  = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
+)
+
+// yamlMessages turns a YAML syntax error into one message per problem, each saying in Chinese
+// which line is wrong and what to do, with the parser's words in brackets.
+func yamlMessages(err error, data []byte) []string {
+	text := strings.TrimPrefix(err.Error(), "yaml: ")
+	text = strings.TrimPrefix(text, "unmarshal errors:\n")
+	lines := strings.Split(string(data), "\n")
+	var out []string
+	for _, e := range strings.Split(text, "\n") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		where, msg := "配置文件", e
+		n := 0
+		if m := yamlLineRE.FindStringSubmatch(e); m != nil {
+			n, _ = strconv.Atoi(m[1])
+			where, msg = fmt.Sprintf("配置文件第 %d 行", n), m[2]
+		}
+		src := ""
+		if n >= 1 && n <= len(lines) {
+			src = lines[n-1]
+		}
+		var zh string
+		switch {
+		case strings.Contains(msg, "cannot start any token") && strings.Contains(src, "\t"):
+			zh = "用了 Tab 缩进，YAML 只能用空格缩进"
+		case strings.Contains(msg, "cannot start any token"):
+			zh = "值以 YAML 不允许的字符开头（如 @、`、%），请给值加引号"
+		case yamlDupRE.MatchString(msg):
+			m := yamlDupRE.FindStringSubmatch(msg)
+			zh = fmt.Sprintf("键 %s 重复，第 %s 行已经写过，请合并成一处", m[1], m[2])
+		case strings.Contains(msg, "mapping values are not allowed"):
+			zh = "这里不能写“键: 值”：检查缩进是否与上一行对齐，值里有冒号时加引号（如 \"09:00\"）"
+		case strings.Contains(msg, "did not find expected"):
+			zh = "缩进或括号不对：同一层的键要对齐，列表项以“- ”开头，[ ] 与 { } 要成对"
+		case strings.Contains(msg, "unexpected end of stream"):
+			zh = "引号或括号没有闭合"
+		case strings.Contains(msg, "cannot unmarshal"):
+			zh = "配置文件的最外层应为“键: 值”（如 reminders: …），不能是列表或单个值"
+		default:
+			zh = "不是有效的 YAML"
+		}
+		out = append(out, fmt.Sprintf("%s：%s (not valid YAML: %s)", where, zh, e))
+	}
+	if len(out) == 0 {
+		out = append(out, fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err))
+	}
+	return out
 }
