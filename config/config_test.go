@@ -557,6 +557,31 @@ func TestValidationMessages(t *testing.T) {
 	}
 }
 
+func TestDigestInQuietHoursWarns(t *testing.T) {
+	clearEnv(t)
+	for _, tc := range []struct {
+		yaml string
+		warn bool
+	}{
+		{"reminders: {digest_time: \"22:00\"}", true},
+		{"reminders: {digest_time: \"07:30\"}", true},
+		{"reminders: {digest_time: \"08:00\"}", false},
+		{"reminders: {digest_time: \"13:00\", quiet_start: \"12:00\", quiet_end: \"14:00\"}", true},
+		{"reminders: {digest_time: \"22:00\", quiet_start: \"\", quiet_end: \"\"}", false},
+	} {
+		c, err := Parse([]byte(tc.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.yaml, err)
+		}
+		got := slices.ContainsFunc(c.Warnings, func(w string) bool {
+			return strings.Contains(w, "reminders.digest_time") && strings.Contains(w, "免打扰")
+		})
+		if got != tc.warn {
+			t.Errorf("%s: warning %v, want %v (%q)", tc.yaml, got, tc.warn, c.Warnings)
+		}
+	}
+}
+
 func TestEnvironmentNamedInMessages(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("ZENGSHOU_WORKERS_COUNT", "abc")

@@ -145,6 +145,15 @@ func (c *Config) Validate() (errs, warnings []string) {
 			add(t.key, t.v, "时间格式应为 HH:MM（24小时制）", "must be HH:MM, 24-hour")
 		}
 	}
+	if dh, dm, ok := ClockTime(r.DigestTime); ok {
+		qs, qsm, ok1 := ClockTime(r.QuietStart)
+		qe, qem, ok2 := ClockTime(r.QuietEnd)
+		d, start, end := dh*60+dm, qs*60+qsm, qe*60+qem
+		if ok1 && ok2 && ((start < end && d >= start && d < end) || (start > end && (d >= start || d < end))) {
+			warnings = append(warnings, fmt.Sprintf("reminders.digest_time = %q：在免打扰时段 %s–%s 内，每日提醒都会顺延到 %s (inside the quiet hours: digests wait until %s)",
+				r.DigestTime, r.QuietStart, r.QuietEnd, r.QuietEnd, r.QuietEnd))
+		}
+	}
 	if (r.QuietStart == "") != (r.QuietEnd == "") {
 		add("reminders.quiet_end", r.QuietEnd, "quiet_start 与 quiet_end 要同时填写或同时留空", "set quiet_start and quiet_end together")
 	}
