@@ -582,6 +582,26 @@ func TestDigestInQuietHoursWarns(t *testing.T) {
 	}
 }
 
+func TestIDsOnDisabledPlatformsWarn(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte("roster: {cadres: [{name: 王建军, ids: {feishu: ou_x}}, {name: 李志强, ids: {feishu: ou_y, local: lzq}}]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "这些平台都未启用") {
+			n++
+			if !strings.HasPrefix(w, "roster.cadres[0].ids = {feishu}：") {
+				t.Errorf("warning %q", w)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d warnings, want 1: %q", n, c.Warnings)
+	}
+}
+
 func TestEnvironmentNamedInMessages(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("ZENGSHOU_WORKERS_COUNT", "abc")

@@ -189,7 +189,16 @@ func (c *Config) Validate() (errs, warnings []string) {
 	}
 
 	// roster
+	enabled := map[string]bool{"local": c.Local.Enabled, "feishu": c.Feishu.Enabled, "wecom": c.WeCom.Enabled, "dingtalk": c.DingTalk.Enabled}
 	checkIDs := func(path string, ids IDs) {
+		reachable := false
+		for p, id := range ids {
+			reachable = reachable || enabled[p] && strings.TrimSpace(id) != ""
+		}
+		if len(ids) > 0 && !reachable {
+			warnings = append(warnings, fmt.Sprintf("%s.ids = {%s}：这些平台都未启用，此人收不到私信（干部的提醒会发到上传台账的群里） (no enabled platform among these ids: no direct message can reach this person)",
+				path, strings.Join(sortedKeys(ids), ", ")))
+		}
 		if len(ids) == 0 {
 			errs = append(errs, path+".ids = {}：没有填写任何平台的用户ID（feishu、wecom、dingtalk 或 local），收不到私信，如 ids: {wecom: zhangsan} "+
 				"(no platform user id, so no direct message can reach this person; e.g. ids: {wecom: zhangsan})")
