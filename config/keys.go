@@ -91,11 +91,21 @@ func unknownKey(path string, settings map[string]any) string {
 }
 
 func unknownMessage(path, val, parent, last string, names []string) string {
+	full := ""
 	if s := nearest(last, names); s != "" {
-		full := s
+		full = s
 		if parent != "" {
 			full = parent + "." + s
 		}
+	} else if !strings.Contains(parent, "[") { // the right name in the wrong section: digest_time for reminders.digest_time
+		for _, k := range sectionKeys("", reflect.TypeFor[Config]()) {
+			if k[strings.LastIndex(k, ".")+1:] == last && k != path {
+				full = k
+				break
+			}
+		}
+	}
+	if full != "" {
 		return fmt.Sprintf("%s%s：未知的配置项，是否应为 %s？ (unknown key; did you mean %s?)", path, val, full, full)
 	}
 	where := "config/zengshou.example.yaml"
@@ -199,4 +209,19 @@ func splitIndex(part string) (string, []int) {
 		idx = append(idx, n)
 	}
 	return name, idx
+}
+
+// sectionKeys lists the keys of the struct sections of t (http.addr, reminders.digest_time), not
+// those inside list entries.
+func sectionKeys(prefix string, t reflect.Type) []string {
+	var out []string
+	for _, name := range fieldNames(t) {
+		ft := field(t, name)
+		if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]() {
+			out = append(out, sectionKeys(prefix+name+".", ft)...)
+			continue
+		}
+		out = append(out, prefix+name)
+	}
+	return out
 }

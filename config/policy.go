@@ -929,8 +929,17 @@ func unknownPolicyKey(byKey map[string]param, prefix, k string, v any) string {
 	if _, isMap := asMap(v); !isMap {
 		val = " = " + brief(v)
 	}
+	full := ""
 	if s := nearest(k, names); s != "" {
-		full := "policy." + prefix + s
+		full = "policy." + prefix + s
+	} else { // the right name in the wrong section: policy.calf_cap for policy.industry.calf_cap
+		for key := range byKey {
+			if key[strings.LastIndex(key, ".")+1:] == k && (full == "" || "policy."+key < full) {
+				full = "policy." + key
+			}
+		}
+	}
+	if full != "" {
 		return fmt.Sprintf("%s%s：未知的政策参数，是否应为 %s？ (unknown policy parameter; did you mean %s?)", path, val, full, full)
 	}
 	return fmt.Sprintf("%s%s：未知的政策参数，此处可用的键：%s (unknown policy parameter; see config/zengshou.example.yaml)",
