@@ -48,8 +48,8 @@ type Config struct {
 
 	// File is the config file this came from ("" when defaults and environment only).
 	File string `mapstructure:"-" json:"file,omitempty"`
-	// Warnings found while loading and validating (a secret written in the file, an unknown
-	// key, …). They do not stop the service.
+	// Warnings found while loading and validating (a secret written in the file, a digest
+	// inside the quiet hours, …). They do not stop the service; an unknown key is an error.
 	Warnings []string `mapstructure:"-" json:"warnings,omitempty"`
 
 	loadWarnings []string // found while decoding; Validate adds them to its own

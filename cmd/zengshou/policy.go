@@ -75,7 +75,7 @@ func runPolicy(stdout, stderr io.Writer, args []string) error {
 			printProblems(stderr, ce)
 			return &exitError{code: 1}
 		}
-		return &exitError{code: 1, msg: fmt.Sprintf("load config: %v", err)}
+		return &exitError{code: 1, msg: fmt.Sprintf("配置文件无法读取 / cannot read config: %v", err)}
 	}
 	pol := cfg.Policy
 	if *county != "" && !pol.HasCounty(*county) {

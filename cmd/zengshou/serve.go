@@ -22,7 +22,12 @@ func init() {
 func loadConfig(path string) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
-		return nil, &exitError{code: 1, msg: err.Error()}
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			printProblems(os.Stderr, ce)
+			return nil, &exitError{code: 1, msg: "配置有误，服务未启动；改正后可用 zengshou config check 检查 / invalid config, not started"}
+		}
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("配置文件无法读取 / cannot read config: %v", err)}
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintln(os.Stderr, "配置提示 / config warning:", w)
