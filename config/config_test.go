@@ -488,6 +488,8 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"policy.income.local_growth[0].from = \"2026/01/01\"：日期格式应为 YYYY-MM-DD"}},
 		{"misspelt until", "policy: {income: {local_growth: [{from: 2026-01-01, untill: 2027-01-01, value: 0.07}]}}",
 			[]string{"policy.income.local_growth[0].untill = 2027-01-01：未知的键，是否应为 until？"}},
+		{"misspelt value", "policy: {income: {local_growth: [{from: 2026-01-01, vaule: 0.07}]}}",
+			[]string{"policy.income.local_growth[0].vaule = 0.07：未知的键，是否应为 value？"}},
 		{"misspelt counties", "policy: {filial: {ratio: {value: 0.8, countys: {宁城县: 1.2}}}}",
 			[]string{"policy.filial.ratio.countys = {宁城县: 1.2}：未知的键，是否应为 counties？"}},
 		{"overlapping dated values", "policy: {income: {local_growth: [{from: 2025-01-01, until: 2026-06-01, value: 0.07}, {from: 2026-01-01, until: 2027-01-01, value: 0.06}]}}",

@@ -381,6 +381,11 @@ func (e *entry[T]) item(it any, path string) (calc.Dated[T], []string) {
 			return d, append(errs, es...)
 		}
 	}
+	if _, tiers := any(d.Value).(calc.TierWages); !ok && !tiers { // {from, vaule}: a misspelt value
+		if es := checkFormKeys(m, path, []string{"from", "until", "value", "source"}); len(es) > 0 {
+			return d, append(errs, es...)
+		}
+	}
 	if !ok { // the value's own keys inline: {from, until, tier1, tier2, tier3}
 		inline := map[string]any{}
 		for k, x := range m {
