@@ -926,3 +926,25 @@ func TestExampleFileCommentedExamples(t *testing.T) {
 		t.Errorf("commented examples not all read: %+v %+v %d", c.Roster, c.Ledger, len(c.DingTalk.Webhooks))
 	}
 }
+
+// What an admin may legitimately write is accepted: a region-wide leader (unit: {}), amounts
+// with 元 or thousands separators, a quoted percentage, unquoted clock times, one holiday.
+func TestAdminFormsAccepted(t *testing.T) {
+	clearEnv(t)
+	c, err := Parse([]byte(`
+roster:
+  leaders: [{name: 市领导, unit: {}, ids: {local: boss}}]
+reminders: {digest_time: 09:30, quiet_start: 21:00, quiet_end: 08:00, holidays: 2026-10-01}
+policy:
+  industry: {calf_cap: 1000元, lamb_cap: "1,000"}
+  income: {local_growth: [{from: 2026-01-01, until: 2027-01-01, value: 7.5%}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Roster.Leaders[0].Unit != (Unit{}) || c.Reminders.DigestTime != "09:30" || len(c.Reminders.Holidays) != 1 ||
+		c.Policy.CalfCap.Values[0].Value != calc.Yuan(1000) || c.Policy.LambCap.Values[0].Value != calc.Yuan(1000) ||
+		c.Policy.LocalIncomeGrowth.Values[0].Value.String() != "0.075" {
+		t.Errorf("read %+v %+v", c.Roster.Leaders, c.Reminders)
+	}
+}
