@@ -138,6 +138,49 @@ func deriveUnits(led *Ledger, res *calc.Result) []calc.UnitSummary {
 	return out
 }
 
+// unitLevel is one unit at one level.
+type unitLevel struct {
+	level string
+	unit  calc.Unit
+}
+
+// unpaidByUnit is each unit's money still unpaid: Σ max(owed − paid, 0) over its entitlements
+// (owedPaid), at the village, township and county levels, a finding in the unit calc gives it
+// (its own, else its household's).
+func unpaidByUnit(led *Ledger, res *calc.Result) map[unitLevel]calc.Fen {
+	unitOf := map[string]calc.Unit{}
+	for _, h := range led.Inputs.Households {
+		if _, ok := unitOf[h.ID]; !ok {
+			unitOf[h.ID] = h.Unit
+		}
+	}
+	out := map[unitLevel]calc.Fen{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if !isOwedRule(f) {
+			continue
+		}
+		_, _, unpaid := owedPaid(f)
+		if unpaid == 0 {
+			continue
+		}
+		u := f.Unit
+		if u == (calc.Unit{}) {
+			u = unitOf[f.Household]
+		}
+		if u.County != "" {
+			out[unitLevel{calc.LevelCounty, calc.Unit{County: u.County}}] += unpaid
+		}
+		if u.Township != "" {
+			out[unitLevel{calc.LevelTownship, calc.Unit{County: u.County, Township: u.Township}}] += unpaid
+		}
+		if u.Village != "" {
+			out[unitLevel{calc.LevelVillage, u}] += unpaid
+		}
+	}
+	return out
+}
+
 // sortUnits orders units county → its townships → their villages.
 func sortUnits(us []calc.UnitSummary) {
 	sort.SliceStable(us, func(i, j int) bool {
@@ -236,16 +279,17 @@ func (w *writer) summary() error {
 	g.heights[top] = 32
 	lastCol, _ := excelize.ColumnNumberToName(len(head))
 	row := top
+	unpaidOf := unpaidByUnit(w.led, w.res)
 	for _, u := range units {
 		row++
-		var owed, paid, unpaid calc.Fen
+		var owed, paid calc.Fen
 		for _, r := range moneyRules {
 			owed += u.Owed[r]
 			paid += u.Paid[r]
-			if u.Owed[r] > u.Paid[r] {
-				unpaid += u.Owed[r] - u.Paid[r]
-			}
 		}
+		// Unpaid is summed entitlement by entitlement, as on the totals line and in the result
+		// columns: one household paid more than the rule gives does not pay another's share.
+		unpaid := unpaidOf[unitLevel{u.Level, u.Unit}]
 		vals := []any{levelNames[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored}
 		for _, r := range flagRules {
 			vals = append(vals, u.Flags[r])

@@ -1,0 +1,472 @@
+package bot_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"zengshou/calc"
+	"zengshou/calc/ledger"
+	"zengshou/connectors"
+)
+
+// villageLedger writes a generated one-village ledger of n households for village, its
+// household ids starting 150422<code>: the generator names its first village 红旗村 with ids
+// 150422100…, so both are renamed in the shared strings (every text cell of the generated
+// workbook is a shared string).
+func villageLedger(t *testing.T, path string, n int, seed int64, village, code string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := ledger.Generate(&buf, n, seed, ledger.GenOptions{Quarter: 4, Villages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		if f.Name == "xl/sharedStrings.xml" {
+			s := strings.ReplaceAll(string(b), "红旗村", village)
+			s = strings.ReplaceAll(s, "<t>150422100", "<t>150422"+code)
+			b = []byte(s)
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// correctLedger is the cadre's corrected ledger: every recorded measure marked done and the
+// livestock subsidies paid (one in full, one in part, one more than owed), the rest unchanged.
+func correctLedger(t *testing.T, src, dst string) {
+	t.Helper()
+	f, err := excelize.OpenFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const inc = "脱贫户收入台账"
+	rows, _ := f.GetRows(inc)
+	doneCol := -1
+	for i, r := range rows {
+		for j, c := range r {
+			if c == "措施是否落实" {
+				doneCol = j + 1
+			}
+		}
+		if doneCol > 0 && i >= 5 && len(r) >= doneCol && r[doneCol-1] == "否" {
+			cell, _ := excelize.CoordinatesToCellName(doneCol, i+1)
+			f.SetCellValue(inc, cell, "是")
+		}
+	}
+	if doneCol < 0 {
+		t.Fatal("no 措施是否落实 column")
+	}
+	const ls = "牲畜动态监测台账"
+	f.SetCellValue(ls, "N2", "已发放犊牛补贴（元）")
+	f.SetCellValue(ls, "O2", "已发放羔羊补贴（元）")
+	lrows, _ := f.GetRows(ls)
+	k := 0
+	for i := 2; i < len(lrows); i++ {
+		r := lrows[i]
+		if len(r) < 11 {
+			continue
+		}
+		young, col := r[9], "N"
+		if young == "" {
+			young, col = r[10], "O"
+		}
+		n, _ := strconv.Atoi(young)
+		if n == 0 {
+			continue
+		}
+		per := 200
+		if col == "O" {
+			per = 50
+		}
+		owed := min(n*per, 1000)
+		var paid int
+		switch k {
+		case 0:
+			paid = owed // in full
+		case 1:
+			paid = owed / 2 // in part
+		case 2:
+			paid = owed + 100 // more than the rule gives: recorded as paid
+		default:
+			continue
+		}
+		k++
+		f.SetCellValue(ls, fmt.Sprintf("%s%d", col, i+1), paid)
+	}
+	if k < 3 {
+		t.Fatalf("only %d livestock rows with young sold", k)
+	}
+	if err := f.SaveAs(dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// figures are one unit's (or one workbook's) numbers as an output states them.
+type figures struct {
+	households, monitored int
+	owed, paid, unpaid    calc.Fen
+	open                  int
+	completion            string
+}
+
+func yuan(t *testing.T, s string) calc.Fen {
+	t.Helper()
+	s = strings.TrimSuffix(strings.ReplaceAll(s, ",", ""), "元")
+	f, err := calc.ParseYuan(s)
+	if err != nil {
+		t.Fatalf("money %q: %v", s, err)
+	}
+	return f
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("number %q: %v", s, err)
+	}
+	return n
+}
+
+var (
+	replyMonRe   = regexp.MustCompile(`纳入增收监测：(\d+)户`)
+	replyMoneyRe = regexp.MustCompile(`应享补贴：合计([0-9.]+元)，已发放([0-9.]+元)，未发放([0-9.]+元)`)
+	replyTasksRe = regexp.MustCompile(`待办事项：(\d+)项`)
+	replyProbRe  = regexp.MustCompile(`表格问题：(\d+)处`)
+	sheetTopRe   = regexp.MustCompile(`合计：(\d+)户，纳入监测(\d+)户，应享补贴([0-9.]+元)，已发放([0-9.]+元)，未发放([0-9.]+元)，待办事项(\d+)项，数据问题(\d+)条`)
+	// 进度: "· 巴林左旗林东镇红旗村：30户，监测17户，待办36项，完成率20.0%"
+	progressRe = regexp.MustCompile(`· (\S+?)：(\d+)户，监测(\d+)户，待办(\d+)项，完成率([0-9.]+%|—)`)
+	// leaders' summary: "· 巴林左旗林东镇：90户，纳入增收监测50户；应享补贴…元，已发放…元；待办…项，完成率…%"
+	summaryRe = regexp.MustCompile(`· (\S+?)：(\d+)户，纳入增收监测(\d+)户；应享补贴([0-9.]+元)，已发放([0-9.]+元)(?:，未发放([0-9.]+元))?；待办(\d+)项，完成率([0-9.]+%|—)`)
+)
+
+// replyFigures reads a reply's counts and money.
+func replyFigures(t *testing.T, text string) (f figures, problems int) {
+	t.Helper()
+	m := replyMonRe.FindStringSubmatch(text)
+	mm := replyMoneyRe.FindStringSubmatch(text)
+	mt := replyTasksRe.FindStringSubmatch(text)
+	if m == nil || mm == nil || mt == nil {
+		t.Fatalf("reply without its figures:\n%s", text)
+	}
+	f.monitored = atoi(t, m[1])
+	f.owed, f.paid, f.unpaid = yuan(t, mm[1]), yuan(t, mm[2]), yuan(t, mm[3])
+	f.open = atoi(t, mt[1])
+	if p := replyProbRe.FindStringSubmatch(text); p != nil {
+		problems = atoi(t, p[1])
+	}
+	return f, problems
+}
+
+// bookFigures reads the result workbook: the 汇总 sheet's totals line, its row for the village,
+// the household sheet's result columns summed, and the rows of 问题清单.
+type bookFigures struct {
+	top, village, columns figures
+	problems              int
+	topProblems           int
+	columnsMonitored      int
+}
+
+func readBook(t *testing.T, path, village string) bookFigures {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b bookFigures
+	rows, err := f.GetRows(ledger.SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sheetTopRe.FindStringSubmatch(rows[2][0])
+	if m == nil {
+		t.Fatalf("汇总 top line: %q", rows[2][0])
+	}
+	b.top = figures{households: atoi(t, m[1]), monitored: atoi(t, m[2]), owed: yuan(t, m[3]), paid: yuan(t, m[4]), unpaid: yuan(t, m[5]), open: atoi(t, m[6])}
+	b.topProblems = atoi(t, m[7])
+	head := rows[4]
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	cell := func(r []string, name string) string {
+		i, ok := col[name]
+		if !ok {
+			t.Fatalf("汇总 has no column %q: %v", name, head)
+		}
+		if i >= len(r) {
+			return ""
+		}
+		return r[i]
+	}
+	found := false
+	for _, r := range rows[5:] {
+		if len(r) < 5 || r[0] != "嘎查村" || r[3] != village {
+			continue
+		}
+		found = true
+		b.village = figures{households: atoi(t, cell(r, "户数")), monitored: atoi(t, cell(r, "监测户数")),
+			owed: yuan(t, cell(r, "应享合计（元）")), paid: yuan(t, cell(r, "已发放合计（元）")), unpaid: yuan(t, cell(r, "未发放合计（元）")),
+			open: atoi(t, cell(r, "待办事项")), completion: cell(r, "完成率")}
+		break
+	}
+	if !found {
+		t.Fatalf("汇总 has no row for %s", village)
+	}
+	// The result columns of the household sheet.
+	const inc = "脱贫户收入台账"
+	hrows, _ := f.GetRows(inc)
+	rc := map[string]int{}
+	for _, hr := range hrows[:5] {
+		for i, h := range hr {
+			if strings.HasPrefix(h, ledger.ResultMarker) {
+				rc[strings.TrimPrefix(h, ledger.ResultMarker)] = i
+			}
+		}
+	}
+	get := func(r []string, name string) string {
+		i, ok := rc[name]
+		if !ok {
+			t.Fatalf("no result column %q", name)
+		}
+		if i >= len(r) {
+			return ""
+		}
+		return r[i]
+	}
+	for _, r := range hrows[5:] {
+		if len(r) < 5 || !strings.HasPrefix(r[4], "150422") {
+			continue
+		}
+		b.columns.households++
+		if v := get(r, ledger.ColOwed); v != "" {
+			b.columns.owed += yuan(t, v)
+			b.columns.paid += yuan(t, get(r, ledger.ColPaid))
+			b.columns.unpaid += yuan(t, get(r, ledger.ColUnpaid))
+		}
+	}
+	prows, _ := f.GetRows(ledger.SheetProblems)
+	for _, r := range prows[1:] {
+		if len(r) > 0 && r[0] != "" {
+			b.problems++
+		}
+	}
+	return b
+}
+
+func command(t *testing.T, h *harness, id, text string) string {
+	t.Helper()
+	ev := connectors.Event{Platform: "local", ID: id, Kind: connectors.EventText, ChatID: "镇群", SenderID: "u", Text: text}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	r := h.messages("reply")
+	return r[len(r)-1].Text
+}
+
+func lastReply(t *testing.T, h *harness, chat string) (text, file string) {
+	t.Helper()
+	for _, m := range h.messages("reply") {
+		if m.Chat == chat {
+			text, file = m.Text, m.File
+		}
+	}
+	if text == "" {
+		t.Fatalf("no reply in %s", chat)
+	}
+	return text, file
+}
+
+// TestFiguresAgreeEverywhere uploads three villages of 林东镇, re-uploads one corrected, and checks
+// that every output states the same households, monitored households, money, tasks, problems
+// and completion for each village, and that the township's figures are its villages' sums.
+func TestFiguresAgreeEverywhere(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	villages := []struct{ name, code string }{{"红旗村", "100"}, {"东风村", "101"}, {"胜利村", "102"}}
+	src := t.TempDir()
+	for i, v := range villages {
+		p := filepath.Join(src, v.name+".xlsx")
+		villageLedger(t, p, 30, int64(11+i), v.name, v.code)
+		dir := filepath.Join(h.dir, "inbox", v.name+"群")
+		os.MkdirAll(dir, 0o755)
+		b, _ := os.ReadFile(p)
+		os.WriteFile(filepath.Join(dir, "2026年第4季度台账.xlsx"), b, 0o644)
+		h.scan()
+		h.drain()
+	}
+	// 东风村 sends its corrected ledger.
+	fixed := filepath.Join(src, "东风村-更正.xlsx")
+	correctLedger(t, filepath.Join(src, "东风村.xlsx"), fixed)
+	{
+		dir := filepath.Join(h.dir, "inbox", "东风村群")
+		b, _ := os.ReadFile(fixed)
+		os.WriteFile(filepath.Join(dir, "2026年第4季度台账-更正.xlsx"), b, 0o644)
+		h.scan()
+		h.drain()
+	}
+
+	open, err := h.st.OpenTasks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openIn := map[string]int{}
+	for _, tk := range open {
+		openIn[tk.Unit.Village]++
+	}
+	progress := command(t, h, "p1", "进度 林东镇")
+	prog := map[string][]string{}
+	for _, m := range progressRe.FindAllStringSubmatch(progress, -1) {
+		prog[m[1]] = m
+	}
+	var sum figures
+	replies := map[string]figures{}
+	for _, v := range villages {
+		text, file := lastReply(t, h, v.name+"群")
+		rep, problems := replyFigures(t, text)
+		book := readBook(t, filepath.Join(h.dir, file), v.name)
+		t.Logf("%s reply %+v book top %+v village %+v columns %+v", v.name, rep, book.top, book.village, book.columns)
+
+		// reply = 汇总 top line = 汇总 village row = result columns = 进度.
+		if rep.monitored != book.top.monitored || rep.monitored != book.village.monitored {
+			t.Errorf("%s monitored: reply %d, 汇总 %d, village row %d", v.name, rep.monitored, book.top.monitored, book.village.monitored)
+		}
+		if rep.owed != book.top.owed || rep.owed != book.village.owed || rep.owed != book.columns.owed {
+			t.Errorf("%s owed: reply %s, 汇总 %s, village row %s, columns %s", v.name, rep.owed.Text(), book.top.owed.Text(), book.village.owed.Text(), book.columns.owed.Text())
+		}
+		if rep.paid != book.top.paid || rep.paid != book.village.paid || rep.paid != book.columns.paid {
+			t.Errorf("%s paid: reply %s, 汇总 %s, village row %s, columns %s", v.name, rep.paid.Text(), book.top.paid.Text(), book.village.paid.Text(), book.columns.paid.Text())
+		}
+		if rep.unpaid != book.top.unpaid || rep.unpaid != book.village.unpaid || rep.unpaid != book.columns.unpaid {
+			t.Errorf("%s unpaid: reply %s, 汇总 %s, village row %s, columns %s", v.name, rep.unpaid.Text(), book.top.unpaid.Text(), book.village.unpaid.Text(), book.columns.unpaid.Text())
+		}
+		if rep.owed-rep.paid > rep.unpaid {
+			t.Errorf("%s: unpaid %s below owed − paid", v.name, rep.unpaid.Text())
+		}
+		if rep.open != book.top.open || rep.open != book.village.open || rep.open != openIn[v.name] {
+			t.Errorf("%s open tasks: reply %d, 汇总 %d, village row %d, store %d", v.name, rep.open, book.top.open, book.village.open, openIn[v.name])
+		}
+		if problems != book.problems || problems != book.topProblems {
+			t.Errorf("%s problems: reply %d, 问题清单 %d, 汇总 %d", v.name, problems, book.problems, book.topProblems)
+		}
+		if book.top.households != 30 || book.village.households != 30 || book.columns.households != 30 {
+			t.Errorf("%s households: 汇总 %d, village row %d, rows %d; want 30", v.name, book.top.households, book.village.households, book.columns.households)
+		}
+		p := prog["巴林左旗林东镇"+v.name]
+		if p == nil {
+			t.Fatalf("进度 lacks %s:\n%s", v.name, progress)
+		}
+		if atoi(t, p[2]) != 30 || atoi(t, p[3]) != rep.monitored || atoi(t, p[4]) != rep.open {
+			t.Errorf("%s 进度 %q, reply %+v", v.name, p[0], rep)
+		}
+		sum.households += 30
+		sum.monitored += rep.monitored
+		sum.owed += rep.owed
+		sum.paid += rep.paid
+		sum.unpaid += rep.unpaid
+		sum.open += rep.open
+		replies[v.name] = rep
+	}
+	// The township: the sum of its villages.
+	p := prog["巴林左旗林东镇"]
+	if p == nil {
+		t.Fatalf("进度 lacks the township:\n%s", progress)
+	}
+	if atoi(t, p[2]) != sum.households || atoi(t, p[3]) != sum.monitored || atoi(t, p[4]) != sum.open {
+		t.Errorf("township 进度 %q, villages sum %+v", p[0], sum)
+	}
+	if !strings.Contains(progress, fmt.Sprintf("未完成待办%d项", sum.open)) {
+		t.Errorf("进度 open tasks, want %d:\n%s", sum.open, progress)
+	}
+
+	// The leaders' summary (text and workbook).
+	if _, err := h.svc.SendSummaries(ctx, "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	var leader string
+	var leaderFile string
+	for _, m := range h.messages("summary") {
+		if len(m.To) == 1 && m.To[0] == "leader1" {
+			leader, leaderFile = m.Text, m.File
+		}
+	}
+	if leader == "" {
+		t.Fatalf("no summary for the leader: %+v", h.messages(""))
+	}
+	t.Log(leader)
+	// A township's leader gets a line per village (the level below the leader's unit).
+	ms := summaryRe.FindAllStringSubmatch(leader, -1)
+	if len(ms) != len(villages) {
+		t.Fatalf("summary lines: %q\n%s", ms, leader)
+	}
+	var lines figures
+	for _, m := range ms {
+		v := strings.TrimPrefix(m[1], "巴林左旗林东镇")
+		rep := replies[v]
+		if atoi(t, m[2]) != 30 || atoi(t, m[3]) != rep.monitored || yuan(t, m[4]) != rep.owed || yuan(t, m[5]) != rep.paid || atoi(t, m[7]) != rep.open {
+			t.Errorf("summary %q, reply %+v", m[0], rep)
+		}
+		if m[6] != "" && yuan(t, m[6]) != rep.unpaid {
+			t.Errorf("summary %q unpaid, reply %s", m[0], rep.unpaid.Text())
+		}
+		if pv := prog[m[1]]; pv == nil || pv[5] != m[8] {
+			t.Errorf("completion: summary %q, 进度 %q", m[0], pv)
+		}
+		lines.open += atoi(t, m[7])
+	}
+	if !strings.Contains(leader, fmt.Sprintf("未完成待办共%d项", sum.open)) || lines.open != sum.open {
+		t.Errorf("summary open tasks, want %d:\n%s", sum.open, leader)
+	}
+	if leaderFile == "" {
+		t.Fatal("summary without workbook")
+	}
+	sb, err := excelize.OpenFile(filepath.Join(h.dir, leaderFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	srows, _ := sb.GetRows("汇总")
+	for _, r := range srows[1:] {
+		if r[0] != "苏木乡镇" {
+			continue
+		}
+		if atoi(t, r[4]) != sum.households || atoi(t, r[5]) != sum.monitored || yuan(t, r[6]) != sum.owed || yuan(t, r[7]) != sum.paid || atoi(t, r[8]) != sum.open || r[10] != p[5] {
+			t.Errorf("summary workbook row %v, villages sum %+v, 进度 completion %s", r, sum, p[5])
+		}
+	}
+}
