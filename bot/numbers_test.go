@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -468,5 +469,87 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		if atoi(t, r[4]) != sum.households || atoi(t, r[5]) != sum.monitored || yuan(t, r[6]) != sum.owed || yuan(t, r[7]) != sum.paid || atoi(t, r[8]) != sum.open || r[10] != p[5] {
 			t.Errorf("summary workbook row %v, villages sum %+v, 进度 completion %s", r, sum, p[5])
 		}
+	}
+}
+
+// TestOverdueTasksOfOtherVillagesDoNotRewriteTheirFigures: an upload from one village, once
+// tasks elsewhere are overdue, leaves the other villages' figures as their own uploads gave them.
+func TestOverdueTasksOfOtherVillagesDoNotRewriteTheirFigures(t *testing.T) {
+	h := newHarness(t, nil)
+	src := t.TempDir()
+	put := func(v, code, name string, seed int64) {
+		p := filepath.Join(src, v+".xlsx")
+		villageLedger(t, p, 30, seed, v, code)
+		dir := filepath.Join(h.dir, "inbox", v+"群")
+		os.MkdirAll(dir, 0o755)
+		b, _ := os.ReadFile(p)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+		h.scan()
+		h.drain()
+	}
+	put("红旗村", "100", "2026年第4季度台账.xlsx", 11)
+	put("东风村", "101", "2026年第4季度台账.xlsx", 12)
+	before := command(t, h, "p1", "进度 林东镇")
+	// Past the tasks' due date (end of 2027Q1) by more than lagging.overdue_days.
+	h.clock.Set(time.Date(2027, 5, 10, 10, 0, 0, 0, shanghai))
+	put("红旗村", "100", "2027年第1季度台账.xlsx", 11)
+	after := command(t, h, "p2", "进度 林东镇")
+	t.Logf("before:\n%s\nafter:\n%s", before, after)
+	line := func(text, unit string) string {
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, "· 巴林左旗林东镇"+unit+"：") {
+				return l
+			}
+		}
+		return ""
+	}
+	b, a := line(before, "东风村"), line(after, "东风村")
+	if b == "" || !strings.HasPrefix(a, strings.SplitN(b, "，待办", 2)[0]) {
+		t.Errorf("东风村 before %q, after 红旗村's upload %q", b, a)
+	}
+
+	// 红旗村's corrected ledger closes some of its overdue tasks: its overdue count is of the
+	// tasks still open, as the store has them.
+	fixed := filepath.Join(src, "红旗村-更正.xlsx")
+	correctLedger(t, filepath.Join(src, "红旗村.xlsx"), fixed)
+	b2, _ := os.ReadFile(fixed)
+	os.WriteFile(filepath.Join(h.dir, "inbox", "红旗村群", "2027年第1季度台账-更正.xlsx"), b2, 0o644)
+	h.scan()
+	h.drain()
+	text, _ := lastReply(t, h, "红旗村群")
+	if !regexp.MustCompile(`确认已完成[1-9]\d*项`).MatchString(text) {
+		t.Fatalf("the corrected ledger closes tasks:\n%s", text)
+	}
+	open, _ := h.st.OpenTasks(context.Background())
+	lagDays, _ := h.cfg.Policy.LaggingOverdueDays.Value("巴林左旗", h.clock.Now())
+	want := 0
+	for _, tk := range open {
+		if tk.Unit.Village == "红旗村" && tk.Due.AddDate(0, 0, lagDays).Before(h.clock.Now()) {
+			want++
+		}
+	}
+	if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	var file string
+	for _, m := range h.messages("summary") {
+		if len(m.To) == 1 && m.To[0] == "leader1" {
+			file = m.File
+		}
+	}
+	sb, err := excelize.OpenFile(filepath.Join(h.dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	rows, _ := sb.GetRows("汇总")
+	got := -1
+	for _, r := range rows[1:] {
+		if len(r) > 9 && r[0] == "嘎查村" && r[3] == "红旗村" {
+			got = atoi(t, r[9])
+		}
+	}
+	if got != want {
+		t.Errorf("红旗村 overdue: summary workbook %d, open tasks overdue by more than %d days %d", got, lagDays, want)
 	}
 }
