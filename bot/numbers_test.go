@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"zengshou/bot"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
 	"zengshou/connectors"
@@ -331,6 +332,29 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		h.scan()
 		h.drain()
 	}
+	// `zengshou calc --json` on the same workbooks (no history, as each village's first upload).
+	for _, v := range villages {
+		var first string
+		for _, m := range h.messages("reply") {
+			if m.Chat == v.name+"群" {
+				first = m.Text
+				break
+			}
+		}
+		rep, problems := replyFigures(t, first)
+		ro := bot.LedgerOptions(h.cfg, calc.Period{Year: 2026, Quarter: 4}, t.TempDir())
+		r, err := ledger.Process(filepath.Join(src, v.name+".xlsx"), filepath.Join(t.TempDir(), "out.xlsx"),
+			ledger.Options{Policy: h.cfg.Policy, Period: calc.Period{Year: 2026, Quarter: 4}, Read: ro, AsOf: calc.Day(2026, 11, 30)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		js := r.Summary
+		if js.Households != 30 || js.Monitored != rep.monitored || js.Owed != rep.owed || js.Paid != rep.paid || js.Unpaid != rep.unpaid ||
+			js.OpenTasks != rep.open || js.Errors != problems || len(r.Tasks) != rep.open || len(r.Errors) != js.Errors {
+			t.Errorf("%s: JSON summary %+v (tasks %d, errors %d), reply %+v, problems %d", v.name, js, len(r.Tasks), len(r.Errors), rep, problems)
+		}
+	}
+
 	// 东风村 sends its corrected ledger.
 	fixed := filepath.Join(src, "东风村-更正.xlsx")
 	correctLedger(t, filepath.Join(src, "东风村.xlsx"), fixed)

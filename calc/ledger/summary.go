@@ -298,7 +298,13 @@ func (w *writer) summary() error {
 		for _, r := range moneyRules {
 			vals = append(vals, yuanNum(u.Owed[r]), yuanNum(u.Paid[r]))
 		}
-		vals = append(vals, u.OpenTasks, float64(u.Completion)/float64(calc.RateOne))
+		// Completion is 1 by definition when nothing is done and nothing open: left blank, not
+		// 100% for a unit without a single measure.
+		var completion any = ""
+		if u.DoneItems+u.OpenTasks > 0 {
+			completion = float64(u.Completion) / float64(calc.RateOne)
+		}
+		vals = append(vals, u.OpenTasks, completion)
 		if u.Growth != nil {
 			vals = append(vals, u.Growth.Percent())
 		} else {
@@ -313,7 +319,15 @@ func (w *writer) summary() error {
 		if u.Lagging {
 			lag = "落实不力"
 		}
-		vals = append(vals, yesNo(u.AboveLocal), yesNo(u.AboveCity), lag)
+		// 两高于 is not known without a growth (no household with a base): blank, not 否.
+		aboveLocal, aboveCity := "", ""
+		if u.Growth != nil {
+			aboveCity = yesNo(u.AboveCity)
+			if u.LocalGrowth != nil {
+				aboveLocal = yesNo(u.AboveLocal)
+			}
+		}
+		vals = append(vals, aboveLocal, aboveCity, lag)
 		g.setRow(row, vals, 0)
 	}
 	if row > top {
