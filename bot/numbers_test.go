@@ -28,6 +28,12 @@ import (
 // workbook is a shared string).
 func villageLedger(t *testing.T, path string, n int, seed int64, village, code string) {
 	t.Helper()
+	townVillageLedger(t, path, n, seed, "林东镇", village, code)
+}
+
+// townVillageLedger is villageLedger for a village of another township.
+func townVillageLedger(t *testing.T, path string, n int, seed int64, township, village, code string) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := ledger.Generate(&buf, n, seed, ledger.GenOptions{Quarter: 4, Villages: 1}); err != nil {
 		t.Fatal(err)
@@ -52,6 +58,7 @@ func villageLedger(t *testing.T, path string, n int, seed int64, village, code s
 		if f.Name == "xl/sharedStrings.xml" {
 			s := strings.ReplaceAll(string(b), "红旗村", village)
 			s = strings.ReplaceAll(s, "<t>150422100", "<t>150422"+code)
+			s = strings.ReplaceAll(s, "林东镇", township)
 			b = []byte(s)
 		}
 		w, err := zw.Create(f.Name)
@@ -366,13 +373,28 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		h.drain()
 	}
 
+	// A village of the same name in another township of the county.
+	{
+		p := filepath.Join(src, "隆昌镇红旗村.xlsx")
+		townVillageLedger(t, p, 20, 21, "隆昌镇", "红旗村", "200")
+		dir := filepath.Join(h.dir, "inbox", "隆昌镇红旗村群")
+		os.MkdirAll(dir, 0o755)
+		b, _ := os.ReadFile(p)
+		os.WriteFile(filepath.Join(dir, "2026年第4季度台账.xlsx"), b, 0o644)
+		h.scan()
+		h.drain()
+	}
+	other, _ := replyFigures(t, func() string { s, _ := lastReply(t, h, "隆昌镇红旗村群"); return s }())
+
 	open, err := h.st.OpenTasks(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	openIn := map[string]int{}
 	for _, tk := range open {
-		openIn[tk.Unit.Village]++
+		if tk.Unit.Township == "林东镇" {
+			openIn[tk.Unit.Village]++
+		}
 	}
 	progress := command(t, h, "p1", "进度 林东镇")
 	prog := map[string][]string{}
@@ -438,6 +460,53 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	if !strings.Contains(progress, fmt.Sprintf("未完成待办%d项", sum.open)) {
 		t.Errorf("进度 open tasks, want %d:\n%s", sum.open, progress)
 	}
+	// 待办 of a cadre: the sum of the cadre's items in the latest reply of every village.
+	wang := 0
+	cadreRe := regexp.MustCompile(`[；，]王建军 (\d+)项`)
+	for _, chat := range []string{"红旗村群", "东风村群", "胜利村群", "隆昌镇红旗村群"} {
+		text, _ := lastReply(t, h, chat)
+		if m := cadreRe.FindStringSubmatch(text); m != nil {
+			wang += atoi(t, m[1])
+		}
+	}
+	ev := connectors.Event{Platform: "local", ID: "mine", Kind: connectors.EventText, ChatID: "镇群", SenderID: "wangjj", Text: "待办"}
+	if err := h.svc.Intake(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	mine := h.messages("reply")
+	if want := fmt.Sprintf("您负责的未完成帮扶措施共%d项", wang); wang == 0 || !strings.Contains(mine[len(mine)-1].Text, want) {
+		t.Errorf("待办 for 王建军, want %q:\n%s", want, truncateLines(mine[len(mine)-1].Text, 2))
+	}
+
+	// The county: the sum of its townships, in 进度 and in the admin's (全市) summary.
+	all := command(t, h, "p2", "进度")
+	county := figures{households: sum.households + 20, monitored: sum.monitored + other.monitored, owed: sum.owed + other.owed,
+		paid: sum.paid + other.paid, open: sum.open + other.open}
+	var towns figures
+	var countyLine []string
+	for _, m := range progressRe.FindAllStringSubmatch(all, -1) {
+		switch m[1] {
+		case "巴林左旗":
+			countyLine = m
+		case "巴林左旗林东镇", "巴林左旗隆昌镇":
+			towns.households += atoi(t, m[2])
+			towns.monitored += atoi(t, m[3])
+			towns.open += atoi(t, m[4])
+		default:
+			t.Errorf("进度 lists %q", m[0])
+		}
+	}
+	if countyLine == nil || atoi(t, countyLine[2]) != county.households || atoi(t, countyLine[3]) != county.monitored || atoi(t, countyLine[4]) != county.open ||
+		towns.households != county.households || towns.monitored != county.monitored || towns.open != county.open {
+		t.Errorf("进度: county %q, townships %+v, uploads %+v\n%s", countyLine, towns, county, all)
+	}
+	if !strings.Contains(all, fmt.Sprintf("未完成待办%d项", county.open)) || len(open) != county.open {
+		t.Errorf("进度 open tasks, want %d (store %d):\n%s", county.open, len(open), all)
+	}
+	if p := prog["巴林左旗隆昌镇红旗村"]; p != nil {
+		t.Errorf("进度 林东镇 lists 隆昌镇's 红旗村: %q", p[0])
+	}
 
 	// The leaders' summary (text and workbook).
 	if _, err := h.svc.SendSummaries(ctx, "weekly"); err != nil {
@@ -476,6 +545,20 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	if !strings.Contains(leader, fmt.Sprintf("未完成待办共%d项", sum.open)) || lines.open != sum.open {
 		t.Errorf("summary open tasks, want %d:\n%s", sum.open, leader)
+	}
+	var admin string
+	for _, m := range h.messages("summary") {
+		if len(m.To) == 1 && m.To[0] == "admin1" {
+			admin = m.Text
+		}
+	}
+	am := summaryRe.FindAllStringSubmatch(admin, -1)
+	if len(am) != 1 || am[0][1] != "巴林左旗" {
+		t.Fatalf("admin summary lines %q:\n%s", am, admin)
+	}
+	if a := am[0]; atoi(t, a[2]) != county.households || atoi(t, a[3]) != county.monitored || yuan(t, a[4]) != county.owed ||
+		yuan(t, a[5]) != county.paid || atoi(t, a[7]) != county.open || !strings.Contains(admin, fmt.Sprintf("未完成待办共%d项", county.open)) {
+		t.Errorf("admin summary %q, uploads %+v", a[0], county)
 	}
 	if leaderFile == "" {
 		t.Fatal("summary without workbook")
@@ -576,4 +659,12 @@ func TestOverdueTasksOfOtherVillagesDoNotRewriteTheirFigures(t *testing.T) {
 	if got != want {
 		t.Errorf("红旗村 overdue: summary workbook %d, open tasks overdue by more than %d days %d", got, lagDays, want)
 	}
+}
+
+func truncateLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }
