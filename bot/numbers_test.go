@@ -204,6 +204,7 @@ func replyFigures(t *testing.T, text string) (f figures, problems int) {
 // the household sheet's result columns summed, and the rows of 问题清单.
 type bookFigures struct {
 	top, village, columns figures
+	flags                 map[string]int // the village row's （户次） columns
 	problems              int
 	topProblems           int
 	columnsMonitored      int
@@ -248,6 +249,12 @@ func readBook(t *testing.T, path, village string) bookFigures {
 			continue
 		}
 		found = true
+		b.flags = map[string]int{}
+		for name, i := range col {
+			if strings.HasSuffix(name, "（户次）") && i < len(r) {
+				b.flags[name] = atoi(t, r[i])
+			}
+		}
 		b.village = figures{households: atoi(t, cell(r, "户数")), monitored: atoi(t, cell(r, "监测户数")),
 			owed: yuan(t, cell(r, "应享合计（元）")), paid: yuan(t, cell(r, "已发放合计（元）")), unpaid: yuan(t, cell(r, "未发放合计（元）")),
 			open: atoi(t, cell(r, "待办事项")), completion: cell(r, "完成率")}
@@ -421,6 +428,16 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		}
 		if rep.unpaid != book.top.unpaid || rep.unpaid != book.village.unpaid || rep.unpaid != book.columns.unpaid {
 			t.Errorf("%s unpaid: reply %s, 汇总 %s, village row %s, columns %s", v.name, rep.unpaid.Text(), book.top.unpaid.Text(), book.village.unpaid.Text(), book.columns.unpaid.Text())
+		}
+		// The monitoring flags the reply names: as many as the 汇总 row counts (户次).
+		if m := regexp.MustCompile(`纳入增收监测：\d+户（([^）]*)）`).FindStringSubmatch(text); m != nil {
+			for _, part := range strings.Split(m[1], "、") {
+				i := strings.IndexAny(part, "0123456789")
+				title, n := part[:i], atoi(t, part[i:])
+				if got := book.flags[title+"（户次）"]; got != n {
+					t.Errorf("%s %s: reply %d, 汇总 %d", v.name, title, n, got)
+				}
+			}
 		}
 		if rep.owed-rep.paid > rep.unpaid {
 			t.Errorf("%s: unpaid %s below owed − paid", v.name, rep.unpaid.Text())
