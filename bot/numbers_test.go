@@ -685,3 +685,45 @@ func truncateLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestHouseholdSheetAloneKeepsUnitFiguresWithTheOpenTasks: a village sends its full workbook,
+// then its 家庭收入台账 alone. The livestock and employment tasks stay open (the sheet cannot
+// judge them); 进度 and the leaders' summary count them for the village as they list them.
+func TestHouseholdSheetAloneKeepsUnitFiguresWithTheOpenTasks(t *testing.T) {
+	h := newHarness(t, nil)
+	src := t.TempDir()
+	full := filepath.Join(src, "红旗村.xlsx")
+	villageLedger(t, full, 30, 11, "红旗村", "100")
+	dir := filepath.Join(h.dir, "inbox", "红旗村群")
+	os.MkdirAll(dir, 0o755)
+	b, _ := os.ReadFile(full)
+	os.WriteFile(filepath.Join(dir, "2026年第4季度台账.xlsx"), b, 0o644)
+	h.scan()
+	h.drain()
+	f, err := excelize.OpenFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.DeleteSheet("牲畜动态监测台账")
+	f.DeleteSheet("务工就业清单")
+	only := filepath.Join(src, "收入.xlsx")
+	if err := f.SaveAs(only); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ = os.ReadFile(only)
+	os.WriteFile(filepath.Join(dir, "2026年第4季度家庭收入台账.xlsx"), b, 0o644)
+	h.scan()
+	h.drain()
+	open, _ := h.st.OpenTasks(context.Background())
+	progress := command(t, h, "p1", "进度 林东镇")
+	t.Log(progress)
+	for _, m := range progressRe.FindAllStringSubmatch(progress, -1) {
+		if atoi(t, m[4]) != len(open) {
+			t.Errorf("进度 %q: open tasks in the store %d", m[0], len(open))
+		}
+	}
+	if !strings.Contains(progress, fmt.Sprintf("未完成待办%d项", len(open))) {
+		t.Errorf("进度 open tasks, want %d", len(open))
+	}
+}
