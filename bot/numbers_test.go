@@ -726,4 +726,25 @@ func TestHouseholdSheetAloneKeepsUnitFiguresWithTheOpenTasks(t *testing.T) {
 	if !strings.Contains(progress, fmt.Sprintf("未完成待办%d项", len(open))) {
 		t.Errorf("进度 open tasks, want %d", len(open))
 	}
+	// The money owed under the livestock and employment sheets is still owed.
+	var first string
+	for _, m := range h.messages("reply") {
+		if m.Chat == "红旗村群" {
+			first = m.Text
+			break
+		}
+	}
+	rep, _ := replyFigures(t, first)
+	if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range h.messages("summary") {
+		if len(m.To) != 1 || m.To[0] != "leader1" {
+			continue
+		}
+		ms := summaryRe.FindAllStringSubmatch(m.Text, -1)
+		if len(ms) != 1 || yuan(t, ms[0][4]) != rep.owed || atoi(t, ms[0][7]) != len(open) {
+			t.Errorf("summary %q: owed %s as the full workbook, %d open tasks", ms, rep.owed.Text(), len(open))
+		}
+	}
 }

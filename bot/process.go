@@ -131,6 +131,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if ev.ChatType == connectors.ChatDirect {
 		eval.DirectTo = ev.SenderID
 	}
+	if err := s.keepUnjudgedMoney(ctx, eval, p, judges); err != nil {
+		return nil, err
+	}
 	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err
@@ -142,6 +145,43 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+// keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
+// the rules this ledger cannot judge, from the village's row stored earlier in the year. A
+// 家庭收入台账 sent alone after the full workbook says nothing about calf subsidies or 稳岗补贴
+// (their tasks stay open, see judgesBySheets): stored as it is, its row made the village's
+// 应享补贴 0元 in 进度 and the leaders' summaries while the subsidy tasks were still listed.
+func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p calc.Period, judges func(id, rule string) bool) error {
+	for i := range ev.Units {
+		u := &ev.Units[i]
+		if u.Level != calc.LevelVillage {
+			continue
+		}
+		prev, ok, err := s.st.LatestUnitSummary(ctx, u.Level, u.Unit, calc.Period{Year: p.Year, Quarter: 1}, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		for r, owed := range prev.Owed {
+			if judges(r, r) {
+				continue
+			}
+			if _, has := u.Owed[r]; has {
+				continue
+			}
+			if u.Owed == nil {
+				u.Owed = map[string]calc.Fen{}
+			}
+			if u.Paid == nil {
+				u.Paid = map[string]calc.Fen{}
+			}
+			u.Owed[r], u.Paid[r] = owed, prev.Paid[r]
+		}
+	}
+	return nil
 }
 
 // inUnitsOf keeps the tasks of the units the inputs have records of. The evaluation counts a
