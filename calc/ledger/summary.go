@@ -302,7 +302,9 @@ func (w *writer) summary() error {
 		// 100% for a unit without a single measure.
 		var completion any = ""
 		if u.DoneItems+u.OpenTasks > 0 {
-			completion = float64(u.Completion) / float64(calc.RateOne)
+			// Rounded down to what the cell shows (0.00%): 9999 of 10000 done is 99.99%, and
+			// 99.996% would show as 100.00% with a task still open.
+			completion = float64(int64(u.Completion)*10000/int64(calc.RateOne)) / 10000
 		}
 		vals = append(vals, u.OpenTasks, completion)
 		if u.Growth != nil {

@@ -28,6 +28,8 @@ func TestSummaryUnitRowsAgreeWithTheTotals(t *testing.T) {
 	res.Units = []calc.UnitSummary{
 		{Level: "village", Unit: u1, Households: 2, Monitored: 1, Flags: map[string]int{}, Owed: map[string]calc.Fen{"calf_sale": calc.Yuan(1000)},
 			Paid: map[string]calc.Fen{"calf_sale": calc.Yuan(400)}, OpenTasks: 1, DoneItems: 1, Completion: calc.Rate(500000), Growth: &g, LocalGrowth: &local},
+		{Level: "township", Unit: calc.Unit{County: u1.County, Township: u1.Township}, Households: 3, Flags: map[string]int{},
+			Owed: map[string]calc.Fen{}, Paid: map[string]calc.Fen{}, OpenTasks: 1, DoneItems: 99999, Completion: calc.Rate(999990)},
 		{Level: "village", Unit: u2, Households: 1, Flags: map[string]int{}, Owed: map[string]calc.Fen{"lamb_sale": calc.Yuan(300)},
 			Paid: map[string]calc.Fen{"lamb_sale": calc.Yuan(100)}, Completion: calc.RateOne, LocalGrowth: &local},
 	}
@@ -75,6 +77,11 @@ func TestSummaryUnitRowsAgreeWithTheTotals(t *testing.T) {
 			if get(r, "完成率") != "" || get(r, "高于当地增速") != "" || get(r, "高于全市平均") != "" {
 				t.Errorf("东风村 (nothing to do, no growth) row: %v", r)
 			}
+		}
+	}
+	for _, r := range rows[5:] {
+		if len(r) > 0 && r[0] == "苏木乡镇" && get(r, "完成率") != "99.99%" {
+			t.Errorf("one task open in 100000: 完成率 %q", get(r, "完成率"))
 		}
 	}
 	if seen != 2 || unpaid != s.Unpaid {
