@@ -172,10 +172,10 @@ func atoi(t *testing.T, s string) int {
 
 var (
 	replyMonRe   = regexp.MustCompile(`纳入增收监测：(\d+)户`)
-	replyMoneyRe = regexp.MustCompile(`应享补贴：合计([0-9.]+元)，已发放([0-9.]+元)，未发放([0-9.]+元)`)
+	replyMoneyRe = regexp.MustCompile(`应享补贴：合计([0-9.]+元)，已发放([0-9.]+元)(?:（其中([0-9.]+元)超出应享金额）)?，未发放([0-9.]+元)`)
 	replyTasksRe = regexp.MustCompile(`待办事项：(\d+)项`)
 	replyProbRe  = regexp.MustCompile(`表格问题：(\d+)处`)
-	sheetTopRe   = regexp.MustCompile(`合计：(\d+)户，纳入监测(\d+)户，应享补贴([0-9.]+元)，已发放([0-9.]+元)，未发放([0-9.]+元)，待办事项(\d+)项，数据问题(\d+)条`)
+	sheetTopRe   = regexp.MustCompile(`合计：(\d+)户，纳入监测(\d+)户，应享补贴([0-9.]+元)，已发放([0-9.]+元)(?:（其中[0-9.]+元超出应享金额）)?，未发放([0-9.]+元)，待办事项(\d+)项，数据问题(\d+)条`)
 	// 进度: "· 巴林左旗林东镇红旗村：30户，监测17户，待办36项，完成率20.0%"
 	progressRe = regexp.MustCompile(`· (\S+?)：(\d+)户，监测(\d+)户，待办(\d+)项，完成率([0-9.]+%|—)`)
 	// leaders' summary: "· 巴林左旗林东镇：90户，纳入增收监测50户；应享补贴…元，已发放…元；待办…项，完成率…%"
@@ -192,7 +192,15 @@ func replyFigures(t *testing.T, text string) (f figures, problems int) {
 		t.Fatalf("reply without its figures:\n%s", text)
 	}
 	f.monitored = atoi(t, m[1])
-	f.owed, f.paid, f.unpaid = yuan(t, mm[1]), yuan(t, mm[2]), yuan(t, mm[3])
+	f.owed, f.paid, f.unpaid = yuan(t, mm[1]), yuan(t, mm[2]), yuan(t, mm[4])
+	var over calc.Fen
+	if mm[3] != "" {
+		over = yuan(t, mm[3])
+	}
+	// The line adds up: 应享 − 已发放 + 超出 = 未发放.
+	if f.owed-f.paid+over != f.unpaid {
+		t.Errorf("reply money does not add up: %q", mm[0])
+	}
 	f.open = atoi(t, mt[1])
 	if p := replyProbRe.FindStringSubmatch(text); p != nil {
 		problems = atoi(t, p[1])

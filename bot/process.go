@@ -495,7 +495,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), sum.Unpaid.Text())
+	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), ledger.OverpaidNote(sum.Overpaid), sum.Unpaid.Text())
 	byCadre := map[string]int{}
 	for _, t := range res.Tasks {
 		c := t.Cadre

@@ -17,7 +17,8 @@ type Summary struct {
 	Flags      map[string]int     `json:"flags"` // rule id → findings
 	Owed       calc.Fen           `json:"owed"`
 	Paid       calc.Fen           `json:"paid"`
-	Unpaid     calc.Fen           `json:"unpaid"`
+	Unpaid     calc.Fen           `json:"unpaid"`   // Σ max(owed − paid, 0) by entitlement
+	Overpaid   calc.Fen           `json:"overpaid"` // Σ max(paid − owed, 0): Owed − Paid + Overpaid = Unpaid
 	OpenTasks  int                `json:"open_tasks"`
 	Errors     int                `json:"errors"` // data problems listed on 问题清单 (warnings included)
 	Units      []calc.UnitSummary `json:"units"`
@@ -43,6 +44,7 @@ func Summarize(led *Ledger, res *calc.Result) Summary {
 			s.Owed += owed
 			s.Paid += paid
 			s.Unpaid += unpaid
+			s.Overpaid += max(paid-owed, 0)
 		}
 	}
 	s.Monitored = len(mon)
@@ -54,6 +56,15 @@ func Summarize(led *Ledger, res *calc.Result) Summary {
 		s.Units = []calc.UnitSummary{}
 	}
 	return s
+}
+
+// OverpaidNote explains a 已发放 beyond the amounts owed, so that 应享 − 已发放 ≠ 未发放 does not
+// read as an error: "（其中100元超出应享金额）"; "" when nothing was overpaid.
+func OverpaidNote(overpaid calc.Fen) string {
+	if overpaid <= 0 {
+		return ""
+	}
+	return "（其中" + overpaid.Text() + "超出应享金额）"
 }
 
 // deriveUnits builds village, township and county figures when the evaluation gave none:
@@ -259,8 +270,8 @@ func (w *writer) summary() error {
 	set := func(row int, v any, style int) { g.set(1, row, v, style) }
 	set(1, "增收计算汇总（"+w.res.Period.Chinese()+"）", w.title)
 	set(2, "本表、“问题清单”“计算结果”工作表及表头以"+ResultMarker+"开头的列由系统生成，重新处理时整体替换；原表数据未改动。", w.note)
-	set(3, fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s，未发放%s，待办事项%d项，数据问题%d条",
-		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), s.Unpaid.Text(), s.OpenTasks, s.Errors), w.bold)
+	set(3, fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s%s，未发放%s，待办事项%d项，数据问题%d条",
+		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), OverpaidNote(s.Overpaid), s.Unpaid.Text(), s.OpenTasks, s.Errors), w.bold)
 
 	units := s.Units
 	flagRules := rulesIn(units, func(u calc.UnitSummary) []string { return keys(u.Flags) })
