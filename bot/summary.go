@@ -191,7 +191,11 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 				fmt.Fprintf(&b, "……共%d个\n", len(lag))
 				break
 			}
-			fmt.Fprintf(&b, "%d. %s 完成率%s，逾期超过%d天%d项\n", i+1, unitName(u.Unit), completionText(u), lagDays, u.Overdue)
+			fmt.Fprintf(&b, "%d. %s 完成率%s", i+1, unitName(u.Unit), completionText(u))
+			if u.Overdue > 0 {
+				fmt.Fprintf(&b, "，逾期超过%d天%d项", lagDays, u.Overdue)
+			}
+			b.WriteString("\n")
 		}
 	}
 	b.WriteString("详见附件汇总工作簿。")
