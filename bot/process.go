@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -153,6 +155,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 // (their tasks stay open, see judgesBySheets): stored as it is, its row made the village's
 // 应享补贴 0元 in 进度 and the leaders' summaries while the subsidy tasks were still listed.
 func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p calc.Period, judges func(id, rule string) bool) error {
+	ev.Units = slices.Clone(ev.Units) // the evaluation's rows (the reply and workbook's) stay as they are
 	for i := range ev.Units {
 		u := &ev.Units[i]
 		if u.Level != calc.LevelVillage {
@@ -165,6 +168,7 @@ func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p
 		if !ok {
 			continue
 		}
+		cloned := false // the maps are the evaluation's: copied before the first change
 		for r, owed := range prev.Owed {
 			if judges(r, r) {
 				continue
@@ -172,11 +176,15 @@ func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p
 			if _, has := u.Owed[r]; has {
 				continue
 			}
-			if u.Owed == nil {
-				u.Owed = map[string]calc.Fen{}
-			}
-			if u.Paid == nil {
-				u.Paid = map[string]calc.Fen{}
+			if !cloned {
+				u.Owed, u.Paid = maps.Clone(u.Owed), maps.Clone(u.Paid)
+				if u.Owed == nil {
+					u.Owed = map[string]calc.Fen{}
+				}
+				if u.Paid == nil {
+					u.Paid = map[string]calc.Fen{}
+				}
+				cloned = true
 			}
 			u.Owed[r], u.Paid[r] = owed, prev.Paid[r]
 		}
