@@ -138,7 +138,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			countyAsked = true
 		}
 		found = true
-		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, pct(u.Completion))
+		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, completionText(u))
 		if u.Lagging {
 			b.WriteString("（落实不力）")
 		}
@@ -290,9 +290,40 @@ func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
 	return jobResult{Kind: "reply", Text: text, File: files[0], FileName: filepath.Base(files[0])}
 }
 
-// pct shows a rate as a percentage with one decimal: "17.1%".
+// pct shows a rate as a percentage with one decimal: "17.1%" (never "-0.0%").
 func pct(r calc.Rate) string {
-	return fmt.Sprintf("%.1f%%", float64(r)/float64(calc.RateOne)*100)
+	return pctN(r, 1)
+}
+
+func pctN(r calc.Rate, decimals int) string {
+	s := fmt.Sprintf("%.*f%%", decimals, float64(r)/float64(calc.RateOne)*100)
+	if strings.Trim(s, "-0.%") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	return s
+}
+
+// completionText is a unit's completion rate, rounded down to 0.1% (a unit with tasks still open
+// never shows 100.0%), or "—" when it has nothing done and nothing open: calc counts that as 1,
+// and "完成率100.0%" for a unit without a single measure would be a figure for nothing.
+func completionText(u calc.UnitSummary) string {
+	if u.DoneItems+u.OpenTasks == 0 {
+		return "—"
+	}
+	tenths := int64(u.Completion) * 1000 / int64(calc.RateOne)
+	return fmt.Sprintf("%d.%d%%", tenths/10, tenths%10)
+}
+
+// growthTexts shows a growth and the local growth it is compared with, with as many decimals as
+// it takes for them to differ when they do: "7.46%" below "7.50%", not "7.5%" below "7.5%".
+func growthTexts(g, local calc.Rate) (string, string) {
+	for _, d := range []int{1, 2, 4} {
+		a, b := pctN(g, d), pctN(local, d)
+		if a != b || g == local {
+			return a, b
+		}
+	}
+	return pctN(g, 4), pctN(local, 4)
 }
 
 // myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,9 +84,12 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	in.Payments = mergePayments(in.Payments, stored)
-	if in.OpenTasks, err = s.st.OverdueTaskAges(ctx, in.AsOf); err != nil {
+	overdue, err := s.st.OverdueTasks(ctx, in.AsOf)
+	if err != nil {
 		return nil, err
 	}
+	overdue = inUnitsOf(&in, overdue)
+	in.OpenTasks = taskAges(overdue, nil)
 	// Households an upload for a later quarter already covered: this older ledger is history
 	// for them, not news (see evaluationOf).
 	latest, err := s.st.LatestPeriods(ctx, ids)
@@ -102,6 +107,17 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
+	judges := judgesBySheets(led)
+	eval := evaluationOf(j, p, &in, res, superseded)
+	eval.Judges = judges
+	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
+	// 落实不力) is of the tasks still open after the upload, as 进度 and the summaries count them.
+	if closing := closedBy(eval, overdue); len(closing) > 0 {
+		in.OpenTasks = taskAges(overdue, closing)
+		res = calc.Evaluate(p, cfg.Policy, &in)
+		eval = evaluationOf(j, p, &in, res, superseded)
+		eval.Judges = judges
+	}
 	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
 	if led.Source != "" { // a password-protected or .xls upload: write from the readable copy
@@ -114,10 +130,11 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
-	eval := evaluationOf(j, p, &in, res, superseded)
-	eval.Judges = judgesBySheets(led)
 	if ev.ChatType == connectors.ChatDirect {
 		eval.DirectTo = ev.SenderID
+	}
+	if err := s.keepUnjudgedMoney(ctx, eval, p, judges); err != nil {
+		return nil, err
 	}
 	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
@@ -130,6 +147,116 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+}
+
+// keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
+// the rules this ledger cannot judge, from the village's row stored earlier in the year. A
+// 家庭收入台账 sent alone after the full workbook says nothing about calf subsidies or 稳岗补贴
+// (their tasks stay open, see judgesBySheets): stored as it is, its row made the village's
+// 应享补贴 0元 in 进度 and the leaders' summaries while the subsidy tasks were still listed.
+func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p calc.Period, judges func(id, rule string) bool) error {
+	ev.Units = slices.Clone(ev.Units) // the evaluation's rows (the reply and workbook's) stay as they are
+	for i := range ev.Units {
+		u := &ev.Units[i]
+		if u.Level != calc.LevelVillage {
+			continue
+		}
+		prev, ok, err := s.st.LatestUnitSummary(ctx, u.Level, u.Unit, calc.Period{Year: p.Year, Quarter: 1}, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		cloned := false // the maps are the evaluation's: copied before the first change
+		for r, owed := range prev.Owed {
+			if judges(r, r) {
+				continue
+			}
+			if _, has := u.Owed[r]; has {
+				continue
+			}
+			if !cloned {
+				u.Owed, u.Paid = maps.Clone(u.Owed), maps.Clone(u.Paid)
+				if u.Owed == nil {
+					u.Owed = map[string]calc.Fen{}
+				}
+				if u.Paid == nil {
+					u.Paid = map[string]calc.Fen{}
+				}
+				cloned = true
+			}
+			u.Owed[r], u.Paid[r] = owed, prev.Paid[r]
+		}
+	}
+	return nil
+}
+
+// inUnitsOf keeps the tasks of the units the inputs have records of. The evaluation counts a
+// unit's overdue tasks from them, and makes a summary row for every unit it meets: given the
+// whole city's overdue tasks, one village's upload stored rows of 0 households for every other
+// village with an overdue task, and 进度 and the leaders' summaries showed those villages empty.
+func inUnitsOf(in *calc.Inputs, tasks []store.TaskRow) []store.TaskRow {
+	units := map[calc.Unit]bool{}
+	for i := range in.Households {
+		units[in.Households[i].Unit] = true
+	}
+	for i := range in.Laborers {
+		units[in.Laborers[i].Unit] = true
+	}
+	for i := range in.Posts {
+		units[in.Posts[i].Unit] = true
+	}
+	for i := range in.Entities {
+		units[in.Entities[i].Unit] = true
+	}
+	for i := range in.Employers {
+		units[in.Employers[i].Unit] = true
+	}
+	for i := range in.ReliefProjects {
+		units[in.ReliefProjects[i].Unit] = true
+	}
+	var out []store.TaskRow
+	for _, t := range tasks {
+		if units[t.Unit] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// taskAges are the evaluation's view of open tasks, leaving out those in skip.
+func taskAges(tasks []store.TaskRow, skip map[string]bool) []calc.TaskAge {
+	var out []calc.TaskAge
+	for _, t := range tasks {
+		if !skip[t.ID] {
+			out = append(out, calc.TaskAge{ID: t.ID, Unit: t.Unit, Due: t.Due})
+		}
+	}
+	return out
+}
+
+// closedBy are the tasks that saving ev will close, as SaveEvaluation decides: open tasks of a
+// covered subject or household that ev no longer raises and that its ledger can judge.
+func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
+	raised := map[string]bool{}
+	for _, t := range ev.Tasks {
+		raised[t.ID] = true
+	}
+	var out map[string]bool
+	for _, t := range tasks {
+		if raised[t.ID] || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) {
+			continue
+		}
+		if ev.Judges != nil && !ev.Judges(t.ID, t.Rule) {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[t.ID] = true
+	}
+	return out
 }
 
 // dueNoEarlierThan moves the due date of tasks due before end to end. The policy dates a task
@@ -376,7 +503,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), sum.Unpaid.Text())
+	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), ledger.OverpaidNote(sum.Overpaid), sum.Unpaid.Text())
 	byCadre := map[string]int{}
 	for _, t := range res.Tasks {
 		c := t.Cadre

@@ -79,7 +79,8 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		var file *connectors.Attachment
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
-			if err := writeSummaryBook(path, kind, mine, tasks, now); err != nil {
+			lagDays := lagDaysOf(cfg, now)
+			if err := writeSummaryBook(path, kind, mine, tasks, now, lagDays); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				// Named for its scope: a leader's and an admin's workbook are different files.
@@ -150,13 +151,14 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 			paid += v
 		}
 		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s；待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored,
-			owed.Text(), paid.Text(), u.OpenTasks, pct(u.Completion))
+			owed.Text(), paid.Text(), u.OpenTasks, completionText(u))
 		if u.Growth != nil && u.LocalGrowth != nil {
 			mark := "低于"
 			if u.AboveLocal {
 				mark = "高于"
 			}
-			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s", pct(*u.Growth), mark, pct(*u.LocalGrowth))
+			g, l := growthTexts(*u.Growth, *u.LocalGrowth)
+			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s", g, mark, l)
 		}
 		b.WriteString("\n")
 	}
@@ -167,6 +169,9 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		}
 	}
 	fmt.Fprintf(&b, "未完成待办共%d项，其中逾期%d项。\n", len(tasks), overdue)
+	// 落实不力 counts the tasks overdue by more than lagging.overdue_days (calc's Overdue), not
+	// every task past its due date: the ranking says so, or its "逾期" would contradict the line above.
+	lagDays := lagDaysOf(cfg, now)
 	var lag []calc.UnitSummary
 	for _, u := range units {
 		if u.Lagging {
@@ -186,7 +191,11 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 				fmt.Fprintf(&b, "……共%d个\n", len(lag))
 				break
 			}
-			fmt.Fprintf(&b, "%d. %s 完成率%s，逾期%d项\n", i+1, unitName(u.Unit), pct(u.Completion), u.Overdue)
+			fmt.Fprintf(&b, "%d. %s 完成率%s", i+1, unitName(u.Unit), completionText(u))
+			if u.Overdue > 0 {
+				fmt.Fprintf(&b, "，逾期超过%d天%d项", lagDays, u.Overdue)
+			}
+			b.WriteString("\n")
 		}
 	}
 	b.WriteString("详见附件汇总工作簿。")
@@ -195,7 +204,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 
 // writeSummaryBook writes the leaders' summary workbook: one row per unit and a chart of
 // monitored households and open tasks.
-func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time) error {
+func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time, lagDays int) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
@@ -205,7 +214,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", "逾期待办", "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力"}
+	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力"}
 	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
 		return err
 	}
@@ -226,6 +235,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 			local = pct(*u.LocalGrowth)
 		}
 		if u.Growth != nil && u.LocalGrowth != nil {
+			growth, local = growthTexts(*u.Growth, *u.LocalGrowth)
 			two = "否"
 			if u.AboveLocal {
 				two = "是"
@@ -236,7 +246,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 			lag = "是"
 		}
 		row := []any{levels[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored,
-			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, pct(u.Completion), growth, local, two, lag}
+			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
 			return err
@@ -259,6 +269,15 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 		}
 	}
 	return f.SaveAs(path)
+}
+
+// lagDaysOf is lagging.overdue_days: how overdue a task is before it counts against its unit.
+func lagDaysOf(cfg *config.Config, now time.Time) int {
+	if cfg.Policy == nil {
+		return 30
+	}
+	d, _ := cfg.Policy.LaggingOverdueDays.Value("", now)
+	return d
 }
 
 func yuanFloat(f calc.Fen) float64 { return float64(f) / 100 } // display only: the cell shows yuan

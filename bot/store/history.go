@@ -392,3 +392,22 @@ func (s *Store) UnitSummaries(ctx context.Context, p calc.Period) ([]calc.UnitSu
 	}
 	return out, rows.Err()
 }
+
+// LatestUnitSummary returns the unit's summary stored for the latest period from..to (periods of
+// one year), ok false when there is none.
+func (s *Store) LatestUnitSummary(ctx context.Context, level string, u calc.Unit, from, to calc.Period) (calc.UnitSummary, bool, error) {
+	var raw string
+	err := s.db.QueryRowContext(ctx, `SELECT summary FROM units WHERE county = ? AND township = ? AND village = ? AND level = ?
+		AND period >= ? AND period <= ? ORDER BY period DESC LIMIT 1`, u.County, u.Township, u.Village, level, from.String(), to.String()).Scan(&raw)
+	if err == sql.ErrNoRows {
+		return calc.UnitSummary{}, false, nil
+	}
+	if err != nil {
+		return calc.UnitSummary{}, false, fmt.Errorf("unit summary: %w", err)
+	}
+	var out calc.UnitSummary
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return calc.UnitSummary{}, false, nil
+	}
+	return out, true, nil
+}

@@ -55,6 +55,11 @@ func (s *Store) queryTasks(ctx context.Context, where string, args ...any) ([]Ta
 	return out, rows.Err()
 }
 
+// OverdueTasks returns the open tasks due before asOf.
+func (s *Store) OverdueTasks(ctx context.Context, asOf time.Time) ([]TaskRow, error) {
+	return s.queryTasks(ctx, `state = 'open' AND due < ?`, ms(asOf))
+}
+
 // OpenTasks returns every open task, ordered by cadre then due date.
 func (s *Store) OpenTasks(ctx context.Context) ([]TaskRow, error) {
 	return s.queryTasks(ctx, `state = 'open'`)

@@ -17,7 +17,8 @@ type Summary struct {
 	Flags      map[string]int     `json:"flags"` // rule id → findings
 	Owed       calc.Fen           `json:"owed"`
 	Paid       calc.Fen           `json:"paid"`
-	Unpaid     calc.Fen           `json:"unpaid"`
+	Unpaid     calc.Fen           `json:"unpaid"`   // Σ max(owed − paid, 0) by entitlement
+	Overpaid   calc.Fen           `json:"overpaid"` // Σ max(paid − owed, 0): Owed − Paid + Overpaid = Unpaid
 	OpenTasks  int                `json:"open_tasks"`
 	Errors     int                `json:"errors"` // data problems listed on 问题清单 (warnings included)
 	Units      []calc.UnitSummary `json:"units"`
@@ -43,6 +44,7 @@ func Summarize(led *Ledger, res *calc.Result) Summary {
 			s.Owed += owed
 			s.Paid += paid
 			s.Unpaid += unpaid
+			s.Overpaid += max(paid-owed, 0)
 		}
 	}
 	s.Monitored = len(mon)
@@ -54,6 +56,15 @@ func Summarize(led *Ledger, res *calc.Result) Summary {
 		s.Units = []calc.UnitSummary{}
 	}
 	return s
+}
+
+// OverpaidNote explains a 已发放 beyond the amounts owed, so that 应享 − 已发放 ≠ 未发放 does not
+// read as an error: "（其中100元超出应享金额）"; "" when nothing was overpaid.
+func OverpaidNote(overpaid calc.Fen) string {
+	if overpaid <= 0 {
+		return ""
+	}
+	return "（其中" + overpaid.Text() + "超出应享金额）"
 }
 
 // deriveUnits builds village, township and county figures when the evaluation gave none:
@@ -138,6 +149,49 @@ func deriveUnits(led *Ledger, res *calc.Result) []calc.UnitSummary {
 	return out
 }
 
+// unitLevel is one unit at one level.
+type unitLevel struct {
+	level string
+	unit  calc.Unit
+}
+
+// unpaidByUnit is each unit's money still unpaid: Σ max(owed − paid, 0) over its entitlements
+// (owedPaid), at the village, township and county levels, a finding in the unit calc gives it
+// (its own, else its household's).
+func unpaidByUnit(led *Ledger, res *calc.Result) map[unitLevel]calc.Fen {
+	unitOf := map[string]calc.Unit{}
+	for _, h := range led.Inputs.Households {
+		if _, ok := unitOf[h.ID]; !ok {
+			unitOf[h.ID] = h.Unit
+		}
+	}
+	out := map[unitLevel]calc.Fen{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if !isOwedRule(f) {
+			continue
+		}
+		_, _, unpaid := owedPaid(f)
+		if unpaid == 0 {
+			continue
+		}
+		u := f.Unit
+		if u == (calc.Unit{}) {
+			u = unitOf[f.Household]
+		}
+		if u.County != "" {
+			out[unitLevel{calc.LevelCounty, calc.Unit{County: u.County}}] += unpaid
+		}
+		if u.Township != "" {
+			out[unitLevel{calc.LevelTownship, calc.Unit{County: u.County, Township: u.Township}}] += unpaid
+		}
+		if u.Village != "" {
+			out[unitLevel{calc.LevelVillage, u}] += unpaid
+		}
+	}
+	return out
+}
+
 // sortUnits orders units county → its townships → their villages.
 func sortUnits(us []calc.UnitSummary) {
 	sort.SliceStable(us, func(i, j int) bool {
@@ -216,8 +270,8 @@ func (w *writer) summary() error {
 	set := func(row int, v any, style int) { g.set(1, row, v, style) }
 	set(1, "增收计算汇总（"+w.res.Period.Chinese()+"）", w.title)
 	set(2, "本表、“问题清单”“计算结果”工作表及表头以"+ResultMarker+"开头的列由系统生成，重新处理时整体替换；原表数据未改动。", w.note)
-	set(3, fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s，未发放%s，待办事项%d项，数据问题%d条",
-		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), s.Unpaid.Text(), s.OpenTasks, s.Errors), w.bold)
+	set(3, fmt.Sprintf("合计：%d户，纳入监测%d户，应享补贴%s，已发放%s%s，未发放%s，待办事项%d项，数据问题%d条",
+		s.Households, s.Monitored, s.Owed.Text(), s.Paid.Text(), OverpaidNote(s.Overpaid), s.Unpaid.Text(), s.OpenTasks, s.Errors), w.bold)
 
 	units := s.Units
 	flagRules := rulesIn(units, func(u calc.UnitSummary) []string { return keys(u.Flags) })
@@ -236,16 +290,17 @@ func (w *writer) summary() error {
 	g.heights[top] = 32
 	lastCol, _ := excelize.ColumnNumberToName(len(head))
 	row := top
+	unpaidOf := unpaidByUnit(w.led, w.res)
 	for _, u := range units {
 		row++
-		var owed, paid, unpaid calc.Fen
+		var owed, paid calc.Fen
 		for _, r := range moneyRules {
 			owed += u.Owed[r]
 			paid += u.Paid[r]
-			if u.Owed[r] > u.Paid[r] {
-				unpaid += u.Owed[r] - u.Paid[r]
-			}
 		}
+		// Unpaid is summed entitlement by entitlement, as on the totals line and in the result
+		// columns: one household paid more than the rule gives does not pay another's share.
+		unpaid := unpaidOf[unitLevel{u.Level, u.Unit}]
 		vals := []any{levelNames[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored}
 		for _, r := range flagRules {
 			vals = append(vals, u.Flags[r])
@@ -254,7 +309,15 @@ func (w *writer) summary() error {
 		for _, r := range moneyRules {
 			vals = append(vals, yuanNum(u.Owed[r]), yuanNum(u.Paid[r]))
 		}
-		vals = append(vals, u.OpenTasks, float64(u.Completion)/float64(calc.RateOne))
+		// Completion is 1 by definition when nothing is done and nothing open: left blank, not
+		// 100% for a unit without a single measure.
+		var completion any = ""
+		if u.DoneItems+u.OpenTasks > 0 {
+			// Rounded down to what the cell shows (0.00%): 9999 of 10000 done is 99.99%, and
+			// 99.996% would show as 100.00% with a task still open.
+			completion = float64(int64(u.Completion)*10000/int64(calc.RateOne)) / 10000
+		}
+		vals = append(vals, u.OpenTasks, completion)
 		if u.Growth != nil {
 			vals = append(vals, u.Growth.Percent())
 		} else {
@@ -269,7 +332,15 @@ func (w *writer) summary() error {
 		if u.Lagging {
 			lag = "落实不力"
 		}
-		vals = append(vals, yesNo(u.AboveLocal), yesNo(u.AboveCity), lag)
+		// 两高于 is not known without a growth (no household with a base): blank, not 否.
+		aboveLocal, aboveCity := "", ""
+		if u.Growth != nil {
+			aboveCity = yesNo(u.AboveCity)
+			if u.LocalGrowth != nil {
+				aboveLocal = yesNo(u.AboveLocal)
+			}
+		}
+		vals = append(vals, aboveLocal, aboveCity, lag)
 		g.setRow(row, vals, 0)
 	}
 	if row > top {

@@ -1,0 +1,57 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"zengshou/calc"
+	"zengshou/config"
+)
+
+func TestRatesInTextsAreNeverNonsense(t *testing.T) {
+	// Nothing done, nothing open: calc's completion is 1, shown as "—", not 100.0%.
+	if got := completionText(calc.UnitSummary{Completion: calc.RateOne}); got != "—" {
+		t.Errorf("no measures: %q", got)
+	}
+	// 9999 of 10000 done: one task open is not 100.0%.
+	u := calc.UnitSummary{DoneItems: 9999, OpenTasks: 1, Completion: calc.Rate(999900)}
+	if got := completionText(u); got != "99.9%" {
+		t.Errorf("one open task in 10000: %q", got)
+	}
+	if got := completionText(calc.UnitSummary{DoneItems: 1, OpenTasks: 0, Completion: calc.RateOne}); got != "100.0%" {
+		t.Errorf("all done: %q", got)
+	}
+	if got := pct(calc.Rate(-300)); got != "0.0%" {
+		t.Errorf("-0.03%%: %q", got)
+	}
+	// A growth below the local growth does not read "7.5%，低于当地农牧民7.5%".
+	g, l := growthTexts(calc.Rate(74600), calc.Rate(75000))
+	if g == l || g != "7.46%" || l != "7.50%" {
+		t.Errorf("7.46%% vs 7.5%%: %q %q", g, l)
+	}
+	if g, l := growthTexts(calc.Rate(35581), calc.Rate(75000)); g != "3.6%" || l != "7.5%" {
+		t.Errorf("3.56%% vs 7.5%%: %q %q", g, l)
+	}
+}
+
+func TestSummaryTextOfAUnitWithoutTasks(t *testing.T) {
+	cfg := config.Defaults()
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	units := []calc.UnitSummary{
+		{Level: "village", Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"}, Households: 3, Completion: calc.RateOne},
+		{Level: "village", Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "东风村"}, Households: 5, OpenTasks: 2,
+			DoneItems: 1, Overdue: 1, Completion: calc.Rate(333333), Lagging: true},
+	}
+	text := summaryText("weekly", "领导", config.Unit{County: "巴林左旗", Township: "林东镇"}, units, nil, now, cfg)
+	for _, bad := range []string{"NaN", "100.0%", "0/0", "Inf"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("summary shows %q:\n%s", bad, text)
+		}
+	}
+	for _, want := range []string{"红旗村：3户，纳入增收监测0户；应享补贴0元，已发放0元；待办0项，完成率—", "东风村 完成率33.3%，逾期超过30天1项"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, text)
+		}
+	}
+}
