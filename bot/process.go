@@ -64,10 +64,19 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
-			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法处理：%s", displayName(ev.File.Name), fe.Message), Err: err}
+			// Nothing of this ledger could be read, so its people are not known: the names the
+			// store knows are masked instead. The file may be named after a household head, and
+			// a sheet without a header row shows its first data row in fe.Message (包玉山、ID…).
+			mask := s.personMasker(ctx)
+			return nil, &permanentError{Message: mask(fmt.Sprintf("《%s》无法处理：%s", displayName(ev.File.Name), fe.Message)),
+				Err: &maskedError{text: mask(err.Error()), err: err}}
 		}
 		return nil, fmt.Errorf("read workbook: %w", err)
 	}
+	// The file's name as the group sees it: a ledger is often named after its household
+	// (“包玉山户台账.xlsx”), and the reply and the result's name are shown to the whole group.
+	names := nameMasker(&led.Inputs)
+	shown := names.Replace(displayName(ev.File.Name))
 	in := led.Inputs
 	in.AsOf = calc.Day(now.In(cfg.Reminders.Location()).Date())
 	ids := make([]string, 0, len(in.Households))
@@ -110,7 +119,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err := ledger.Write(src, dst, led, res, wopt); err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
-			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法写回结果：%s", displayName(ev.File.Name), fe.Message), Err: err}
+			mask := func(t string) string { return names.Replace(redact.Text(t)) }
+			return nil, &permanentError{Message: mask(fmt.Sprintf("《%s》无法写回结果：%s", shown, fe.Message)),
+				Err: &maskedError{text: mask(err.Error()), err: err}}
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
@@ -124,12 +135,12 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
-	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
+	text := replyText(shown, p, led, res, saved, unknown, ev.Platform)
 	if len(superseded) > 0 {
 		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
-	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
 }
 
 // dueNoEarlierThan moves the due date of tasks due before end to end. The policy dates a task
@@ -422,6 +433,36 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	}
 	return b.String()
 }
+
+// personMasker masks ID and phone numbers and the names of every person the store knows
+// (household heads, laborers): for text bound for a group or a log when the ledger at hand gave
+// no names (it could not be read, or the text is a command typed in the chat).
+func (s *Service) personMasker(ctx context.Context) func(string) string {
+	names, err := s.st.PersonNames(ctx)
+	if err != nil {
+		s.log.WithError(err).Warn("mask: person names")
+	}
+	seen := map[string]bool{}
+	var pairs []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if len([]rune(n)) >= 2 && !seen[n] {
+			seen[n] = true
+			pairs = append(pairs, n, redact.Name(n))
+		}
+	}
+	r := strings.NewReplacer(pairs...)
+	return func(t string) string { return r.Replace(redact.Text(t)) }
+}
+
+// maskedError is an error whose text is masked for the log; errors.As/Is still see the cause.
+type maskedError struct {
+	text string
+	err  error
+}
+
+func (e *maskedError) Error() string { return e.text }
+func (e *maskedError) Unwrap() error { return e.err }
 
 // nameMasker masks the names of the ledger's people (包玉山 → 包*山) in text bound for a group.
 func nameMasker(in *calc.Inputs) *strings.Replacer {
