@@ -115,3 +115,41 @@ func TestPrivacyUnreadableSheetIsMaskedInTheReplyAndTheLog(t *testing.T) {
 		}
 	}
 }
+
+// A sheet named after its household (head's name and ID number) is listed in the reply's 读取
+// line and in the examples of 表格问题: both go to the group, masked.
+func TestPrivacySheetNamedAfterAHouseholdIsMaskedInTheGroup(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := filepath.Join(h.dir, "inbox", "红旗村群")
+	os.MkdirAll(dir, 0o755)
+	tmp := filepath.Join(t.TempDir(), "g.xlsx")
+	heads := fxHeads(t, h, tmp, 12, 7)
+	id := "150422199004160065"
+	f, err := excelize.OpenFile(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := heads[0] + id
+	if err := f.SetSheetName(f.GetSheetList()[0], sheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(tmp); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ := os.ReadFile(tmp)
+	if err := os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.scan()
+	h.drain()
+	replies := h.messages("reply")
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "读取") {
+		t.Fatalf("one reply: %+v", h.messages(""))
+	}
+	for _, s := range []string{heads[0], id} {
+		if strings.Contains(replies[0].Text, s) {
+			t.Errorf("the group reply shows %q:\n%s", s, replies[0].Text)
+		}
+	}
+}

@@ -359,12 +359,14 @@ func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *
 func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已处理《%s》（%s）\n", name, p.Chinese())
+	mask := nameMasker(&led.Inputs)
 	var sheets []string
 	for _, si := range led.Sheets {
 		if si.Kind == "" {
 			continue
 		}
-		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", ledger.KindNames[si.Kind], si.Name, si.DataRows))
+		// A sheet may be named after its household (“包玉山户”, with the ID number even).
+		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", ledger.KindNames[si.Kind], mask.Replace(redact.Text(si.Name)), si.DataRows))
 	}
 	if len(sheets) > 0 {
 		fmt.Fprintf(&b, "读取：%s\n", strings.Join(sheets, "；"))
@@ -415,7 +417,6 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	b.WriteString("\n")
 	problems := ledger.Problems(led, res) // as the 问题清单 sheet lists them: one message per cell
 	if len(problems) > 0 {
-		mask := nameMasker(&led.Inputs)
 		fmt.Fprintf(&b, "表格问题：%d处，详见“%s”工作表，例如：\n", len(problems), ledger.SheetProblems)
 		for i, e := range problems {
 			if i == 3 {
@@ -498,5 +499,5 @@ func problemText(e calc.DataError) string {
 	if e.Column != "" {
 		loc = append(loc, "“"+e.Column+"”列")
 	}
-	return strings.Join(loc, "") + "：" + truncate(redact.Text(e.Message), 120)
+	return redact.Text(strings.Join(loc, "")) + "：" + truncate(redact.Text(e.Message), 120)
 }
