@@ -153,3 +153,53 @@ func TestPrivacySheetNamedAfterAHouseholdIsMaskedInTheGroup(t *testing.T) {
 		}
 	}
 }
+
+// A livestock row whose household is not in the household sheet is reported by its head's name
+// (在家庭台账中找不到这一户（红旗村户主欧阳玉山）), and a row with only a name typed is reported
+// as a section title quoting it (只有“阎红梅”一项): among the reply's problem examples, in the group.
+func TestPrivacyUnmatchedHeadInAProblemIsMaskedInTheGroup(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := filepath.Join(h.dir, "inbox", "红旗村群")
+	os.MkdirAll(dir, 0o755)
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "家庭收入台账")
+	for i, r := range [][]any{
+		{"旗县区", "苏木乡镇", "行政村", "户编号", "户主姓名", "户主身份证号", "家庭人口", "第1季度收入", "第2季度收入", "第3季度收入", "第4季度收入", "上年人均纯收入", "帮扶责任人"},
+		{"巴林左旗", "林东镇", "红旗村", "1504221000001", "包玉山", "150422199004160065", 3, 3000, 3000, 3000, 3000, 4000, "王建军"},
+		{"", "", "", "", "阎红梅"}, // the rest of the row not typed yet
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("家庭收入台账", cell, &r)
+	}
+	f.NewSheet("牲畜台账")
+	for i, r := range [][]any{
+		{"行政村", "户主姓名", "畜种", "年初存栏", "出售犊牛", "存栏"},
+		{"红旗村", "欧阳玉山", "牛", 5, 1, 4},
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("牲畜台账", cell, &r)
+	}
+	tmp := filepath.Join(t.TempDir(), "j.xlsx")
+	if err := f.SaveAs(tmp); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ := os.ReadFile(tmp)
+	if err := os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.scan()
+	h.drain()
+	replies := h.messages("reply")
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "找不到这一户") {
+		t.Fatalf("one reply naming the unmatched row: %+v", h.messages(""))
+	}
+	if !strings.Contains(replies[0].Text, "一项") {
+		t.Fatalf("the reply does not show the lone name's row:\n%s", replies[0].Text)
+	}
+	for _, name := range []string{"欧阳玉山", "阎红梅"} {
+		if strings.Contains(replies[0].Text, name) {
+			t.Errorf("the group reply names %s:\n%s", name, replies[0].Text)
+		}
+	}
+}

@@ -422,7 +422,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 			if i == 3 {
 				break
 			}
-			fmt.Fprintf(&b, " · %s\n", mask.Replace(problemText(e)))
+			fmt.Fprintf(&b, " · %s\n", maskProblemNames(mask.Replace(problemText(e))))
 		}
 	}
 	for _, w := range res.Warnings {
@@ -485,6 +485,28 @@ func nameMasker(in *calc.Inputs) *strings.Replacer {
 		add(p.Name)
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+var (
+	// headInProblem is a household head named by a problem about a row that matches no household
+	// (在家庭台账中找不到这一户（红旗村户主欧阳玉山），请核对): that name is in no sheet the
+	// ledger's names come from, so nameMasker does not know it.
+	headInProblem = regexp.MustCompile(`户主(\p{Han}[\p{Han}·]{1,5})([，）])`)
+	// loneLabel is the only cell of a row read as a section title (第7行只有“包玉山”一项): often a
+	// household's name typed before the rest of its row.
+	loneLabel = regexp.MustCompile(`只有“(\p{Han}{2,4})”一项`)
+)
+
+// maskProblemNames masks the names the reader quotes from cells it could not place, in a
+// problem bound for the group.
+func maskProblemNames(s string) string {
+	s = headInProblem.ReplaceAllStringFunc(s, func(m string) string {
+		g := headInProblem.FindStringSubmatch(m)
+		return "户主" + redact.Name(g[1]) + g[2]
+	})
+	return loneLabel.ReplaceAllStringFunc(s, func(m string) string {
+		return "只有“" + redact.Name(loneLabel.FindStringSubmatch(m)[1]) + "”一项"
+	})
 }
 
 // problemText is one data problem in plain Chinese with sheet, row and column.
