@@ -11,7 +11,6 @@ import (
 	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
-	"zengshou/config/redact"
 	"zengshou/connectors"
 )
 
@@ -36,9 +35,9 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 	case "进度", "汇总":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
 	case "政策":
-		return jobResult{Kind: "reply", Text: policyText(arg)}
+		return jobResult{Kind: "reply", Text: policyText(arg, s.personMasker(ctx))}
 	case "模板":
-		return s.templateReply(ev, arg)
+		return s.templateReply(ctx, ev, arg)
 	case "提醒":
 		if !s.isAdmin(ev) {
 			return jobResult{Kind: "reply", Text: "“提醒”仅限管理员使用。管理员名单在配置 roster.admins 中。"}
@@ -46,7 +45,9 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		// Keyed by the command's message: a rerun after a crash sends nothing twice.
 		n, err := s.sendDigests(ctx, "cmd-"+shortHash(ev.Platform+"\x00"+ev.ID))
 		if err != nil {
-			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试：" + err.Error()}
+			// The cause is for the log (masked there), not for the group.
+			s.log.WithError(err).Warn("command 提醒: digests not sent")
+			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试；如仍失败请联系管理员。"}
 		}
 		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
 	case "待办", "我的待办":
@@ -59,8 +60,9 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 	case "帮助", "help", "?", "？":
 		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
 	}
-	// The echo goes to the group: an ID or phone number typed by mistake is masked.
-	return jobResult{Kind: "reply", Text: "没有听懂“" + truncate(redact.Text(text), 20) + "”。\n" + helpText(ev.Platform)}
+	// The echo goes to the group: an ID or phone number typed by mistake is masked, and so is a
+	// household's name.
+	return jobResult{Kind: "reply", Text: "没有听懂“" + truncate(s.personMasker(ctx)(text), 20) + "”。\n" + helpText(ev.Platform)}
 }
 
 func truncate(s string, n int) string {
@@ -158,7 +160,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	if len(byCadre) == 0 && !found {
 		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
-			return "没有找到单位“" + truncate(redact.Text(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”；发送“进度”查看全部单位。"
+			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”；发送“进度”查看全部单位。"
 		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}
@@ -202,8 +204,9 @@ func unitName(u calc.Unit) string {
 
 var clauseNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八"}
 
-// policyText is 政策 [条款]: the rules of one clause, or the list of all.
-func policyText(arg string) string {
+// policyText is 政策 [条款]: the rules of one clause, or the list of all. mask masks what the
+// cadre typed before it is echoed to the group.
+func policyText(arg string, mask func(string) string) string {
 	arg = strings.Trim(strings.TrimSpace(arg), "（）()第条")
 	if n := atoiSafe(arg); n >= 1 && n <= len(clauseNumbers) {
 		arg = clauseNumbers[n-1]
@@ -224,7 +227,7 @@ func policyText(arg string) string {
 		}
 	}
 	if b.Len() == 0 {
-		return "没有找到条款“" + arg + "”。发送“政策”查看全部条款。"
+		return "没有找到条款“" + truncate(mask(arg), 20) + "”。发送“政策”查看全部条款。"
 	}
 	return "《若干措施》" + want + "：\n" + strings.TrimRight(b.String(), "\n")
 }
@@ -254,7 +257,7 @@ var templateKinds = map[string]string{
 }
 
 // templateReply is 模板 [种类]: a blank standard ledger with drop-downs and an example row.
-func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
+func (s *Service) templateReply(ctx context.Context, ev *connectors.Event, arg string) jobResult {
 	kind := ledger.KindHouseholds
 	if arg != "" {
 		k, ok := templateKinds[arg]
@@ -266,7 +269,8 @@ func (s *Service) templateReply(ev *connectors.Event, arg string) jobResult {
 				}
 			}
 			if !ok {
-				return jobResult{Kind: "reply", Text: "没有“" + arg + "”模板。" + helpText(ev.Platform)}
+				// Echoed to the group: masked like any text a cadre typed.
+				return jobResult{Kind: "reply", Text: "没有“" + truncate(s.personMasker(ctx)(arg), 20) + "”模板。" + helpText(ev.Platform)}
 			}
 		}
 		kind = k

@@ -66,10 +66,19 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
-			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法处理：%s", displayName(ev.File.Name), fe.Message), Err: err}
+			// Nothing of this ledger could be read, so its people are not known: the names the
+			// store knows are masked instead. The file may be named after a household head, and
+			// a sheet without a header row shows its first data row in fe.Message (包玉山、ID…).
+			mask := s.personMasker(ctx)
+			return nil, &permanentError{Message: mask(fmt.Sprintf("《%s》无法处理：%s", displayName(ev.File.Name), fe.Message)),
+				Err: &maskedError{text: mask(err.Error()), err: err}}
 		}
 		return nil, fmt.Errorf("read workbook: %w", err)
 	}
+	// The file's name as the group sees it: a ledger is often named after its household
+	// (“包玉山户台账.xlsx”), and the reply and the result's name are shown to the whole group.
+	names := nameMasker(&led.Inputs)
+	shown := names.Replace(displayName(ev.File.Name))
 	in := led.Inputs
 	in.AsOf = calc.Day(now.In(cfg.Reminders.Location()).Date())
 	ids := make([]string, 0, len(in.Households))
@@ -126,7 +135,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err := ledger.Write(src, dst, led, res, wopt); err != nil {
 		var fe *ledger.FileError
 		if errors.As(err, &fe) {
-			return nil, &permanentError{Message: fmt.Sprintf("《%s》无法写回结果：%s", displayName(ev.File.Name), fe.Message), Err: err}
+			mask := func(t string) string { return names.Replace(redact.Text(t)) }
+			return nil, &permanentError{Message: mask(fmt.Sprintf("《%s》无法写回结果：%s", shown, fe.Message)),
+				Err: &maskedError{text: mask(err.Error()), err: err}}
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
@@ -141,12 +152,12 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
-	text := replyText(displayName(ev.File.Name), p, led, res, saved, unknown, ev.Platform)
+	text := replyText(shown, p, led, res, saved, unknown, ev.Platform)
 	if len(superseded) > 0 {
 		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
-	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(ev.File.Name)}, nil
+	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
 }
 
 // keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
@@ -475,12 +486,14 @@ func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *
 func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已处理《%s》（%s）\n", name, p.Chinese())
+	mask := nameMasker(&led.Inputs)
 	var sheets []string
 	for _, si := range led.Sheets {
 		if si.Kind == "" {
 			continue
 		}
-		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", ledger.KindNames[si.Kind], si.Name, si.DataRows))
+		// A sheet may be named after its household (“包玉山户”, with the ID number even).
+		sheets = append(sheets, fmt.Sprintf("%s“%s”%d行", ledger.KindNames[si.Kind], mask.Replace(redact.Text(si.Name)), si.DataRows))
 	}
 	if len(sheets) > 0 {
 		fmt.Fprintf(&b, "读取：%s\n", strings.Join(sheets, "；"))
@@ -531,13 +544,12 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	b.WriteString("\n")
 	problems := ledger.Problems(led, res) // as the 问题清单 sheet lists them: one message per cell
 	if len(problems) > 0 {
-		mask := nameMasker(&led.Inputs)
 		fmt.Fprintf(&b, "表格问题：%d处，详见“%s”工作表，例如：\n", len(problems), ledger.SheetProblems)
 		for i, e := range problems {
 			if i == 3 {
 				break
 			}
-			fmt.Fprintf(&b, " · %s\n", mask.Replace(problemText(e)))
+			fmt.Fprintf(&b, " · %s\n", maskProblemNames(mask.Replace(problemText(e))))
 		}
 	}
 	for _, w := range res.Warnings {
@@ -549,6 +561,36 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	}
 	return b.String()
 }
+
+// personMasker masks ID and phone numbers and the names of every person the store knows
+// (household heads, laborers): for text bound for a group or a log when the ledger at hand gave
+// no names (it could not be read, or the text is a command typed in the chat).
+func (s *Service) personMasker(ctx context.Context) func(string) string {
+	names, err := s.st.PersonNames(ctx)
+	if err != nil {
+		s.log.WithError(err).Warn("mask: person names")
+	}
+	seen := map[string]bool{}
+	var pairs []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if len([]rune(n)) >= 2 && !seen[n] {
+			seen[n] = true
+			pairs = append(pairs, n, redact.Name(n))
+		}
+	}
+	r := strings.NewReplacer(pairs...)
+	return func(t string) string { return r.Replace(redact.Text(t)) }
+}
+
+// maskedError is an error whose text is masked for the log; errors.As/Is still see the cause.
+type maskedError struct {
+	text string
+	err  error
+}
+
+func (e *maskedError) Error() string { return e.text }
+func (e *maskedError) Unwrap() error { return e.err }
 
 // nameMasker masks the names of the ledger's people (包玉山 → 包*山) in text bound for a group.
 func nameMasker(in *calc.Inputs) *strings.Replacer {
@@ -572,6 +614,28 @@ func nameMasker(in *calc.Inputs) *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }
 
+var (
+	// headInProblem is a household head named by a problem about a row that matches no household
+	// (在家庭台账中找不到这一户（红旗村户主欧阳玉山），请核对): that name is in no sheet the
+	// ledger's names come from, so nameMasker does not know it.
+	headInProblem = regexp.MustCompile(`户主(\p{Han}[\p{Han}·]{1,5})([，）])`)
+	// loneLabel is the only cell of a row read as a section title (第7行只有“包玉山”一项): often a
+	// household's name typed before the rest of its row.
+	loneLabel = regexp.MustCompile(`只有“(\p{Han}{2,4})”一项`)
+)
+
+// maskProblemNames masks the names the reader quotes from cells it could not place, in a
+// problem bound for the group.
+func maskProblemNames(s string) string {
+	s = headInProblem.ReplaceAllStringFunc(s, func(m string) string {
+		g := headInProblem.FindStringSubmatch(m)
+		return "户主" + redact.Name(g[1]) + g[2]
+	})
+	return loneLabel.ReplaceAllStringFunc(s, func(m string) string {
+		return "只有“" + redact.Name(loneLabel.FindStringSubmatch(m)[1]) + "”一项"
+	})
+}
+
 // problemText is one data problem in plain Chinese with sheet, row and column.
 func problemText(e calc.DataError) string {
 	var loc []string
@@ -584,5 +648,5 @@ func problemText(e calc.DataError) string {
 	if e.Column != "" {
 		loc = append(loc, "“"+e.Column+"”列")
 	}
-	return strings.Join(loc, "") + "：" + truncate(redact.Text(e.Message), 120)
+	return redact.Text(strings.Join(loc, "")) + "：" + truncate(redact.Text(e.Message), 120)
 }

@@ -446,6 +446,7 @@ func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key,
 	if err != nil || !claimed {
 		return false, err
 	}
+	text = redact.Text(text) // a last line of defence: no ID or phone number in any chat text
 	m := connectors.Message{Kind: kind, ChatID: r.chatID, Text: text, File: file, Mentions: mentions, IdempotencyKey: "n-" + shortHash(key)}
 	if r.userID != "" {
 		m.UserIDs = []string{r.userID}

@@ -322,7 +322,9 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 	if c == nil {
 		return &permanentError{Message: "platform not enabled", Err: fmt.Errorf("no connector %q", ev.Platform)}
 	}
-	m := connectors.Message{Kind: res.Kind, ChatID: ev.ChatID, Text: res.Text, Mentions: res.Mentions,
+	// ID and phone numbers never leave in a chat's text, whatever composed it (a last line of
+	// defence behind the masking where the text is written).
+	m := connectors.Message{Kind: res.Kind, ChatID: ev.ChatID, Text: redact.Text(res.Text), Mentions: res.Mentions,
 		ReplyTo: ev.ID, Reply: ev.Reply, IdempotencyKey: fmt.Sprintf("job-%d-reply", j.ID)}
 	if m.Kind == "" {
 		m.Kind = "reply"

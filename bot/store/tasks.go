@@ -253,3 +253,25 @@ func (s *Store) UnknownCadres(ctx context.Context) ([]UnknownCadre, error) {
 	}
 	return out, rows.Err()
 }
+
+// PersonNames lists the names of the people the store knows (household heads, and the
+// laborers and others tasks are about): text bound for a chat or a log is masked for them
+// when the ledger at hand could not be read (a file named after a household head, a sheet
+// without a header whose first row is a household's).
+func (s *Store) PersonNames(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM households WHERE name <> ''
+		UNION SELECT subject_name FROM tasks WHERE subject_name <> '' AND household <> ''`)
+	if err != nil {
+		return nil, fmt.Errorf("person names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
