@@ -47,8 +47,15 @@ func toTransitional(b []byte) []byte {
 	return b
 }
 
-// transitionalCopy returns a transitional copy of a strict workbook in tmp, or path itself when
-// the workbook is not strict.
+// minimalStyles is the styles part given to a workbook that has none (a valid package written by
+// a program: the part is optional, but results cannot be styled, nor written by excelize,
+// without it). One font, the two required fills, one border, one cell format.
+const minimalStyles = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="宋体"/><charset val="134"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>`
+
+// transitionalCopy returns a copy of the workbook in tmp that can be read and written back: a
+// strict workbook's namespaces made transitional, and a styles part added to a workbook without
+// one. It returns path itself when neither applies.
 func transitionalCopy(path string, lim Limits, tmp string) (string, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
@@ -56,13 +63,18 @@ func transitionalCopy(path string, lim Limits, tmp string) (string, error) {
 	}
 	defer zr.Close()
 	files := zipFiles(&zr.Reader)
-	wbPath, _, _ := workbookPaths(files)
+	wbPath, relsPath, stylesPath := workbookPaths(files)
 	wb := files[wbPath]
 	if wb == nil {
 		return path, nil // excelize says what is wrong
 	}
 	head, err := readZipFile(wb, strictHead)
-	if err != nil || !bytes.Contains(head, []byte("purl.oclc.org/ooxml/spreadsheetml/main")) {
+	if err != nil {
+		return path, nil
+	}
+	strict := bytes.Contains(head, []byte("purl.oclc.org/ooxml/spreadsheetml/main"))
+	addStyles := files[stylesPath] == nil && files[relsPath] != nil && files["[Content_Types].xml"] != nil
+	if !strict && !addStyles {
 		return path, nil
 	}
 	out, err := os.CreateTemp(tmp, "transitional-*"+filepath.Ext(path))
@@ -73,8 +85,14 @@ func transitionalCopy(path string, lim Limits, tmp string) (string, error) {
 	zw := zip.NewWriter(out)
 	err = func() error {
 		for _, f := range zr.File {
+			if addStyles && (f.Name == relsPath || f.Name == "[Content_Types].xml") {
+				if err := copyWithStyles(zw, f, f.Name == relsPath, strict, lim.MaxUnzippedBytes, stylesPath); err != nil {
+					return err
+				}
+				continue
+			}
 			lower := strings.ToLower(f.Name)
-			if !strings.HasSuffix(lower, ".xml") && !strings.HasSuffix(lower, ".rels") && !strings.HasSuffix(lower, ".vml") {
+			if !strict || !strings.HasSuffix(lower, ".xml") && !strings.HasSuffix(lower, ".rels") && !strings.HasSuffix(lower, ".vml") {
 				if err := zw.Copy(f); err != nil {
 					return err
 				}
@@ -92,6 +110,15 @@ func transitionalCopy(path string, lim Limits, tmp string) (string, error) {
 			rc.Close()
 			if err != nil {
 				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+		}
+		if addStyles {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: stylesPath, Method: zip.Deflate})
+			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, minimalStyles); err != nil {
+				return err
 			}
 		}
 		return zw.Close()
@@ -137,5 +164,36 @@ func copyTransitional(w io.Writer, r io.Reader, workbook, whole bool, max int64)
 		return err
 	}
 	_, err = io.Copy(w, lr)
+	return err
+}
+
+// copyWithStyles copies the workbook's relationships (rels) or the package's content types with
+// the added styles part (stylesPath, beside the workbook part) declared in them.
+func copyWithStyles(zw *zip.Writer, f *zip.File, rels, strict bool, max int64, stylesPath string) error {
+	b, err := readZipFile(f, max)
+	if err != nil {
+		return err
+	}
+	if strict {
+		b = toTransitional(b)
+	}
+	var add, end string
+	if rels {
+		add = `<Relationship Id="rIdZengshouStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="` + stylesPath[strings.LastIndex(stylesPath, "/")+1:] + `"/>`
+		end = "</Relationships>"
+	} else {
+		add = `<Override PartName="/` + stylesPath + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`
+		end = "</Types>"
+	}
+	i := bytes.LastIndex(b, []byte(end))
+	if i < 0 {
+		return fmt.Errorf("%s: no %s", f.Name, end)
+	}
+	b = append(b[:i:i], append([]byte(add), b[i:]...)...)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
 	return err
 }
