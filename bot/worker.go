@@ -33,6 +33,7 @@ type jobResult struct {
 type permanentError struct {
 	Message string
 	Err     error
+	Alert   bool // the admins are told too (an internal error: the reply says they know)
 }
 
 func (e *permanentError) Error() string { return e.Message + ": " + fmt.Sprint(e.Err) }
@@ -127,6 +128,9 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	msg := "处理失败，请稍后重新上传；如仍失败请联系管理员。"
 	if perm != nil {
 		msg = perm.Message
+		if perm.Alert { // the reply says the admins know: make it so
+			s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 处理时出现内部错误，上传者已收到出错回复：%s", j.ID, redact.Text(fmt.Sprint(perm.Err))))
+		}
 	} else {
 		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
 	}
@@ -163,7 +167,7 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 	defer func() {
 		if r := recover(); r != nil {
 			log.WithField("stack", string(debug.Stack())).Error("job: panic")
-			err = &permanentError{Message: "处理这个文件时出现内部错误，已记录并通知管理员。请稍后重试或联系管理员。", Err: fmt.Errorf("panic: %v", r)}
+			err = &permanentError{Message: "处理这个文件时出现内部错误，已记录并通知管理员。请稍后重试或联系管理员。", Err: fmt.Errorf("panic: %v", r), Alert: true}
 		}
 	}()
 	stage := j.Stage
