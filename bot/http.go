@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, int64(max(1, cfg.HTTP.MaxUploadMB))<<20)
-		if err := h(w, r); err != nil {
+		if err := s.recovered(w, r, h); err != nil {
 			var ae *apiError
 			var mbe *http.MaxBytesError
 			switch {
@@ -91,6 +92,19 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 			writeJSON(w, ae.status, ae)
 		}
 	})
+}
+
+// recovered runs h, turning a panic into an error (an internal-error answer and a log line
+// through the service's masking logger) instead of a dropped connection and a raw trace on
+// stderr.
+func (s *Service) recovered(w http.ResponseWriter, r *http.Request, h func(w http.ResponseWriter, r *http.Request) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.WithField("stack", string(debug.Stack())).Error("api: panic")
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(w, r)
 }
 
 // parseRetryAfter is the Retry-After (seconds) of a request refused because the plugin API is
