@@ -363,7 +363,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		if !ok {
 			entry = -1
 		}
-		sec := digestSection{cadre: cadre, tasks: byCadre[k], done: closedBy[k]}
+		sec := digestSection{cadre: cadre, tasks: byCadre[k], done: closedBy[k], inRoster: entry >= 0}
 		rcp, direct := s.cadreRecipient(entry, append(append([]store.TaskRow(nil), sec.tasks...), sec.done...))
 		if rcp.platform == "" {
 			continue
@@ -431,6 +431,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 type digestSection struct {
 	cadre       string
 	tasks, done []store.TaskRow
+	inRoster    bool // in roster.cadres, but with no id on an enabled platform of these tasks
 }
 
 // send delivers one logged message exactly once per key: the key is claimed in the
@@ -555,9 +556,21 @@ func (s *Service) digestText(sections []digestSection, direct bool, now time.Tim
 		s.digestBody(&b, sections[0], true, now)
 		return strings.TrimRight(b.String(), "\n")
 	}
-	b.WriteString("【增收助手·待办提醒】以下帮扶责任人未在名册中，请管理员在 roster.cadres 中添加以便私信提醒。\n")
+	listed := false
 	for _, sec := range sections {
-		fmt.Fprintf(&b, "\n帮扶责任人：%s\n", cadreName(sec.cadre))
+		listed = listed || sec.inRoster
+	}
+	if listed { // a cadre in the roster whose ids name no platform these tasks came by
+		b.WriteString("【增收助手·待办提醒】以下帮扶责任人无法私信提醒（不在名册中，或名册中没有其在本平台的账号），请管理员在 roster.cadres 中补充。\n")
+	} else {
+		b.WriteString("【增收助手·待办提醒】以下帮扶责任人未在名册中，请管理员在 roster.cadres 中添加以便私信提醒。\n")
+	}
+	for _, sec := range sections {
+		note := ""
+		if sec.inRoster {
+			note = "（名册中没有其在本平台的账号）"
+		}
+		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", cadreName(sec.cadre), note)
 		s.digestBody(&b, sec, false, now)
 	}
 	return strings.TrimRight(b.String(), "\n")
