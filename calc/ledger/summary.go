@@ -291,6 +291,13 @@ func (w *writer) summary() error {
 	lastCol, _ := excelize.ColumnNumberToName(len(head))
 	row := top
 	unpaidOf := unpaidByUnit(w.led, w.res)
+	// 高于全市平均 compares a unit with every household of the workbook: for a unit that holds
+	// them all (a one-village ledger's village, township and county) it compares the unit with
+	// itself, always 否. Left blank there.
+	inputs := map[string]bool{}
+	for i := range w.led.Inputs.Households {
+		inputs[w.led.Inputs.Households[i].ID] = true
+	}
 	for _, u := range units {
 		row++
 		var owed, paid calc.Fen
@@ -335,7 +342,9 @@ func (w *writer) summary() error {
 		// 两高于 is not known without a growth (no household with a base): blank, not 否.
 		aboveLocal, aboveCity := "", ""
 		if u.Growth != nil {
-			aboveCity = yesNo(u.AboveCity)
+			if u.Households < len(inputs) {
+				aboveCity = yesNo(u.AboveCity)
+			}
 			if u.LocalGrowth != nil {
 				aboveLocal = yesNo(u.AboveLocal)
 			}
