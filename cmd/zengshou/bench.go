@@ -12,8 +12,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -134,10 +132,7 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 	fs.IntVar(&o.chats, "chats", 100, "--service 的群数 / chats the burst is spread over")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, msg: err.Error()}
+		return usageError(err)
 	}
 	if len(pos) > 0 || o.runs < 1 || o.workbooks < 1 || o.wbHouses < 1 || o.chats < 1 {
 		return &exitError{code: 2, msg: "用法 / usage: zengshou bench [--households 1k,10k,100k] [--office] [--runs N] [--keep] [--service [--workbooks 1000]]"}

@@ -52,10 +52,7 @@ func runCalc(stdout, stderr io.Writer, args []string) error {
 	report := fs.String("json", "", "JSON 报告文件（- 为标准输出） / JSON report `REPORT.json` (- for stdout)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, msg: err.Error()}
+		return usageError(err)
 	}
 	if len(pos) != 1 || *out == "" {
 		return &exitError{code: 2, msg: "用法 / usage: zengshou calc IN.xlsx -o OUT.xlsx [--period 2026Q3] [--config FILE] [--json REPORT.json]"}

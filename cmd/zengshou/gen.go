@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,10 +28,7 @@ func runGen(stdout, stderr io.Writer, args []string) error {
 	clean := fs.Bool("clean", false, "不加入杂乱数据 / no messy cells")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, msg: err.Error()}
+		return usageError(err)
 	}
 	if len(pos) > 0 || *out == "" || *n < 1 {
 		return &exitError{code: 2, msg: "用法 / usage: zengshou gen --households N --seed S -o FILE"}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,6 +84,15 @@ func newFlagSet(name string, w io.Writer) *flag.FlagSet {
 		})
 	}
 	return fs
+}
+
+// usageError is what a subcommand returns when its flags do not parse: nil after --help (its
+// usage was printed: a success), else exit code 2 with the parser's message.
+func usageError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return &exitError{code: 2, msg: err.Error()}
 }
 
 func isHelp(arg string) bool {

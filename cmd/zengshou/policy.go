@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -51,10 +50,7 @@ func runPolicy(stdout, stderr io.Writer, args []string) error {
 	asJSON := fs.Bool("json", false, "输出 JSON / print JSON")
 	file := fs.String("config", "", "配置文件（默认环境变量 ZENGSHOU_CONFIG，都没有时用内置默认值） / config `FILE` (default $ZENGSHOU_CONFIG, else the built-in defaults)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, msg: err.Error()}
+		return usageError(err)
 	}
 	if fs.NArg() > 0 {
 		return &exitError{code: 2, msg: fmt.Sprintf("多余的参数 / unexpected arguments: %s", strings.Join(fs.Args(), " "))}

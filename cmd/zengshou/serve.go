@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -41,10 +40,7 @@ func runServe(ctx context.Context, args []string) error {
 	data := fs.String("data", "", "数据目录（默认配置 data_dir，即 ./data） / data `DIR` (default data_dir, ./data)")
 	addr := fs.String("addr", "", "HTTP 监听地址（默认配置 http.addr，即 :8080） / listen address `HOST:PORT` (default http.addr, :8080)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2}
+		return usageError(err)
 	}
 	if fs.NArg() > 0 {
 		return &exitError{code: 2, msg: fmt.Sprintf("多余的参数 / unexpected arguments: %s", strings.Join(fs.Args(), " "))}

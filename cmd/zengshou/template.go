@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,10 +25,7 @@ func runTemplate(stdout, stderr io.Writer, args []string) error {
 	dir := fs.String("o", ".", "输出目录 / output `DIR`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, msg: err.Error()}
+		return usageError(err)
 	}
 	kind := "all"
 	if len(pos) > 1 {
