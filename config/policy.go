@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -861,12 +862,7 @@ func lookupAny(raw any, key string) (any, bool) {
 
 func walkPolicy(pol *calc.Policy, byKey map[string]param, m map[string]any, prefix string) []string {
 	var errs []string
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		full := prefix + k
 		path := "policy." + full
@@ -957,12 +953,7 @@ func unknownPolicyKey(byKey map[string]param, prefix, k string, v any) string {
 func checkFormKeys(m map[string]any, path string, allowed []string) []string {
 	like := append(slices.Clone(allowed), "counties")
 	var errs []string
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if slices.Contains(allowed, k) {
 			continue
 		}
