@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
