@@ -135,7 +135,7 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 		}
 	}
 	if kind == "" {
-		r.seen = append(r.seen, fmt.Sprintf("“%s”（表头：%s）", name, describeHeader(h)))
+		r.seen = append(r.seen, fmt.Sprintf("“%s”（%s）", name, describeHeader(h)))
 	}
 	if kind == KindHouseholds {
 		_, rel := st.first["relation"]
@@ -182,7 +182,7 @@ func colHidden(hidden []colRange, col int) bool {
 }
 
 func describeRows(win [][]string) string {
-	for _, r := range win {
+	for i, r := range win {
 		var texts []string
 		for _, c := range r {
 			if t := cleanText(c); t != "" {
@@ -190,7 +190,7 @@ func describeRows(win [][]string) string {
 			}
 		}
 		if len(texts) >= 2 {
-			return "表头：" + strings.Join(limitStrings(texts, 8), "、")
+			return describeCells(i+1, texts)
 		}
 	}
 	if len(win) == 0 {
@@ -199,13 +199,32 @@ func describeRows(win [][]string) string {
 	return "没有表头"
 }
 
+// describeHeader lists the header cells of a sheet that is no known ledger, for the reply.
 func describeHeader(h *header) string {
 	var texts []string
 	for _, c := range h.cols {
 		texts = append(texts, c.Header)
 	}
-	return strings.Join(limitStrings(texts, 8), "、")
+	row := 1
+	if len(h.rows) > 0 {
+		row = h.rows[0]
+	}
+	return describeCells(row, texts)
 }
+
+// describeCells quotes the cells of what looks like a sheet's header row. A row that holds long
+// numbers (an ID, a phone number, an amount) is data, not a header: it is not quoted (the reply
+// goes to a group, and the row is somebody's).
+func describeCells(row int, texts []string) string {
+	for _, t := range texts {
+		if dataDigitsRe.MatchString(t) {
+			return fmt.Sprintf("第%d行像是数据，没有找到表头", row)
+		}
+	}
+	return "表头：" + strings.Join(limitStrings(texts, 8), "、")
+}
+
+var dataDigitsRe = regexp.MustCompile(`\d{5,}`)
 
 func limitStrings(s []string, n int) []string {
 	if len(s) > n {

@@ -398,3 +398,26 @@ func TestReadNoLedger(t *testing.T) {
 		}
 	}
 }
+
+// A sheet with no header row whose first row is a household's data (name, ID and phone number)
+// is not quoted in the no-ledger message, which goes to a group chat: it says the row looks like
+// data.
+func TestReadNoLedgerDoesNotQuoteADataRow(t *testing.T) {
+	f := excelize.NewFile()
+	_ = f.SetSheetRow("Sheet1", "A1", &[]any{"阎明", "150422199004160065", "13812345678", "红旗村"})
+	_ = f.SetSheetRow("Sheet1", "A2", &[]any{"苏琴", "150422198803030021", "13912345678", "红旗村"})
+	p := filepath.Join(t.TempDir(), "x.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(p, ReadOptions{})
+	fe := wantFileError(t, err, "no_ledger", "没有找到可识别的台账")
+	if !strings.Contains(fe.Message, "“Sheet1”（第1行像是数据，没有找到表头）") {
+		t.Errorf("message does not say the first row is data: %s", fe.Message)
+	}
+	for _, s := range []string{"阎明", "150422", "138"} {
+		if strings.Contains(fe.Message, s) {
+			t.Errorf("message quotes %q: %s", s, fe.Message)
+		}
+	}
+}
