@@ -110,6 +110,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		return "暂时无法查询进度，请稍后再试。"
 	}
 	units, _ := s.unitSummaries(ctx)
+	periods, _ := s.st.VillagePeriods(ctx)
 	match := func(u calc.Unit) bool {
 		return unit == "" || u.County == unit || u.Township == unit || u.Village == unit
 	}
@@ -144,6 +145,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		if u.Lagging {
 			b.WriteString("（落实不力）")
 		}
+		b.WriteString(periodNote(periods, u))
 		b.WriteString("\n")
 	}
 	byCadre := map[string]int{}

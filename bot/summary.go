@@ -32,6 +32,10 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	periods, err := s.st.VillagePeriods(ctx)
+	if err != nil {
+		return 0, err
+	}
 	unknown, _ := s.st.UnknownCadres(ctx)
 	now := s.clock.Now().In(cfg.Reminders.Location())
 	slot := now.Format("2006-01-02")
@@ -72,7 +76,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				tasks = append(tasks, tk)
 			}
 		}
-		text := summaryText(kind, t.name, t.scope, mine, tasks, now, cfg) // dated in the configured zone, not the server's
+		text := summaryText(kind, t.name, t.scope, mine, periods, tasks, now, cfg) // dated in the configured zone, not the server's
 		if t.admin && len(unknown) > 0 {
 			text += "\n" + s.rosterGapsText(ctx)
 		}
@@ -124,7 +128,7 @@ func rateOf(done, total int) calc.Rate {
 }
 
 // summaryText is a leader's summary: the top-level units in scope, then the lagging units ranked.
-func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time, cfg *config.Config) string {
+func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, tasks []store.TaskRow, now time.Time, cfg *config.Config) string {
 	var b strings.Builder
 	where := scopeName(scope)
 	fmt.Fprintf(&b, "【增收助手·%s】%s，您好！截至%s，%s：\n", summaryTitle(kind), name, now.Format("2006-01-02"), where)
@@ -160,6 +164,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 			g, l := growthTexts(*u.Growth, *u.LocalGrowth)
 			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s", g, mark, l)
 		}
+		b.WriteString(periodNote(periods, u))
 		b.WriteString("\n")
 	}
 	overdue := 0

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"zengshou/bot/store"
@@ -167,4 +169,42 @@ func finish(sum *calc.UnitSummary, pol *calc.Policy, asOf time.Time) {
 		lagging = lagging || done*int64(calc.RateOne) < int64(lagC)*(done+open)
 	}
 	sum.Lagging = lagging
+}
+
+// periodNote names the quarter(s) a unit's row covers. Each village's row is its latest upload
+// (unitSummaries), so in January a township can add one village's 2027Q1 ledger to another's
+// 2026Q4: its line says so instead of passing the mix off as one period.
+func periodNote(periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
+	seen := map[calc.Period]bool{}
+	var ps []calc.Period
+	for v, p := range periods {
+		if v.County != u.Unit.County || (u.Level != calc.LevelCounty && v.Township != u.Unit.Township) ||
+			(u.Level == calc.LevelVillage && v.Village != u.Unit.Village) {
+			continue
+		}
+		if !seen[p] {
+			seen[p] = true
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	slices.SortFunc(ps, func(a, b calc.Period) int {
+		if a.Before(b) {
+			return -1
+		}
+		if b.Before(a) {
+			return 1
+		}
+		return 0
+	})
+	if len(ps) == 1 {
+		return "（数据：" + ps[0].Chinese() + "）"
+	}
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Chinese()
+	}
+	return "（数据：各村最新一期，分属" + strings.Join(names, "、") + "，不是同一季度）"
 }

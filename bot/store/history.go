@@ -411,3 +411,26 @@ func (s *Store) LatestUnitSummary(ctx context.Context, level string, u calc.Unit
 	}
 	return out, true, nil
 }
+
+// VillagePeriods returns the latest period stored for each village (the period of the row
+// UnitSummaries returns for it).
+func (s *Store) VillagePeriods(ctx context.Context) (map[calc.Unit]calc.Period, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT county, township, village, MAX(period) FROM units
+		WHERE level = ? GROUP BY county, township, village`, calc.LevelVillage)
+	if err != nil {
+		return nil, fmt.Errorf("village periods: %w", err)
+	}
+	defer rows.Close()
+	out := map[calc.Unit]calc.Period{}
+	for rows.Next() {
+		var u calc.Unit
+		var per string
+		if err := rows.Scan(&u.County, &u.Township, &u.Village, &per); err != nil {
+			return nil, err
+		}
+		if p, err := calc.ParsePeriod(per); err == nil {
+			out[u] = p
+		}
+	}
+	return out, rows.Err()
+}

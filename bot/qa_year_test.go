@@ -1,0 +1,78 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"zengshou/calc/ledger"
+	"zengshou/connectors"
+)
+
+// lastReply sends text to chat and returns the reply.
+func (h *harness) ask(id, chat, text string) string {
+	h.t.Helper()
+	ev := connectors.Event{Platform: "local", ID: id, Kind: connectors.EventText, ChatID: chat, SenderID: "u", Text: text}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		h.t.Fatal(err)
+	}
+	h.drain()
+	r := h.messages("reply")
+	return r[len(r)-1].Text
+}
+
+func lineOf(text, prefix string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// 红旗村 has uploaded for 2027Q1, 东风村 only for 2026Q4: the township's figures add the two
+// villages' latest rows (unitSummaries: "the latest summary of every unit"), so each line
+// must say which quarter(s) it covers rather than pass a mix off as one period.
+func TestProgressAndSummaryNameThePeriodsTheyCover(t *testing.T) {
+	h := newHarness(t, nil)
+	h.clock.Set(time.Date(2026, 12, 20, 10, 0, 0, 0, shanghai))
+	h.upload("群", "2026年第4季度台账.xlsx", 40, 7, ledger.GenOptions{Quarter: 4, Villages: 2}) // 红旗村 + 东风村
+	h.drain()
+	h.clock.Set(time.Date(2027, 4, 12, 10, 0, 0, 0, shanghai))                                       // Monday
+	h.upload("群", "2027年第1季度台账.xlsx", 20, 7, ledger.GenOptions{Year: 2027, Quarter: 1, Villages: 1}) // 红旗村 only
+	h.drain()
+
+	text := h.ask("p1", "群", "进度 林东镇")
+	for prefix, want := range map[string][]string{
+		"· 巴林左旗林东镇：":    {"2026年第4季度", "2027年第1季度"},
+		"· 巴林左旗林东镇红旗村：": {"2027年第1季度"},
+		"· 巴林左旗林东镇东风村：": {"2026年第4季度"},
+	} {
+		l := lineOf(text, prefix)
+		for _, w := range want {
+			if !strings.Contains(l, w) {
+				t.Errorf("进度 line %q does not name %s:\n%s", prefix, w, text)
+			}
+		}
+	}
+	if l := lineOf(text, "· 巴林左旗林东镇红旗村："); strings.Contains(l, "2026年第4季度") {
+		t.Errorf("红旗村 is 2027Q1 only: %q", l)
+	}
+
+	if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	var sum string
+	for _, m := range h.messages("summary") {
+		if strings.Contains(m.Text, "林东镇领导") {
+			sum = m.Text
+		}
+	}
+	if l := lineOf(sum, "· 巴林左旗林东镇红旗村："); !strings.Contains(l, "2027年第1季度") {
+		t.Errorf("leader's summary: 红旗村 line does not name 2027Q1: %q\n%s", l, sum)
+	}
+	if l := lineOf(sum, "· 巴林左旗林东镇东风村："); !strings.Contains(l, "2026年第4季度") {
+		t.Errorf("leader's summary: 东风村 line does not name 2026Q4: %q\n%s", l, sum)
+	}
+}
