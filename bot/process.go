@@ -51,7 +51,8 @@ func (s *Service) periodNow() calc.Period {
 func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Event, src, dst string) (*jobResult, error) {
 	cfg := s.Config()
 	p := s.periodNow()
-	if named, ok := periodInName(ev.File.Name); ok && !p.Before(named) {
+	named, hasName := periodInName(ev.File.Name)
+	if hasName && !p.Before(named) {
 		p = named // "2026年第4季度台账.xlsx" uploaded in January speaks for 2026Q4
 	}
 	now := s.clock.Now()
@@ -153,6 +154,13 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(shown, p, led, res, saved, unknown, ev.Platform)
+	if !hasName && now.In(cfg.Reminders.Location()).Month() == p.Start().Month() {
+		// In a quarter's first month the ledger a cadre sends is most often the last quarter's
+		// (Q4's data arrives in January), while an unnamed file is evaluated for the upload's.
+		prev := p.Prev()
+		text += fmt.Sprintf("\n提示：文件名未写明季度，已按上传时所在的%s核算；如果这是%s的台账，请把文件名改为“%s台账.xlsx”后重新发送。",
+			p.Chinese(), prev.Chinese(), prev.Chinese())
+	}
 	if len(superseded) > 0 {
 		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
 			len(superseded), newest.Chinese(), p.Chinese())

@@ -76,3 +76,29 @@ func TestProgressAndSummaryNameThePeriodsTheyCover(t *testing.T) {
 		t.Errorf("leader's summary: 东风村 line does not name 2026Q4: %q\n%s", l, sum)
 	}
 }
+
+// A ledger sent on 2027-01-03 without a quarter in its name is evaluated for the quarter of
+// the upload, 2027Q1 (README) — while in January a cadre is most likely sending 2026Q4's data.
+// The reply says so and how to name the file for 2026Q4.
+func TestUnnamedUploadInJanuarySaysItsQuarterAndHowToNameQ4(t *testing.T) {
+	h := newHarness(t, nil)
+	h.clock.Set(time.Date(2027, 1, 3, 10, 0, 0, 0, shanghai))
+	h.upload("群", "台账.xlsx", 20, 7, ledger.GenOptions{Quarter: 4, Villages: 1})
+	h.drain()
+	r := h.messages("reply")
+	if len(r) != 1 {
+		t.Fatalf("replies: %+v", h.messages(""))
+	}
+	for _, want := range []string{"（2027年第1季度）", "文件名未写明季度", "2026年第4季度"} {
+		if !strings.Contains(r[0].Text, want) {
+			t.Errorf("reply lacks %q:\n%s", want, r[0].Text)
+		}
+	}
+	// A named file gets no such note.
+	h.upload("群", "2026年第4季度台账.xlsx", 20, 7, ledger.GenOptions{Quarter: 4, Villages: 1})
+	h.drain()
+	r = h.messages("reply")
+	if strings.Contains(r[len(r)-1].Text, "文件名未写明季度") {
+		t.Errorf("named file got the naming note:\n%s", r[len(r)-1].Text)
+	}
+}
