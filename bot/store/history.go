@@ -252,7 +252,9 @@ func placeholders(n int) string {
 }
 
 // PriorIncome returns the stored cumulative per-capita incomes of the households for the
-// quarters of p's year before p.
+// quarters before p from the start of the previous year: 有收入下降趋势 chains year-on-year
+// growth back over the new year (2027Q1 ← 2026Q4 ← 2026Q3), and calc keeps an earlier year's
+// point out of the within-year shortfall comparison.
 func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Period) ([]calc.IncomePoint, error) {
 	var out []calc.IncomePoint
 	for start := 0; start < len(households); start += 500 {
@@ -262,8 +264,8 @@ func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Per
 			args = append(args, h)
 		}
 		var periods []any
-		for q := 1; q < p.Quarter; q++ {
-			periods = append(periods, calc.Period{Year: p.Year, Quarter: q}.String())
+		for q := (calc.Period{Year: p.Year - 1, Quarter: 1}); q.Before(p); q = q.Next() {
+			periods = append(periods, q.String())
 		}
 		if len(periods) == 0 {
 			return nil, nil

@@ -341,3 +341,31 @@ func TestUnknownCadresByUnitKeepOldRows(t *testing.T) {
 		t.Errorf("unknown cadres = %v, want %s", rows, want)
 	}
 }
+
+// 有收入下降趋势 chains year-on-year growth back trend_quarters quarters (calc's incomeTrend
+// takes earlier years' points): in 2027Q1 the quarters before are 2026Q4 and 2026Q3, stored by
+// the 2026 uploads. Only the quarters of p's year were returned, so in Q1 (and Q2, for the
+// default of 2) no trend across the new year could ever be seen from the store.
+func TestPriorIncomeReachesIntoLastYear(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	for i, p := range []calc.Period{{Year: 2025, Quarter: 4}, {Year: 2026, Quarter: 3}, {Year: 2026, Quarter: 4}} {
+		ev := &Evaluation{JobID: int64(i + 1), Period: p, Households: []HouseholdPoint{{Household: "H1", YTDPerCapita: fen(int64(7000 + i)), BasePerCapita: fen(10000)}}}
+		if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pts, err := s.PriorIncome(ctx, []string{"H1"}, calc.Period{Year: 2027, Quarter: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[calc.Period]calc.Fen{}
+	for _, pt := range pts {
+		got[pt.Period] = pt.YTDPerCapita
+	}
+	// The four quarters of 2026 at most: 2026Q3 (7001 元) and 2026Q4 (7002 元); 2025Q4 is older.
+	want := map[calc.Period]calc.Fen{{Year: 2026, Quarter: 3}: calc.Yuan(7001), {Year: 2026, Quarter: 4}: calc.Yuan(7002)}
+	if len(got) != len(want) || got[calc.Period{Year: 2026, Quarter: 3}] != want[calc.Period{Year: 2026, Quarter: 3}] ||
+		got[calc.Period{Year: 2026, Quarter: 4}] != want[calc.Period{Year: 2026, Quarter: 4}] {
+		t.Fatalf("prior income for 2027Q1: %v, want %v", got, want)
+	}
+}
