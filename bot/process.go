@@ -264,7 +264,7 @@ func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
 	}
 	var out map[string]bool
 	for _, t := range tasks {
-		if raised[t.ID] || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) {
+		if raised[t.ID] || store.SettledOnlyWithinYear(t.Rule, t.Year, ev.Period.Year) || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) {
 			continue
 		}
 		if ev.Judges != nil && !ev.Judges(t.ID, t.Rule) {

@@ -102,3 +102,37 @@ func TestUnnamedUploadInJanuarySaysItsQuarterAndHowToNameQ4(t *testing.T) {
 		t.Errorf("named file got the naming note:\n%s", r[len(r)-1].Text)
 	}
 }
+
+// A subsidy owed for 2026 and not paid stays owed in 2027: the 2027Q1 ledger counts calves sold
+// and payments made in 2027 (caps reset on 1 January) and says nothing about 2026's debt, so it
+// must not close (and report 已完成) a 2026 subsidy_unpaid task.
+func TestNewYearLedgerDoesNotCloseLastYearsUnpaidSubsidies(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.clock.Set(time.Date(2026, 12, 20, 10, 0, 0, 0, shanghai))
+	h.upload("群", "2026年第4季度台账.xlsx", 20, 7, ledger.GenOptions{Quarter: 4, Villages: 1})
+	h.drain()
+	open, _ := h.st.OpenTasks(ctx)
+	unpaid2026 := map[string]bool{}
+	for _, tk := range open {
+		if tk.Rule == "subsidy_unpaid" {
+			unpaid2026[tk.ID] = true
+		}
+	}
+	if len(unpaid2026) == 0 {
+		t.Fatal("the 2026Q4 ledger raises no subsidy_unpaid task")
+	}
+	h.clock.Set(time.Date(2027, 4, 12, 10, 0, 0, 0, shanghai))
+	h.upload("群", "2027年第1季度台账.xlsx", 20, 7, ledger.GenOptions{Year: 2027, Quarter: 1, Villages: 1})
+	h.drain()
+	open, _ = h.st.OpenTasks(ctx)
+	still := map[string]bool{}
+	for _, tk := range open {
+		still[tk.ID] = true
+	}
+	for id := range unpaid2026 {
+		if !still[id] {
+			t.Errorf("2026's unpaid subsidy %s was closed by the 2027Q1 ledger", id)
+		}
+	}
+}

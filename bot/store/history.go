@@ -123,8 +123,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
-		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?)`)
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?)`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -133,7 +133,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
 				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
 				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
-				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=?, direct_to=? WHERE id = ?`)
+				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=?, direct_to=?, year=MAX(year, ?) WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -145,14 +145,14 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			case err == sql.ErrNoRows:
 				out.NewTasks = append(out.NewTasks, t.ID)
 				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID)
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year)
 			case err != nil:
 			default:
 				if state == "closed" { // raised again: reopen as new
 					out.NewTasks = append(out.NewTasks, t.ID)
 				}
 				_, err = upd.ExecContext(ctx, t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
-					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, t.ID)
+					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, ev.Period.Year, t.ID)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("save task: %w", err)
@@ -183,7 +183,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 		for rows.Next() {
 			var id, subject, household, rule string
-			if err := rows.Scan(&id, &subject, &household, &rule); err != nil {
+			var year int
+			if err := rows.Scan(&id, &subject, &household, &rule, &year); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -191,7 +192,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				continue
 			}
 			seen[id] = true
-			if !raised[id] && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) {
+			if !raised[id] && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) {
 				toClose = append(toClose, id)
 			}
 		}
@@ -227,9 +228,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 // for those households (quadratic in the uploads of one village). INDEXED BY makes the plan
 // certain: SQLite refuses the query rather than take another.
 func closeCandidatesSQL(n int) string {
-	return `SELECT id, subject, household, rule FROM tasks INDEXED BY tasks_open_subject WHERE state = 'open' AND subject IN (` + placeholders(n) + `)
+	return `SELECT id, subject, household, rule, year FROM tasks INDEXED BY tasks_open_subject WHERE state = 'open' AND subject IN (` + placeholders(n) + `)
 		UNION ALL
-		SELECT id, subject, household, rule FROM tasks INDEXED BY tasks_open_household WHERE state = 'open' AND household IN (` + placeholders(n) + `)`
+		SELECT id, subject, household, rule, year FROM tasks INDEXED BY tasks_open_household WHERE state = 'open' AND household IN (` + placeholders(n) + `)`
 }
 
 func nullFen(f *calc.Fen) any {

@@ -149,6 +149,11 @@ var migrations = []string{
 	)`,
 	`INSERT INTO unknown_cadre_units(name, first_seen, chat_id, platform)
 		SELECT name, first_seen, chat_id, platform FROM unknown_cadres`,
+	// The year of the evaluation that last raised a task: a subsidy owed for 2026 and not paid is
+	// not settled by a 2027 ledger (caps and payments reset on 1 January). Tasks stored before
+	// take the year they were first seen in (all 2026 when this shipped).
+	`ALTER TABLE tasks ADD COLUMN year INTEGER NOT NULL DEFAULT 0`,
+	`UPDATE tasks SET year = CAST(strftime('%Y', first_seen / 1000, 'unixepoch') AS INTEGER)`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

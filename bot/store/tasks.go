@@ -22,17 +22,25 @@ type TaskRow struct {
 	ClosedAcked bool
 	Reminders   int
 	EscalatedAt time.Time
+	Year        int // of the evaluation that last raised it
+}
+
+// SettledOnlyWithinYear reports whether an evaluation for year cannot close the open task: a
+// subsidy owed for an earlier year and not paid (subsidy_unpaid). A later year's ledger counts
+// that year's sales and payments ("每年" resets on 1 January) and says nothing of the debt.
+func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
+	return rule == "subsidy_unpaid" && taskYear > 0 && taskYear < year
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, escalated_at`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, escalated_at, year`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
 	var due, first, closed, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated, &t.Year)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
 	t.Amount = fenPtr(amount)
 	return t, err
