@@ -350,7 +350,13 @@ func evalMonitoring(e *eval) {
 		// Base I0.
 		var base xrat
 		lastText := ""
+		lastQ4, hasLastQ4 := lastYearFromPrior(prior[h.ID], e.p.Year-1)
 		switch {
+		case h.LastYearPerCapita == nil && hasLastQ4:
+			// Last year's whole-year income, from last year's 第4季度 upload (its 本年累计).
+			base = xfen(lastQ4)
+			lastText = e.t.fen(lastQ4)
+			inputs = append(inputs, Input{"上年人均纯收入", e.t.cat(lastText, "（", strconv.Itoa(e.p.Year-1), "年第4季度台账）")})
 		case h.LastYearPerCapita == nil:
 			e.cellError(h.Ref, "上年人均纯收入", "income_decrease", "‘上年人均纯收入’为空，无法计算增速")
 		case *h.LastYearPerCapita > 0:
@@ -697,4 +703,16 @@ func (e *eval) warnStaleGrowth(year int, gl Rate, u Used) {
 		from = u.From[:4] + "年"
 	}
 	e.warn("当地农牧民收入增速未设置%d年数值，使用%s数值（%s），请管理员补充", year, from, gl.Percent()) // warn dedupes
+}
+
+// lastYearFromPrior is the household's cumulative per-capita income at the end of year's fourth
+// quarter, from an earlier upload: that year's whole income, the base I0 of the year after when
+// its ledger leaves 上年人均纯收入 empty.
+func lastYearFromPrior(prior []IncomePoint, year int) (Fen, bool) {
+	for _, pt := range prior {
+		if pt.Period == (Period{Year: year, Quarter: 4}) && pt.YTDPerCapita > 0 {
+			return pt.YTDPerCapita, true
+		}
+	}
+	return 0, false
 }
