@@ -46,6 +46,7 @@ type eval struct {
 	lastH      *Household
 	lastHOK    bool
 	proj       []xrat                // （一）'s projected per-capita income by household index (zero: not worked out)
+	priorBase  []Fen                 // … and I0 taken from last year's Q4 upload when the ledger has none (nil: none)
 	mon        *monParams            // （一）'s parameters for the last county seen
 	monBy      map[string]*monParams // … and by county
 	dueAt      time.Time             // due() worked out

@@ -350,10 +350,19 @@ func evalMonitoring(e *eval) {
 		// Base I0.
 		var base xrat
 		lastText := ""
-		lastQ4, hasLastQ4 := lastYearFromPrior(prior[h.ID], e.p.Year-1)
+		var lastQ4 Fen
+		hasLastQ4 := false
+		if h.LastYearPerCapita == nil {
+			lastQ4, hasLastQ4 = lastYearFromPrior(prior[h.ID], e.p.Year-1)
+		}
 		switch {
-		case h.LastYearPerCapita == nil && hasLastQ4:
-			// Last year's whole-year income, from last year's 第4季度 upload (its 本年累计).
+		case hasLastQ4:
+			// Last year's whole-year income, from last year's 第4季度 upload (its 本年累计); the
+			// unit summaries' 两高于 use it too.
+			if e.priorBase == nil {
+				e.priorBase = make([]Fen, len(e.in.Households))
+			}
+			e.priorBase[i] = lastQ4
 			base = xfen(lastQ4)
 			lastText = e.t.fen(lastQ4)
 			inputs = append(inputs, Input{"上年人均纯收入", e.t.cat(lastText, "（", strconv.Itoa(e.p.Year-1), "年第4季度台账）")})

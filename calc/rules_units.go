@@ -82,7 +82,11 @@ func (e *eval) projectedPerCapita(h *Household, i int) xrat {
 // householdGrowth returns a 脱贫人口 household's members-weighted projected and base income
 // (Â × m, I0 × m), ok false when it does not count for 两高于.
 func (e *eval) householdGrowth(h *Household, i int) (proj, base xrat, ok bool) {
-	if h.Category == CategoryOrdinary || h.Members <= 0 || h.LastYearPerCapita == nil || *h.LastYearPerCapita <= 0 {
+	last := h.LastYearPerCapita
+	if last == nil && i >= 0 && i < len(e.priorBase) && e.priorBase[i] > 0 {
+		last = &e.priorBase[i] // （一） took I0 from last year's Q4 upload
+	}
+	if h.Category == CategoryOrdinary || h.Members <= 0 || last == nil || *last <= 0 {
 		return xrat{}, xrat{}, false
 	}
 	pc := e.projectedPerCapita(h, i)
@@ -90,7 +94,7 @@ func (e *eval) householdGrowth(h *Household, i int) (proj, base xrat, ok bool) {
 		return xrat{}, xrat{}, false
 	}
 	m := xint(int64(h.Members))
-	return xmul(pc, m).reduce(), xmul(xfen(*h.LastYearPerCapita), m).reduce(), true
+	return xmul(pc, m).reduce(), xmul(xfen(*last), m).reduce(), true
 }
 
 // unitKey is one level of a unit.

@@ -14,6 +14,7 @@ import (
 // g = 7500 ÷ 10000 − 1 = −25% < −1% ⇒ income_decrease.
 func TestQ1BaseFromLastYearsQ4Upload(t *testing.T) {
 	in := &calc.Inputs{Households: []calc.Household{{ID: "S1", Category: calc.CategoryLifted, Members: 2,
+		Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"},
 		YTDPerCapita: fenP(t, "1500"), Measure: "务工", MeasureDone: true, Cadre: "甲"}},
 		PriorIncome: []calc.IncomePoint{{Household: "S1", Period: calc.Period{Year: 2026, Quarter: 4},
 			YTDPerCapita: calc.Yuan(10000), BasePerCapita: calc.Yuan(9000)}}}
@@ -29,6 +30,16 @@ func TestQ1BaseFromLastYearsQ4Upload(t *testing.T) {
 		if e.Column == "上年人均纯收入" {
 			t.Errorf("a stored base is not a missing cell: %+v", e)
 		}
+	}
+	// The village's 两高于 growth uses the same base: (7500 × 2) ÷ (10000 × 2) − 1 = −25%.
+	var village *calc.UnitSummary
+	for i := range res.Units {
+		if res.Units[i].Level == calc.LevelVillage {
+			village = &res.Units[i]
+		}
+	}
+	if village == nil || village.Growth == nil || *village.Growth != calc.Rate(-250000) {
+		t.Errorf("village growth = %+v, want −25%% from the 2026Q4 base", village)
 	}
 	// Without the stored point the cell is reported missing, as before.
 	in.PriorIncome = nil
