@@ -14,7 +14,7 @@ import (
 // g = 7500 ÷ 10000 − 1 = −25% < −1% ⇒ income_decrease.
 func TestQ1BaseFromLastYearsQ4Upload(t *testing.T) {
 	in := &calc.Inputs{Households: []calc.Household{{ID: "S1", Category: calc.CategoryLifted, Members: 2,
-		Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"},
+		Unit:         calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"},
 		YTDPerCapita: fenP(t, "1500"), Measure: "务工", MeasureDone: true, Cadre: "甲"}},
 		PriorIncome: []calc.IncomePoint{{Household: "S1", Period: calc.Period{Year: 2026, Quarter: 4},
 			YTDPerCapita: calc.Yuan(10000), BasePerCapita: calc.Yuan(9000)}}}
