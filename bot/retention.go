@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"zengshou/connectors"
 )
 
 // The uploaded workbooks and the result workbooks (DATA/jobs/<id>/) carry household names and
@@ -88,6 +91,9 @@ func (s *Service) CleanFiles(ctx context.Context) (files int, bytes int64, err e
 			}
 			continue
 		}
+		if s.forgetUpload(ctx, id) {
+			n++
+		}
 		files, bytes, jobs = files+n, bytes+b, jobs+1
 	}
 	if jobs > 0 || firstErr != nil {
@@ -100,4 +106,28 @@ func (s *Service) CleanFiles(ctx context.Context) (files int, bytes int64, err e
 		}
 	}
 	return files, bytes, firstErr
+}
+
+// forgetter is a connector that keeps its own copy of uploads (the local folder connector):
+// the copy of an ended job goes with the job's files.
+type forgetter interface {
+	Forget(connectors.FileRef) error
+}
+
+// forgetUpload deletes the connector's copy of job id's upload, when its connector keeps one. It
+// reports whether a copy was deleted.
+func (s *Service) forgetUpload(ctx context.Context, id int64) bool {
+	j, err := s.st.GetJob(ctx, id)
+	if err != nil || j == nil {
+		return false
+	}
+	fg, ok := s.conns[j.Platform].(forgetter)
+	if !ok {
+		return false
+	}
+	var ev connectors.Event
+	if json.Unmarshal(j.Event, &ev) != nil || ev.File == nil || ev.File.Key == "" {
+		return false
+	}
+	return fg.Forget(*ev.File) == nil
 }

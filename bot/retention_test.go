@@ -106,8 +106,13 @@ func TestRetentionDeletesOldJobFilesOnly(t *testing.T) {
 			line = l
 		}
 	}
-	if !strings.Contains(line, "files=3") || !strings.Contains(line, "jobs=2") || !strings.Contains(line, "bytes=") {
+	// files: job 1's upload.xlsx and result.xlsx, job 2's upload.xlsx, and the local connector's
+	// received copies of both uploads (DATA/local/received).
+	if !strings.Contains(line, "files=5") || !strings.Contains(line, "jobs=2") || !strings.Contains(line, "bytes=") {
 		t.Errorf("retention log: %q", line)
+	}
+	if left, _ := os.ReadDir(filepath.Join(h.dir, "local", "received")); len(left) != 0 {
+		t.Errorf("the local connector still keeps %d received uploads of ended jobs", len(left))
 	}
 	if strings.Contains(line, "xlsx") || strings.Contains(line, "王建军") {
 		t.Errorf("the log names a file: %q", line)

@@ -255,6 +255,19 @@ func (c *Connector) deliver(ctx context.Context, h connectors.Handler, id string
 	_ = os.Remove(filepath.Join(c.received(), id+".pending.json"))
 }
 
+// Forget deletes a received file that is no longer needed: the service calls it when the job
+// that took the file has ended and its retention has passed (the upload names households; a
+// platform keeps its own copy, this folder is the local platform's). An unknown key is refused.
+func (c *Connector) Forget(f connectors.FileRef) error {
+	if !validID.MatchString(f.Key) {
+		return &connectors.Error{Platform: Name, Op: "forget", Msg: "bad file key", Permanent: true}
+	}
+	if err := os.Remove(filepath.Join(c.received(), f.Key)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("forget %s: %w", f.Key, err)
+	}
+	return nil
+}
+
 // Download implements connectors.Connector: it copies the received file.
 func (c *Connector) Download(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, error) {
 	if !validID.MatchString(f.Key) {

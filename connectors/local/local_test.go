@@ -206,3 +206,34 @@ func TestConsoleKeepsDirectMessagesOut(t *testing.T) {
 		}
 	}
 }
+
+// Forget deletes the received copy of an upload (the service calls it when the job's files pass
+// retention), is a no-op the second time, and refuses a key that is not one of ours.
+func TestForgetDeletesTheReceivedCopy(t *testing.T) {
+	c, dir := newConn(t)
+	var got []connectors.Event
+	inbox := filepath.Join(dir, "inbox", "群")
+	os.MkdirAll(inbox, 0o755)
+	os.WriteFile(filepath.Join(inbox, "台账.xlsx"), []byte("ledger"), 0o644)
+	h := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	c.ScanOnce(context.Background(), h)
+	c.ScanOnce(context.Background(), h)
+	if len(got) != 1 {
+		t.Fatalf("events: %+v", got)
+	}
+	kept := filepath.Join(dir, "local", "received", got[0].File.Key)
+	if _, err := os.Stat(kept); err != nil {
+		t.Fatalf("received copy: %v", err)
+	}
+	for range 2 {
+		if err := c.Forget(*got[0].File); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(kept); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("received copy still there: %v", err)
+	}
+	if err := c.Forget(connectors.FileRef{Key: "../../zengshou.db"}); err == nil {
+		t.Fatal("a key that is not ours must be refused")
+	}
+}
