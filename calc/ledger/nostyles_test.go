@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,27 +13,17 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// withoutStyles rewrites a workbook without its styles part (optional in a package, and left
-// out by some programs that export ledgers): the part, its relationship and its content type.
-func withoutStyles(t *testing.T, src, dst string) {
+// rewriteZip writes dst as src with each entry passed through fn: its new bytes, or drop to
+// leave the entry out.
+func rewriteZip(t *testing.T, src, dst string, fn func(name string, b []byte) (out []byte, drop bool)) {
 	t.Helper()
 	zr, err := zip.OpenReader(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer zr.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	zw := zip.NewWriter(out)
-	rel := regexp.MustCompile(`<Relationship[^>]*styles\.xml"[^>]*>(</Relationship>)?`)
-	ct := regexp.MustCompile(`<Override PartName="/xl/styles\.xml"[^>]*>(</Override>)?`)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		if f.Name == "xl/styles.xml" {
-			continue
-		}
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
@@ -42,21 +33,43 @@ func withoutStyles(t *testing.T, src, dst string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := string(b)
-		s = rel.ReplaceAllString(s, "")
-		s = ct.ReplaceAllString(s, "")
-		if strings.Contains(s, "styles.xml") {
-			t.Fatalf("%s still names styles.xml", f.Name)
+		b, drop := fn(f.Name, b)
+		if drop {
+			continue
 		}
 		w, err := zw.Create(f.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write([]byte(s))
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
 	}
+	zr.Close()
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(dst, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withoutStyles rewrites a workbook without its styles part (optional in a package, and left
+// out by some programs that export ledgers): the part, its relationship and its content type.
+func withoutStyles(t *testing.T, src, dst string) {
+	t.Helper()
+	rel := regexp.MustCompile(`<Relationship[^>]*styles\.xml"[^>]*>(</Relationship>)?`)
+	ct := regexp.MustCompile(`<Override PartName="/xl/styles\.xml"[^>]*>(</Override>)?`)
+	rewriteZip(t, src, dst, func(name string, b []byte) ([]byte, bool) {
+		if name == "xl/styles.xml" {
+			return nil, true
+		}
+		s := ct.ReplaceAllString(rel.ReplaceAllString(string(b), ""), "")
+		if strings.Contains(s, "styles.xml") {
+			t.Fatalf("%s still names styles.xml", name)
+		}
+		return []byte(s), false
+	})
 }
 
 // A workbook without a styles part is processed in both write modes: results are written (the

@@ -2,9 +2,7 @@ package ledger
 
 import (
 	"archive/zip"
-	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -201,43 +199,15 @@ func TestWriteKeepsCadreFilter(t *testing.T) {
 // rewriteEntry replaces one zip entry's bytes through fn.
 func rewriteEntry(t *testing.T, path, name string, fn func([]byte) []byte) {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
 	found := false
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Name == name {
+	rewriteZip(t, path, path, func(n string, b []byte) ([]byte, bool) {
+		if n == name {
 			b, found = fn(b), true
 		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	zr.Close()
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+		return b, false
+	})
 	if !found {
 		t.Fatalf("no %s in %s", name, path)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,47 +16,18 @@ import (
 // namespaces and relationship types, conformance="strict" on the workbook.
 func toStrictFile(t *testing.T, src, dst string) {
 	t.Helper()
-	zr, err := zip.OpenReader(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	zw := zip.NewWriter(out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasSuffix(f.Name, ".xml") || strings.HasSuffix(f.Name, ".rels") {
+	rewriteZip(t, src, dst, func(name string, b []byte) ([]byte, bool) {
+		if strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") {
 			for i := len(strictNamespaces) - 1; i >= 0; i-- {
 				ns := strictNamespaces[i]
 				b = bytes.ReplaceAll(b, []byte(ns.transitional), []byte(ns.strict))
 			}
-			if f.Name == "xl/workbook.xml" {
+			if name == "xl/workbook.xml" {
 				b = bytes.Replace(b, []byte("<workbook "), []byte(`<workbook conformance="strict" `), 1)
 			}
 		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+		return b, false
+	})
 }
 
 // A Strict Open XML upload is read, and its result is a workbook that opens: the workbook part
