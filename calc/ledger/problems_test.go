@@ -113,17 +113,11 @@ func TestReadNoValueRuns(t *testing.T) {
 func TestProblemsBlankCellAndColumnNames(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.xlsx"), filepath.Join(dir, "out.xlsx")
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-		t.Fatal(err)
-	}
-	if err := rowsAt(f, formulaSheet, 1, [][]any{
+	f := ledgerFile(t, [][]any{
 		{"户编号", "户主", "身份证号", "家庭人口（人）", "工资性收入（元）", "人均纯收入（元）", "2025年人均纯收入（元）"},
 		{"HQ001", "包玉山", idA, nil, 12000, nil, 4000},
 		{"HQ002", "王秀英", idB, 2, 6000, 3750, nil},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := f.SaveAs(in); err != nil {
 		t.Fatal(err)
 	}

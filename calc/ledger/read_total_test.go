@@ -26,19 +26,13 @@ func TestReadTotalAboveData(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "total.xlsx")
-			f := excelize.NewFile()
-			if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-				t.Fatal(err)
-			}
-			if err := rowsAt(f, formulaSheet, 1, [][]any{
+			f := ledgerFile(t, [][]any{
 				{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "生产经营性收入（元）", "人均纯收入（元）"},
 				{"合计", nil, nil, 7, c.wage, 9500},
 				{"HQ001", "包玉山", idA, 4, 12000, 8000, 5000},
 				{"HQ002", "王秀英", idB, 2, 6000, 1500, 3750},
 				{"HQ003", "李德胜", idC, 1, 6000, 0, 6000},
-			}); err != nil {
-				t.Fatal(err)
-			}
+			})
 			if err := f.SaveAs(p); err != nil {
 				t.Fatal(err)
 			}
@@ -59,11 +53,7 @@ func TestReadTotalAboveData(t *testing.T) {
 // households without an ID; only the sheet's own 合计 is reconciled with all rows.
 func TestReadGroupSubtotals(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "groups.xlsx")
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-		t.Fatal(err)
-	}
-	if err := rowsAt(f, formulaSheet, 1, [][]any{
+	f := ledgerFile(t, [][]any{
 		{"序号", "村组", "户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
 		{1, "一组", "HQ001", "包玉山", idA, 4, 12000, 5000},
 		{2, "一组", "HQ002", "王秀英", idB, 2, 6000, 3750},
@@ -72,9 +62,7 @@ func TestReadGroupSubtotals(t *testing.T) {
 		{nil, "二组小计", nil, nil, nil, 1, 6000},
 		{"红旗村合计", nil, nil, nil, nil, 7, 24000},
 		{nil, "红旗村", "合    计", nil, nil, 7, 25000}, // 12000 + 6000 + 6000 = 24000: off by 1000
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := f.SaveAs(p); err != nil {
 		t.Fatal(err)
 	}
@@ -137,19 +125,13 @@ func TestReadRepeatedHeaderAndSectionTitle(t *testing.T) {
 // numbers instead of one being dropped as a duplicate.
 func TestReadHouseholdNoAsNumber(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "hhno.xlsx")
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-		t.Fatal(err)
-	}
-	if err := rowsAt(f, formulaSheet, 1, [][]any{
+	f := ledgerFile(t, [][]any{
 		{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）"},
 		{15042210100100012.0, "包玉山", idA, 4, 12000}, // Excel keeps 15 digits: 15042210100100000
 		{15042210100100013.0, "王秀英", idB, 2, 6000},  // the same number once stored
 		{"1.50422101001E+16", "张海", idD, 1, 9000},   // as Excel writes it in the file
 		{"150422101001", "李德胜", idC, 3, 3000},       // 12 digits: fine
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := f.SaveAs(p); err != nil {
 		t.Fatal(err)
 	}

@@ -67,16 +67,10 @@ func TestTemplateExampleRowSkipped(t *testing.T) {
 func TestReadHeaderOnly(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "empty.xlsx")
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-		t.Fatal(err)
-	}
-	if err := rowsAt(f, formulaSheet, 1, [][]any{
+	f := ledgerFile(t, [][]any{
 		{"红旗村脱贫户收入台账"},
 		{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := f.SaveAs(p); err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,19 @@ func rowsAt(f *excelize.File, sheet string, r int, rows [][]any) error {
 	return nil
 }
 
+// ledgerFile is a new workbook whose one sheet, formulaSheet, holds rows from row 1.
+func ledgerFile(t *testing.T, rows [][]any) *excelize.File {
+	t.Helper()
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := rowsAt(f, formulaSheet, 1, rows); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func merge(f *excelize.File, sheet string, refs ...string) error {
 	for i := 0; i+1 < len(refs); i += 2 {
 		if err := f.MergeCell(sheet, refs[i], refs[i+1]); err != nil {

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"zengshou/calc"
 )
 
@@ -199,17 +197,11 @@ func FuzzIDNumber(f *testing.F) {
 // A percentage in a money or count column is reported, not read as a fraction of a yuan.
 func TestReadPercentInMoneyColumn(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "pct.xlsx")
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-		t.Fatal(err)
-	}
-	if err := rowsAt(f, formulaSheet, 1, [][]any{
+	f := ledgerFile(t, [][]any{
 		{"户编号", "户主姓名", "身份证号", "家庭人口", "工资性收入（元）", "人均纯收入（元）"},
 		{"HQ001", "包玉山", idA, "4", "70%", 3000},
 		{"HQ002", "王秀英", idB, "50%", 6000, 3000},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := f.SaveAs(p); err != nil {
 		t.Fatal(err)
 	}

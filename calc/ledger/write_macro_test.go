@@ -61,16 +61,10 @@ func TestWriteKeepsMacroWorkbook(t *testing.T) {
 		t.Run(path+"_"+c.dst, func(t *testing.T) {
 			dir := t.TempDir()
 			in, out := filepath.Join(dir, "in.xlsm"), filepath.Join(dir, c.dst)
-			f := excelize.NewFile()
-			if err := f.SetSheetName("Sheet1", formulaSheet); err != nil {
-				t.Fatal(err)
-			}
-			if err := rowsAt(f, formulaSheet, 1, [][]any{
+			f := ledgerFile(t, [][]any{
 				{"户编号", "户主姓名", "身份证号", "家庭人口数", "工资性收入（元）", "人均纯收入（元）"},
 				{"HQ001", "包玉山", idA, 4, 12000, 3000},
-			}); err != nil {
-				t.Fatal(err)
-			}
+			})
 			if err := f.AddVBAProject(vba); err != nil {
 				t.Fatal(err)
 			}
