@@ -92,6 +92,21 @@ func (h *harness) upload(chat, name string, n int, seed int64, opt ledger.GenOpt
 	h.scan()
 }
 
+// drop saves workbook f into an inbox folder under name (whole: saved elsewhere, then moved
+// in), closes it, and lets the connector take it.
+func (h *harness) drop(dir, name string, f *excelize.File) {
+	h.t.Helper()
+	tmp := filepath.Join(h.t.TempDir(), name)
+	if err := f.SaveAs(tmp); err != nil {
+		h.t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		h.t.Fatal(err)
+	}
+	h.scan()
+}
+
 func (h *harness) scan() {
 	ctx := context.Background()
 	h.conn.ScanOnce(ctx, h.svc.Intake)

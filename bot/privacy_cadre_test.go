@@ -53,15 +53,7 @@ func TestPrivacyCadreCellWithAPhoneNumberIsMaskedInEveryChatText(t *testing.T) {
 	if changed == 0 {
 		t.Fatal("no 帮扶责任人 cell")
 	}
-	if err := f.SaveAs(tmp); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	b, _ := os.ReadFile(tmp)
-	if err := os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h.scan()
+	h.drop(dir, "台账.xlsx", f)
 	h.drain()
 	for i, c := range []string{"进度", "名册", "待办"} {
 		fxCommand(t, h, fmt.Sprintf("cadre-%d", i), c)

@@ -91,16 +91,7 @@ func TestPrivacyUnreadableSheetIsMaskedInTheReplyAndTheLog(t *testing.T) {
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{heads[0], id, phone, heads[1]})
 	f.SetSheetRow("Sheet1", "A2", &[]any{"张三", "150422196606269419", "13912345678", "x"})
-	tmp := filepath.Join(t.TempDir(), "n.xlsx")
-	if err := f.SaveAs(tmp); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	b, _ := os.ReadFile(tmp)
-	if err := os.WriteFile(filepath.Join(dir, "名单.xlsx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h.scan()
+	h.drop(dir, "名单.xlsx", f)
 	h.drain()
 	errs := h.messages("error")
 	if len(errs) != 1 || !strings.Contains(errs[0].Text, "无法处理") {
@@ -133,15 +124,7 @@ func TestPrivacySheetNamedAfterAHouseholdIsMaskedInTheGroup(t *testing.T) {
 	if err := f.SetSheetName(f.GetSheetList()[0], sheet); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(tmp); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	b, _ := os.ReadFile(tmp)
-	if err := os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h.scan()
+	h.drop(dir, "台账.xlsx", f)
 	h.drain()
 	replies := h.messages("reply")
 	if len(replies) != 1 || !strings.Contains(replies[0].Text, "读取") {
@@ -179,16 +162,7 @@ func TestPrivacyUnmatchedHeadInAProblemIsMaskedInTheGroup(t *testing.T) {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		f.SetSheetRow("牲畜台账", cell, &r)
 	}
-	tmp := filepath.Join(t.TempDir(), "j.xlsx")
-	if err := f.SaveAs(tmp); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	b, _ := os.ReadFile(tmp)
-	if err := os.WriteFile(filepath.Join(dir, "台账.xlsx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h.scan()
+	h.drop(dir, "台账.xlsx", f)
 	h.drain()
 	replies := h.messages("reply")
 	if len(replies) != 1 || !strings.Contains(replies[0].Text, "找不到这一户") {
