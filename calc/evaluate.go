@@ -36,8 +36,15 @@ type eval struct {
 	in   *Inputs
 	asOf time.Time
 	hh   map[string]*Household // by ID
-	paid map[paidKey]Fen       // paid this year
-	res  *Result
+	// dupIDs: some household id is on more than one row (hh has the first). monRows: for each
+	// row that hh has, whether a finding put the household under 增收监测 (set by emit);
+	// monOther: the same for a household id not in the inputs. By row, so that the unit
+	// summaries of （二） and （十六） look nothing up by id.
+	dupIDs   bool
+	monRows  []bool
+	monOther map[string]bool
+	paid     map[paidKey]Fen // paid this year
+	res      *Result
 
 	params     map[paramKey]paramHit // parameter lookups (eval_cache.go)
 	paramSlots [paramSlots]paramSlot // … and the table in front of them
@@ -75,6 +82,8 @@ func newEval(p Period, pol *Policy, in *Inputs) *eval {
 		h := &in.Households[i]
 		if _, dup := e.hh[h.ID]; !dup {
 			e.hh[h.ID] = h
+		} else {
+			e.dupIDs = true
 		}
 	}
 	for _, pay := range in.Payments {
@@ -164,7 +173,52 @@ func (e *eval) emit(f Finding) {
 			f.Kind = r.Kind
 		}
 	}
+	if f.Monitored && f.Household != "" {
+		e.markMonitored(f.Household)
+	}
 	e.res.Findings = append(e.res.Findings, f)
+}
+
+// markMonitored records that a finding put household id under 增收监测.
+func (e *eval) markMonitored(id string) {
+	if i := e.rowOf(e.household(id)); i >= 0 {
+		if e.monRows == nil {
+			e.monRows = make([]bool, len(e.in.Households))
+		}
+		e.monRows[i] = true
+		return
+	}
+	if e.monOther == nil {
+		e.monOther = map[string]bool{}
+	}
+	e.monOther[id] = true
+}
+
+// monitored reports whether a finding put household id under 增收监测 (h: the household of
+// that id, or nil).
+func (e *eval) monitored(h *Household, id string) bool {
+	if i := e.rowOf(h); i >= 0 {
+		return e.monRows != nil && e.monRows[i]
+	}
+	return e.monOther[id]
+}
+
+// rowOf is the index in the inputs of h, a household of e.hh (-1 for nil).
+func (e *eval) rowOf(h *Household) int {
+	if h == nil {
+		return -1
+	}
+	return int((uintptr(unsafe.Pointer(h)) - uintptr(unsafe.Pointer(unsafe.SliceData(e.in.Households)))) / unsafe.Sizeof(Household{}))
+}
+
+// first is the row of the inputs that e.hh has for the household on row i (i itself unless a
+// household id is on several rows).
+func (e *eval) first(i int) *Household {
+	h := &e.in.Households[i]
+	if e.dupIDs {
+		return e.hh[h.ID]
+	}
+	return h
 }
 
 // task adds a task. Its ID is rule|subject|detail, stable across uploads.

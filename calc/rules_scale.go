@@ -93,12 +93,6 @@ type unitCount struct {
 }
 
 func (e *eval) evalScaleUnits() {
-	monitored := map[string]bool{}
-	for i := range e.res.Findings {
-		if f := &e.res.Findings[i]; f.Monitored && f.Household != "" {
-			monitored[f.Household] = true
-		}
-	}
 	// Commodity dependence and price drops.
 	type drop struct {
 		name      string
@@ -164,7 +158,7 @@ func (e *eval) evalScaleUnits() {
 		if h.Category == CategoryOrdinary {
 			continue
 		}
-		mon := monitored[h.ID]
+		mon := e.monitored(e.first(i), h.ID)
 		for _, c := range levels(h.Unit) {
 			c.households++
 			if mon {

@@ -223,7 +223,7 @@ func evalUnits(e *eval) {
 	city := newGrowthSums()
 	for i := range in.Households {
 		h := &in.Households[i]
-		if e.hh[h.ID] != h { // a later row of the same household
+		if e.first(i) != h { // a later row of the same household
 			continue
 		}
 		accs := touch(h.Unit)
@@ -258,8 +258,14 @@ func evalUnits(e *eval) {
 		household string
 		unit      Unit
 	}
-	firstUnit := map[string]Unit{}
-	var other map[monKey]bool
+	// The first unit of a household of the inputs is firstUnits[firstAt[row]-1] (0: not met);
+	// of a household id not in the inputs, firstUnit[id].
+	var (
+		firstAt    []int32
+		firstUnits []Unit
+		firstUnit  map[string]Unit
+		other      map[monKey]bool
+	)
 	// newLevel reports whether household h, first met in unit fu, is counted in level for the
 	// first time.
 	newLevel := func(h string, fu, level Unit) bool {
@@ -294,11 +300,31 @@ func evalUnits(e *eval) {
 			u = e.unitOf(Unit{}, f.Household)
 		}
 		monitored, firstMet := f.Monitored && f.Household != "", false
-		var fu Unit
+		var (
+			fu Unit
+			h  *Household
+		)
 		if monitored {
+			h = e.household(f.Household)
 			met := false
-			if fu, met = firstUnit[f.Household]; !met {
-				firstUnit[f.Household], firstMet = u, true
+			if r := e.rowOf(h); r >= 0 {
+				if firstAt == nil {
+					firstAt = make([]int32, len(in.Households))
+				}
+				if k := firstAt[r]; k > 0 {
+					fu, met = firstUnits[k-1], true
+				} else {
+					firstUnits = append(firstUnits, u)
+					firstAt[r] = int32(len(firstUnits))
+				}
+			} else if fu, met = firstUnit[f.Household]; !met {
+				if firstUnit == nil {
+					firstUnit = map[string]Unit{}
+				}
+				firstUnit[f.Household] = u
+			}
+			if !met {
+				firstMet = true
 			} else if fu == u {
 				monitored = false // counted in every level of u already
 			}
@@ -325,7 +351,7 @@ func evalUnits(e *eval) {
 			}
 			if monitored && (firstMet || newLevel(f.Household, fu, a.sum.Unit)) {
 				a.sum.Monitored++
-				if h := e.hh[f.Household]; h != nil && h.MeasureDone {
+				if h != nil && h.MeasureDone {
 					a.sum.DoneItems++
 				}
 			}
