@@ -263,3 +263,40 @@ func TestUnitSummariesRecount(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitSummariesHouseholdOnTwoRows: a household id on two rows of the ledger is one
+// household of its unit, monitored once; a monitored household whose id is not first in the
+// ledger order is still counted (the summaries find households by row, not by id).
+func TestUnitSummariesHouseholdOnTwoRows(t *testing.T) {
+	u := calc.Unit{County: "林西县", Township: "镇A", Village: "村1"}
+	last := calc.Yuan(10000)
+	inc := func(y int64) [4]*calc.Income {
+		return [4]*calc.Income{{Wage: calc.Yuan(y)}, {Wage: calc.Yuan(y)}, {Wage: calc.Yuan(y)}, {Wage: calc.Yuan(y)}}
+	}
+	hh := func(id string, row int, wage int64) calc.Household {
+		return calc.Household{Ref: calc.Ref{Sheet: "收入", Row: row}, Unit: u, ID: id, Head: "户" + id,
+			Category: calc.CategoryLifted, Members: 1, Labor: calc.LaborFull, Cadre: "王建军",
+			LastYearPerCapita: &last, Quarters: inc(wage)}
+	}
+	// A: 4 × 1000 = 4000 < 10000 → income_decrease, monitored, on rows 2 and 4 (the same id).
+	// B: 12000 > 10000 (20% growth) → not monitored. C: 4 × 1500 = 6000 → monitored.
+	// B's quarters follow the default quarter shares 20/45/70/100%: 2400, 3000, 3000, 3600 give
+	// 2400/0.2 = 5400/0.45 = 8400/0.7 = 12000 projected every quarter (no downtrend).
+	b := hh("B", 3, 0)
+	b.Quarters = [4]*calc.Income{{Wage: calc.Yuan(2400)}, {Wage: calc.Yuan(3000)}, {Wage: calc.Yuan(3000)}, {Wage: calc.Yuan(3600)}}
+	in := &calc.Inputs{Households: []calc.Household{hh("A", 2, 1000), b, hh("A", 4, 1000), hh("C", 5, 1500)}}
+	res := calc.Evaluate(calc.Period{Year: 2025, Quarter: 4}, config.DefaultPolicy(), in)
+	var village *calc.UnitSummary
+	for i := range res.Units {
+		if res.Units[i].Level == calc.LevelVillage {
+			village = &res.Units[i]
+		}
+	}
+	if village == nil {
+		t.Fatalf("no village summary: %+v", res.Units)
+	}
+	// Households A, B, C (A's second row is the same household); monitored A and C.
+	if village.Households != 3 || village.Monitored != 2 {
+		t.Errorf("village: households %d, monitored %d; want 3 and 2", village.Households, village.Monitored)
+	}
+}
