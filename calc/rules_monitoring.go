@@ -419,7 +419,7 @@ func evalMonitoring(e *eval) {
 						gap := xmul(short, xint(int64(h.Members))).fen()
 						targetText, reqText := e.t.xyuan(target), e.t.xyuan(req)
 						fd := householdFinding("income_gap", h)
-						fd.Kind, fd.Amount = KindAmount, &gap
+						fd.Kind, fd.Amount = KindAmount, e.fens.ptr(gap)
 						// Room for the two targets and for the measures evalGapMeasures adds.
 						fd.Inputs = append(e.ins.take(3, inputs...),
 							Input{"增收目标（全年人均）", targetText}, Input{"本季度累计目标（人均）", reqText})

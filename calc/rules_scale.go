@@ -216,15 +216,22 @@ func (e *eval) evalScaleUnits() {
 	for _, u := range order {
 		c := counts[u]
 		county := u.County
-		name := unitName(u)
-		base := Finding{Rule: "scale_risk", Kind: KindUnit, Subject: name, SubjectName: name, Unit: u}
+		var name string
+		base := func() Finding {
+			if name == "" {
+				name = e.unitName(u)
+			}
+			return Finding{Rule: "scale_risk", Kind: KindUnit, Subject: name, SubjectName: name, Unit: u}
+		}
 
 		share, shareU := pValue(e, &e.pol.ScaleMonitoredShare, county, e.asOf)
 		if atLeast(c.monitored, c.households, share) && c.monitored > 0 {
-			f := base
-			f.Inputs = []Input{{"纳入增收监测户数", strconv.Itoa(c.monitored)}, {"脱贫户和监测户总数", strconv.Itoa(c.households)}}
-			f.Params = []Used{shareU}
-			f.Explain = fmt.Sprintf("%s纳入增收监测%d户，占%d户的%s，达到%s预警线，存在规模性减收隐患", name, c.monitored, c.households, ratioText(c.monitored, c.households), share.Percent())
+			f := base()
+			mon, total := e.t.itoa(c.monitored), e.t.itoa(c.households)
+			f.Inputs = e.ins.take(0, Input{"纳入增收监测户数", mon}, Input{"脱贫户和监测户总数", total})
+			f.Params = e.used.take(0, shareU)
+			f.Explain = e.t.cat(name, "纳入增收监测", mon, "户，占", total, "户的", e.t.xpct(xfrac(int64(c.monitored), int64(c.households))),
+				"，达到", e.t.sharePct(share), "预警线，存在规模性减收隐患")
 			e.emit(f)
 		}
 		dep, depU := pValue(e, &e.pol.PriceDependShare, county, e.asOf)
@@ -234,7 +241,7 @@ func (e *eval) evalScaleUnits() {
 				continue
 			}
 			fall := big.NewRat(int64(d.prev.Price-d.now.Price), int64(d.prev.Price))
-			f := base
+			f := base()
 			f.Inputs = []Input{{d.name + "价格", fmt.Sprintf("%s %s → %s %s", DateText(d.prev.Date), d.prev.Price.Text(), DateText(d.now.Date), d.now.Price.Text())},
 				{"依赖户数", strconv.Itoa(n)}, {"脱贫户和监测户总数", strconv.Itoa(c.households)}}
 			f.Params = []Used{dropU, depU}
@@ -244,10 +251,12 @@ func (e *eval) evalScaleUnits() {
 		}
 		ret, retU := pValue(e, &e.pol.ReturnedShare, county, e.asOf)
 		if c.returned > 0 && atLeast(c.returned, c.laborers, ret) {
-			f := base
-			f.Inputs = []Input{{"返乡/失业劳动力", strconv.Itoa(c.returned)}, {"劳动力总数", strconv.Itoa(c.laborers)}}
-			f.Params = []Used{retU}
-			f.Explain = fmt.Sprintf("%s返乡/失业劳动力%d人，占劳动力%d人的%s，达到%s预警线，存在规模性减收隐患", name, c.returned, c.laborers, ratioText(c.returned, c.laborers), ret.Percent())
+			f := base()
+			n, total := e.t.itoa(c.returned), e.t.itoa(c.laborers)
+			f.Inputs = e.ins.take(0, Input{"返乡/失业劳动力", n}, Input{"劳动力总数", total})
+			f.Params = e.used.take(0, retU)
+			f.Explain = e.t.cat(name, "返乡/失业劳动力", n, "人，占劳动力", total, "人的", e.t.xpct(xfrac(int64(c.returned), int64(c.laborers))),
+				"，达到", e.t.sharePct(ret), "预警线，存在规模性减收隐患")
 			e.emit(f)
 		}
 	}
@@ -279,6 +288,7 @@ func (e *eval) evalRigidSpending() {
 		fd.Kind = KindFlag
 		spent := e.t.fen(h.RigidSpending)
 		fd.Inputs = e.ins.take(1, Input{"刚性支出", spent})
+		fd.Params = e.used.take(2)
 		var byShare, byAmount string
 		if fam.ok() {
 			famText := e.t.xyuan(fam)

@@ -1,9 +1,6 @@
 package calc
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // Clauses （十六）–（十八）: the quarterly 排查/调度 summary for leaders. One UnitSummary per
 // county, township and village seen in the inputs (households and every other record with a
@@ -121,15 +118,20 @@ func unitKeys(u Unit) (ks [3]unitKey, n int) {
 	return ks, n
 }
 
-// unitName is "红山区/某镇/某村".
-func unitName(u Unit) string {
-	var parts []string
-	for _, s := range []string{u.County, u.Township, u.Village} {
-		if s != "" {
-			parts = append(parts, s)
+// unitName is "红山区/某镇/某村" (empty levels left out), in the evaluation's texts.
+func (e *eval) unitName(u Unit) string {
+	sep := false
+	for _, s := range [...]string{u.County, u.Township, u.Village} {
+		if s == "" {
+			continue
 		}
+		if sep {
+			e.t.add("/")
+		}
+		e.t.add(s)
+		sep = true
 	}
-	return strings.Join(parts, "/")
+	return e.t.done()
 }
 
 // unitAcc is one unit's summary being built. Counts by rule are kept in arrays indexed like
@@ -435,7 +437,7 @@ func evalUnits(e *eval) {
 		e.res.Units = append(e.res.Units, *s)
 
 		rate := e.t.xpct(xfrac(done, max(done+open, 1)))
-		name := unitName(k)
+		name := e.unitName(k)
 		var why string
 		switch {
 		case lowCompletion && s.Overdue > 0:
