@@ -452,6 +452,9 @@ func evalStableJob(e *eval, l *Laborer, subject string, unit Unit, p *jobParams,
 // wage of the county's tier: this year's < last year's × (wage in force now ÷ wage in force one
 // year earlier) ⇒ post_wage_lag (flag and task). The comparison is exact (cross-multiplied).
 func evalPostWage(e *eval, p *WelfarePost) {
+	if e.outOfScope(p.Household) {
+		return // scope (POLICY.md): 脱贫户 and 监测对象, as the 务工就业清单 of （八）（十）; not a 一般农户's member
+	}
 	if p.WageLastYear <= 0 {
 		return // a new post: nothing to compare with
 	}

@@ -22,7 +22,8 @@ func (e *eval) evalProjectLost() {
 		h := e.household(pr.Household)
 		// The seed: 因病、因年龄增长丧失劳动能力. A household with no labor capacity counts unless
 		// the ledger gives another reason.
-		if h == nil || h.Labor != LaborNone || (h.LaborLostWhy != "" && !lostLaborCovered(h.LaborLostWhy)) {
+		// Scope (POLICY.md: 脱贫户 and 监测对象): a 一般农户 is not checked.
+		if h == nil || h.Category == CategoryOrdinary || h.Labor != LaborNone || (h.LaborLostWhy != "" && !lostLaborCovered(h.LaborLostWhy)) {
 			continue
 		}
 		why := h.LaborLostWhy
@@ -88,8 +89,8 @@ func (e *eval) evalCourtyard() {
 	)
 	for i := range e.in.Projects {
 		pr := &e.in.Projects[i]
-		if !pr.Courtyard {
-			continue
+		if !pr.Courtyard || e.outOfScope(pr.Household) {
+			continue // scope (POLICY.md): 脱贫户 and 监测对象, not a 一般农户
 		}
 		if c := e.county(pr.Household); !looked || c != county {
 			county, looked = c, true
@@ -243,6 +244,9 @@ func (e *eval) evalProjectCap() {
 	for _, hid := range order {
 		c := caps[hid]
 		h := c.h
+		if h != nil && h.Category == CategoryOrdinary {
+			continue // scope (POLICY.md): （六） caps the 到户帮扶 subsidy of 脱贫户 and 监测对象, not a 一般农户's
+		}
 		if c.byPerson < 0 {
 			e.cellError(c.first.Ref, "家庭人口数", "project_over_cap", e.t.cat("户", hid, "‘家庭人口数’为空或不在户表中，无法核对到户项目补助每人上限"))
 			// The other two limits need no 家庭人口数, and the cap is at most the smaller of them

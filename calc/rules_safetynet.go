@@ -29,6 +29,9 @@ func (e *eval) recordFinding(rule, household string, ref Ref) Finding {
 // evalDibao: （十三） 渐退期满 on or before AsOf (else the period's end) with no 复核评估 recorded
 // ⇒ dibao_review_due task.
 func evalDibao(e *eval, d *DibaoRecord) {
+	if e.outOfScope(d.Household) {
+		return // scope (POLICY.md): 脱贫户 and 监测对象 ("确保脱贫人口收入稳定"); not a 一般农户
+	}
 	if d.PhaseOutEnd.IsZero() {
 		e.dataError(d.Ref, "渐退期满", "dibao_review_due", "低保渐退期满日期为空，无法判断是否需要复核评估")
 		return
