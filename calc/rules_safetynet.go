@@ -63,7 +63,20 @@ func insuranceCause(cause string) string {
 			return c
 		}
 	}
+	for _, w := range insuranceWords {
+		if strings.Contains(cause, w.word) {
+			return w.cause
+		}
+	}
 	return ""
+}
+
+// insuranceWords are the other words ledgers write for the four causes: the column is free text
+// in many of them (疾病住院, 大病医疗, 上学, 学费, 洪灾, 疫情), and the seed lists the causes
+// with 等.
+var insuranceWords = []struct{ word, cause string }{
+	{"灾", "因灾"}, {"疫", "因疫"}, {"学", "因学"}, {"教育", "因学"},
+	{"病", "因病"}, {"医", "因病"}, {"住院", "因病"}, {"手术", "因病"},
 }
 
 // evalInsurance: （十四） a rigid-spending event 因灾/因疫/因学/因病 with no 防贫保险 claim ⇒
@@ -83,8 +96,15 @@ func evalInsurance(e *eval) {
 			e.dataError(ev.Ref, "支出原因", "insurance_claim_due", "刚性支出原因为空，无法判断是否属于防贫保险理赔范围（因灾、因疫、因学、因病）")
 			continue
 		}
+		if ev.Claimed {
+			continue
+		}
 		c := insuranceCause(ev.Cause)
-		if c == "" || ev.Claimed {
+		if c == "" {
+			// Not one of the four: no task, but the cadre hears why (a cause the words above
+			// miss would otherwise be dropped without a word).
+			e.res.Errors = append(e.res.Errors, DataError{Sheet: ev.Ref.Sheet, Row: ev.Ref.Row, Column: "支出原因", Rule: "insurance_claim_due", Warning: true,
+				Message: e.t.cat(rowText(ev.Ref), "支出原因‘", ev.Cause, "’不属于防贫保险理赔范围（因灾、因疫、因学、因病），未提醒申请理赔；如属于其中之一，请在支出原因中写明")})
 			continue
 		}
 		f := e.recordFinding("insurance_claim_due", ev.Household, ev.Ref)
