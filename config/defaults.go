@@ -9,6 +9,8 @@ import (
 // Sources of the public figures shipped as defaults (research/policy-domain.md §2.1, §3).
 const (
 	srcChifengGrowth2024 = "赤峰市2025年政府工作报告：农村牧区常住居民人均可支配收入增长7.5%左右（预计值）"
+	srcIMGrowth2022      = "内蒙古年鉴2023卷：2022年内蒙古农村牧区常住居民人均可支配收入19641元，增长7.1%（未找到赤峰市数值，暂用自治区数值）"
+	srcIMGrowth2023      = "内蒙古自治区统计局：2023年农村牧区常住居民人均可支配收入21221元，比2022年19641元增长约8.0%（未找到赤峰市数值，暂用自治区数值）"
 	srcMonitoringLine    = "国家防止返贫监测范围：2021年为家庭年人均纯收入6000元"
 	srcMinWage2021       = "内蒙古自治区人民政府：2021年12月1日起月最低工资标准 一类1980元、二类1910元、三类1850元"
 	srcMinWage2024       = "内蒙古自治区人力资源和社会保障厅：2024年12月1日起月最低工资标准 一类2270元、二类2200元、三类2140元"
@@ -52,6 +54,8 @@ func DefaultPolicy() *calc.Policy {
 		LocalIncomeGrowth: calc.Param[calc.Rate]{Key: "income.local_growth", Clause: "（一）", Basis: data,
 			Title: "当地农牧民收入增速（农村牧区常住居民人均可支配收入增速）",
 			Values: []calc.Dated[calc.Rate]{
+				{From: day(2022, 1, 1), Until: day(2023, 1, 1), Value: rate("0.071"), Source: srcIMGrowth2022},
+				{From: day(2023, 1, 1), Until: day(2024, 1, 1), Value: rate("0.080"), Source: srcIMGrowth2023},
 				{From: day(2024, 1, 1), Until: day(2025, 1, 1), Value: rate("0.075"), Source: srcChifengGrowth2024},
 			}},
 		MonitoringLine: calc.Param[calc.Fen]{Key: "income.monitoring_line", Clause: "（一）", Basis: data,
