@@ -1,6 +1,9 @@
 package connectors
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"sync"
 	"time"
 )
@@ -10,7 +13,10 @@ import (
 // It is for routes the platform cannot deduplicate itself (DingTalk robot messages and webhooks,
 // WeCom group robots, appchat and the smart robot's long connection): without it, a reply whose
 // file upload hit a rate limit after its text went out showed the text again on every retry.
-// It lives in memory; a message without an IdempotencyKey is never skipped.
+// A part is identified by its name and its content: a different message sent under a key
+// already used (the bot answers a failed reply with an error text under the reply's key) is
+// delivered, only a repeat of the same content is skipped. It lives in memory; a message
+// without an IdempotencyKey is never skipped.
 type SentParts struct {
 	TTL time.Duration    // how long a delivered part is remembered; 24 h when zero
 	Now func() time.Time // time.Now when nil
@@ -20,22 +26,25 @@ type SentParts struct {
 	swept time.Time
 }
 
-// Done reports whether part of the message with this key was delivered within TTL.
-func (s *SentParts) Done(key, part string) bool {
+// Done reports whether part, with this content, of the message with this key was delivered
+// within TTL.
+func (s *SentParts) Done(key, part string, content ...[]byte) bool {
 	if key == "" {
 		return false
 	}
+	id := partID(key, part, content)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	at, ok := s.parts[key+"\x00"+part]
+	at, ok := s.parts[id]
 	return ok && s.now().Sub(at) < s.ttl()
 }
 
-// Mark records that part of the message with this key was delivered.
-func (s *SentParts) Mark(key, part string) {
+// Mark records that part, with this content, of the message with this key was delivered.
+func (s *SentParts) Mark(key, part string, content ...[]byte) {
 	if key == "" {
 		return
 	}
+	id := partID(key, part, content)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -50,7 +59,19 @@ func (s *SentParts) Mark(key, part string) {
 		}
 		s.swept = now
 	}
-	s.parts[key+"\x00"+part] = now
+	s.parts[id] = now
+}
+
+// partID names a part by key, name and a digest of its content.
+func partID(key, part string, content [][]byte) string {
+	h := sha256.New()
+	for _, c := range content {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(c)))
+		h.Write(n[:])
+		h.Write(c)
+	}
+	return key + "\x00" + part + "\x00" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (s *SentParts) now() time.Time {

@@ -234,7 +234,11 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			if len(targets) > 1 {
 				label = fmt.Sprintf("u%d-%s", i, p.label)
 			}
-			if c.sent.Done(m.IdempotencyKey, label) {
+			content := []byte(p.content) // text: the exact sub-message; file, image: name and bytes
+			if p.upload != nil {
+				content = append([]byte(p.upload.Name+"\x00"), p.upload.Data...)
+			}
+			if c.sent.Done(m.IdempotencyKey, label, content) {
 				continue
 			}
 			if p.upload != nil && p.content == "" {
@@ -253,7 +257,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			if err != nil {
 				return first, err
 			}
-			c.sent.Mark(m.IdempotencyKey, label)
+			c.sent.Mark(m.IdempotencyKey, label, content)
 			if first == "" {
 				first = id
 			}

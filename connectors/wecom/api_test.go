@@ -431,6 +431,25 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 		}
 	})
 
+	t.Run("same key, other text", func(t *testing.T) {
+		// The bot answers a reply that failed for good with an error text under the reply's key:
+		// that text is not a repeat and goes out.
+		c, f, _ := fakeConnector(t)
+		c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
+		f.alwaysCode["/cgi-bin/webhook/upload_media"] = 40006
+		m := connectors.Message{ChatID: "wrGROUP", Text: "处理完成", File: file, IdempotencyKey: "job-4-reply"}
+		if _, err := c.Send(ctx, m); !connectors.IsPermanent(err) {
+			t.Fatalf("reply: %v, want permanent", err)
+		}
+		if _, err := c.Send(ctx, connectors.Message{Kind: "error", ChatID: "wrGROUP", Text: "结果工作簿已算好，但发送失败", IdempotencyKey: "job-4-reply"}); err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.snapshot()
+		if count(msgs, "text") != 2 {
+			t.Fatalf("messages %+v, want the reply's text and the error text", msgs)
+		}
+	})
+
 	t.Run("appchat", func(t *testing.T) {
 		c, f, _ := fakeConnector(t)
 		f.failNext["/cgi-bin/media/upload"] = []int{45009, 45009, 45009}

@@ -68,7 +68,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			Hint: "智能机器人长连接暂未连上，稍后自动重试；若持续出现，请检查网络或是否有另一实例占用了同一机器人的长连接"}
 	}
 	if ru := m.Reply[replyResponseURL]; ru != "" && via == viaBotHTTP {
-		if !c.responseURLUsed(ru) || c.sent.Done(m.IdempotencyKey, partResponseURL) {
+		if !c.responseURLUsed(ru) || c.responseURLDoneBy(m) {
 			// Unused, or used by an earlier try of this very message: sendViaResponseURL skips
 			// what that try delivered.
 			return c.sendViaResponseURL(ctx, ru, m)
@@ -136,14 +136,14 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 	idem := m.IdempotencyKey
 	// once sends one part unless an earlier try of this message delivered it: a group robot
 	// has no duplicate check.
-	once := func(part string, send func() error) error {
-		if c.sent.Done(idem, part) {
+	once := func(part string, content []byte, send func() error) error {
+		if c.sent.Done(idem, part, content) {
 			return nil
 		}
 		if err := send(); err != nil {
 			return err
 		}
-		c.sent.Mark(idem, part)
+		c.sent.Mark(idem, part, content)
 		return nil
 	}
 	if m.Markdown {
@@ -152,7 +152,7 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 			if i == 0 {
 				part = prefix + part
 			}
-			if err := once(textPartName(i), func() error {
+			if err := once(textPartName(i), []byte(part), func() error {
 				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "markdown", Markdown: &contentBody{Content: part}})
 			}); err != nil {
 				return err
@@ -164,7 +164,7 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 			if i == 0 {
 				body.MentionedList = m.Mentions
 			}
-			if err := once(textPartName(i), func() error {
+			if err := once(textPartName(i), []byte(part), func() error {
 				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "text", Text: body})
 			}); err != nil {
 				return err
@@ -172,7 +172,7 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 		}
 	}
 	if m.Image != nil {
-		if err := once("image", func() error {
+		if err := once("image", m.Image.Data, func() error {
 			if len(m.Image.Data) <= webhookImageBytes {
 				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "image", Image: newImageBody(m.Image.Data)})
 			}
@@ -182,7 +182,7 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 		}
 	}
 	if m.File != nil {
-		return once("file", func() error { return c.webhookFile(ctx, key, m.File) })
+		return once("file", attachmentContent(m.File), func() error { return c.webhookFile(ctx, key, m.File) })
 	}
 	return nil
 }
@@ -191,6 +191,11 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 const partResponseURL = "response_url"
 
 func textPartName(i int) string { return "t" + strconv.Itoa(i) }
+
+// attachmentContent is what tells one attachment from another in connectors.SentParts.
+func attachmentContent(a *connectors.Attachment) []byte {
+	return append([]byte(a.Name+"\x00"), a.Data...)
+}
 
 func (c *Connector) webhookFile(ctx context.Context, key string, a *connectors.Attachment) error {
 	id, err := c.cachedUpload(ctx, "webhook:"+hashKey(key), a, func(ctx context.Context) (string, error) {
@@ -217,12 +222,12 @@ func (c *Connector) sendViaResponseURL(ctx context.Context, responseURL string, 
 	}
 	parts := splitText(m.Text, responseURLBytes)
 	if len(parts) > 0 {
-		if !c.sent.Done(m.IdempotencyKey, partResponseURL) {
+		if !c.sent.Done(m.IdempotencyKey, partResponseURL, []byte(parts[0])) {
 			if err := c.sendResponseURL(ctx, responseURL, parts[0]); err != nil {
 				return "", err
 			}
 			c.markResponseURL(responseURL)
-			c.sent.Mark(m.IdempotencyKey, partResponseURL)
+			c.sent.Mark(m.IdempotencyKey, partResponseURL, []byte(parts[0]))
 		}
 		parts = parts[1:]
 	}
@@ -276,8 +281,8 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 	var last string
 	// send delivers one part unless an earlier try of this message did: appchat/send has no
 	// duplicate check, and message/send's only catches identical content.
-	send := func(part string, am appMessage) error {
-		if c.sent.Done(idem, part) {
+	send := func(part string, content []byte, am appMessage) error {
+		if c.sent.Done(idem, part, content) {
 			return nil
 		}
 		if err := c.waitMembers(ctx, t); err != nil {
@@ -287,7 +292,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		if err != nil {
 			return err
 		}
-		c.sent.Mark(idem, part)
+		c.sent.Mark(idem, part, content)
 		if id != "" {
 			last = id
 		}
@@ -304,7 +309,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		} else {
 			am.Text = &contentBody{Content: part}
 		}
-		if err := send(textPartName(i), am); err != nil {
+		if err := send(textPartName(i), []byte(part), am); err != nil {
 			return last, err
 		}
 	}
@@ -312,7 +317,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		att  *connectors.Attachment
 		kind string
 	}{{m.Image, "image"}, {m.File, "file"}} {
-		if a.att == nil || c.sent.Done(idem, a.kind) {
+		if a.att == nil || c.sent.Done(idem, a.kind, attachmentContent(a.att)) {
 			continue
 		}
 		id, err := c.cachedUpload(ctx, "app:"+a.kind, a.att, func(ctx context.Context) (string, error) {
@@ -327,7 +332,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		} else {
 			am.File = &mediaBody{MediaID: id}
 		}
-		if err := send(a.kind, am); err != nil {
+		if err := send(a.kind, attachmentContent(a.att), am); err != nil {
 			return last, err
 		}
 	}
@@ -386,6 +391,13 @@ func (c *Connector) cachedUpload(ctx context.Context, scope string, a *connector
 	}
 	mc.entries[k] = mediaEntry{id: id, expires: mc.now().Add(mediaLife)}
 	return id, nil
+}
+
+// responseURLDoneBy reports whether an earlier try of m itself answered through its
+// response_url (with the text m would send there).
+func (c *Connector) responseURLDoneBy(m connectors.Message) bool {
+	parts := splitText(m.Text, responseURLBytes)
+	return len(parts) > 0 && c.sent.Done(m.IdempotencyKey, partResponseURL, []byte(parts[0]))
 }
 
 // responseURLLife is how long a response_url stays valid (1 h, PLATFORMS.md §2.4).

@@ -294,24 +294,24 @@ func (w *wsConn) send(ctx context.Context, c *Connector, m connectors.Message) (
 	idem := m.IdempotencyKey
 	for _, chat := range chats {
 		for i, p := range parts {
-			part := chat + "/" + textPartName(i)
-			if c.sent.Done(idem, part) {
-				continue
-			}
 			if i == 0 {
 				p = prefix + p
+			}
+			part := chat + "/" + textPartName(i)
+			if c.sent.Done(idem, part, []byte(p)) {
+				continue
 			}
 			body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": p}}
 			if _, err := w.request(ctx, "aibot_send_msg", "", body); err != nil {
 				return "", fmt.Errorf("send markdown: %w", err)
 			}
-			c.sent.Mark(idem, part)
+			c.sent.Mark(idem, part, []byte(p))
 		}
 		for _, a := range []struct {
 			att  *connectors.Attachment
 			kind string
 		}{{m.Image, "image"}, {m.File, "file"}} {
-			if a.att == nil || c.sent.Done(idem, chat+"/"+a.kind) {
+			if a.att == nil || c.sent.Done(idem, chat+"/"+a.kind, attachmentContent(a.att)) {
 				continue
 			}
 			id, err := c.cachedUpload(ctx, "ws:"+a.kind, a.att, func(ctx context.Context) (string, error) {
@@ -324,7 +324,7 @@ func (w *wsConn) send(ctx context.Context, c *Connector, m connectors.Message) (
 			if _, err := w.request(ctx, "aibot_send_msg", "", body); err != nil {
 				return "", fmt.Errorf("send %s: %w", a.kind, err)
 			}
-			c.sent.Mark(idem, chat+"/"+a.kind)
+			c.sent.Mark(idem, chat+"/"+a.kind, attachmentContent(a.att))
 		}
 	}
 	return "", nil
