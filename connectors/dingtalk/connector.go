@@ -54,6 +54,7 @@ type Connector struct {
 	tokens *tokenCache
 	hooks  *limiterSet
 	crypto *eventCrypto // nil when event subscription is not configured
+	sent   *connectors.SentParts
 
 	backoffMin, backoffMax time.Duration // Stream reconnect backoff
 	keepalive              time.Duration // Stream WebSocket ping interval
@@ -91,6 +92,7 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		c.now = time.Now
 	}
 	c.hooks = newLimiterSet(webhookPerMinute, time.Minute, func() time.Time { return c.now() })
+	c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
 	quiet := logrus.New()
 	quiet.SetOutput(io.Discard) // resty logs request URLs on retries; errors are handled here
 	c.rc = resty.NewWithClient(c.hc).

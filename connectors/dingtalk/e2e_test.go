@@ -438,3 +438,63 @@ func TestTransportErrorHidesURL(t *testing.T) {
 		t.Fatalf("error shows the webhook URL: %v", err)
 	}
 }
+
+// A reply whose file hits a rate limit after its text went out is retried by the bot with the
+// same IdempotencyKey: the retry sends the file only, never the text a second time.
+func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t)
+	f.fail["/media/upload"] = fakeFailure{status: 200, body: `{"errcode":90018,"errmsg":"当前企业调用该接口次数超过上限"}`}
+	c, _ := newTestConnector(t, f, ModeHTTP, nil)
+	m := connectors.Message{ChatID: "cidGroup0001==", Text: "处理完成", IdempotencyKey: "job-7-reply",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("xlsx")}}
+	if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
+		t.Fatalf("first send: err = %v, want a rate limit", err)
+	}
+	f.mu.Lock()
+	delete(f.fail, "/media/upload")
+	f.mu.Unlock()
+	if _, err := c.Send(ctx, m); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	count := map[string]int{}
+	for _, s := range f.sentMessages() {
+		count[s.Body["msgKey"].(string)]++
+	}
+	if count["sampleText"] != 1 || count["sampleFile"] != 1 {
+		t.Fatalf("sent %v, want the text and the file once each", count)
+	}
+	// Another message (another key) with the same text is sent.
+	if _, err := c.Send(ctx, connectors.Message{ChatID: "cidGroup0001==", Text: "处理完成", IdempotencyKey: "job-8-reply"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.sentMessages()); n != 3 {
+		t.Fatalf("%d messages, want 3", n)
+	}
+}
+
+// The bot answers a reply that failed for good with an error text under the reply's own key
+// (bot/worker.go runJob). That text differs from the reply's: it must go out, not be taken for
+// a repeat of the reply's text.
+func TestSendSameKeyOtherTextIsSent(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t)
+	f.fail["/v1.0/robot/groupMessages/send"] = fakeFailure{status: 400, body: `{"code":"resource.not.found","message":"robot 不存在"}`,
+		match: func(s sent) bool { return s.Body["msgKey"] == "sampleFile" }}
+	c, _ := newTestConnector(t, f, ModeHTTP, nil)
+	reply := connectors.Message{ChatID: "cidGroup0001==", Text: "处理完成", IdempotencyKey: "job-7-reply",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("xlsx")}}
+	if _, err := c.Send(ctx, reply); !connectors.IsPermanent(err) {
+		t.Fatalf("reply: err = %v, want permanent", err)
+	}
+	if _, err := c.Send(ctx, connectors.Message{Kind: "error", ChatID: "cidGroup0001==", Text: "结果工作簿已算好，但发送失败", IdempotencyKey: "job-7-reply"}); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, s := range f.sentMessages() {
+		texts = append(texts, s.MsgParam["content"])
+	}
+	if len(texts) != 2 || texts[1] != "结果工作簿已算好，但发送失败" {
+		t.Fatalf("texts sent %q, want the reply's and the error's", texts)
+	}
+}

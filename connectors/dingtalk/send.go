@@ -32,9 +32,16 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 	if err != nil {
 		return "", fmt.Errorf("send message: %w", err)
 	}
+	// DingTalk cannot deduplicate robot messages: parts already delivered by an earlier try of
+	// this message (same IdempotencyKey) are skipped, so a retry sends only what is missing.
+	key := m.IdempotencyKey
 	var id string
 	if strings.TrimSpace(m.Text) != "" {
 		for i, chunk := range fitBody(splitText(m.Text, maxTextRunes), m.Markdown, m.Mentions) {
+			part := "t" + strconv.Itoa(i)
+			if c.sent.Done(key, part, []byte(chunk)) {
+				continue
+			}
 			mentions := m.Mentions
 			if i > 0 {
 				mentions = nil
@@ -42,9 +49,10 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			if id, err = c.sendText(ctx, m, t, chunk, mentions); err != nil {
 				return id, fmt.Errorf("send message: %w", err)
 			}
+			c.sent.Mark(key, part, []byte(chunk))
 		}
 	}
-	if m.Image != nil {
+	if m.Image != nil && !c.sent.Done(key, "i", []byte(m.Image.Name), m.Image.Data) {
 		mediaID, err := c.uploadMedia(ctx, "image", m.Image.Name, m.Image.Data)
 		if err != nil {
 			return id, fmt.Errorf("send message: %w", err)
@@ -52,8 +60,9 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		if id, err = c.sendOpenAPI(ctx, t, "sampleImageMsg", map[string]string{"photoURL": mediaID}); err != nil {
 			return id, fmt.Errorf("send message: %w", err)
 		}
+		c.sent.Mark(key, "i", []byte(m.Image.Name), m.Image.Data)
 	}
-	if m.File != nil {
+	if m.File != nil && !c.sent.Done(key, "f", []byte(m.File.Name), m.File.Data) {
 		name := m.File.Name
 		if name == "" {
 			name = "result.xlsx"
@@ -66,6 +75,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		if id, err = c.sendOpenAPI(ctx, t, "sampleFile", param); err != nil {
 			return id, fmt.Errorf("send message: %w", err)
 		}
+		c.sent.Mark(key, "f", []byte(m.File.Name), m.File.Data)
 	}
 	return id, nil
 }

@@ -56,6 +56,7 @@ type Connector struct {
 	http   *resty.Client
 	tokens *tokenCache
 	lim    *limiter
+	sent   *connectors.SentParts // sub-messages already delivered, by IdempotencyKey
 
 	botMu    sync.Mutex
 	botID    string
@@ -91,6 +92,7 @@ func New(cfg Config, opt Options) (*Connector, error) {
 	}
 	c.http = resty.NewWithClient(c.hc).SetBaseURL(strings.TrimRight(cfg.BaseURL, "/")).SetLogger(restyLogger{c.log})
 	c.tokens = &tokenCache{fetch: c.fetchToken, now: c.now}
+	c.sent = &connectors.SentParts{Now: c.now}
 	if cfg.Mode == "webhook" && cfg.EncryptKey == "" {
 		c.log.Warn("feishu.encrypt_key 未设置：回调不加密也无签名，仅靠 verification_token 校验 / encrypt_key is empty: callbacks are neither encrypted nor signed")
 	}
@@ -210,20 +212,15 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 	if err != nil {
 		return "", err
 	}
+	// Parts delivered by an earlier try of this message are skipped, and a file or image is
+	// uploaded only when a part still needs it: Feishu dedupes a uuid for one hour only, and
+	// the bot may retry later than that.
 	var media []part
 	if m.File != nil {
-		key, err := c.upload(ctx, m.File, false)
-		if err != nil {
-			return "", err
-		}
-		media = append(media, part{label: "f", msgType: "file", content: marshalContent(map[string]string{"file_key": key})})
+		media = append(media, part{label: "f", msgType: "file", upload: m.File})
 	}
 	if m.Image != nil {
-		key, err := c.upload(ctx, m.Image, true)
-		if err != nil {
-			return "", err
-		}
-		media = append(media, part{label: "i", msgType: "image", content: marshalContent(map[string]string{"image_key": key})})
+		media = append(media, part{label: "i", msgType: "image", upload: m.Image, image: true})
 	}
 	first := ""
 	for i, t := range targets {
@@ -232,15 +229,35 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			mentions = m.Mentions
 		}
 		parts := append(append([]part{}, media...), textParts(m.Kind, m.Text, m.Markdown, mentions)...)
-		for _, p := range parts {
+		for j, p := range parts {
 			label := p.label
 			if len(targets) > 1 {
 				label = fmt.Sprintf("u%d-%s", i, p.label)
+			}
+			content := []byte(p.content) // text: the exact sub-message; file, image: name and bytes
+			if p.upload != nil {
+				content = append([]byte(p.upload.Name+"\x00"), p.upload.Data...)
+			}
+			if c.sent.Done(m.IdempotencyKey, label, content) {
+				continue
+			}
+			if p.upload != nil && p.content == "" {
+				key, err := c.upload(ctx, p.upload, p.image)
+				if err != nil {
+					return first, err
+				}
+				field := "file_key"
+				if p.image {
+					field = "image_key"
+				}
+				p.content = marshalContent(map[string]string{field: key})
+				media[j].content = p.content // uploaded once for every target
 			}
 			id, err := c.sendPart(ctx, t, p, subUUID(m.IdempotencyKey, label))
 			if err != nil {
 				return first, err
 			}
+			c.sent.Mark(m.IdempotencyKey, label, content)
 			if first == "" {
 				first = id
 			}

@@ -137,9 +137,19 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("token fetched %d times, want 1 (cached)", s.tokenCalls)
 	}
 
-	// A retried Send (same IdempotencyKey) shows nothing new: Feishu dedupes on uuid.
-	if _, err := h.c.Send(context.Background(), connectors.Message{Kind: "reply", ChatID: ev.ChatID, ReplyTo: ev.ID,
-		Text: "已处理：3户需复核", File: &connectors.Attachment{Name: "名单_结果.xlsx", Data: []byte("result-bytes")}, IdempotencyKey: "job-42"}); err != nil {
+	// A retried Send (same IdempotencyKey) sends nothing again: both parts went out.
+	retry := connectors.Message{Kind: "reply", ChatID: ev.ChatID, ReplyTo: ev.ID,
+		Text: "已处理：3户需复核", File: &connectors.Attachment{Name: "名单_结果.xlsx", Data: []byte("result-bytes")}, IdempotencyKey: "job-42"}
+	if _, err := h.c.Send(context.Background(), retry); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.fake.snapshot(); len(s.msgs) != 2 || len(s.attempts) != 2 || len(s.uploads) != 1 {
+		t.Fatalf("after retry: %d shown, %d attempts, %d uploads; want 2, 2, 1", len(s.msgs), len(s.attempts), len(s.uploads))
+	}
+	// Without that record (another instance, a restart), the retry still shows nothing new
+	// within the hour: Feishu dedupes on uuid.
+	h.c.sent = &connectors.SentParts{Now: h.clock.Now}
+	if _, err := h.c.Send(context.Background(), retry); err != nil {
 		t.Fatal(err)
 	}
 	if s := h.fake.snapshot(); len(s.msgs) != 2 || len(s.attempts) != 4 {
@@ -492,5 +502,31 @@ func TestPerChatRateLimit(t *testing.T) {
 	}
 	if el := time.Since(start); el < 950*time.Millisecond { // 50 ms slack for timer granularity
 		t.Fatalf("6 sends to one chat took %v, want ≥1s", el)
+	}
+}
+
+// A reply whose text failed after its file went out is retried by the bot, possibly more than
+// an hour later (RetryAfter up to 1 h per try), when Feishu no longer dedupes the uuid: the
+// retry must neither upload the file again nor show it twice.
+func TestSendRetryAfterUUIDWindowDoesNotRepeatDeliveredParts(t *testing.T) {
+	h := newHarness(t, nil)
+	// The file message passes; the text message gets a server error.
+	h.fake.failNext(fakeFailure{skip: 1, pathPrefix: pathMessages, status: 503, code: 1})
+	m := connectors.Message{Kind: "reply", ChatID: "oc_chat", ReplyTo: "om_file_1", Text: "已处理",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("result-bytes")}, IdempotencyKey: "job-9-reply"}
+	if _, err := h.c.Send(context.Background(), m); err == nil || connectors.IsPermanent(err) {
+		t.Fatalf("first try: err = %v, want a transient error", err)
+	}
+	h.clock.Add(2 * time.Hour)
+	if _, err := h.c.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	s := h.fake.snapshot()
+	types := map[string]int{}
+	for _, msg := range s.msgs {
+		types[msg.MsgType]++
+	}
+	if len(s.uploads) != 1 || types["file"] != 1 || types["text"] != 1 {
+		t.Fatalf("%d uploads, shown %v; want 1 upload, the file and the text once each", len(s.uploads), types)
 	}
 }

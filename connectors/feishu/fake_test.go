@@ -36,12 +36,14 @@ type fakeFeishu struct {
 	fail       []fakeFailure     // queued answers for the next matching API calls
 	uploads    []fakeUpload
 	images     []fakeUpload
-	attempts   []fakeMsg // every message create/reply request that reached the handler
-	msgs       []fakeMsg // messages actually shown (uuid dedupe applied)
-	authSeen   []string  // bearer tokens of API calls, in order
+	attempts   []fakeMsg        // every message create/reply request that reached the handler
+	msgs       []fakeMsg        // messages actually shown (uuid dedupe applied)
+	authSeen   []string         // bearer tokens of API calls, in order
+	now        func() time.Time // the harness clock: uuids dedupe for an hour of it (§1.3)
 }
 
 type fakeFailure struct {
+	skip       int // let this many matching calls through first
 	pathPrefix string
 	status     int
 	code       int
@@ -62,6 +64,7 @@ type fakeMsg struct {
 	UUID          string `json:"uuid"`
 	ReplyInThread *bool  `json:"reply_in_thread"`
 	ID            string
+	At            time.Time // when it was shown
 }
 
 func newFake(t *testing.T) *fakeFeishu {
@@ -93,6 +96,10 @@ func (f *fakeFeishu) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i, fl := range f.fail {
+		if strings.HasPrefix(p, fl.pathPrefix) && fl.skip > 0 {
+			f.fail[i].skip--
+			break
+		}
 		if strings.HasPrefix(p, fl.pathPrefix) {
 			f.fail = append(f.fail[:i], f.fail[i+1:]...)
 			if fl.reset != "" {
@@ -226,9 +233,10 @@ func (f *fakeFeishu) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.attempts = append(f.attempts, m)
+	m.At = f.clock()
 	if m.UUID != "" {
 		for _, old := range f.msgs {
-			if old.UUID == m.UUID { // §1.3: same uuid → at most one message
+			if old.UUID == m.UUID && m.At.Sub(old.At) < time.Hour { // §1.3: same uuid → at most one message within 1 h
 				f.answer(w, 200, map[string]any{"code": 0, "msg": "success", "data": map[string]string{"message_id": old.ID}})
 				return
 			}
@@ -237,6 +245,13 @@ func (f *fakeFeishu) serveMessage(w http.ResponseWriter, r *http.Request) {
 	m.ID = fmt.Sprintf("om_sent_%d", len(f.msgs)+1)
 	f.msgs = append(f.msgs, m)
 	f.answer(w, 200, map[string]any{"code": 0, "msg": "success", "data": map[string]string{"message_id": m.ID}})
+}
+
+func (f *fakeFeishu) clock() time.Time {
+	if f.now != nil {
+		return f.now()
+	}
+	return time.Now()
 }
 
 // snapshot copies the recorded state under the lock.
@@ -297,6 +312,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 		mod(&cfg)
 	}
 	h := &harness{fake: f, clock: &testClock{t: time.Unix(1700000000, 0)}, logBuf: &bytes.Buffer{}}
+	f.now = h.clock.Now
 	l := logrus.New()
 	l.SetOutput(&lockedWriter{w: h.logBuf, mu: &h.mu})
 	l.SetLevel(logrus.DebugLevel)

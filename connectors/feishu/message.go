@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"zengshou/connectors"
 )
 
 // maxTextRunes is Limits().MaxTextRunes. The tightest documented body limit is 30 KB for card
@@ -19,6 +21,8 @@ type part struct {
 	label   string // stable within the Message, for the derived uuid: f, i, t0, t1, …
 	msgType string
 	content string
+	upload  *connectors.Attachment // a file or image still to upload (content is set after)
+	image   bool
 }
 
 // marshalContent encodes the "content" string without HTML escaping, so the @ tags stay

@@ -256,10 +256,19 @@ func TestAppUserSendFileAndText(t *testing.T) {
 	if id != "MSG-3" || ups[0].MediaID != "MEDIA-2" {
 		t.Fatalf("returned id %q, media %q; want MSG-3, MEDIA-2", id, ups[0].MediaID)
 	}
-	// A retry of the same logical message reuses the media id (no second upload), so WeCom's
-	// duplicate check sees an identical file message.
-	if _, err := c.Send(context.Background(), connectors.Message{UserIDs: []string{"zhangsan", "lisi"},
-		File: &connectors.Attachment{Name: "低保台账-结果.xlsx", Data: data}, IdempotencyKey: "job-1"}); err != nil {
+	// A retry of the same logical message sends nothing again: both parts went out.
+	retry := connectors.Message{UserIDs: []string{"zhangsan", "lisi"},
+		File: &connectors.Attachment{Name: "低保台账-结果.xlsx", Data: data}, IdempotencyKey: "job-1"}
+	if _, err := c.Send(context.Background(), retry); err != nil {
+		t.Fatal(err)
+	}
+	if ups, msgs, _ = f.snapshot(); len(ups) != 1 || len(msgs) != 2 {
+		t.Fatalf("retry sent again: %d uploads, %d messages", len(ups), len(msgs))
+	}
+	// Without that record (say it expired), a retry reuses the media id (no second upload), so
+	// WeCom's duplicate check sees an identical file message.
+	c.sent = &connectors.SentParts{}
+	if _, err := c.Send(context.Background(), retry); err != nil {
 		t.Fatal(err)
 	}
 	ups, msgs, _ = f.snapshot()
@@ -387,4 +396,91 @@ func TestLongTextSplitAcrossMessages(t *testing.T) {
 			t.Fatalf("message of %d bytes", n)
 		}
 	}
+}
+
+// A Send retried with the same IdempotencyKey after its file failed (rate limit spent) sends
+// only the file: group robots, appchat and response_url cannot deduplicate, so the text shown
+// by the first try must not be shown again.
+func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
+	ctx := context.Background()
+	file := &connectors.Attachment{Name: "结果.xlsx", Data: []byte("xlsx-bytes")}
+	count := func(msgs []fakeMessage, msgtype string) int {
+		n := 0
+		for _, m := range msgs {
+			if m.Body["msgtype"] == msgtype {
+				n++
+			}
+		}
+		return n
+	}
+
+	t.Run("group robot webhook", func(t *testing.T) {
+		c, f, _ := fakeConnector(t)
+		c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
+		f.failNext["/cgi-bin/webhook/upload_media"] = []int{45009, 45009, 45009}
+		m := connectors.Message{ChatID: "wrGROUP", Text: "处理完成", File: file, IdempotencyKey: "job-1-reply"}
+		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
+			t.Fatalf("first try: %v, want a rate limit", err)
+		}
+		if _, err := c.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.snapshot()
+		if count(msgs, "text") != 1 || count(msgs, "file") != 1 {
+			t.Fatalf("messages %+v, want the text and the file once each", msgs)
+		}
+	})
+
+	t.Run("same key, other text", func(t *testing.T) {
+		// The bot answers a reply that failed for good with an error text under the reply's key:
+		// that text is not a repeat and goes out.
+		c, f, _ := fakeConnector(t)
+		c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
+		f.alwaysCode["/cgi-bin/webhook/upload_media"] = 40006
+		m := connectors.Message{ChatID: "wrGROUP", Text: "处理完成", File: file, IdempotencyKey: "job-4-reply"}
+		if _, err := c.Send(ctx, m); !connectors.IsPermanent(err) {
+			t.Fatalf("reply: %v, want permanent", err)
+		}
+		if _, err := c.Send(ctx, connectors.Message{Kind: "error", ChatID: "wrGROUP", Text: "结果工作簿已算好，但发送失败", IdempotencyKey: "job-4-reply"}); err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.snapshot()
+		if count(msgs, "text") != 2 {
+			t.Fatalf("messages %+v, want the reply's text and the error text", msgs)
+		}
+	})
+
+	t.Run("appchat", func(t *testing.T) {
+		c, f, _ := fakeConnector(t)
+		f.failNext["/cgi-bin/media/upload"] = []int{45009, 45009, 45009}
+		m := connectors.Message{ChatID: "appchat-1", Text: "汇总", File: file, IdempotencyKey: "sum-1"}
+		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
+			t.Fatalf("first try: %v, want a rate limit", err)
+		}
+		if _, err := c.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.snapshot()
+		if count(msgs, "text") != 1 || count(msgs, "file") != 1 {
+			t.Fatalf("messages %+v, want the text and the file once each", msgs)
+		}
+	})
+
+	t.Run("response_url then app", func(t *testing.T) {
+		c, f, _ := fakeConnector(t)
+		f.failNext["/cgi-bin/media/upload"] = []int{45009, 45009, 45009}
+		direct := map[string]string{replyVia: viaBotHTTP, replyChatType: "direct", replyToUser: "wangwu",
+			replyResponseURL: f.URL() + "/cgi-bin/aibot/response?response_code=RC9"}
+		m := connectors.Message{ChatID: "wangwu", Reply: direct, Text: "好了", File: file, IdempotencyKey: "job-2-reply"}
+		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
+			t.Fatalf("first try: %v, want a rate limit", err)
+		}
+		if _, err := c.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.snapshot()
+		if len(f.responseURL) != 1 || count(msgs, "text") != 0 || count(msgs, "file") != 1 {
+			t.Fatalf("response_url %d, app messages %+v; want the text once (response_url) and the file once", len(f.responseURL), msgs)
+		}
+	})
 }

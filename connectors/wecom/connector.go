@@ -59,6 +59,10 @@ type Connector struct {
 	botCrypt     *msgCrypt
 	botFileKey   []byte // AES key for smart-robot file URLs in HTTP mode
 	media        *mediaCache
+	// sent remembers the parts of an idempotent message already delivered, so a retried Send
+	// does not repeat them where WeCom cannot deduplicate (group robots, appchat, response_url,
+	// the long connection).
+	sent *connectors.SentParts
 
 	wsMu sync.Mutex
 	ws   *wsConn // the live smart-robot long connection, nil when none
@@ -118,6 +122,7 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		tokens:  newTokenCache(now),
 		media:   newMediaCache(now),
 	}
+	c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
 	c.webhookLimit = newLimiter(webhookPerMinute, now, func(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) })
 	c.memberLimit = newLimiter(memberPerMinute, now, func(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) })
 	if cfg.appCallback() {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -67,7 +68,9 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 			Hint: "智能机器人长连接暂未连上，稍后自动重试；若持续出现，请检查网络或是否有另一实例占用了同一机器人的长连接"}
 	}
 	if ru := m.Reply[replyResponseURL]; ru != "" && via == viaBotHTTP {
-		if !c.responseURLUsed(ru) {
+		if !c.responseURLUsed(ru) || c.responseURLDoneBy(m) {
+			// Unused, or used by an earlier try of this very message: sendViaResponseURL skips
+			// what that try delivered.
 			return c.sendViaResponseURL(ctx, ru, m)
 		}
 		// response_url takes one call (PLATFORMS.md §2.4), but the bot sends a long reply in
@@ -130,13 +133,28 @@ func mentionPrefix(ids []string) string {
 
 // sendViaWebhook posts through a group robot: text, then image, then file.
 func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors.Message) error {
+	idem := m.IdempotencyKey
+	// once sends one part unless an earlier try of this message delivered it: a group robot
+	// has no duplicate check.
+	once := func(part string, content []byte, send func() error) error {
+		if c.sent.Done(idem, part, content) {
+			return nil
+		}
+		if err := send(); err != nil {
+			return err
+		}
+		c.sent.Mark(idem, part, content)
+		return nil
+	}
 	if m.Markdown {
 		prefix := mentionPrefix(m.Mentions)
 		for i, part := range splitText(m.Text, webhookMarkdownBytes-len(prefix)) {
 			if i == 0 {
 				part = prefix + part
 			}
-			if err := c.sendWebhook(ctx, key, webhookMessage{MsgType: "markdown", Markdown: &contentBody{Content: part}}); err != nil {
+			if err := once(textPartName(i), []byte(part), func() error {
+				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "markdown", Markdown: &contentBody{Content: part}})
+			}); err != nil {
 				return err
 			}
 		}
@@ -146,24 +164,37 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 			if i == 0 {
 				body.MentionedList = m.Mentions
 			}
-			if err := c.sendWebhook(ctx, key, webhookMessage{MsgType: "text", Text: body}); err != nil {
+			if err := once(textPartName(i), []byte(part), func() error {
+				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "text", Text: body})
+			}); err != nil {
 				return err
 			}
 		}
 	}
 	if m.Image != nil {
-		if len(m.Image.Data) <= webhookImageBytes {
-			if err := c.sendWebhook(ctx, key, webhookMessage{MsgType: "image", Image: newImageBody(m.Image.Data)}); err != nil {
-				return err
+		if err := once("image", m.Image.Data, func() error {
+			if len(m.Image.Data) <= webhookImageBytes {
+				return c.sendWebhook(ctx, key, webhookMessage{MsgType: "image", Image: newImageBody(m.Image.Data)})
 			}
-		} else if err := c.webhookFile(ctx, key, m.Image); err != nil {
+			return c.webhookFile(ctx, key, m.Image)
+		}); err != nil {
 			return err
 		}
 	}
 	if m.File != nil {
-		return c.webhookFile(ctx, key, m.File)
+		return once("file", attachmentContent(m.File), func() error { return c.webhookFile(ctx, key, m.File) })
 	}
 	return nil
+}
+
+// Part names for connectors.SentParts.
+const partResponseURL = "response_url"
+
+func textPartName(i int) string { return "t" + strconv.Itoa(i) }
+
+// attachmentContent is what tells one attachment from another in connectors.SentParts.
+func attachmentContent(a *connectors.Attachment) []byte {
+	return append([]byte(a.Name+"\x00"), a.Data...)
 }
 
 func (c *Connector) webhookFile(ctx context.Context, key string, a *connectors.Attachment) error {
@@ -191,10 +222,13 @@ func (c *Connector) sendViaResponseURL(ctx context.Context, responseURL string, 
 	}
 	parts := splitText(m.Text, responseURLBytes)
 	if len(parts) > 0 {
-		if err := c.sendResponseURL(ctx, responseURL, parts[0]); err != nil {
-			return "", err
+		if !c.sent.Done(m.IdempotencyKey, partResponseURL, []byte(parts[0])) {
+			if err := c.sendResponseURL(ctx, responseURL, parts[0]); err != nil {
+				return "", err
+			}
+			c.markResponseURL(responseURL)
+			c.sent.Mark(m.IdempotencyKey, partResponseURL, []byte(parts[0]))
 		}
-		c.markResponseURL(responseURL)
 		parts = parts[1:]
 	}
 	if !appOK {
@@ -205,6 +239,9 @@ func (c *Connector) sendViaResponseURL(ctx context.Context, responseURL string, 
 	}
 	rest := m
 	rest.Text = strings.Join(parts, "\n")
+	if rest.IdempotencyKey != "" {
+		rest.IdempotencyKey += "-rest" // its parts are not the whole message's parts
+	}
 	if strings.TrimSpace(rest.Text) == "" && rest.File == nil && rest.Image == nil {
 		return "", nil
 	}
@@ -239,9 +276,15 @@ func (c *Connector) waitMembers(ctx context.Context, t appTarget) error {
 
 // sendViaApp sends text, image and file through the self-built app and returns the last msgid.
 func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Message) (string, error) {
-	dedupe := m.IdempotencyKey != ""
+	idem := m.IdempotencyKey
+	dedupe := idem != ""
 	var last string
-	send := func(am appMessage) error {
+	// send delivers one part unless an earlier try of this message did: appchat/send has no
+	// duplicate check, and message/send's only catches identical content.
+	send := func(part string, content []byte, am appMessage) error {
+		if c.sent.Done(idem, part, content) {
+			return nil
+		}
 		if err := c.waitMembers(ctx, t); err != nil {
 			return err
 		}
@@ -249,6 +292,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		if err != nil {
 			return err
 		}
+		c.sent.Mark(idem, part, content)
 		if id != "" {
 			last = id
 		}
@@ -258,14 +302,14 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 	if m.Markdown {
 		limit, kind = appMarkdownBytes, "markdown"
 	}
-	for _, part := range splitText(m.Text, limit) {
+	for i, part := range splitText(m.Text, limit) {
 		am := t.message(kind)
 		if m.Markdown {
 			am.Markdown = &contentBody{Content: part}
 		} else {
 			am.Text = &contentBody{Content: part}
 		}
-		if err := send(am); err != nil {
+		if err := send(textPartName(i), []byte(part), am); err != nil {
 			return last, err
 		}
 	}
@@ -273,7 +317,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		att  *connectors.Attachment
 		kind string
 	}{{m.Image, "image"}, {m.File, "file"}} {
-		if a.att == nil {
+		if a.att == nil || c.sent.Done(idem, a.kind, attachmentContent(a.att)) {
 			continue
 		}
 		id, err := c.cachedUpload(ctx, "app:"+a.kind, a.att, func(ctx context.Context) (string, error) {
@@ -288,7 +332,7 @@ func (c *Connector) sendViaApp(ctx context.Context, t appTarget, m connectors.Me
 		} else {
 			am.File = &mediaBody{MediaID: id}
 		}
-		if err := send(am); err != nil {
+		if err := send(a.kind, attachmentContent(a.att), am); err != nil {
 			return last, err
 		}
 	}
@@ -347,6 +391,13 @@ func (c *Connector) cachedUpload(ctx context.Context, scope string, a *connector
 	}
 	mc.entries[k] = mediaEntry{id: id, expires: mc.now().Add(mediaLife)}
 	return id, nil
+}
+
+// responseURLDoneBy reports whether an earlier try of m itself answered through its
+// response_url (with the text m would send there).
+func (c *Connector) responseURLDoneBy(m connectors.Message) bool {
+	parts := splitText(m.Text, responseURLBytes)
+	return len(parts) > 0 && c.sent.Done(m.IdempotencyKey, partResponseURL, []byte(parts[0]))
 }
 
 // responseURLLife is how long a response_url stays valid (1 h, PLATFORMS.md §2.4).

@@ -289,21 +289,29 @@ func (w *wsConn) send(ctx context.Context, c *Connector, m connectors.Message) (
 		prefix = mentionPrefix(m.Mentions) // <@userid> in smart-robot markdown: (verify)
 	}
 	parts := splitText(m.Text, wsMarkdownSize-len(prefix))
+	// Parts an earlier try of this message delivered are skipped: aibot_send_msg has no
+	// duplicate check.
+	idem := m.IdempotencyKey
 	for _, chat := range chats {
 		for i, p := range parts {
 			if i == 0 {
 				p = prefix + p
 			}
+			part := chat + "/" + textPartName(i)
+			if c.sent.Done(idem, part, []byte(p)) {
+				continue
+			}
 			body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": p}}
 			if _, err := w.request(ctx, "aibot_send_msg", "", body); err != nil {
 				return "", fmt.Errorf("send markdown: %w", err)
 			}
+			c.sent.Mark(idem, part, []byte(p))
 		}
 		for _, a := range []struct {
 			att  *connectors.Attachment
 			kind string
 		}{{m.Image, "image"}, {m.File, "file"}} {
-			if a.att == nil {
+			if a.att == nil || c.sent.Done(idem, chat+"/"+a.kind, attachmentContent(a.att)) {
 				continue
 			}
 			id, err := c.cachedUpload(ctx, "ws:"+a.kind, a.att, func(ctx context.Context) (string, error) {
@@ -316,6 +324,7 @@ func (w *wsConn) send(ctx context.Context, c *Connector, m connectors.Message) (
 			if _, err := w.request(ctx, "aibot_send_msg", "", body); err != nil {
 				return "", fmt.Errorf("send %s: %w", a.kind, err)
 			}
+			c.sent.Mark(idem, chat+"/"+a.kind, attachmentContent(a.att))
 		}
 	}
 	return "", nil

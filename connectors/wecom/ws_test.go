@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,8 +37,9 @@ type fakeLongConn struct {
 	subbed   chan struct{}
 	subOnce  sync.Once
 	authFail bool
-	mute     bool // do not answer pings
-	echoCmd  bool // acknowledgements carry the cmd of the frame they answer
+	mute     bool           // do not answer pings
+	echoCmd  bool           // acknowledgements carry the cmd of the frame they answer
+	failNext map[string]int // cmd -> errcode answered once
 }
 
 func newFakeLongConn(t *testing.T, botID, secret, push string) *fakeLongConn {
@@ -84,6 +86,15 @@ func (f *fakeLongConn) handle(fr map[string]any) {
 	ack := map[string]any{"headers": map[string]string{"req_id": reqID}, "errcode": 0, "errmsg": "ok"}
 	if f.echoCmd {
 		ack["cmd"] = fr["cmd"]
+	}
+	f.mu.Lock()
+	code := f.failNext[fmt.Sprint(fr["cmd"])]
+	delete(f.failNext, fmt.Sprint(fr["cmd"]))
+	f.mu.Unlock()
+	if code != 0 {
+		ack["errcode"], ack["errmsg"] = code, "fake failure"
+		f.write(ack)
+		return
 	}
 	switch fr["cmd"] {
 	case "aibot_subscribe":
@@ -374,4 +385,41 @@ func TestLongConnectionDownIsTransient(t *testing.T) {
 			t.Fatalf("send while the long connection is down: err = %v, want transient with RetryAfter", err)
 		}
 	}
+}
+
+// A reply whose file upload failed over the long connection after its text went out is
+// retried with the same IdempotencyKey: the retry sends the file only.
+func TestLongConnectionRetryDoesNotRepeatDeliveredParts(t *testing.T) {
+	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
+	ws.failNext = map[string]int{"aibot_upload_media_init": 45009}
+	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.liveWS() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no long connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	reply := map[string]string{replyVia: viaBotWS, replyChatType: "group", replyReqID: "R1"}
+	m := connectors.Message{ChatID: "wrGROUP", Reply: reply, Text: "处理完成", IdempotencyKey: "job-3-reply",
+		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("PK\x03\x04")}}
+	if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
+		t.Fatalf("first try: %v, want a rate limit", err)
+	}
+	if _, err := c.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, fr := range ws.sent("aibot_send_msg") {
+		kinds[fr["body"].(map[string]any)["msgtype"].(string)]++
+	}
+	if kinds["markdown"] != 1 || kinds["file"] != 1 {
+		t.Fatalf("aibot_send_msg frames %v, want the text and the file once each", kinds)
+	}
+	cancel()
+	<-done
 }
