@@ -49,8 +49,9 @@ type fxConn struct {
 	mu        sync.Mutex
 	dlErrs    []error
 	sendErrs  []error
-	downloads int // calls
-	sends     int // calls
+	halfErrs  []error // a send whose text goes out (its key is taken) before its file fails
+	downloads int     // calls
+	sends     int     // calls
 	sent      []connectors.Message
 	keys      map[string]bool // idempotency keys shown (a resend with the same key is dropped)
 }
@@ -73,6 +74,11 @@ func (c *fxConn) failDownloads(errs ...error) {
 func (c *fxConn) failSends(errs ...error) {
 	c.mu.Lock()
 	c.sendErrs = append(c.sendErrs, errs...)
+	c.mu.Unlock()
+}
+func (c *fxConn) failSendsAfterText(errs ...error) {
+	c.mu.Lock()
+	c.halfErrs = append(c.halfErrs, errs...)
 	c.mu.Unlock()
 }
 func (c *fxConn) counts() (downloads, sends int) {
@@ -113,6 +119,14 @@ func (c *fxConn) Send(ctx context.Context, m connectors.Message) (string, error)
 		return m.IdempotencyKey, nil
 	}
 	c.keys[m.IdempotencyKey] = true
+	if len(c.halfErrs) > 0 {
+		err := c.halfErrs[0]
+		c.halfErrs = c.halfErrs[1:]
+		text := m
+		text.File = nil
+		c.sent = append(c.sent, text)
+		return "", err
+	}
 	c.sent = append(c.sent, m)
 	return m.IdempotencyKey, nil
 }
@@ -305,6 +319,26 @@ func TestFaultPermanentErrorIsNotRetried(t *testing.T) {
 	}
 	if j, _ := h.st.GetJob(context.Background(), 1); j.State != store.JobFailed || j.Attempts != 1 {
 		t.Fatalf("job %+v", j)
+	}
+}
+
+// A reply whose text went out but whose workbook failed for good (the platform refused the
+// file) is followed by the error text. The platforms drop a second message under a key already
+// used (Feishu's uuid, whatever the content), so the error text has a key of its own.
+func TestFaultErrorAfterHalfSentReplyIsDelivered(t *testing.T) {
+	h := newHarness(t, nil)
+	fc := newFxConn("fake", fxWorkbook(t, 10, 3))
+	h.withConnectors(fc)
+	fc.failSendsAfterText(&connectors.Error{Platform: "fake", Op: "send", HTTPStatus: 400, Msg: "file too large", Permanent: true})
+	if err := h.svc.Intake(context.Background(), fxFileEvent("fake", "m4", "oc_4")); err != nil {
+		t.Fatal(err)
+	}
+	h.mustWork()
+	h.idle()
+	msgs := fc.messages()
+	if len(msgs) != 2 || msgs[0].Kind != "reply" || msgs[1].Kind != "error" || !strings.Contains(msgs[1].Text, "结果工作簿已算好，但发送失败") ||
+		msgs[0].IdempotencyKey == msgs[1].IdempotencyKey {
+		t.Fatalf("messages %+v", msgs)
 	}
 }
 

@@ -329,9 +329,16 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 	// ID and phone numbers never leave in a chat's text, whatever composed it (a last line of
 	// defence behind the masking where the text is written).
 	m := connectors.Message{Kind: res.Kind, ChatID: ev.ChatID, Text: redact.Text(res.Text), Mentions: res.Mentions,
-		ReplyTo: ev.ID, Reply: ev.Reply, IdempotencyKey: fmt.Sprintf("job-%d-reply", j.ID)}
+		ReplyTo: ev.ID, Reply: ev.Reply}
 	if m.Kind == "" {
 		m.Kind = "reply"
+	}
+	// The error text after a failed reply has a key of its own: the reply's text may have gone
+	// out before its file failed, and a platform drops a second message under a used key
+	// (Feishu's uuid does, whatever the content).
+	m.IdempotencyKey = fmt.Sprintf("job-%d-reply", j.ID)
+	if m.Kind == "error" {
+		m.IdempotencyKey = fmt.Sprintf("job-%d-error", j.ID)
 	}
 	if ev.ChatType == connectors.ChatDirect && ev.ChatID == "" {
 		m.UserIDs = []string{ev.SenderID}
