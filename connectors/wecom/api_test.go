@@ -484,3 +484,32 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 		}
 	})
 }
+
+// So many mentions that their "<@id> " prefix alone is over the markdown limit: the message
+// still goes out (the mentions that do not fit are left out), every part within the limit.
+// Before, the split limit went negative and Send panicked.
+func TestWebhookMarkdownWithTooManyMentions(t *testing.T) {
+	c, f, _ := fakeConnector(t)
+	c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
+	var ids []string
+	for i := 0; i < 400; i++ {
+		ids = append(ids, fmt.Sprintf("user-%04d-abcdefgh", i)) // 23 bytes + "<@> " = 27 each: 10,800 in all
+	}
+	text := strings.Repeat("第1行 请核对台账\n", 600)
+	if _, err := c.Send(context.Background(), connectors.Message{ChatID: "wrGROUP", Text: text, Markdown: true, Mentions: ids}); err != nil {
+		t.Fatal(err)
+	}
+	_, msgs, _ := f.snapshot()
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	first := msgs[0].Body["markdown"].(map[string]any)["content"].(string)
+	if !strings.HasPrefix(first, "<@user-0000-abcdefgh> ") {
+		t.Fatalf("first part does not start with the mentions: %.80q", first)
+	}
+	for i, m := range msgs {
+		if n := len(m.Body["markdown"].(map[string]any)["content"].(string)); n > webhookMarkdownBytes {
+			t.Fatalf("part %d has %d bytes, over %d", i, n, webhookMarkdownBytes)
+		}
+	}
+}

@@ -123,9 +123,14 @@ func splitText(s string, max int) []string {
 	return out
 }
 
-func mentionPrefix(ids []string) string {
+// mentionPrefix is the "<@id> " mentions of a markdown message, at most a quarter of limit
+// bytes (the mentions that do not fit are left out): the text after it must still fit.
+func mentionPrefix(ids []string, limit int) string {
 	var b strings.Builder
 	for _, id := range ids {
+		if b.Len()+len(id)+4 > limit/4 {
+			break
+		}
 		b.WriteString("<@" + id + "> ")
 	}
 	return b.String()
@@ -147,7 +152,7 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 		return nil
 	}
 	if m.Markdown {
-		prefix := mentionPrefix(m.Mentions)
+		prefix := mentionPrefix(m.Mentions, webhookMarkdownBytes)
 		for i, part := range splitText(m.Text, webhookMarkdownBytes-len(prefix)) {
 			if i == 0 {
 				part = prefix + part

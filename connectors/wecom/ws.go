@@ -286,7 +286,7 @@ func (w *wsConn) send(ctx context.Context, c *Connector, m connectors.Message) (
 	}
 	prefix := ""
 	if len(m.Mentions) > 0 && m.ChatID != "" {
-		prefix = mentionPrefix(m.Mentions) // <@userid> in smart-robot markdown: (verify)
+		prefix = mentionPrefix(m.Mentions, wsMarkdownSize) // <@userid> in smart-robot markdown: (verify)
 	}
 	parts := splitText(m.Text, wsMarkdownSize-len(prefix))
 	// Parts an earlier try of this message delivered are skipped: aibot_send_msg has no
