@@ -44,11 +44,51 @@ func init() {
 
 // Targets of issue 9, printed beside the figures.
 const (
-	targetFloorRatio   = 1.3  // b/a at 100k households
-	targetRSSMiB       = 600  // peak RSS of zengshou calc at 100k households
-	target1kSeconds    = 0.3  // zengshou calc end to end at 1k households
-	targetWorkbooksMin = 600. // service burst, workbooks per minute
+	targetFloorRatio    = 1.3  // b/a at 100k households
+	targetRSSMiB        = 600  // peak RSS of zengshou calc at 100k households
+	target1kSeconds     = 0.3  // zengshou calc end to end at 1k households
+	targetWorkbooksMin  = 600. // service burst, workbooks per minute
+	targetEvalPerSecond = 1e6  // rule evaluation alone, households per second per core
 )
+
+// evalStage is stage (d): bench-eval's figures for one ledger, or why they are missing.
+type evalStage struct {
+	evalRun
+	err string
+}
+
+func (e evalStage) perSecond() float64 {
+	if e.Median <= 0 {
+		return 0
+	}
+	return float64(e.Households) / e.Median
+}
+
+// benchEvalStage runs bench-eval on the ledger in a child process.
+func benchEvalStage(ctx context.Context, exe, in string, o benchOpts) evalStage {
+	args := []string{"bench-eval", in, o.period}
+	if o.config != "" {
+		args = append(args, o.config)
+	}
+	var out bytes.Buffer
+	if _, err := runMeasuredOut(ctx, &out, exe, args...); err != nil {
+		return evalStage{err: err.Error()}
+	}
+	var r evalRun
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return evalStage{err: "bench-eval: " + err.Error()}
+	}
+	return evalStage{evalRun: r}
+}
+
+// groupThousands is n rounded, with thousands separators: 1,234,567.
+func groupThousands(n float64) string {
+	s := strconv.FormatInt(int64(n+0.5), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 type benchOpts struct {
 	households []int
@@ -177,9 +217,14 @@ func printBenchEnv(w io.Writer, o benchOpts) {
 
 // runMeasured runs a child to completion and returns its wall time, CPU and peak RSS.
 func runMeasured(ctx context.Context, name string, args ...string) (stageRun, error) {
+	return runMeasuredOut(ctx, io.Discard, name, args...)
+}
+
+// runMeasuredOut is runMeasured with the child's standard output written to out.
+func runMeasuredOut(ctx context.Context, out io.Writer, name string, args ...string) (stageRun, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	var errb bytes.Buffer
-	cmd.Stdout = io.Discard
+	cmd.Stdout = out
 	cmd.Stderr = &errb
 	start := time.Now()
 	err := cmd.Run()
@@ -231,6 +276,7 @@ func benchLedgers(ctx context.Context, w io.Writer, exe, dir string, o benchOpts
 		}
 	}
 	var all [][]*stage
+	var evals []evalStage
 	for _, n := range o.households {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -274,6 +320,14 @@ func benchLedgers(ctx context.Context, w io.Writer, exe, dir string, o benchOpts
 		stages := []*stage{a, b, c}
 		all = append(all, stages)
 		printStages(w, stages)
+		ev := benchEvalStage(ctx, exe, in, o)
+		evals = append(evals, ev)
+		if ev.err != "" {
+			fmt.Fprintf(w, "  %-28s 失败 / failed: %s\n", "(d) 规则计算 rule evaluation", ev.err)
+		} else {
+			fmt.Fprintf(w, "  %-28s %7.3f s  %s户/秒/核 households/s per core（%d次取中位数 median of %d）\n", "(d) 规则计算 rule evaluation",
+				ev.Median, groupThousands(ev.perSecond()), ev.Runs, ev.Runs)
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "汇总 / summary")
@@ -319,6 +373,13 @@ func benchLedgers(ctx context.Context, w io.Writer, exe, dir string, o benchOpts
 				line += fmt.Sprintf("  calc %.2f s（目标 ≤ %.1f s %s）", m.wall.Seconds(), target1kSeconds, mark(m.wall.Seconds() <= target1kSeconds))
 			}
 			line += fmt.Sprintf("  %.1f µs/户", m.wall.Seconds()*1e6/float64(n))
+		}
+		if ev := evals[i]; ev.err == "" && ev.Median > 0 {
+			hs := ev.perSecond()
+			line += fmt.Sprintf("  规则计算 %s户/秒/核（目标 ≥ %s %s）", groupThousands(hs), groupThousands(targetEvalPerSecond), mark(hs >= targetEvalPerSecond))
+			if b.ok() {
+				line += fmt.Sprintf("，占 calc 的 %.0f%%", 100*ev.Median/b.median().wall.Seconds())
+			}
 		}
 		fmt.Fprintln(w, line)
 	}

@@ -30,7 +30,7 @@ func capture(t *testing.T, f func() error) (string, error) {
 func TestEveryCommandHelp(t *testing.T) {
 	clearEnv(t)
 	for name, c := range commands {
-		if name == "worker" || name == "bench-floor" { // internal, started by the service and bench
+		if name == "worker" || name == "bench-floor" || name == "bench-eval" { // internal, started by the service and bench
 			continue
 		}
 		for _, arg := range []string{"--help", "-h"} {
