@@ -140,7 +140,7 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 			cat := categoryOf(t)
 			if cat == "" {
 				c, _ := x.col(f)
-				x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户、一般农户）", leafOf(c.Header), t)
+				x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户、一般农户）", leafOf(c.Header), clipValue(t))
 				continue
 			}
 			if h.Category == "" || cat != calc.CategoryLifted && cat != calc.CategoryOrdinary {
@@ -346,7 +346,7 @@ func (x *rowCtx) livestock() bool {
 		named = rowSpecies != ""
 		if rowSpecies == "" {
 			c, _ := x.col("species")
-			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), t)
+			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), clipValue(t))
 			return false
 		}
 	}
@@ -528,7 +528,7 @@ func (x *rowCtx) laborer() bool {
 	l.Job = jobOf(jt)
 	if jt != "" && l.Job == "" {
 		c, _ := x.col("job_type")
-		r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为稳定就业、灵活就业、公益岗位或未就业）", leafOf(c.Header), jt)
+		r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为稳定就业、灵活就业、公益岗位或未就业）", leafOf(c.Header), clipValue(jt))
 	}
 	l.PostHolder = x.flag("post_holder") || l.Job == calc.JobPost
 	if n, ok := x.count("months"); ok {
