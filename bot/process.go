@@ -153,7 +153,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
-	text := replyText(shown, p, led, res, saved, unknown, ev.Platform)
+	text := replyText(shown, p, led, res, saved, unknown, ev.Platform, ledger.ResultMode(led, wopt))
 	if !hasName && now.In(cfg.Reminders.Location()).Month() == p.Start().Month() {
 		// In a quarter's first month the ledger a cadre sends is most often the last quarter's
 		// (Q4's data arrives in January), while an unnamed file is evaluated for the upload's.
@@ -491,7 +491,7 @@ func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *
 
 // replyText is the short message sent with the result workbook. It goes to a group chat:
 // household names are masked and ID numbers never appear.
-func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
+func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform, mode string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已处理《%s》（%s）\n", name, p.Chinese())
 	mask := nameMasker(&led.Inputs)
@@ -563,7 +563,13 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&b, "提示：%s\n", redact.Text(w))
 	}
-	b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	if mode == ledger.ModeSheet {
+		// A large ledger: its sheets are left as they are and the workbook opens on them.
+		fmt.Fprintf(&b, "结果已写回工作簿（见附件）：原表未改动，每户的计算结果在“%s”工作表（按原表行号对应），汇总见“%s”，问题见“%s”。",
+			ledger.SheetResults, ledger.SheetSummary, ledger.SheetProblems)
+	} else {
+		b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
 	}
