@@ -290,7 +290,7 @@ var validID = regexp.MustCompile(`^[0-9a-f]{20}$`)
 
 // SafeName turns a display name into a file name that cannot leave its folder: path separators,
 // NUL and control characters, leading dots and anything but letters, digits, CJK, '-', '_', '.'
-// and '（）' are dropped.
+// and '（）' are dropped; a masking star becomes '＊'.
 func SafeName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	var b strings.Builder
@@ -298,6 +298,10 @@ func SafeName(name string) string {
 		switch {
 		case r == '-' || r == '_' || r == '.' || r == '（' || r == '）' || r == '(' || r == ')':
 			b.WriteRune(r)
+		case r == '*' || r == '＊':
+			// The star of a masked name (王*英) or number, full width (no wildcard in a
+			// file name): dropped, 王英 read as another person's name.
+			b.WriteRune('＊')
 		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= 0x4e00 && r <= 0x9fff:
 			b.WriteRune(r)
 		}

@@ -126,6 +126,10 @@ func TestSafeName(t *testing.T) {
 		"...":           "file",
 		"":              "file",
 		"结果（第3季度）.xlsx": "结果（第3季度）.xlsx",
+		// A masked name stays masked: 王*英 without its star read 王英, another person's name,
+		// and a masked ID number ran into the digits of a masked phone number.
+		"王*英-增收计算结果.xlsx":                          "王＊英-增收计算结果.xlsx",
+		"包*山户 1504**********0012 139****1111.xlsx": "包＊山户1504＊＊＊＊＊＊＊＊＊＊0012139＊＊＊＊1111.xlsx",
 	} {
 		if got := SafeName(in); got != want {
 			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
