@@ -141,7 +141,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			countyAsked = true
 		}
 		found = true
-		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, completionText(u))
+		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored, u.OpenTasks, completionText(u))
 		if u.Lagging {
 			b.WriteString("（落实不力）")
 		}
@@ -202,6 +202,19 @@ func unitName(u calc.Unit) string {
 		return "（未填写单位）"
 	}
 	return strings.Join(parts, "")
+}
+
+// unitLabel names the unit of a summary row. The villages whose ledgers named no 苏木乡镇 (or
+// no 旗县区) are summed into a township (county) row without a name: it says which level is not
+// filled in, where unitName gave two identical lines “（未填写单位）” for a village-only ledger.
+func unitLabel(u calc.UnitSummary) string {
+	switch {
+	case u.Level == calc.LevelCounty && u.Unit.County == "":
+		return "（未填写旗县区）"
+	case u.Level == calc.LevelTownship && u.Unit.Township == "":
+		return u.Unit.County + "（未填写苏木乡镇）"
+	}
+	return unitName(u.Unit)
 }
 
 var clauseNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八"}
