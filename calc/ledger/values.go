@@ -498,12 +498,16 @@ func jobOf(s string) string {
 	return ""
 }
 
-// speciesOf finds 牛/羊 in a text; "" when neither.
+// speciesOf finds 牛/羊 in a text; "" when neither or both.
 func speciesOf(s string) string {
+	cattle, sheep := strings.Contains(s, "牛"), strings.Contains(s, "羊")
 	switch {
-	case strings.Contains(s, "牛"):
+	case cattle && sheep:
+		// both (the template's 出售犊牛羔羊, a sheet 牛羊养殖台账): the row's 畜种 says which
+		return ""
+	case cattle:
 		return calc.Cattle
-	case strings.Contains(s, "羊"):
+	case sheep:
 		return calc.Sheep
 	}
 	return ""
