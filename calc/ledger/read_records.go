@@ -310,6 +310,11 @@ func (x *rowCtx) paidColumns(fn func(rule string, amount calc.Fen, c Column), de
 		if !ok {
 			continue
 		}
+		if v < 0 {
+			// a typing error, not money taken back: paid −300 made 未发放 more than was owed
+			x.bad1(c, x.rawCol(c), verr("不能是负数"))
+			continue
+		}
 		rule := ruleOfPaid(c.Header)
 		if rule == "" {
 			rule = def
