@@ -271,6 +271,13 @@ var templateKinds = map[string]string{
 	"保险": ledger.KindInsurance, "孝扶": ledger.KindFilial, "全部": "all",
 }
 
+// TemplateKind is the template kind a Chinese name stands for (牲畜 → livestock, 全部 → all), as
+// the 模板 command and the API take them; ok is false for a name it does not know.
+func TemplateKind(name string) (kind string, ok bool) {
+	kind, ok = templateKinds[name]
+	return kind, ok
+}
+
 // templateReply is 模板 [种类]: a blank standard ledger with drop-downs and an example row.
 func (s *Service) templateReply(ctx context.Context, ev *connectors.Event, arg string) jobResult {
 	kind := ledger.KindHouseholds
