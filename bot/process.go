@@ -10,9 +10,12 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/width"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
@@ -291,16 +294,25 @@ func dueNoEarlierThan(tasks []calc.Task, end time.Time) {
 	}
 }
 
-var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年\s*第?\s*([1-4一二三四])\s*季度|[Qq]([1-4]))`)
+var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年度?\s*第?\s*([1-4一二三四])\s*季度|[-_\s]*[Qq]([1-4])|年度?\s*(1|4|7|10)\s*月?\s*[-~—–至到]\s*(3|6|9|12)\s*月)`)
 
-// periodInName finds the quarter a file's name says it is for: "2026Q4", "2026年第4季度",
-// "2026年四季度".
+// periodInName finds the quarter a file's name says it is for: "2026Q4", "2026-Q4", "2026年第4季度",
+// "2026年度四季度", "2026年10-12月", in full-width digits too (a name typed with a Chinese
+// input method). A name it misses is evaluated for the upload's quarter.
 func periodInName(name string) (calc.Period, bool) {
-	m := periodNameRe.FindStringSubmatch(name)
+	m := periodNameRe.FindStringSubmatch(width.Fold.String(name))
 	if m == nil {
 		return calc.Period{}, false
 	}
 	q := m[2] + m[3]
+	if m[4] != "" { // months: a quarter's first and last month, not 1-6月 or 4-9月
+		first, _ := strconv.Atoi(m[4])
+		last, _ := strconv.Atoi(m[5])
+		if last != first+2 {
+			return calc.Period{}, false
+		}
+		q = fmt.Sprint((first + 2) / 3)
+	}
 	if i := strings.Index("一二三四", q); i >= 0 {
 		q = fmt.Sprint(i/3 + 1) // each Chinese numeral is 3 bytes
 	}
