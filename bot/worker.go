@@ -341,7 +341,15 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		if err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
-		m.File = &connectors.Attachment{Name: res.FileName, Data: data}
+		if lim := c.Limits().MaxFileBytes; lim > 0 && int64(len(data)) > lim {
+			// The platform would refuse the file and the reply with it: the figures, tasks and
+			// problems go without the workbook, and say why.
+			m.Text = strings.Replace(m.Text, "结果已写回工作簿（见附件）", "结果已写回工作簿", 1) +
+				fmt.Sprintf("\n注意：结果工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发回群里：请把台账按乡镇或嘎查村拆分后分别上传。",
+					float64(len(data))/(1<<20), lim>>20)
+		} else {
+			m.File = &connectors.Attachment{Name: res.FileName, Data: data}
+		}
 	}
 	for _, part := range splitText(m.Text, c.Limits().MaxTextRunes) {
 		mm := m
