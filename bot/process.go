@@ -120,6 +120,10 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
+	people, err := s.placeTasks(ctx, res.Tasks, nil)
+	if err != nil {
+		return nil, err
+	}
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded)
 	eval.Judges = judges
@@ -128,6 +132,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if closing := closedBy(eval, overdue); len(closing) > 0 {
 		in.OpenTasks = taskAges(overdue, closing)
 		res = calc.Evaluate(p, cfg.Policy, &in)
+		if _, err := s.placeTasks(ctx, res.Tasks, people); err != nil {
+			return nil, err
+		}
 		eval = evaluationOf(j, p, &in, res, superseded)
 		eval.Judges = judges
 	}
@@ -169,6 +176,45 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
+}
+
+// placeTasks gives a task that names no 帮扶责任人 or unit the cadre, unit and name the latest
+// stored upload gave its household: a 低保渐退台账 or 防贫保险台账 sent alone (as cadres keep and send
+// each ledger) has neither column, and its tasks were reminded to no one (“未填写帮扶责任人”) and
+// counted in no unit. people is the lookup of an earlier call (nil: look the households up).
+func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[string]store.HouseholdPerson) (map[string]store.HouseholdPerson, error) {
+	if people == nil {
+		var ids []string
+		for _, t := range tasks {
+			if t.Household != "" && (t.Cadre == "" || t.Unit == (calc.Unit{})) {
+				ids = append(ids, t.Household)
+			}
+		}
+		if len(ids) == 0 {
+			return map[string]store.HouseholdPerson{}, nil
+		}
+		var err error
+		if people, err = s.st.HouseholdPeople(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		hp, ok := people[t.Household]
+		if !ok || t.Household == "" {
+			continue
+		}
+		if t.Unit == (calc.Unit{}) {
+			t.Unit = hp.Unit
+		}
+		if t.Cadre == "" {
+			t.Cadre = hp.Cadre
+		}
+		if t.SubjectName == "" && t.Subject == t.Household {
+			t.SubjectName = hp.Name
+		}
+	}
+	return people, nil
 }
 
 // keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
