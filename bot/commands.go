@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
+	"zengshou/config"
 	"zengshou/connectors"
 )
 
@@ -35,7 +38,9 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 	case "进度", "汇总":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
 	case "政策":
-		return jobResult{Kind: "reply", Text: policyText(arg, s.personMasker(ctx))}
+		cfg := s.Config()
+		day := calc.Day(s.clock.Now().In(cfg.Reminders.Location()).Date())
+		return jobResult{Kind: "reply", Text: policyText(arg, s.personMasker(ctx), config.InForce(cfg.Policy, "", day))}
 	case "模板":
 		return s.templateReply(ctx, ev, arg)
 	case "提醒":
@@ -219,9 +224,10 @@ func unitLabel(u calc.UnitSummary) string {
 
 var clauseNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八"}
 
-// policyText is 政策 [条款]: the rules of one clause, or the list of all. mask masks what the
-// cadre typed before it is echoed to the group.
-func policyText(arg string, mask func(string) string) string {
+// policyText is 政策 [条款]: the rules of one clause with the standards in force (params), or
+// the list of all. mask masks what the cadre typed before it is echoed to the group. Rules are
+// named by their titles: the English rule ids are for the admin (zengshou policy).
+func policyText(arg string, mask func(string) string, params []config.ParamValue) string {
 	arg = strings.Trim(strings.TrimSpace(arg), "（）()第条")
 	if n := atoiSafe(arg); n >= 1 && n <= len(clauseNumbers) {
 		arg = clauseNumbers[n-1]
@@ -230,21 +236,72 @@ func policyText(arg string, mask func(string) string) string {
 	if arg == "" {
 		b.WriteString("《关于促进脱贫人口持续增收若干措施》（赤党乡振组办发〔2023〕1号）规则：\n")
 		for _, r := range calc.Rules {
-			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+			fmt.Fprintf(&b, "%s %s\n", r.Clause, r.Title)
 		}
-		b.WriteString("发送“政策 三”查看某一条。")
+		b.WriteString("发送“政策 三”查看某一条及现行标准。")
 		return b.String()
 	}
 	want := "（" + arg + "）"
 	for _, r := range calc.Rules {
 		if strings.Contains(r.Clause, want) {
-			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+			fmt.Fprintf(&b, "%s %s\n", r.Clause, r.Title)
 		}
 	}
 	if b.Len() == 0 {
 		return "没有找到条款“" + truncate(mask(arg), 20) + "”。发送“政策”查看全部条款。"
 	}
+	head := true
+	for _, p := range params {
+		if !strings.Contains(p.Clause, want) || p.Value == "" {
+			continue
+		}
+		if head {
+			b.WriteString("现行标准：\n")
+			head = false
+		}
+		b.WriteString("· ")
+		if p.County != "" {
+			b.WriteString(p.County + " ")
+		}
+		fmt.Fprintf(&b, "%s：%s", asciiParens.ReplaceAllString(p.Title, ""), paramText(p))
+		if p.Stale {
+			b.WriteString("（当年未设置，暂用最近一期）")
+		}
+		b.WriteString("\n")
+	}
 	return "《若干措施》" + want + "：\n" + strings.TrimRight(b.String(), "\n")
+}
+
+// asciiParens are the English glosses in parameter titles (“按户(household)或按人(person)”).
+var asciiParens = regexp.MustCompile(`\([A-Za-z_ ]+\)`)
+
+// paramText shows a parameter's value as a cadre reads it: 200元, 30%, 按户.
+func paramText(p config.ParamValue) string {
+	switch p.Unit {
+	case config.UnitYuan:
+		if _, err := strconv.ParseFloat(p.Value, 64); err == nil {
+			return p.Value + "元"
+		}
+		return p.Value
+	case config.UnitRate:
+		if strings.Contains(p.Title, "倍数") { // 孝扶资金倍数 0.8: 0.8倍, not 80%
+			return p.Value + "倍"
+		}
+		parts := strings.Split(p.Value, "/")
+		for i, v := range parts {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				parts[i] = strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+	switch p.Value {
+	case "household":
+		return "按户"
+	case "person":
+		return "按人"
+	}
+	return p.Value
 }
 
 func atoiSafe(s string) int {
