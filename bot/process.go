@@ -574,12 +574,18 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	fmt.Fprintf(&b, "纳入增收监测：%d户", sum.Monitored)
 	if len(flags) > 0 {
 		var parts []string
+		n := 0
 		for _, r := range calc.Rules {
-			if n := flags[r.ID]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s%d", r.Title, n))
+			if k := flags[r.ID]; k > 0 {
+				parts = append(parts, fmt.Sprintf("%s%d", r.Title, k))
+				n += k
 			}
 		}
-		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
+		overlap := ""
+		if n > sum.Monitored { // a household both 收入同比减少 and 低于监测标准 is one household
+			overlap = "，一户可同时有多项"
+		}
+		fmt.Fprintf(&b, "（%s）%s", strings.Join(parts, "、"), overlap)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), ledger.OverpaidNote(sum.Overpaid), sum.Unpaid.Text())
