@@ -216,7 +216,8 @@ func Run(ctx context.Context, o RunOptions) error {
 				svc.SetConfig(c)
 				o.Log.Info("serve: configuration reloaded")
 			}, func(err error) {
-				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one")
+				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one (配置文件有误，未生效，继续使用上一份正确配置)")
+				svc.ConfigRejected(runCtx, err)
 			})
 		}()
 	}

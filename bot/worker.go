@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"zengshou/bot/store"
+	"zengshou/config"
 	"zengshou/config/redact"
 	"zengshou/connectors"
 )
@@ -412,6 +414,27 @@ func splitText(s string, n int) []textPart {
 
 // alertAdmins tells the admins (roster) about something they must act on.
 func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
+	s.alertAdminsOnce(ctx, fmt.Sprintf("alert-%d", j.ID), text)
+}
+
+// ConfigRejected tells the admins that the config file they saved is invalid and the last good
+// config stays in force, with every problem (key, value, reason): the log alone was not seen by
+// the admin who edited the file, whose change silently did not happen. Once per distinct set of
+// problems a day.
+func (s *Service) ConfigRejected(ctx context.Context, err error) {
+	text := err.Error()
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		text = "- " + strings.Join(ce.Problems, "\n- ")
+	}
+	sum := sha256.Sum256([]byte(text))
+	day := s.clock.Now().In(s.Config().Reminders.Location()).Format("20060102")
+	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%x", day, sum[:6]),
+		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text))
+}
+
+// alertAdminsOnce sends text to every admin once for the key prefix.
+func (s *Service) alertAdminsOnce(ctx context.Context, prefix, text string) {
 	cfg := s.Config()
 	for _, a := range cfg.Roster.Admins {
 		for platform, id := range a.IDs {
@@ -419,7 +442,7 @@ func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 			if c == nil || id == "" {
 				continue
 			}
-			key := fmt.Sprintf("alert-%d-%s-%s", j.ID, platform, id)
+			key := fmt.Sprintf("%s-%s-%s", prefix, platform, id)
 			if ok, _ := s.st.ClaimSend(ctx, key, "alert", platform+":"+id, "", s.clock.Now()); !ok {
 				continue
 			}
