@@ -179,6 +179,11 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 		c, _ := x.col("household_size")
 		n, ok := x.countCol(c)
 		switch {
+		case ok && n > maxPlausibleMembers:
+			// computed as written, but a typo (44 for 4) divides the income into a per-capita
+			// figure that flags the household: the cadre is asked to check it
+			h.Members = n
+			x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’为%d人，多于一般家庭，请核对（已按%d人计算人均收入）", leafOf(c.Header), n, n)
 		case ok && n > 0:
 			h.Members = n
 		case ok && n == 0:
@@ -337,6 +342,9 @@ func (x *rowCtx) payment(rule, subject string, amount calc.Fen, c Column, k link
 		x.r.link("payment", len(in.Payments)-1, k, x.ref(), false)
 	}
 }
+
+// maxPlausibleMembers is the largest 家庭人口 read without a note to check it.
+const maxPlausibleMembers = 20
 
 // livestock reads one household's row of a 牲畜台账: one record per species.
 var speciesName = map[string]string{calc.Cattle: "牛", calc.Sheep: "羊"}
