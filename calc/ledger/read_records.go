@@ -554,7 +554,12 @@ func (x *rowCtx) laborer() bool {
 		l.ThreeMonthPay = &v
 	}
 	if n, ok := x.count("flexible_days"); ok {
-		l.FlexibleDays = n
+		if c, _ := x.col("flexible_days"); n > 366 {
+			// the days of one year: 1200 for 120 would earn the flexible-work subsidy
+			x.bad1(c, x.rawCol(c), verr("超过一年的天数，请核对"))
+		} else {
+			l.FlexibleDays = n
+		}
 	}
 	place := x.str("work_place")
 	if b, ok := x.boolean("in_county"); ok {
