@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
 	"zengshou/calc/ledger"
+	"zengshou/config"
 	"zengshou/connectors"
 )
 
@@ -35,7 +38,9 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 	case "进度", "汇总":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
 	case "政策":
-		return jobResult{Kind: "reply", Text: policyText(arg, s.personMasker(ctx))}
+		cfg := s.Config()
+		day := calc.Day(s.clock.Now().In(cfg.Reminders.Location()).Date())
+		return jobResult{Kind: "reply", Text: policyText(arg, s.personMasker(ctx), config.InForce(cfg.Policy, "", day))}
 	case "模板":
 		return s.templateReply(ctx, ev, arg)
 	case "提醒":
@@ -141,7 +146,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			countyAsked = true
 		}
 		found = true
-		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored, u.OpenTasks, completionText(u))
+		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored, u.OpenTasks, completionText(u))
 		if u.Lagging {
 			b.WriteString("（落实不力）")
 		}
@@ -204,11 +209,25 @@ func unitName(u calc.Unit) string {
 	return strings.Join(parts, "")
 }
 
+// unitLabel names the unit of a summary row. The villages whose ledgers named no 苏木乡镇 (or
+// no 旗县区) are summed into a township (county) row without a name: it says which level is not
+// filled in, where unitName gave two identical lines “（未填写单位）” for a village-only ledger.
+func unitLabel(u calc.UnitSummary) string {
+	switch {
+	case u.Level == calc.LevelCounty && u.Unit.County == "":
+		return "（未填写旗县区）"
+	case u.Level == calc.LevelTownship && u.Unit.Township == "":
+		return u.Unit.County + "（未填写苏木乡镇）"
+	}
+	return unitName(u.Unit)
+}
+
 var clauseNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八"}
 
-// policyText is 政策 [条款]: the rules of one clause, or the list of all. mask masks what the
-// cadre typed before it is echoed to the group.
-func policyText(arg string, mask func(string) string) string {
+// policyText is 政策 [条款]: the rules of one clause with the standards in force (params), or
+// the list of all. mask masks what the cadre typed before it is echoed to the group. Rules are
+// named by their titles: the English rule ids are for the admin (zengshou policy).
+func policyText(arg string, mask func(string) string, params []config.ParamValue) string {
 	arg = strings.Trim(strings.TrimSpace(arg), "（）()第条")
 	if n := atoiSafe(arg); n >= 1 && n <= len(clauseNumbers) {
 		arg = clauseNumbers[n-1]
@@ -217,21 +236,72 @@ func policyText(arg string, mask func(string) string) string {
 	if arg == "" {
 		b.WriteString("《关于促进脱贫人口持续增收若干措施》（赤党乡振组办发〔2023〕1号）规则：\n")
 		for _, r := range calc.Rules {
-			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+			fmt.Fprintf(&b, "%s %s\n", r.Clause, r.Title)
 		}
-		b.WriteString("发送“政策 三”查看某一条。")
+		b.WriteString("发送“政策 三”查看某一条及现行标准。")
 		return b.String()
 	}
 	want := "（" + arg + "）"
 	for _, r := range calc.Rules {
 		if strings.Contains(r.Clause, want) {
-			fmt.Fprintf(&b, "%s %s（%s）\n", r.Clause, r.Title, r.ID)
+			fmt.Fprintf(&b, "%s %s\n", r.Clause, r.Title)
 		}
 	}
 	if b.Len() == 0 {
 		return "没有找到条款“" + truncate(mask(arg), 20) + "”。发送“政策”查看全部条款。"
 	}
+	head := true
+	for _, p := range params {
+		if !strings.Contains(p.Clause, want) || p.Value == "" {
+			continue
+		}
+		if head {
+			b.WriteString("现行标准：\n")
+			head = false
+		}
+		b.WriteString("· ")
+		if p.County != "" {
+			b.WriteString(p.County + " ")
+		}
+		fmt.Fprintf(&b, "%s：%s", asciiParens.ReplaceAllString(p.Title, ""), paramText(p))
+		if p.Stale {
+			b.WriteString("（当年未设置，暂用最近一期）")
+		}
+		b.WriteString("\n")
+	}
 	return "《若干措施》" + want + "：\n" + strings.TrimRight(b.String(), "\n")
+}
+
+// asciiParens are the English glosses in parameter titles (“按户(household)或按人(person)”).
+var asciiParens = regexp.MustCompile(`\([A-Za-z_ ]+\)`)
+
+// paramText shows a parameter's value as a cadre reads it: 200元, 30%, 按户.
+func paramText(p config.ParamValue) string {
+	switch p.Unit {
+	case config.UnitYuan:
+		if _, err := strconv.ParseFloat(p.Value, 64); err == nil {
+			return p.Value + "元"
+		}
+		return p.Value
+	case config.UnitRate:
+		if strings.Contains(p.Title, "倍数") { // 孝扶资金倍数 0.8: 0.8倍, not 80%
+			return p.Value + "倍"
+		}
+		parts := strings.Split(p.Value, "/")
+		for i, v := range parts {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				parts[i] = strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+	switch p.Value {
+	case "household":
+		return "按户"
+	case "person":
+		return "按人"
+	}
+	return p.Value
 }
 
 func atoiSafe(s string) int {
@@ -256,6 +326,13 @@ var templateKinds = map[string]string{
 	"经营主体": ledger.KindEntities, "联农带农": ledger.KindEntities, "吸纳就业": ledger.KindEmployers,
 	"以工代赈": ledger.KindRelief, "公益岗位": ledger.KindPosts, "低保": ledger.KindDibao,
 	"保险": ledger.KindInsurance, "孝扶": ledger.KindFilial, "全部": "all",
+}
+
+// TemplateKind is the template kind a Chinese name stands for (牲畜 → livestock, 全部 → all), as
+// the 模板 command and the API take them; ok is false for a name it does not know.
+func TemplateKind(name string) (kind string, ok bool) {
+	kind, ok = templateKinds[name]
+	return kind, ok
 }
 
 // templateReply is 模板 [种类]: a blank standard ledger with drop-downs and an example row.

@@ -10,9 +10,12 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/width"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
@@ -117,6 +120,10 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
+	people, err := s.placeTasks(ctx, res.Tasks, nil)
+	if err != nil {
+		return nil, err
+	}
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded)
 	eval.Judges = judges
@@ -125,6 +132,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if closing := closedBy(eval, overdue); len(closing) > 0 {
 		in.OpenTasks = taskAges(overdue, closing)
 		res = calc.Evaluate(p, cfg.Policy, &in)
+		if _, err := s.placeTasks(ctx, res.Tasks, people); err != nil {
+			return nil, err
+		}
 		eval = evaluationOf(j, p, &in, res, superseded)
 		eval.Judges = judges
 	}
@@ -153,7 +163,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
-	text := replyText(shown, p, led, res, saved, unknown, ev.Platform)
+	text := replyText(shown, p, led, res, saved, unknown, ev.Platform, ledger.ResultMode(led, wopt))
 	if !hasName && now.In(cfg.Reminders.Location()).Month() == p.Start().Month() {
 		// In a quarter's first month the ledger a cadre sends is most often the last quarter's
 		// (Q4's data arrives in January), while an unnamed file is evaluated for the upload's.
@@ -166,6 +176,45 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			len(superseded), newest.Chinese(), p.Chinese())
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
+}
+
+// placeTasks gives a task that names no 帮扶责任人 or unit the cadre, unit and name the latest
+// stored upload gave its household: a 低保渐退台账 or 防贫保险台账 sent alone (as cadres keep and send
+// each ledger) has neither column, and its tasks were reminded to no one (“未填写帮扶责任人”) and
+// counted in no unit. people is the lookup of an earlier call (nil: look the households up).
+func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[string]store.HouseholdPerson) (map[string]store.HouseholdPerson, error) {
+	if people == nil {
+		var ids []string
+		for _, t := range tasks {
+			if t.Household != "" && (t.Cadre == "" || t.Unit == (calc.Unit{})) {
+				ids = append(ids, t.Household)
+			}
+		}
+		if len(ids) == 0 {
+			return map[string]store.HouseholdPerson{}, nil
+		}
+		var err error
+		if people, err = s.st.HouseholdPeople(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		hp, ok := people[t.Household]
+		if !ok || t.Household == "" {
+			continue
+		}
+		if t.Unit == (calc.Unit{}) {
+			t.Unit = hp.Unit
+		}
+		if t.Cadre == "" {
+			t.Cadre = hp.Cadre
+		}
+		if t.SubjectName == "" && t.Subject == t.Household {
+			t.SubjectName = hp.Name
+		}
+	}
+	return people, nil
 }
 
 // keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
@@ -291,16 +340,25 @@ func dueNoEarlierThan(tasks []calc.Task, end time.Time) {
 	}
 }
 
-var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年\s*第?\s*([1-4一二三四])\s*季度|[Qq]([1-4]))`)
+var periodNameRe = regexp.MustCompile(`(20\d\d)\s*(?:年度?\s*第?\s*([1-4一二三四])\s*季度|[-_\s]*[Qq]([1-4])|年度?\s*(1|4|7|10)\s*月?\s*[-~—–至到]\s*(3|6|9|12)\s*月)`)
 
-// periodInName finds the quarter a file's name says it is for: "2026Q4", "2026年第4季度",
-// "2026年四季度".
+// periodInName finds the quarter a file's name says it is for: "2026Q4", "2026-Q4", "2026年第4季度",
+// "2026年度四季度", "2026年10-12月", in full-width digits too (a name typed with a Chinese
+// input method). A name it misses is evaluated for the upload's quarter.
 func periodInName(name string) (calc.Period, bool) {
-	m := periodNameRe.FindStringSubmatch(name)
+	m := periodNameRe.FindStringSubmatch(width.Fold.String(name))
 	if m == nil {
 		return calc.Period{}, false
 	}
 	q := m[2] + m[3]
+	if m[4] != "" { // months: a quarter's first and last month, not 1-6月 or 4-9月
+		first, _ := strconv.Atoi(m[4])
+		last, _ := strconv.Atoi(m[5])
+		if last != first+2 {
+			return calc.Period{}, false
+		}
+		q = fmt.Sprint((first + 2) / 3)
+	}
 	if i := strings.Index("一二三四", q); i >= 0 {
 		q = fmt.Sprint(i/3 + 1) // each Chinese numeral is 3 bytes
 	}
@@ -491,7 +549,7 @@ func (s *Service) unknownCadres(ctx context.Context, ev *connectors.Event, res *
 
 // replyText is the short message sent with the result workbook. It goes to a group chat:
 // household names are masked and ID numbers never appear.
-func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform string) string {
+func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result, saved *store.SaveResult, unknown []string, platform, mode string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已处理《%s》（%s）\n", name, p.Chinese())
 	mask := nameMasker(&led.Inputs)
@@ -516,12 +574,18 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	fmt.Fprintf(&b, "纳入增收监测：%d户", sum.Monitored)
 	if len(flags) > 0 {
 		var parts []string
+		n := 0
 		for _, r := range calc.Rules {
-			if n := flags[r.ID]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s%d", r.Title, n))
+			if k := flags[r.ID]; k > 0 {
+				parts = append(parts, fmt.Sprintf("%s%d", r.Title, k))
+				n += k
 			}
 		}
-		fmt.Fprintf(&b, "（%s）", strings.Join(parts, "、"))
+		overlap := ""
+		if n > sum.Monitored { // a household both 收入同比减少 and 低于监测标准 is one household
+			overlap = "，一户可同时有多项"
+		}
+		fmt.Fprintf(&b, "（%s）%s", strings.Join(parts, "、"), overlap)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), ledger.OverpaidNote(sum.Overpaid), sum.Unpaid.Text())
@@ -563,7 +627,13 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&b, "提示：%s\n", redact.Text(w))
 	}
-	b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	if mode == ledger.ModeSheet {
+		// A large ledger: its sheets are left as they are and the workbook opens on them.
+		fmt.Fprintf(&b, "结果已写回工作簿（见附件）：原表未改动，每户的计算结果在“%s”工作表（按原表行号对应），汇总见“%s”，问题见“%s”。",
+			ledger.SheetResults, ledger.SheetSummary, ledger.SheetProblems)
+	} else {
+		b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
 	}

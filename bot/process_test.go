@@ -16,6 +16,17 @@ func TestPeriodInName(t *testing.T) {
 		"台账2026q2.xlsx":      "2026Q2",
 		"2026年台账.xlsx":       "",
 		"第5季度2026.xlsx":      "",
+		// as cadres also write it: evaluated for the upload's quarter instead, without a word
+		"2026年度第3季度台账.xlsx":  "2026Q3",
+		"2026-Q3台账.xlsx":     "2026Q3",
+		"台账_2026_Q3.xlsx":    "2026Q3",
+		"２０２６年第３季度台账.xlsx":   "2026Q3",
+		"2026年7-9月收入台账.xlsx": "2026Q3",
+		"2026年7月-9月台账.xlsx":  "2026Q3",
+		"2026年10至12月.xlsx":   "2026Q4",
+		"2026年1-6月台账.xlsx":   "",
+		"2026年1-12月台账.xlsx":  "",
+		"2026年4-9月台账.xlsx":   "",
 	} {
 		p, ok := periodInName(name)
 		got := ""

@@ -121,7 +121,7 @@ func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Cl
 // so a second `zengshou serve` on the same data directory is refused.
 func lockDataDir(dir string) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+		return nil, fmt.Errorf("无法创建数据目录 %s（请检查路径和权限，或用 --data 换一个） / create data dir: %w", dir, err)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, "zengshou.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -185,7 +185,7 @@ func Run(ctx context.Context, o RunOptions) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
+		return fmt.Errorf("无法监听 %s（端口可能已被其他程序占用：用 --addr 或配置 http.addr 换一个端口） / listen: %w", addr, err)
 	}
 	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
 	runCtx, stop := context.WithCancel(ctx)
@@ -216,7 +216,8 @@ func Run(ctx context.Context, o RunOptions) error {
 				svc.SetConfig(c)
 				o.Log.Info("serve: configuration reloaded")
 			}, func(err error) {
-				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one")
+				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one (配置文件有误，未生效，继续使用上一份正确配置)")
+				svc.ConfigRejected(runCtx, err)
 			})
 		}()
 	}

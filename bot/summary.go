@@ -154,7 +154,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		for _, v := range u.Paid {
 			paid += v
 		}
-		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s；待办%d项，完成率%s", unitName(u.Unit), u.Households, u.Monitored,
+		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s；待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored,
 			owed.Text(), paid.Text(), u.OpenTasks, completionText(u))
 		if u.Growth != nil && u.LocalGrowth != nil {
 			mark := "低于"
@@ -196,7 +196,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 				fmt.Fprintf(&b, "……共%d个\n", len(lag))
 				break
 			}
-			fmt.Fprintf(&b, "%d. %s 完成率%s", i+1, unitName(u.Unit), completionText(u))
+			fmt.Fprintf(&b, "%d. %s 完成率%s", i+1, unitLabel(u), completionText(u))
 			if u.Overdue > 0 {
 				fmt.Fprintf(&b, "，逾期超过%d天%d项", lagDays, u.Overdue)
 			}

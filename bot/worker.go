@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"zengshou/bot/store"
+	"zengshou/config"
 	"zengshou/config/redact"
 	"zengshou/connectors"
 )
@@ -348,7 +350,15 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		if err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
-		m.File = &connectors.Attachment{Name: res.FileName, Data: data}
+		if lim := c.Limits().MaxFileBytes; lim > 0 && int64(len(data)) > lim {
+			// The platform would refuse the file and the reply with it: the figures, tasks and
+			// problems go without the workbook, and say why.
+			m.Text = strings.Replace(m.Text, "结果已写回工作簿（见附件）", "结果已写回工作簿", 1) +
+				fmt.Sprintf("\n注意：结果工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发回群里：请把台账按乡镇或嘎查村拆分后分别上传。",
+					float64(len(data))/(1<<20), lim>>20)
+		} else {
+			m.File = &connectors.Attachment{Name: res.FileName, Data: data}
+		}
 	}
 	for _, part := range splitText(m.Text, c.Limits().MaxTextRunes) {
 		mm := m
@@ -411,6 +421,27 @@ func splitText(s string, n int) []textPart {
 
 // alertAdmins tells the admins (roster) about something they must act on.
 func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
+	s.alertAdminsOnce(ctx, fmt.Sprintf("alert-%d", j.ID), text)
+}
+
+// ConfigRejected tells the admins that the config file they saved is invalid and the last good
+// config stays in force, with every problem (key, value, reason): the log alone was not seen by
+// the admin who edited the file, whose change silently did not happen. Once per distinct set of
+// problems a day.
+func (s *Service) ConfigRejected(ctx context.Context, err error) {
+	text := err.Error()
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		text = "- " + strings.Join(ce.Problems, "\n- ")
+	}
+	sum := sha256.Sum256([]byte(text))
+	day := s.clock.Now().In(s.Config().Reminders.Location()).Format("20060102")
+	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%x", day, sum[:6]),
+		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text))
+}
+
+// alertAdminsOnce sends text to every admin once for the key prefix.
+func (s *Service) alertAdminsOnce(ctx context.Context, prefix, text string) {
 	cfg := s.Config()
 	for _, a := range cfg.Roster.Admins {
 		for platform, id := range a.IDs {
@@ -418,7 +449,7 @@ func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 			if c == nil || id == "" {
 				continue
 			}
-			key := fmt.Sprintf("alert-%d-%s-%s", j.ID, platform, id)
+			key := fmt.Sprintf("%s-%s-%s", prefix, platform, id)
 			if ok, _ := s.st.ClaimSend(ctx, key, "alert", platform+":"+id, "", s.clock.Now()); !ok {
 				continue
 			}

@@ -542,6 +542,15 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"wecom.secret", "ZENGSHOU_WECOM_SECRET"}},
 		{"bad yaml", "policy: [", []string{"配置文件第 1 行：", "not valid YAML"}},
 		{"tab indentation", "reminders:\n\tdigest_time: \"09:00\"\n", []string{"配置文件第 2 行：用了 Tab 缩进，YAML 只能用空格缩进"}},
+		// Every problem at once: a misspelt key beside a value of the wrong type in the same
+		// section was not reported until the value was fixed (mapstructure records unused keys
+		// only for a section it decoded without an error).
+		{"misspelt key beside a bad value", "reminders: {digest_tme: \"09:00\", escalate_after: 三}",
+			[]string{"reminders.escalate_after = \"三\"：应为整数", "reminders.digest_tme = \"09:00\"：未知的配置项，是否应为 reminders.digest_time？"}},
+		{"misspelt roster key beside a bad value", "roster: {cadres: [{name: 王建军, idz: {wecom: wjj}, ids: {wecom: wjj}, units: 5}]}",
+			[]string{"roster.cadres[0].idz = {wecom: \"wjj\"}：未知的配置项，是否应为 roster.cadres[0].ids？"}},
+		{"misspelt key beside a bad value elsewhere", "reminders: {digest_tme: \"09:00\"}\nhttp: {max_upload_mb: 五十}",
+			[]string{"http.max_upload_mb = \"五十\"：应为整数", "reminders.digest_tme = \"09:00\"：未知的配置项"}},
 		{"duplicate section", "policy:\n  industry:\n    calf_cap: 800\n  industry:\n    lamb_cap: 5\n",
 			[]string{"配置文件第 4 行：键 industry 重复，第 2 行已经写过，请合并成一处"}},
 	} {

@@ -127,6 +127,10 @@ func decode(data []byte) (*Config, []string) {
 	var problems, warns []string
 	if err := dec.Decode(settings); err != nil {
 		problems = append(problems, decodeMessages(err, settings)...)
+		// mapstructure records the unused keys of a section only when the section decoded
+		// without an error: a misspelt key beside a value of the wrong type would be reported
+		// only after the value was fixed. Every problem is reported at once.
+		md = unusedKeys(settings)
 	}
 	// A key the service does not read is an error: a misspelt key would otherwise leave its
 	// default in force while the admin believes it changed.
@@ -327,4 +331,43 @@ func yamlMessages(err error, data []byte) []string {
 		out = append(out, fmt.Sprintf("配置文件不是有效的 YAML (not valid YAML): %v", err))
 	}
 	return out
+}
+
+// unusedKeys lists the keys of settings the Config does not take, found by decoding into a
+// throwaway Config with every value that is not a section, a list or a mapping replaced by its
+// type's zero value: nothing fails to decode, so every section records its unused keys.
+func unusedKeys(settings map[string]any) mapstructure.Metadata {
+	var md mapstructure.Metadata
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		DecodeHook: func(from, to reflect.Value) (any, error) {
+			if !from.IsValid() {
+				return nil, nil
+			}
+			fk := from.Kind()
+			switch to.Kind() {
+			case reflect.Struct:
+				if to.Type() != reflect.TypeFor[time.Time]() && fk == reflect.Map {
+					return from.Interface(), nil
+				}
+			case reflect.Map:
+				if fk == reflect.Map {
+					return from.Interface(), nil
+				}
+			case reflect.Slice, reflect.Array:
+				if fk == reflect.Slice || fk == reflect.Array {
+					return from.Interface(), nil
+				}
+			case reflect.Interface, reflect.Pointer:
+				return from.Interface(), nil
+			}
+			return reflect.Zero(to.Type()).Interface(), nil
+		},
+		Metadata: &md,
+		Result:   Defaults(),
+	})
+	if err != nil {
+		panic(err) // a bad DecoderConfig is a programming error
+	}
+	_ = dec.Decode(settings) // only the metadata is wanted
+	return md
 }

@@ -437,3 +437,46 @@ func (s *Store) VillagePeriods(ctx context.Context) (map[calc.Unit]calc.Period, 
 	}
 	return out, rows.Err()
 }
+
+// HouseholdPerson is what the latest stored upload says about a household: its head's name, its
+// unit and its responsible cadre.
+type HouseholdPerson struct {
+	Name  string
+	Unit  calc.Unit
+	Cadre string
+}
+
+// HouseholdPeople returns, for those of these households that earlier uploads stored, the name,
+// unit and cadre of the latest quarter stored: a ledger that names no 帮扶责任人 (a 低保渐退台账
+// or 防贫保险台账 sent alone) raises tasks for households the household ledger placed.
+func (s *Store) HouseholdPeople(ctx context.Context, households []string) (map[string]HouseholdPerson, error) {
+	out := map[string]HouseholdPerson{}
+	for start := 0; start < len(households); start += 500 {
+		end := min(start+500, len(households))
+		args := make([]any, 0, end-start)
+		for _, h := range households[start:end] {
+			args = append(args, h)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT household, name, county, township, village, cadre FROM households h
+			WHERE household IN (`+placeholders(end-start)+`)
+			AND period = (SELECT MAX(period) FROM households WHERE household = h.household)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("household people: %w", err)
+		}
+		for rows.Next() {
+			var h string
+			var p HouseholdPerson
+			if err := rows.Scan(&h, &p.Name, &p.Unit.County, &p.Unit.Township, &p.Unit.Village, &p.Cadre); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h] = p
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("household people: %w", err)
+		}
+	}
+	return out, nil
+}

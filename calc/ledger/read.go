@@ -193,6 +193,7 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 		return nil, r.noLedger(names)
 	}
 	r.noData(states)
+	r.unrecognized(states)
 	r.join()
 	// report sheets in workbook order
 	order := map[string]int{}
@@ -256,6 +257,38 @@ func (r *reader) noData(states []*sheetState) {
 		if st.info.Kind != "" && len(st.info.Skipped) == 0 { // skipped rows have their own notes
 			r.errorf(st.info.Name, 0, "", true, "‘%s’只有表头，没有读到数据行（第%d行起），没有可计算的内容；请填写后重新上传", st.info.Name, st.info.FirstRow)
 		}
+	}
+}
+
+// identityFields name a person, a household or a place: a sheet with only these (a 花名册, a
+// contact list) is not a ledger left out.
+var identityFields = map[string]bool{"seq": true, "head_name": true, "name": true, "id_number": true, "household_no": true,
+	"county": true, "township": true, "village": true, "phone": true, "cadre": true, "cadre_phone": true}
+
+// unrecognized names the visible sheets that are not read although some of their columns are a
+// ledger's (户主、养殖品种、卖掉的小牛): without a word in the reply, a cadre whose livestock sheet
+// was not recognized never learnt that its calves went uncounted.
+func (r *reader) unrecognized(states []*sheetState) {
+	for _, st := range states {
+		if st.info.Kind != "" || st.info.Hidden {
+			continue
+		}
+		var heads []string
+		seen, specific := map[string]bool{}, false
+		for _, c := range st.info.Columns {
+			if c.Field == "" || seen[c.Field] {
+				continue
+			}
+			seen[c.Field] = true
+			heads = append(heads, leafOf(c.Header))
+			specific = specific || !identityFields[c.Field]
+		}
+		if len(heads) < 2 || !specific {
+			continue
+		}
+		name := st.info.Name
+		r.errorf(name, 0, "", true, "工作表‘%s’没有识别为哪一种台账，未计算（认出的列：%s）；如果这是台账，请对照标准模板改写表头（在群里发送“模板”获取）后重新上传",
+			name, strings.Join(heads, "、"))
 	}
 }
 

@@ -140,7 +140,7 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 			cat := categoryOf(t)
 			if cat == "" {
 				c, _ := x.col(f)
-				x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户、一般农户）", leafOf(c.Header), t)
+				x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为脱贫户、脱贫不稳定户、边缘易致贫户、突发严重困难户、一般农户）", leafOf(c.Header), clipValue(t))
 				continue
 			}
 			if h.Category == "" || cat != calc.CategoryLifted && cat != calc.CategoryOrdinary {
@@ -179,6 +179,11 @@ func (x *rowCtx) fillHousehold(h *calc.Household, first bool) {
 		c, _ := x.col("household_size")
 		n, ok := x.countCol(c)
 		switch {
+		case ok && n > maxPlausibleMembers:
+			// computed as written, but a typo (44 for 4) divides the income into a per-capita
+			// figure that flags the household: the cadre is asked to check it
+			h.Members = n
+			x.r.errorf(x.st.info.Name, x.row, c.Header, true, "‘%s’为%d人，多于一般家庭，请核对（已按%d人计算人均收入）", leafOf(c.Header), n, n)
 		case ok && n > 0:
 			h.Members = n
 		case ok && n == 0:
@@ -310,6 +315,11 @@ func (x *rowCtx) paidColumns(fn func(rule string, amount calc.Fen, c Column), de
 		if !ok {
 			continue
 		}
+		if v < 0 {
+			// a typing error, not money taken back: paid −300 made 未发放 more than was owed
+			x.bad1(c, x.rawCol(c), verr("不能是负数"))
+			continue
+		}
 		rule := ruleOfPaid(c.Header)
 		if rule == "" {
 			rule = def
@@ -333,6 +343,9 @@ func (x *rowCtx) payment(rule, subject string, amount calc.Fen, c Column, k link
 	}
 }
 
+// maxPlausibleMembers is the largest 家庭人口 read without a note to check it.
+const maxPlausibleMembers = 20
+
 // livestock reads one household's row of a 牲畜台账: one record per species.
 var speciesName = map[string]string{calc.Cattle: "牛", calc.Sheep: "羊"}
 
@@ -346,7 +359,7 @@ func (x *rowCtx) livestock() bool {
 		named = rowSpecies != ""
 		if rowSpecies == "" {
 			c, _ := x.col("species")
-			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), t)
+			r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”不是牛或羊，本行不计入犊牛/羔羊奖补", leafOf(c.Header), clipValue(t))
 			return false
 		}
 	}
@@ -528,7 +541,7 @@ func (x *rowCtx) laborer() bool {
 	l.Job = jobOf(jt)
 	if jt != "" && l.Job == "" {
 		c, _ := x.col("job_type")
-		r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为稳定就业、灵活就业、公益岗位或未就业）", leafOf(c.Header), jt)
+		r.errorf(st.info.Name, x.row, c.Header, true, "‘%s’的值“%s”无法识别（应为稳定就业、灵活就业、公益岗位或未就业）", leafOf(c.Header), clipValue(jt))
 	}
 	l.PostHolder = x.flag("post_holder") || l.Job == calc.JobPost
 	if n, ok := x.count("months"); ok {
@@ -541,7 +554,12 @@ func (x *rowCtx) laborer() bool {
 		l.ThreeMonthPay = &v
 	}
 	if n, ok := x.count("flexible_days"); ok {
-		l.FlexibleDays = n
+		if c, _ := x.col("flexible_days"); n > 366 {
+			// the days of one year: 1200 for 120 would earn the flexible-work subsidy
+			x.bad1(c, x.rawCol(c), verr("超过一年的天数，请核对"))
+		} else {
+			l.FlexibleDays = n
+		}
 	}
 	place := x.str("work_place")
 	if b, ok := x.boolean("in_county"); ok {

@@ -844,7 +844,7 @@ func (x *rowCtx) has(field string) bool { _, ok := x.col(field); return ok }
 
 func (x *rowCtx) bad1(c Column, v string, err error) {
 	x.bad = true
-	x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’的值“%s”%s", leafOf(c.Header), strings.TrimSpace(v), err.Error())
+	x.r.errorf(x.st.info.Name, x.row, c.Header, false, "‘%s’的值“%s”%s", leafOf(c.Header), clipValue(strings.TrimSpace(v)), err.Error())
 }
 
 func (x *rowCtx) fenCol(c Column) (calc.Fen, bool) {

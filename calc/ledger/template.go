@@ -147,7 +147,7 @@ var templateCols = map[string][]tcol{
 		{head: "脱贫人口劳务报酬", note: "其中发给脱贫人口的劳务报酬（元），应不低于劳务报酬的30%", example: 100000},
 		{head: "是否衔接资金", note: "是否衔接资金支持", example: "是", list: yesNoList},
 	},
-	KindPosts: {tSeq, tVill, tHHNo, tName, tIDNo,
+	KindPosts: {tSeq, tCnty, tTown, tVill, tHHNo, tName, tIDNo,
 		{head: "岗位名称", note: "公益岗位名称", example: "护林员"},
 		{head: "月工资", note: "本年月工资（元）", example: 1200},
 		{head: "上年月工资", note: "上年月工资（元）：本年增幅应不低于最低工资标准的涨幅", example: 1100},

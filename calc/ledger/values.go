@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -21,6 +22,32 @@ func (e *valueError) Error() string { return e.msg }
 func verr(format string, a ...any) error { return &valueError{fmt.Sprintf(format, a...)} }
 
 var errNotNumber = verr("不是数字")
+
+// tooLarge is a number written in full or in E notation that no ledger amount, count or area
+// reaches (1E+300, forty 9s): 数值过大, not 不是数字.
+func tooLarge(c string) bool {
+	c = strings.ReplaceAll(c, ",", "")
+	if !numberRe.MatchString(c) {
+		return false
+	}
+	mant, exp, _ := strings.Cut(strings.ToLower(c), "e")
+	if e, err := strconv.Atoi(exp); err == nil && e > 30 {
+		return strings.Trim(mant, "+-0.") != ""
+	}
+	whole, _, _ := strings.Cut(strings.TrimLeft(mant, "+-"), ".")
+	return len(strings.TrimLeft(whole, "0")) > 30
+}
+
+// clipValue shortens a cell's text quoted in a problem: the chat reply shows a problem in 120
+// characters, and a long value quoted whole hid what was wrong with it.
+func clipValue(s string) string {
+	const keep = 20
+	if utf8.RuneCountInString(s) <= keep+1 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:keep]) + "…"
+}
 
 // emptyMarks are cell texts that mean "nothing here" (after cleanText).
 var emptyMarks = map[string]bool{
@@ -51,6 +78,9 @@ func ParseNumber(s string) (v *big.Rat, present bool, err error) {
 		return nil, true, verr("是公式错误值")
 	}
 	if len(c) > 64 {
+		if tooLarge(c) {
+			return nil, true, verr("数值过大")
+		}
 		return nil, true, errNotNumber
 	}
 	c = strings.TrimLeft(c, "¥$")
@@ -81,6 +111,9 @@ func ParseNumber(s string) (v *big.Rat, present bool, err error) {
 	}
 	if i := strings.IndexAny(c, "eE"); i >= 0 {
 		e, _ := strconv.Atoi(c[i+1:])
+		if e > 30 && tooLarge(c) {
+			return nil, true, verr("数值过大")
+		}
 		if e > 30 || e < -30 {
 			return nil, true, errNotNumber
 		}
@@ -465,12 +498,16 @@ func jobOf(s string) string {
 	return ""
 }
 
-// speciesOf finds 牛/羊 in a text; "" when neither.
+// speciesOf finds 牛/羊 in a text; "" when neither or both.
 func speciesOf(s string) string {
+	cattle, sheep := strings.Contains(s, "牛"), strings.Contains(s, "羊")
 	switch {
-	case strings.Contains(s, "牛"):
+	case cattle && sheep:
+		// both (the template's 出售犊牛羔羊, a sheet 牛羊养殖台账): the row's 畜种 says which
+		return ""
+	case cattle:
 		return calc.Cattle
-	case strings.Contains(s, "羊"):
+	case sheep:
 		return calc.Sheep
 	}
 	return ""

@@ -257,6 +257,11 @@ func dataRows(led *Ledger) int {
 	return n
 }
 
+// ResultMode is how Write will write the results of led with opt: ModeColumns (result columns
+// beside the rows; the workbook opens on 汇总) or ModeSheet (a 计算结果 sheet keyed by 原表行号;
+// the cadre's sheets untouched). The reply tells the cadre where to look.
+func ResultMode(led *Ledger, opt WriteOptions) string { return chooseMode(led, opt) }
+
 // chooseMode resolves ModeAuto.
 func chooseMode(led *Ledger, opt WriteOptions) string {
 	if opt.Mode != ModeAuto {

@@ -57,6 +57,21 @@ func runCalc(stdout, stderr io.Writer, args []string) error {
 	if len(pos) != 1 || *out == "" {
 		return &exitError{code: 2, msg: "用法 / usage: zengshou calc IN.xlsx -o OUT.xlsx [--period 2026Q3] [--config FILE] [--json REPORT.json]"}
 	}
+	// The paths first, in the admin's words (os errors are English, and a missing output folder
+	// surfaced as the name of our temporary file in it).
+	if st, err := os.Stat(pos[0]); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return &exitError{code: 1, msg: fmt.Sprintf("找不到台账文件 %s，请检查文件名和路径", pos[0])}
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("无法读取台账文件 %s：%v", pos[0], err)}
+	} else if st.IsDir() {
+		return &exitError{code: 1, msg: fmt.Sprintf("%s 是一个目录，不是台账文件", pos[0])}
+	}
+	if d := filepath.Dir(*out); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return &exitError{code: 1, msg: fmt.Sprintf("结果文件的目录不存在：%s，请先创建该目录或换一个 -o 路径", d)}
+		}
+	}
 	p := calc.PeriodOf(today())
 	if *period != "" {
 		if p, err = calc.ParsePeriod(*period); err != nil || !p.Valid() {

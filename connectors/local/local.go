@@ -45,6 +45,7 @@ type Connector struct {
 	mu   sync.Mutex
 	sent map[string]bool // idempotency keys already written to messages.jsonl
 	seen map[string]fileState
+	told map[string]bool // misplaced files and folders already named on the console
 }
 
 type fileState struct {
@@ -78,7 +79,7 @@ func New(dataDir string, opt Options) (*Connector, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	c := &Connector{dir: dataDir, opt: opt, sent: map[string]bool{}, seen: map[string]fileState{}}
+	c := &Connector{dir: dataDir, opt: opt, sent: map[string]bool{}, seen: map[string]fileState{}, told: map[string]bool{}}
 	for _, d := range []string{c.inbox(), c.outbox(), c.received()} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
 			return nil, fmt.Errorf("create %s: %w", d, err)
@@ -159,7 +160,13 @@ func (c *Connector) scan(ctx context.Context, h connectors.Handler) {
 	}
 	live := map[string]bool{}
 	for _, chat := range chats {
-		if !chat.IsDir() || strings.HasPrefix(chat.Name(), ".") {
+		if strings.HasPrefix(chat.Name(), ".") {
+			continue
+		}
+		if !chat.IsDir() {
+			if chat.Type().IsRegular() && !ignored(chat.Name()) {
+				c.tell(chat.Name(), fmt.Sprintf("inbox/%s 不在群文件夹里，未处理：请放到 inbox/<群名>/ 下（如 inbox/红旗村/%s）", chat.Name(), chat.Name()))
+			}
 			continue
 		}
 		files, err := os.ReadDir(filepath.Join(c.inbox(), chat.Name()))
@@ -168,7 +175,12 @@ func (c *Connector) scan(ctx context.Context, h connectors.Handler) {
 		}
 		for _, f := range files {
 			name := f.Name()
-			if !f.Type().IsRegular() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".part") {
+			if f.IsDir() && !strings.HasPrefix(name, ".") {
+				c.tell(chat.Name()+"/"+name, fmt.Sprintf("inbox/%s/%s 是文件夹，其中的文件不会处理：请把台账直接放在 inbox/%s/ 下，或把 %s 作为群名放在 inbox/ 下",
+					chat.Name(), name, chat.Name(), name))
+				continue
+			}
+			if !f.Type().IsRegular() || ignored(name) {
 				continue
 			}
 			path := filepath.Join(c.inbox(), chat.Name(), name)
@@ -196,6 +208,21 @@ func (c *Connector) scan(ctx context.Context, h connectors.Handler) {
 			delete(c.seen, p)
 		}
 	}
+}
+
+// ignored: hidden files, Excel/WPS lock files (~$台账.xlsx) and files still being copied.
+func ignored(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".part")
+}
+
+// tell prints a notice about a misplaced file or folder once (not on every scan); the console is
+// where the admin who put it there is looking.
+func (c *Connector) tell(key, text string) {
+	if c.told[key] || c.opt.Quiet {
+		return
+	}
+	c.told[key] = true
+	fmt.Fprintf(c.opt.Console, "\n提示：%s\n", text)
 }
 
 func (c *Connector) accept(ctx context.Context, h connectors.Handler, chat, name, path string, info os.FileInfo) {
@@ -290,7 +317,7 @@ var validID = regexp.MustCompile(`^[0-9a-f]{20}$`)
 
 // SafeName turns a display name into a file name that cannot leave its folder: path separators,
 // NUL and control characters, leading dots and anything but letters, digits, CJK, '-', '_', '.'
-// and '（）' are dropped.
+// and '（）' are dropped; a masking star becomes '＊'.
 func SafeName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	var b strings.Builder
@@ -298,6 +325,10 @@ func SafeName(name string) string {
 		switch {
 		case r == '-' || r == '_' || r == '.' || r == '（' || r == '）' || r == '(' || r == ')':
 			b.WriteRune(r)
+		case r == '*' || r == '＊':
+			// The star of a masked name (王*英) or number, full width (no wildcard in a
+			// file name): dropped, 王英 read as another person's name.
+			b.WriteRune('＊')
 		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= 0x4e00 && r <= 0x9fff:
 			b.WriteRune(r)
 		}

@@ -126,6 +126,10 @@ func TestSafeName(t *testing.T) {
 		"...":           "file",
 		"":              "file",
 		"结果（第3季度）.xlsx": "结果（第3季度）.xlsx",
+		// A masked name stays masked: 王*英 without its star read 王英, another person's name,
+		// and a masked ID number ran into the digits of a masked phone number.
+		"王*英-增收计算结果.xlsx":                          "王＊英-增收计算结果.xlsx",
+		"包*山户 1504**********0012 139****1111.xlsx": "包＊山户1504＊＊＊＊＊＊＊＊＊＊0012139＊＊＊＊1111.xlsx",
 	} {
 		if got := SafeName(in); got != want {
 			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
@@ -235,5 +239,41 @@ func TestForgetDeletesTheReceivedCopy(t *testing.T) {
 	}
 	if err := c.Forget(connectors.FileRef{Key: "../../zengshou.db"}); err == nil {
 		t.Fatal("a key that is not ours must be refused")
+	}
+}
+
+// A workbook put straight into inbox/ (no chat folder) or into a folder inside a chat's folder
+// is not an upload: it was left there without a word, and the admin waited for a reply. The
+// console says once where it must go.
+func TestMisplacedFileIsNamedOnce(t *testing.T) {
+	dir := t.TempDir()
+	var console strings.Builder
+	c, err := New(dir, Options{Console: &console})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []connectors.Event
+	h := func(_ context.Context, ev connectors.Event) error { got = append(got, ev); return nil }
+	os.WriteFile(filepath.Join(dir, "inbox", "台账.xlsx"), []byte("x"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "inbox", "林东镇", "红旗村"), 0o755)
+	os.WriteFile(filepath.Join(dir, "inbox", "林东镇", "红旗村", "台账.xlsx"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(dir, "inbox", ".keep"), nil, 0o644)
+	for range 3 {
+		c.ScanOnce(context.Background(), h)
+	}
+	if len(got) != 0 {
+		t.Fatalf("events %+v", got)
+	}
+	out := console.String()
+	for _, want := range []string{
+		"inbox/台账.xlsx 不在群文件夹里，未处理：请放到 inbox/<群名>/ 下",
+		"inbox/林东镇/红旗村 是文件夹，其中的文件不会处理：请把台账直接放在 inbox/林东镇/ 下，或把 红旗村 作为群名放在 inbox/ 下",
+	} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("console has %d× %q:\n%s", strings.Count(out, want), want, out)
+		}
+	}
+	if strings.Contains(out, ".keep") {
+		t.Errorf("a hidden file named:\n%s", out)
 	}
 }
