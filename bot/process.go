@@ -152,6 +152,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		return nil, fmt.Errorf("write workbook: %w", err)
 	}
+	if err := ledger.EncryptAs(led, dst, cfg.Ledger.XLSXPassword); err != nil {
+		return nil, err
+	}
 	if ev.ChatType == connectors.ChatDirect {
 		eval.DirectTo = ev.SenderID
 	}
@@ -633,6 +636,9 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 			ledger.SheetResults, ledger.SheetSummary, ledger.SheetProblems)
 	} else {
 		b.WriteString("结果已写回工作簿（见附件）：打开即为“汇总”，每户右侧新增【增收计算】列，问题见“问题清单”。")
+	}
+	if led.Encrypted {
+		b.WriteString("结果工作簿已用原文件的密码加密。")
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))

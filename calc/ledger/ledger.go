@@ -104,10 +104,13 @@ type CellRun struct {
 type Ledger struct {
 	// Source is the decrypted or converted copy that was read, when the upload itself is not a
 	// plain .xlsx (ReadOptions.PreparedDir); results are written from it.
-	Source string           `json:"source,omitempty"`
-	Sheets []SheetInfo      `json:"sheets"`
-	Inputs calc.Inputs      `json:"inputs"`
-	Errors []calc.DataError `json:"errors"` // unreadable or inconsistent cells; the rest was still read
+	Source string `json:"source,omitempty"`
+	// Encrypted: the upload was a password-protected workbook, decrypted with the configured
+	// password; its results are encrypted with the same password (EncryptAs).
+	Encrypted bool             `json:"encrypted,omitempty"`
+	Sheets    []SheetInfo      `json:"sheets"`
+	Inputs    calc.Inputs      `json:"inputs"`
+	Errors    []calc.DataError `json:"errors"` // unreadable or inconsistent cells; the rest was still read
 }
 
 // FileError is a workbook that cannot be read at all. Message is one plain Chinese sentence

@@ -79,7 +79,8 @@ func TestCadreSheetNamedLikeOursIsKept(t *testing.T) {
 }
 
 // A password-protected upload is read with the configured password and its results are written
-// from the decrypted copy (the encrypted original cannot be reopened for writing).
+// from the decrypted copy (the encrypted original cannot be reopened for writing), then locked
+// with the same password: the workbook names households and ID numbers and goes back to a chat.
 func TestPasswordProtectedWorkbookIsWrittenBack(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain.xlsx")
@@ -104,7 +105,11 @@ func TestPasswordProtectedWorkbookIsWrittenBack(t *testing.T) {
 	if len(rep.Inputs.Households) != 8 {
 		t.Fatalf("households: %d, want 8", len(rep.Inputs.Households))
 	}
-	g, err := excelize.OpenFile(out)
+	if g, err := excelize.OpenFile(out); err == nil {
+		g.Close()
+		t.Fatal("the result opens without the password")
+	}
+	g, err := excelize.OpenFile(out, excelize.Options{Password: "mima123"})
 	if err != nil {
 		t.Fatalf("result: %v", err)
 	}
@@ -112,4 +117,14 @@ func TestPasswordProtectedWorkbookIsWrittenBack(t *testing.T) {
 	if len(ourSheetsOf(g)) == 0 {
 		t.Fatalf("no result sheets in %v", g.GetSheetList())
 	}
+	// A plain upload stays plain.
+	plainOut := filepath.Join(dir, "plain-out.xlsx")
+	if _, err := Process(plain, plainOut, opt); err != nil {
+		t.Fatal(err)
+	}
+	h, err := excelize.OpenFile(plainOut)
+	if err != nil {
+		t.Fatalf("plain result: %v", err)
+	}
+	h.Close()
 }

@@ -119,5 +119,8 @@ func Process(src, dst string, opt Options) (*Report, error) {
 	if err := Write(src, dst, led, res, wo); err != nil {
 		return nil, err
 	}
+	if err := EncryptAs(led, dst, opt.Read.Password); err != nil {
+		return nil, err
+	}
 	return NewReport(led, res, &in, mode), nil
 }

@@ -127,7 +127,7 @@ func Read(path string, opt ReadOptions) (led *Ledger, err error) {
 	defer f.Close()
 	r := &reader{
 		opt: opt, lim: lim, dict: newDict(opt.Synonyms, opt.Templates), zr: &zf.Reader,
-		led: &Ledger{}, holds: newHouseholdIndex(), persons: map[string]string{},
+		led: &Ledger{Encrypted: filepath.Base(xlsx) == decryptedName}, holds: newHouseholdIndex(), persons: map[string]string{},
 	}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		r.date1904 = *props.Date1904

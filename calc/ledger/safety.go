@@ -181,7 +181,7 @@ func prepareOLE(f *os.File, path string, opt ReadOptions, lim Limits, tmp string
 			}
 			return "", fileErr("encrypted", MsgWrongPassword, err)
 		}
-		dec := filepath.Join(tmp, "decrypted.xlsx")
+		dec := filepath.Join(tmp, decryptedName)
 		if err := os.WriteFile(dec, pkg, 0o600); err != nil {
 			return "", fmt.Errorf("write decrypted workbook: %w", err)
 		}
