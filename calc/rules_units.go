@@ -414,16 +414,16 @@ func evalUnits(e *eval) {
 				s.AboveCity = xcmp(g, cityG) > 0
 			}
 		}
-		if k.County != "" {
-			if gl, u, ok := pLatest(e, &e.pol.LocalIncomeGrowth, k.County, e.p.End()); ok {
-				gl := gl
-				s.LocalGrowth = &gl
-				if u.Stale {
-					e.warnStaleGrowth(e.p.Year, gl, u)
-				}
-				if g.ok() {
-					s.AboveLocal = xcmp(g, xrate(gl)) > 0
-				}
+		// A unit whose ledgers name no 旗县区 has the region's value: the one its households
+		// were compared with in （一）.
+		if gl, u, ok := pLatest(e, &e.pol.LocalIncomeGrowth, k.County, e.p.End()); ok {
+			gl := gl
+			s.LocalGrowth = &gl
+			if u.Stale {
+				e.warnStaleGrowth(e.p.Year, gl, u)
+			}
+			if g.ok() {
+				s.AboveLocal = xcmp(g, xrate(gl)) > 0
 			}
 		}
 		lagC, uC := pValue(e, &e.pol.LaggingCompletion, k.County, e.asOf)

@@ -300,3 +300,21 @@ func TestUnitSummariesHouseholdOnTwoRows(t *testing.T) {
 		t.Errorf("village: households %d, monitored %d; want 3 and 2", village.Households, village.Monitored)
 	}
 }
+
+// A unit whose ledger names no 旗县区 (a village-only ledger) shows the local growth its
+// households were compared with in （一）: the region's, 7.5% for 2024 in the defaults.
+func TestUnitWithoutCountyHasLocalGrowth(t *testing.T) {
+	last := calc.Yuan(10000)
+	h := calc.Household{Ref: calc.Ref{Sheet: "收入", Row: 2}, Unit: calc.Unit{Village: "村1"}, ID: "A", Head: "户A",
+		Category: calc.CategoryLifted, Members: 1, Labor: calc.LaborFull, LastYearPerCapita: &last,
+		Quarters: [4]*calc.Income{{Wage: calc.Yuan(2000)}, {Wage: calc.Yuan(2500)}, {Wage: calc.Yuan(2500)}, {Wage: calc.Yuan(4000)}}}
+	res := calc.Evaluate(calc.Period{Year: 2024, Quarter: 4}, config.DefaultPolicy(), &calc.Inputs{Households: []calc.Household{h}})
+	if len(res.Units) != 1 {
+		t.Fatalf("units %+v", res.Units)
+	}
+	u := res.Units[0]
+	// Growth 11000 / 10000 − 1 = 10% > 7.5%.
+	if rateText(u.LocalGrowth) != "0.075" || rateText(u.Growth) != "0.1" || !u.AboveLocal {
+		t.Fatalf("local growth %s, growth %s, above local %v; want 0.075, 0.1, true", rateText(u.LocalGrowth), rateText(u.Growth), u.AboveLocal)
+	}
+}
