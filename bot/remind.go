@@ -402,8 +402,16 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			slot = forced
 		}
 		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
-		text := s.digestText(d.sections, d.direct, now)
-		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, nil, nil)
+		text, omitted := s.digestText(d.sections, d.direct, now)
+		var file *connectors.Attachment
+		if omitted {
+			data, err := s.taskListBook(tasks, d.direct, now)
+			if err != nil {
+				return sent, fmt.Errorf("reminder: task list: %w", err)
+			}
+			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
+		}
+		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil)
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
 			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
@@ -549,12 +557,15 @@ func leaderTitle(ls []config.Leader) string {
 
 // digestText is a digest: to a cadre in the roster alone (direct: household names whole), or to
 // the group the ledgers came from for the cadres outside the roster (names masked).
-func (s *Service) digestText(sections []digestSection, direct bool, now time.Time) string {
+// It lists at most reminders.digest_max_items tasks in all; omitted reports whether some were
+// left out (they are in the attached 待办清单, taskListBook).
+func (s *Service) digestText(sections []digestSection, direct bool, now time.Time) (text string, omitted bool) {
 	var b strings.Builder
+	budget := max(s.Config().Reminders.DigestMaxItems, 1)
 	if direct {
 		fmt.Fprintf(&b, "【增收助手·待办提醒】%s，您好！", cadreName(sections[0].cadre))
-		s.digestBody(&b, sections[0], true, now)
-		return strings.TrimRight(b.String(), "\n")
+		omitted = s.digestBody(&b, sections[0], true, now, &budget)
+		return strings.TrimRight(b.String(), "\n"), omitted
 	}
 	listed := false
 	for _, sec := range sections {
@@ -571,9 +582,11 @@ func (s *Service) digestText(sections []digestSection, direct bool, now time.Tim
 			note = "（名册中没有其在本平台的账号）"
 		}
 		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", cadreName(sec.cadre), note)
-		s.digestBody(&b, sec, false, now)
+		if s.digestBody(&b, sec, false, now, &budget) {
+			omitted = true
+		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(b.String(), "\n"), omitted
 }
 
 func cadreName(c string) string {
@@ -583,8 +596,10 @@ func cadreName(c string) string {
 	return c
 }
 
-// digestBody writes one cadre's open tasks (with warnings before escalation) and closed tasks.
-func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool, now time.Time) {
+// digestBody writes one cadre's open tasks (with warnings before escalation) and closed tasks,
+// listing at most *budget of them (and taking them from it); it reports whether some were left
+// out.
+func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool, now time.Time, budget *int) (omitted bool) {
 	cfg := s.Config()
 	tasks, done := sec.tasks, sec.done
 	var total calc.Fen
@@ -607,23 +622,52 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		b.WriteString("帮扶措施已全部完成。\n")
 	}
 	var warn, reported []string
+	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
+	shown := min(len(tasks), *budget)
+	*budget -= shown
 	for i, t := range tasks {
-		due := t.Due.In(loc).Format("2006-01-02")
-		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
 		overdue := pastDue(t.Due, now, loc)
-		if overdue {
-			b.WriteString("（已逾期）")
-		}
+		state := ""
 		switch {
 		case !t.EscalatedAt.IsZero():
 			// Already reported (escalation runs before the digests of a pass): a warning that it
 			// "will be reported" would be false.
-			reported = append(reported, fmt.Sprint(i+1))
+			state = "reported"
 		case overdue || t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
+			state = "warn"
+		}
+		if i >= shown {
+			switch state {
+			case "reported":
+				hiddenReported++
+			case "warn":
+				hiddenWarn++
+			}
+			continue
+		}
+		due := t.Due.In(loc).Format("2006-01-02")
+		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
+		if overdue {
+			b.WriteString("（已逾期）")
+		}
+		switch state {
+		case "reported":
+			reported = append(reported, fmt.Sprint(i+1))
+		case "warn":
 			warn = append(warn, fmt.Sprint(i+1))
 		}
 		b.WriteString("\n")
+	}
+	if hidden := len(tasks) - shown; hidden > 0 {
+		omitted = true
+		fmt.Fprintf(b, "……另有%d项未列出", hidden)
+		if hiddenReported > 0 {
+			fmt.Fprintf(b, "（其中%d项已报告领导）", hiddenReported)
+		} else if hiddenWarn > 0 {
+			fmt.Fprintf(b, "（其中%d项下次提醒前仍未完成将报告领导）", hiddenWarn)
+		}
+		b.WriteString("，全部待办见附件《待办清单》。\n")
 	}
 	if len(reported) > 0 {
 		fmt.Fprintf(b, "第%s项已报告%s，请尽快落实。\n", strings.Join(reported, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
@@ -633,7 +677,11 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	}
 	if len(done) > 0 {
 		var parts []string
-		for _, t := range done {
+		for i, t := range done {
+			if i == cfg.Reminders.DigestMaxItems {
+				parts = append(parts, fmt.Sprintf("……共%d项", len(done)))
+				break
+			}
 			r, _ := calc.RuleByID(t.Rule)
 			parts = append(parts, householdLabel(t, direct)+" "+r.Title)
 		}
@@ -642,6 +690,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	if len(tasks) > 0 {
 		b.WriteString("完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。\n")
 	}
+	return omitted
 }
 
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
@@ -709,7 +758,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
 		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
-		for i, t := range bk.tasks {
+		shown := min(len(bk.tasks), max(cfg.Reminders.DigestMaxItems, 1))
+		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
 			if pastDue(t.Due, now, loc) {
 				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
@@ -720,11 +770,20 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdLabel(t, false), cadre, explainFor(t, false), reason)
 		}
+		var file *connectors.Attachment
+		if hidden := len(bk.tasks) - shown; hidden > 0 {
+			fmt.Fprintf(&b, "……另有%d项未列出，全部见附件《逾期上报清单》。\n", hidden)
+			data, err := s.taskListBook(bk.tasks, false, now)
+			if err != nil {
+				return sent, fmt.Errorf("escalation: task list: %w", err)
+			}
+			file = &connectors.Attachment{Name: "逾期上报清单-" + now.In(loc).Format("2006-01-02") + ".xlsx", Data: data}
+		}
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
 		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))
-		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), nil, nil)
+		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil)
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
 			continue

@@ -120,6 +120,9 @@ type Reminders struct {
 	EscalateAfter int `mapstructure:"escalate_after" json:"escalate_after"`
 	// WarnBefore: a task due within this long is marked in the digest as about to be reported.
 	WarnBefore time.Duration `mapstructure:"warn_before" json:"warn_before"`
+	// DigestMaxItems: at most this many tasks are listed in one digest's text; when there are
+	// more, the text says how many are left out and the whole list is attached as a workbook.
+	DigestMaxItems int `mapstructure:"digest_max_items" json:"digest_max_items"`
 	// Holidays are days off; Workdays are weekend days worked instead (调休).
 	Holidays []time.Time `mapstructure:"holidays" json:"holidays,omitempty"`
 	Workdays []time.Time `mapstructure:"workdays" json:"workdays,omitempty"`
@@ -241,7 +244,7 @@ func Defaults() *Config {
 			LargeFileRows: 5000},
 		Workers: Workers{Count: 2, RetryMax: 5, RetryBase: 2 * time.Second},
 		Reminders: Reminders{Enabled: true, DigestTime: "09:00", RepeatInterval: 72 * time.Hour,
-			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, WarnBefore: 7 * 24 * time.Hour, Timezone: defaultTimezone},
+			QuietStart: "21:00", QuietEnd: "08:00", EscalateAfter: 3, WarnBefore: 7 * 24 * time.Hour, DigestMaxItems: 30, Timezone: defaultTimezone},
 		Summaries: Summaries{Weekly: "Mon 08:30", Quarterly: true},
 		Retention: Retention{FilesDays: 180},
 		Local:     Local{Enabled: true},

@@ -32,8 +32,8 @@ func (c *Config) Summary() string {
 		len(c.Ledger.Synonyms), len(c.Ledger.Templates), c.Ledger.SofficePath, redact.Secret(c.Ledger.XLSXPassword))
 	line("任务 workers: %d 个, 重试 %d 次, 间隔 %s", c.Workers.Count, c.Workers.RetryMax, c.Workers.RetryBase)
 	r := c.Reminders
-	line("提醒 reminders: %s, 每日 %s, 间隔 %s, 免打扰 %s–%s, %d 次后上报, 节假日 %d 天, 调休 %d 天, 时区 %s",
-		onOff(r.Enabled), r.DigestTime, r.RepeatInterval, r.QuietStart, r.QuietEnd, r.EscalateAfter, len(r.Holidays), len(r.Workdays), r.Timezone)
+	line("提醒 reminders: %s, 每日 %s, 间隔 %s, 免打扰 %s–%s, %d 次后上报, 每条最多列出 %d 项, 节假日 %d 天, 调休 %d 天, 时区 %s",
+		onOff(r.Enabled), r.DigestTime, r.RepeatInterval, r.QuietStart, r.QuietEnd, r.EscalateAfter, r.DigestMaxItems, len(r.Holidays), len(r.Workdays), r.Timezone)
 	line("汇总 summaries: 周报 %q, 季度 %v", c.Summaries.Weekly, c.Summaries.Quarterly)
 	line("名册 roster: 干部 %d, 领导 %d, 管理员 %d", len(c.Roster.Cadres), len(c.Roster.Leaders), len(c.Roster.Admins))
 	line("群聊 chats: 白名单 %d 个, 租户 %d 个", len(c.Chats.Allow), len(c.Chats.Tenants))

@@ -163,6 +163,9 @@ func (c *Config) Validate() (errs, warnings []string) {
 	if r.EscalateAfter < 1 {
 		add("reminders.escalate_after", r.EscalateAfter, "至少 1 次", "must be at least 1")
 	}
+	if r.DigestMaxItems < 1 {
+		add("reminders.digest_max_items", r.DigestMaxItems, "至少 1 项", "must be at least 1")
+	}
 	if r.WarnBefore < 0 {
 		add("reminders.warn_before", r.WarnBefore, "不能为负数，如 168h", "must not be negative, e.g. 168h")
 	}
