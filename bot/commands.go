@@ -19,7 +19,8 @@ import (
 
 // command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 提醒 (admins).
 // Unknown text gets the help, never silence.
-func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
+// dir is the job's folder, for a workbook the answer attaches.
+func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string) jobResult {
 	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Text), "/"))
 	verb, arg, _ := strings.Cut(text, " ")
 	if i := strings.IndexAny(verb, "　"); i >= 0 { // full-width space
@@ -56,7 +57,7 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event) jobResult {
 		}
 		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
 	case "待办", "我的待办":
-		return jobResult{Kind: "reply", Text: s.myTasksText(ctx, ev)}
+		return s.myTasks(ctx, ev, dir)
 	case "名册":
 		if !s.isAdmin(ev) {
 			return jobResult{Kind: "reply", Text: "“名册”仅限管理员使用。"}
@@ -411,7 +412,31 @@ func growthTexts(g, local calc.Rate) (string, string) {
 
 // myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.
 // Household names are whole only in a direct chat with the bot.
-func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string {
+// myTasks is 待办: the sender's open tasks, at most reminders.digest_max_items of them in the
+// text and, when there are more, every one in an attached 待办清单 (written in dir).
+func (s *Service) myTasks(ctx context.Context, ev *connectors.Event, dir string) jobResult {
+	text, tasks := s.myTasksText(ctx, ev)
+	if tasks == nil {
+		return jobResult{Kind: "reply", Text: text}
+	}
+	data, err := s.taskListBook(tasks, ev.ChatType == connectors.ChatDirect, s.clock.Now())
+	if err == nil {
+		err = os.MkdirAll(dir, 0o750)
+	}
+	path := filepath.Join(dir, "待办清单.xlsx")
+	if err == nil {
+		err = os.WriteFile(path, data, 0o600)
+	}
+	if err != nil {
+		s.log.WithError(err).Warn("待办: task list")
+		return jobResult{Kind: "reply", Text: text}
+	}
+	name := "待办清单-" + s.clock.Now().In(s.Config().Reminders.Location()).Format("2006-01-02") + ".xlsx"
+	return jobResult{Kind: "reply", Text: text, File: path, FileName: name}
+}
+
+// myTasksText is 待办's text, and the tasks when they are more than it lists (nil otherwise).
+func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string, []store.TaskRow) {
 	name, entry := "", -1
 	cadres := s.Config().Roster.Cadres
 	for i, c := range cadres {
@@ -420,11 +445,11 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string 
 		}
 	}
 	if name == "" {
-		return "没有在名册中找到您（帮扶责任人），无法查询个人待办。请管理员在配置 roster.cadres 中登记您的账号。"
+		return "没有在名册中找到您（帮扶责任人），无法查询个人待办。请管理员在配置 roster.cadres 中登记您的账号。", nil
 	}
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
-		return "暂时无法查询，请稍后再试。"
+		return "暂时无法查询，请稍后再试。", nil
 	}
 	var mine []store.TaskRow
 	for _, t := range open {
@@ -433,17 +458,23 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) string 
 		}
 	}
 	if len(mine) == 0 {
-		return name + "，您目前没有未完成的帮扶措施。"
+		return name + "，您目前没有未完成的帮扶措施。", nil
 	}
 	direct := ev.ChatType == connectors.ChatDirect
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s，您负责的未完成帮扶措施共%d项：\n", name, len(mine))
 	loc := s.Config().Reminders.Location()
-	for i, t := range mine {
+	shown := min(len(mine), max(s.Config().Reminders.DigestMaxItems, 1))
+	for i, t := range mine[:shown] {
 		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s\n", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
 	}
+	if hidden := len(mine) - shown; hidden > 0 {
+		fmt.Fprintf(&b, "……另有%d项未列出，全部待办见附件《待办清单》。\n", hidden)
+		b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+		return b.String(), mine
+	}
 	b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
-	return b.String()
+	return b.String(), nil
 }
 
 // rosterGapsText is 名册: the cadres named in ledgers but missing from the roster, each with the

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zengshou/config"
+	"zengshou/connectors"
 )
 
 // A digest or an escalation lists at most reminders.digest_max_items tasks; the rest are in an
@@ -114,4 +115,35 @@ func listRows(t *testing.T, h *harness, file, sheet string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// 待办 lists at most digest_max_items tasks too, and attaches them all; in a group chat the
+// names in the list are masked.
+func TestMyTasksOverTheCapAttachesTheList(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Reminders.DigestMaxItems = 2 })
+	h.upload("红旗村群", "台账.xlsx", 30, 11, q4())
+	h.drain()
+	ev := connectors.Event{Platform: "local", ID: "mine", Kind: connectors.EventText, ChatID: "红旗村群", ChatType: connectors.ChatGroup,
+		SenderID: "wangjj", Text: "待办"}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	replies := h.messages("reply")
+	m := replies[len(replies)-1]
+	if !strings.Contains(m.Text, "……另有") || m.File == "" {
+		t.Fatalf("待办 over the cap:\n%s\nfile %q", m.Text, m.File)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\d+\. `).FindAllString(m.Text, -1)); n != 2 {
+		t.Errorf("待办 lists %d tasks, want 2", n)
+	}
+	rows := listRows(t, h, m.File, "待办清单")
+	if len(rows) < 4 {
+		t.Fatalf("the list has %d rows", len(rows))
+	}
+	for _, r := range rows[1:] {
+		if len(r) > 2 && r[2] != "（未填户主）" && !strings.Contains(r[2], "*") {
+			t.Errorf("a group's list shows a whole name: %v", r)
+		}
+	}
 }
