@@ -22,14 +22,7 @@ func TestHugeNumberAndLongValueProblems(t *testing.T) {
 		{"HQ003", "李德胜", "", 3, strings.Repeat("9", 40), 3000, 2800, "赵干部"},
 		{"HQ004", "张海", "", strings.Repeat("四", 200), 9000, 3000, 2800, "赵干部"},
 	})
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(path, ReadOptions{Period: calc.Period{Year: 2026, Quarter: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, path, ReadOptions{Period: calc.Period{Year: 2026, Quarter: 1}})
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 2, "上年人均纯收入", "数值过大"},
 		{formulaSheet, 3, "工资性收入", "‘工资性收入’的值“1E+300”数值过大"},

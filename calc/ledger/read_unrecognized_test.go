@@ -31,14 +31,7 @@ func TestUnrecognizedLedgerLikeSheetIsNamed(t *testing.T) {
 	if err := rowsAt(f, "会议记录", 1, [][]any{{"时间", "内容"}, {"3月5日", "开会"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q3})
 	var got []string
 	for _, e := range led.Errors {
 		if e.Sheet != formulaSheet {

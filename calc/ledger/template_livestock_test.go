@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"zengshou/calc"
 )
 
@@ -14,16 +12,7 @@ import (
 // of the service's own template got “本行畜种是羊，但‘出售犊牛羔羊’是牛的列，填了6，未计入”, and
 // no lamb ever earned its 50元 (clause （三）) from the template.
 func TestTemplateLivestockSheepRow(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := WriteTemplates(KindLivestock, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(paths[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh := f.GetSheetList()[0]
+	f, sh, dir := openTemplate(t, KindLivestock)
 	// 序号 户编号 户主姓名 畜种 年初存栏 能繁母畜 出生 购入 出售 出售犊牛羔羊 死淘 存栏 已发放
 	if err := rowsAt(f, sh, 4, [][]any{
 		{1, "HQ001", "包玉山", "牛", 6, 3, 3, 0, 4, 2, 0, 5, 0},
@@ -32,14 +21,7 @@ func TestTemplateLivestockSheepRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, "filled.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q3})
 	checkErrors(t, led.Errors, nil)
 	got := map[string]int{}
 	for _, r := range led.Inputs.Livestock {

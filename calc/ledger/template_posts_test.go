@@ -3,24 +3,13 @@ package ledger
 import (
 	"path/filepath"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // 公益岗位 wages are checked against the minimum wage of the post's county (clause （九）), and
 // the standard 公益岗位台账 had no 旗县区 column: sent alone, as cadres send each ledger, every
 // post got “未填旗县区，无法确定当地最低工资标准” naming a column the template did not have.
 func TestTemplatePostsHaveACounty(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := WriteTemplates(KindPosts, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(paths[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh := f.GetSheetList()[0]
+	f, sh, dir := openTemplate(t, KindPosts)
 	head, err := f.GetRows(sh)
 	if err != nil {
 		t.Fatal(err)
@@ -42,14 +31,7 @@ func TestTemplatePostsHaveACounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, "filled.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q3})
 	checkErrors(t, led.Errors, nil)
 	if len(led.Inputs.Posts) != 1 || led.Inputs.Posts[0].Unit.County == "" {
 		t.Errorf("posts %+v, want one with its county", led.Inputs.Posts)

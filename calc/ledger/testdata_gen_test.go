@@ -229,3 +229,38 @@ func genMulti(f *excelize.File) error {
 	}
 	return rowsAt(f, notes, 1, [][]any{{"本工作簿由红旗村填报"}, {"如有疑问请联系乡镇"}})
 }
+
+// readRows reads a workbook whose one sheet, formulaSheet, holds rows from row 1.
+func readRows(t *testing.T, opt ReadOptions, rows [][]any) *Ledger {
+	t.Helper()
+	return saveRead(t, ledgerFile(t, rows), filepath.Join(t.TempDir(), "in.xlsx"), opt)
+}
+
+// saveRead saves f as path, closes it and reads it back.
+func saveRead(t *testing.T, f *excelize.File, path string, opt ReadOptions) *Ledger {
+	t.Helper()
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	led, err := Read(path, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return led
+}
+
+// openTemplate writes the standard template of kind into a new folder and opens it: the file,
+// its first sheet and the folder.
+func openTemplate(t *testing.T, kind string) (f *excelize.File, sheet, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	paths, err := WriteTemplates(kind, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err = excelize.OpenFile(paths[0]); err != nil {
+		t.Fatal(err)
+	}
+	return f, f.GetSheetList()[0], dir
+}
