@@ -307,17 +307,8 @@ func TestLongConnectionAcksWithCmd(t *testing.T) {
 	ws.echoCmd = true
 	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
 	c.wsAck = time.Second
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for c.liveWS() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("subscribe acknowledged with a cmd was not taken as success")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ctx, stop := receiving(t, c, "subscribe acknowledged with a cmd was not taken as success")
+	defer stop()
 	if _, err := c.Send(ctx, connectors.Message{ChatID: "wrGROUP", Reply: map[string]string{replyVia: viaBotWS}, Text: "好了",
 		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("PK\x03\x04 result")}}); err != nil {
 		t.Fatalf("Send over the long connection: %v", err)
@@ -328,10 +319,6 @@ func TestLongConnectionAcksWithCmd(t *testing.T) {
 	if n := len(ws.sent("aibot_subscribe")); n != 1 {
 		t.Fatalf("%d subscribes, want 1", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Receive after cancel = %v", err)
-	}
 }
 
 // TestLongConnectionRemindersWithoutApp: with only the smart robot's long connection configured
@@ -340,17 +327,8 @@ func TestLongConnectionAcksWithCmd(t *testing.T) {
 func TestLongConnectionRemindersWithoutApp(t *testing.T) {
 	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
 	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for c.liveWS() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("no long connection")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ctx, stop := receiving(t, c, "no long connection")
+	defer stop()
 	if _, err := c.Send(ctx, connectors.Message{Kind: "reminder", UserIDs: []string{"zhangsan", "lisi"}, Text: "请今天报送台账"}); err != nil {
 		t.Fatalf("reminder without a self-built app: %v", err)
 	}
@@ -363,10 +341,6 @@ func TestLongConnectionRemindersWithoutApp(t *testing.T) {
 		if b["chatid"] != u || b["msgtype"] != "markdown" {
 			t.Fatalf("frame %d = %v", i, b)
 		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Receive after cancel = %v", err)
 	}
 }
 
@@ -393,17 +367,8 @@ func TestLongConnectionRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 	ws := newFakeLongConn(t, "BOT1", "bot-secret", `{"msgtype":"event"}`)
 	ws.failNext = map[string]int{"aibot_upload_media_init": 45009}
 	c := newTestConnector(t, Config{Enabled: true, BotID: "BOT1", BotSecret: "bot-secret", BotWSURL: ws.url()})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for c.liveWS() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("no long connection")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ctx, stop := receiving(t, c, "no long connection")
+	defer stop()
 	reply := map[string]string{replyVia: viaBotWS, replyChatType: "group", replyReqID: "R1"}
 	m := connectors.Message{ChatID: "wrGROUP", Reply: reply, Text: "处理完成", IdempotencyKey: "job-3-reply",
 		File: &connectors.Attachment{Name: "结果.xlsx", Data: []byte("PK\x03\x04")}}
@@ -420,6 +385,33 @@ func TestLongConnectionRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 	if kinds["markdown"] != 1 || kinds["file"] != 1 {
 		t.Fatalf("aibot_send_msg frames %v, want the text and the file once each", kinds)
 	}
-	cancel()
-	<-done
+}
+
+// receiving runs c.Receive until stop and waits for its long connection (failing with msg when
+// it does not come up in 5 s). stop cancels Receive and checks that it returned cleanly.
+func receiving(t *testing.T, c *Connector, msg string) (ctx context.Context, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Receive(ctx, (&recorder{}).handle) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Receive after cancel = %v", err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.liveWS() == nil {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatal(msg)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return ctx, stop
 }
