@@ -413,12 +413,9 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 		}
 		return n
 	}
-
-	t.Run("group robot webhook", func(t *testing.T) {
-		c, f, _ := fakeConnector(t)
-		c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
-		f.failNext["/cgi-bin/webhook/upload_media"] = []int{45009, 45009, 45009}
-		m := connectors.Message{ChatID: "wrGROUP", Text: "处理完成", File: file, IdempotencyKey: "job-1-reply"}
+	// twice sends m, expects the rate limit, sends it again and returns what went out.
+	twice := func(t *testing.T, c *Connector, f *fakeWeCom, m connectors.Message) []fakeMessage {
+		t.Helper()
 		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
 			t.Fatalf("first try: %v, want a rate limit", err)
 		}
@@ -426,6 +423,14 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, msgs, _ := f.snapshot()
+		return msgs
+	}
+
+	t.Run("group robot webhook", func(t *testing.T) {
+		c, f, _ := fakeConnector(t)
+		c.cfg.WebhookKeys = map[string]string{"wrGROUP": "hook-key-1"}
+		f.failNext["/cgi-bin/webhook/upload_media"] = []int{45009, 45009, 45009}
+		msgs := twice(t, c, f, connectors.Message{ChatID: "wrGROUP", Text: "处理完成", File: file, IdempotencyKey: "job-1-reply"})
 		if count(msgs, "text") != 1 || count(msgs, "file") != 1 {
 			t.Fatalf("messages %+v, want the text and the file once each", msgs)
 		}
@@ -453,14 +458,7 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 	t.Run("appchat", func(t *testing.T) {
 		c, f, _ := fakeConnector(t)
 		f.failNext["/cgi-bin/media/upload"] = []int{45009, 45009, 45009}
-		m := connectors.Message{ChatID: "appchat-1", Text: "汇总", File: file, IdempotencyKey: "sum-1"}
-		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
-			t.Fatalf("first try: %v, want a rate limit", err)
-		}
-		if _, err := c.Send(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-		_, msgs, _ := f.snapshot()
+		msgs := twice(t, c, f, connectors.Message{ChatID: "appchat-1", Text: "汇总", File: file, IdempotencyKey: "sum-1"})
 		if count(msgs, "text") != 1 || count(msgs, "file") != 1 {
 			t.Fatalf("messages %+v, want the text and the file once each", msgs)
 		}
@@ -471,14 +469,7 @@ func TestSendRetryDoesNotRepeatDeliveredParts(t *testing.T) {
 		f.failNext["/cgi-bin/media/upload"] = []int{45009, 45009, 45009}
 		direct := map[string]string{replyVia: viaBotHTTP, replyChatType: "direct", replyToUser: "wangwu",
 			replyResponseURL: f.URL() + "/cgi-bin/aibot/response?response_code=RC9"}
-		m := connectors.Message{ChatID: "wangwu", Reply: direct, Text: "好了", File: file, IdempotencyKey: "job-2-reply"}
-		if _, err := c.Send(ctx, m); connectors.RetryAfter(err) == 0 {
-			t.Fatalf("first try: %v, want a rate limit", err)
-		}
-		if _, err := c.Send(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-		_, msgs, _ := f.snapshot()
+		msgs := twice(t, c, f, connectors.Message{ChatID: "wangwu", Reply: direct, Text: "好了", File: file, IdempotencyKey: "job-2-reply"})
 		if len(f.responseURL) != 1 || count(msgs, "text") != 0 || count(msgs, "file") != 1 {
 			t.Fatalf("response_url %d, app messages %+v; want the text once (response_url) and the file once", len(f.responseURL), msgs)
 		}
