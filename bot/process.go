@@ -97,6 +97,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	in.Payments = mergePayments(in.Payments, stored)
+	if in.Known, err = s.st.KnownHouseholds(ctx, otherSheetHouseholds(&in)); err != nil {
+		return nil, err
+	}
 	overdue, err := s.st.OverdueTasks(ctx, in.AsOf)
 	if err != nil {
 		return nil, err
@@ -220,13 +223,59 @@ func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[
 	return people, nil
 }
 
+// otherSheetHouseholds are the households the ledger's other sheets (牲畜, 土地, 务工, 到户项目,
+// 公益岗位, 低保, 保险, 孝扶) name but its household sheet does not have: a ledger sent alone is
+// checked against the household ledger stored before (Inputs.Known).
+func otherSheetHouseholds(in *calc.Inputs) []string {
+	have := make(map[string]bool, len(in.Households))
+	for i := range in.Households {
+		have[in.Households[i].ID] = true
+	}
+	var out []string
+	add := func(id string) {
+		if id != "" && !have[id] {
+			have[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, r := range in.Livestock {
+		add(r.Household)
+	}
+	for _, r := range in.Land {
+		add(r.Household)
+	}
+	for _, r := range in.Laborers {
+		add(r.Household)
+	}
+	for _, r := range in.Projects {
+		add(r.Household)
+	}
+	for _, r := range in.Posts {
+		add(r.Household)
+	}
+	for _, r := range in.Dibao {
+		add(r.Household)
+	}
+	for _, r := range in.Insurance {
+		add(r.Household)
+	}
+	for _, r := range in.Filial {
+		add(r.Household)
+	}
+	return out
+}
+
 // keepUnjudgedMoney carries into the village rows to be stored the money owed and paid under
 // the rules this ledger cannot judge, from the village's row stored earlier in the year. A
 // 家庭收入台账 sent alone after the full workbook says nothing about calf subsidies or 稳岗补贴
 // (their tasks stay open, see judgesBySheets): stored as it is, its row made the village's
 // 应享补贴 0元 in 进度 and the leaders' summaries while the subsidy tasks were still listed.
+// Likewise a ledger without a household sheet (a 孝扶 or 低保 ledger sent alone, its households
+// known from the store) keeps the village's households, monitored households, 两高于 and the
+// household sheet's flags.
 func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p calc.Period, judges func(id, rule string) bool) error {
 	ev.Units = slices.Clone(ev.Units) // the evaluation's rows (the reply and workbook's) stay as they are
+	noHouseholds := !judges("measure_missing", "measure_missing")
 	for i := range ev.Units {
 		u := &ev.Units[i]
 		if u.Level != calc.LevelVillage {
@@ -238,6 +287,20 @@ func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p
 		}
 		if !ok {
 			continue
+		}
+		if noHouseholds && u.Households == 0 {
+			u.Households, u.Monitored = prev.Households, prev.Monitored
+			u.Growth, u.LocalGrowth, u.AboveLocal, u.AboveCity = prev.Growth, prev.LocalGrowth, prev.AboveLocal, prev.AboveCity
+			flags := maps.Clone(u.Flags)
+			if flags == nil {
+				flags = map[string]int{}
+			}
+			for r, n := range prev.Flags {
+				if _, has := flags[r]; !has && householdSheetRules[r] {
+					flags[r] = n
+				}
+			}
+			u.Flags = flags
 		}
 		cloned := false // the maps are the evaluation's: copied before the first change
 		for r, owed := range prev.Owed {
@@ -453,6 +516,11 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 
 // taskSheet is the ledger a task's rule reads (for subsidy_unpaid, the subsidy's rule: the last
 // part of the task id). A rule not listed here is judged by any upload.
+// householdSheetRules are the rules that read the household sheet alone.
+var householdSheetRules = map[string]bool{"income_decrease": true, "income_flat": true, "income_downtrend": true,
+	"income_below_local": true, "below_monitoring_line": true, "income_gap": true, "measure_missing": true,
+	"rigid_spending_risk": true, "courtyard_suggestion": true}
+
 var taskSheet = map[string]string{
 	"measure_missing": ledger.KindHouseholds,
 	"calf_sale":       ledger.KindLivestock, "lamb_sale": ledger.KindLivestock,
@@ -513,7 +581,8 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 			ev.Covered[h.ID] = true
 		}
 		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
-			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID]}
+			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID],
+			Members: h.Members, Category: h.Category, Labor: h.Labor, LaborLostWhy: h.LaborLostWhy}
 		ev.Households = append(ev.Households, pt)
 	}
 	for _, e := range in.Entities {

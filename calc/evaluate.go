@@ -86,6 +86,11 @@ func newEval(p Period, pol *Policy, in *Inputs) *eval {
 			e.dupIDs = true
 		}
 	}
+	for i := range in.Known {
+		if h := &in.Known[i]; e.hh[h.ID] == nil {
+			e.hh[h.ID] = h
+		}
+	}
 	for _, pay := range in.Payments {
 		e.paid[paidKey{pay.Subject, pay.Rule}] += pay.Amount
 	}
@@ -203,12 +208,17 @@ func (e *eval) monitored(h *Household, id string) bool {
 	return e.monOther[id]
 }
 
-// rowOf is the index in the inputs of h, a household of e.hh (-1 for nil).
+// rowOf is the index in the inputs of h, a household of e.hh (-1 for nil or a household of
+// in.Known).
 func (e *eval) rowOf(h *Household) int {
-	if h == nil {
+	if h == nil || len(e.in.Households) == 0 {
 		return -1
 	}
-	return int((uintptr(unsafe.Pointer(h)) - uintptr(unsafe.Pointer(unsafe.SliceData(e.in.Households)))) / unsafe.Sizeof(Household{}))
+	first := uintptr(unsafe.Pointer(unsafe.SliceData(e.in.Households)))
+	if p := uintptr(unsafe.Pointer(h)); p >= first && p < first+uintptr(len(e.in.Households))*unsafe.Sizeof(Household{}) {
+		return int((p - first) / unsafe.Sizeof(Household{}))
+	}
+	return -1
 }
 
 // first is the row of the inputs that e.hh has for the household on row i (i itself unless a

@@ -300,4 +300,9 @@ type Inputs struct {
 
 	PriorIncome []IncomePoint `json:"prior_income,omitempty"` // from the store
 	OpenTasks   []TaskAge     `json:"open_tasks,omitempty"`   // from the store
+	// Known are households of earlier uploads (from the store), for the records of the other
+	// sheets whose household is not in Households: a 孝扶 or 到户项目 ledger sent without its
+	// household ledger is checked against the 劳动能力, 家庭人口 and 类别 stored before. They are
+	// looked up, never evaluated themselves (no income flags, no unit counts).
+	Known []Household `json:"known,omitempty"`
 }

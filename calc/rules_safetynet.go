@@ -154,7 +154,7 @@ func evalFilial(e *eval) {
 		r := &e.in.Filial[i]
 		h := e.hh[r.Household]
 		if h == nil {
-			e.dataWarning(r.Ref, "户编号", "filial_short", e.t.cat("孝扶台账的户“", r.Household, "”不在收入台账中，无法判断劳动能力和收入，未核对孝扶资金"))
+			e.dataWarning(r.Ref, "户编号", "filial_short", e.t.cat("孝扶台账的户“", r.Household, "”不在收入台账中（本次和之前上传的都没有），无法判断劳动能力和收入，未核对孝扶资金；请连同家庭收入台账一起上传"))
 			continue
 		}
 		if h.Labor != LaborNone || h.Category == CategoryOrdinary {

@@ -22,6 +22,10 @@ type HouseholdPoint struct {
 	YTDPerCapita  *calc.Fen
 	BasePerCapita *calc.Fen
 	Monitored     bool
+	// What the other ledgers' rules need (KnownHouseholds).
+	Members             int
+	Category            string
+	Labor, LaborLostWhy string
 }
 
 // Evaluation is what one processed ledger leaves behind.
@@ -76,17 +80,19 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		return st, err
 	}
 	if len(ev.Households) > 0 {
-		st, err := prepare(`INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+		st, err := prepare(`INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at,
+				members, category, labor, labor_why)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(household, period) DO UPDATE SET job_id=excluded.job_id, name=excluded.name, county=excluded.county, township=excluded.township,
 			village=excluded.village, cadre=excluded.cadre, ytd_per_capita=excluded.ytd_per_capita, base_per_capita=excluded.base_per_capita,
-			monitored=excluded.monitored, updated_at=excluded.updated_at`)
+			monitored=excluded.monitored, updated_at=excluded.updated_at, members=excluded.members, category=excluded.category,
+			labor=excluded.labor, labor_why=excluded.labor_why`)
 		if err != nil {
 			return nil, fmt.Errorf("save household: %w", err)
 		}
 		for _, h := range ev.Households {
 			if _, err := st.ExecContext(ctx, h.Household, period, ev.JobID, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Cadre,
-				nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now)); err != nil {
+				nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now), h.Members, h.Category, h.Labor, h.LaborLostWhy); err != nil {
 				return nil, fmt.Errorf("save household: %w", err)
 			}
 		}
@@ -476,6 +482,50 @@ func (s *Store) HouseholdPeople(ctx context.Context, households []string) (map[s
 		rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("household people: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// KnownHouseholds returns, for those of these households that earlier uploads stored with their
+// household ledger, the household as the latest quarter stored it: name, unit, 帮扶责任人,
+// 家庭人口, 类别, 劳动能力 and last year's per-capita income (rows stored before these columns
+// were kept, which have none of them, are not used). They are the calc.Inputs.Known
+// of a 孝扶, 到户项目, 务工 or other ledger sent without its household ledger.
+func (s *Store) KnownHouseholds(ctx context.Context, households []string) ([]calc.Household, error) {
+	var out []calc.Household
+	for start := 0; start < len(households); start += 500 {
+		end := min(start+500, len(households))
+		args := make([]any, 0, end-start)
+		for _, h := range households[start:end] {
+			args = append(args, h)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT household, name, county, township, village, cadre, base_per_capita, members, category, labor, labor_why
+			FROM households h
+			WHERE household IN (`+placeholders(end-start)+`) AND (category != '' OR labor != '' OR members > 0)
+			AND period = (SELECT MAX(period) FROM households WHERE household = h.household AND (category != '' OR labor != '' OR members > 0))
+			ORDER BY household`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("known households: %w", err)
+		}
+		for rows.Next() {
+			var h calc.Household
+			var base sql.NullInt64
+			if err := rows.Scan(&h.ID, &h.Head, &h.Unit.County, &h.Unit.Township, &h.Unit.Village, &h.Cadre, &base, &h.Members,
+				&h.Category, &h.Labor, &h.LaborLostWhy); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if base.Valid {
+				b := calc.Fen(base.Int64)
+				h.LastYearPerCapita = &b
+			}
+			out = append(out, h)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("known households: %w", err)
 		}
 	}
 	return out, nil

@@ -154,6 +154,13 @@ var migrations = []string{
 	// take the year they were first seen in (all 2026 when this shipped).
 	`ALTER TABLE tasks ADD COLUMN year INTEGER NOT NULL DEFAULT 0`,
 	`UPDATE tasks SET year = CAST(strftime('%Y', first_seen / 1000, 'unixepoch') AS INTEGER)`,
+	// What the rules of the other ledgers need of a household (家庭人口, 劳动能力, 类别): a
+	// 孝扶, 到户项目 or 务工 ledger sent alone is checked against the household ledger stored
+	// before. Empty for rows stored before this.
+	`ALTER TABLE households ADD COLUMN members INTEGER NOT NULL DEFAULT 0`,
+	`ALTER TABLE households ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE households ADD COLUMN labor TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE households ADD COLUMN labor_why TEXT NOT NULL DEFAULT ''`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
