@@ -184,6 +184,15 @@ type header struct {
 	sheetUnit  string
 	hash       string
 	width      int
+	// dups are the columns whose header names a field an earlier column already has (two
+	// 工资性收入 columns, or one header merged over two columns): only the first is read.
+	dups []dupColumn
+}
+
+// dupColumn is a column not read because column first (1-based) has the same field.
+type dupColumn struct {
+	col   Column
+	first int
 }
 
 var (
@@ -336,7 +345,7 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 	}
 	// compose column names
 	var hashParts []string
-	used := map[string]bool{}
+	used := map[string]int{} // field key → the column (1-based) that has it
 	matched := 0
 	for c := 0; c < width; c++ {
 		var parts, units []string
@@ -355,6 +364,9 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 			continue
 		}
 		col := Column{Index: c + 1, Header: strings.Join(parts, "/")}
+		if strings.Contains(col.Header, ResultMarker) {
+			continue // our own result column of an earlier run (【增收计算】帮扶责任人): not the cadre's data
+		}
 		for i := len(units) - 1; i >= 0; i-- {
 			if units[i] != "" {
 				col.Unit = units[i]
@@ -367,10 +379,11 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 		}
 		key := col.Field + "|" + col.Species + "|" + strconv.Itoa(col.Quarter) + "|" + col.Period
 		if col.Field != "" {
-			if used[key] {
+			if first := used[key]; first > 0 {
+				h.dups = append(h.dups, dupColumn{col: col, first: first})
 				col.Field = "" // a second column for the same field: the first one is read
 			} else {
-				used[key] = true
+				used[key] = col.Index
 				matched++
 			}
 		}

@@ -150,6 +150,14 @@ func (r *reader) openSheet(name, part string, hidden bool) (*sheetState, error) 
 	if h.codeRow > 0 {
 		st.info.FirstRow = h.codeRow + 1
 	}
+	if kind != "" {
+		for _, d := range h.dups {
+			a, _ := excelize.ColumnNumberToName(d.first)
+			b, _ := excelize.ColumnNumberToName(d.col.Index)
+			r.errorf(name, h.rows[0], d.col.Header, true, "%s列的表头‘%s’与%s列相同（或同在一个合并表头下），只读取了%s列；如%s列是另一项数据，请给它单独写表头后重新上传",
+				b, leafOf(d.col.Header), a, a, b)
+		}
+	}
 	if kind != "" && len(hiddenCols) > 0 {
 		// a hidden column is read like the others; the cadre may not know it is there
 		for _, c := range st.cols {
