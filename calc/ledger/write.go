@@ -2,10 +2,12 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -308,7 +310,15 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 		return writeSheetMode(cleaned, dst, led, res, opt)
 	}
 	if mode == ModeColumns {
-		err := writeColumnsSpliced(src, dst, led, res, opt)
+		tmp, found, err := stripOurCondFormats(src, opt.Limits.TmpDir, led)
+		if err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+		if found {
+			defer os.Remove(tmp)
+			src = tmp
+		}
+		err = writeColumnsSpliced(src, dst, led, res, opt)
 		if !errors.Is(err, errNoSplice) {
 			return err
 		}
@@ -882,4 +892,107 @@ func (w *writer) streamRows(sheet string, sw *excelize.StreamWriter, rows func(e
 		return err
 	}
 	return sw.Flush()
+}
+
+// reOurCondFormat matches the conditional format an earlier run put over a ledger sheet's data
+// rows (sheetColumns): one expression rule LEN($X6)>0 on our flag column X.
+var reOurCondFormat = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?conditionalFormatting\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?cfRule\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?formula>LEN\(\$([A-Z]{1,3})\$?\d+\)(?:>|&gt;)0</(?:[A-Za-z0-9_]+:)?formula>\s*</(?:[A-Za-z0-9_]+:)?cfRule>\s*</(?:[A-Za-z0-9_]+:)?conditionalFormatting>`)
+
+// stripOurCondFormats copies the workbook src to a temporary file without the conditional
+// formats an earlier run put on the ledger sheets. removeOldColumns cannot remove them through
+// excelize: UnsetConditionalFormat takes every cell of our range (the whole data area) out of
+// every conditional format, so the cadre's own formats inside it went with ours. Only sheet
+// parts holding one of ours are rewritten; the rest is copied raw. found is false (and no file
+// is made) when there was none.
+func stripOurCondFormats(src, tmpDir string, led *Ledger) (tmp string, found bool, err error) {
+	ours := map[string]map[string]bool{} // sheet → our column names
+	for _, si := range led.Sheets {
+		for _, c := range si.Columns {
+			if strings.HasPrefix(strings.TrimSpace(c.Header), ResultMarker) {
+				if ours[si.Name] == nil {
+					ours[si.Name] = map[string]bool{}
+				}
+				n, _ := excelize.ColumnNumberToName(c.Index)
+				ours[si.Name][n] = true
+			}
+		}
+	}
+	if len(ours) == 0 {
+		return "", false, nil
+	}
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return "", false, fmt.Errorf("strip old formats: %w", err)
+	}
+	defer zr.Close()
+	wb, err := readWorkbook(&zr.Reader)
+	if err != nil {
+		return "", false, nil // the writers say what is wrong
+	}
+	parts := map[string]map[string]bool{}
+	for sheet, cols := range ours {
+		if p := sheetPartOf(wb.sheets, sheet); p != "" {
+			parts[p] = cols
+		}
+	}
+	rewritten := map[string][]byte{}
+	for _, f := range zr.File {
+		cols := parts[f.Name]
+		if cols == nil {
+			continue
+		}
+		b, err := readZipFile(f, 64<<20)
+		if err != nil || len(b) == 64<<20 || !bytes.Contains(b, []byte("LEN($")) {
+			continue
+		}
+		changed := false
+		b = reOurCondFormat.ReplaceAllFunc(b, func(m []byte) []byte {
+			if sub := reOurCondFormat.FindSubmatch(m); sub != nil && cols[string(sub[1])] {
+				changed = true
+				return nil
+			}
+			return m
+		})
+		if changed {
+			rewritten[f.Name] = b
+		}
+	}
+	if len(rewritten) == 0 {
+		return "", false, nil
+	}
+	out, err := os.CreateTemp(tmpDir, "zengshou-cf-*"+filepath.Ext(src))
+	if err != nil {
+		return "", false, fmt.Errorf("strip old formats: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		b, ok := rewritten[f.Name]
+		if !ok {
+			if err = zw.Copy(f); err != nil {
+				return "", false, fmt.Errorf("strip old formats: copy %s: %w", f.Name, err)
+			}
+			continue
+		}
+		w, cerr := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
+		if cerr == nil {
+			_, cerr = w.Write(b)
+		}
+		if cerr != nil {
+			err = fmt.Errorf("strip old formats: %w", cerr)
+			return "", false, err
+		}
+	}
+	if err = zw.Close(); err != nil {
+		return "", false, fmt.Errorf("strip old formats: %w", err)
+	}
+	if err = out.Close(); err != nil {
+		return "", false, fmt.Errorf("strip old formats: %w", err)
+	}
+	return out.Name(), true, nil
 }
