@@ -1,12 +1,17 @@
 package ledger
 
 import (
+	"encoding/csv"
 	"fmt"
+	"math"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -51,7 +56,7 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 	if info.totalRow == 0 {
 		t.Fatal("no 合计 row")
 	}
-	info.lastData = info.totalRow - 1
+	info.lastData = info.totalRow - 2 // the last household; then 小计
 	tr := info.totalRow
 
 	// styles and number formats
@@ -121,6 +126,9 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 		Selection: []excelize.Selection{{SQRef: "G6", ActiveCell: "G6", Pane: "bottomRight"}}}))
 	// sheet protection
 	must(f.ProtectSheet(sh, &excelize.SheetProtectionOptions{Password: "123456", FormatColumns: true, AutoFilter: true, SelectLockedCells: true, SelectUnlockedCells: true}))
+	// sheet properties: the tab colour, the code name macros use, fit-to-page printing, outline
+	must(f.SetSheetProps(sh, &excelize.SheetPropsOptions{CodeName: ptrTo("Ledger"), TabColorRGB: ptrTo("FF00B050"),
+		FitToPage: ptrTo(true), OutlineSummaryBelow: ptrTo(false)}))
 	// row height
 	must(f.SetRowHeight(sh, 3, 30))
 
@@ -181,7 +189,7 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 			attrs := regexp.MustCompile(`\s?t="[^"]*"`).ReplaceAllString(m[1], "")
 			fx := `<f t="shared" si="0"/>`
 			if c == 11 {
-				fx = fmt.Sprintf(`<f t="shared" ref="K%d:Y%d" si="0">SUM(K6:K%d)</f>`, tr, tr, info.lastData)
+				fx = fmt.Sprintf(`<f t="shared" ref="K%d:Y%d" si="0">K%d</f>`, tr, tr, tr-1) // 合计 = the one village's 小计
 			}
 			xml = strings.Replace(xml, m[0], `<c r="`+name+`"`+attrs+`>`+fx+`<v>`+vals[name]+`</v></c>`, 1)
 		}
@@ -192,7 +200,7 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 			fi, _ := excelize.OpenFile(mid)
 			v, _ := fi.GetCellValue(sh, fmt.Sprintf("I%d", tr), excelize.Options{RawCellValue: true})
 			fi.Close()
-			xml = strings.Replace(xml, m[0], fmt.Sprintf(`<c r="I%d"%s><f>SUM(I6:I%d)</f><v>%s</v></c>`, tr, attrs, info.lastData, v), 1)
+			xml = strings.Replace(xml, m[0], fmt.Sprintf(`<c r="I%d"%s><f>SUM(I%d:I%d)</f><v>%s</v></c>`, tr, attrs, tr-1, tr-1, v), 1)
 		}
 		incomePart = xml
 	}
@@ -232,6 +240,21 @@ type fidExtras struct {
 	Protected   bool
 	Panes       string
 	Visible     bool
+	Props       string
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// fidProps is a sheet's properties as text.
+func fidProps(p excelize.SheetPropsOptions) string {
+	var b strings.Builder
+	v := reflect.ValueOf(p)
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); !f.IsNil() {
+			fmt.Fprintf(&b, "%s=%v ", v.Type().Field(i).Name, f.Elem().Interface())
+		}
+	}
+	return b.String()
 }
 
 func fidSheetExtras(t testing.TB, path, sheet string, maxCol int) fidExtras {
@@ -309,6 +332,9 @@ func fidSheetExtras(t testing.TB, path, sheet string, maxCol int) fidExtras {
 		e.Panes = fmt.Sprintf("x%d", p.XSplit)
 	}
 	e.Visible, _ = f.GetSheetVisible(sheet)
+	if p, err := f.GetSheetProps(sheet); err == nil {
+		e.Props = fidProps(p)
+	}
 	sortStrings := func(s []string) []string {
 		sortedCopy := append([]string(nil), s...)
 		sortStringsInPlace(sortedCopy)
@@ -346,7 +372,8 @@ func fidDefinedNames(t testing.TB, path string) []string {
 		if d.Name == MarkerName || d.Name == "_xlnm._FilterDatabase" {
 			continue
 		}
-		out = append(out, d.Name+"@"+d.Scope+"="+d.RefersTo)
+		// excelize drops the quotes of a CJK sheet name when it adjusts a reference (as Excel writes it)
+		out = append(out, d.Name+"@"+d.Scope+"="+strings.ReplaceAll(d.RefersTo, "'", ""))
 	}
 	sortStringsInPlace(out)
 	return out
@@ -407,6 +434,9 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 			if !reflect.DeepEqual(rep.Summary, rep2.Summary) || len(rep.Findings) != len(rep2.Findings) || len(rep.Tasks) != len(rep2.Tasks) {
 				t.Errorf("second run differs: %+v\n%+v", rep.Summary, rep2.Summary)
 			}
+			if a, b := fidDefinedNames(t, in), fidDefinedNames(t, out2); !reflect.DeepEqual(a, b) {
+				t.Errorf("defined names after the second run:\nbefore %v\nafter  %v", a, b)
+			}
 			for _, sh := range fidSortedKeys(widths) {
 				fidCompareCells(t, in, out2, sh)
 				fidCompareExtras(t, in, out2, sh, widths[sh])
@@ -438,4 +468,109 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFidelityLibreOffice opens the outputs of the featured ledger in LibreOffice (skipped when
+// it is not installed) and reads the result cells back: every one of ours equals what excelize
+// reads, and the cadre's cells are there.
+func TestFidelityLibreOffice(t *testing.T) {
+	if _, err := exec.LookPath("soffice"); err != nil {
+		t.Skip("soffice not installed")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.xlsx")
+	buildFidFeatured(t, in)
+	var outs []string
+	for _, mode := range []string{ModeColumns, ModeSheet} {
+		out := filepath.Join(dir, mode+".xlsx")
+		opt := processOptions(t)
+		opt.Write.Mode = mode
+		if _, err := Process(in, out, opt); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	// a re-upload: the DOM path with our old columns removed
+	again := filepath.Join(dir, "again.xlsx")
+	if _, err := Process(outs[0], again, processOptions(t)); err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, again)
+	var sheets [][]string
+	for _, out := range outs {
+		f, err := excelize.OpenFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets = append(sheets, f.GetSheetList())
+		f.Close()
+	}
+	csvs := fidSoffice(t, outs, sheets)
+	for i, out := range outs {
+		f, err := excelize.OpenFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, sh := range sheets[i] {
+			if v, _ := f.GetSheetVisible(sh); !v {
+				continue
+			}
+			rows, _ := f.GetRows(sh, excelize.Options{RawCellValue: true})
+			lo, err := fidParseCSV(csvs[i][sh])
+			if err != nil {
+				t.Errorf("%s %s: %v", out, sh, err)
+				continue
+			}
+			for r, row := range rows {
+				for c, v := range row {
+					if v == "" || len(v) > 1000 {
+						continue
+					}
+					got := ""
+					if r < len(lo) && c < len(lo[r]) {
+						got = lo[r][c]
+					}
+					if !fidSameValue(v, got) {
+						name, _ := excelize.CoordinatesToCellName(c+1, r+1)
+						if checked++; checked < 10 {
+							t.Errorf("%s %s!%s: excelize %q, LibreOffice %q", filepath.Base(out), sh, name, v, got)
+						}
+					}
+				}
+			}
+		}
+		f.Close()
+		if checked > 0 {
+			t.Errorf("%s: %d cells read differently", filepath.Base(out), checked)
+		}
+	}
+}
+
+func fidParseCSV(s string) ([][]string, error) {
+	return csv.NewReader(strings.NewReader(s)).ReadAll()
+}
+
+// fidSameValue compares a raw excelize value with LibreOffice's formatted text.
+func fidSameValue(raw, shown string) bool {
+	if raw == shown {
+		return true
+	}
+	a, err1 := strconv.ParseFloat(raw, 64)
+	b, err2 := strconv.ParseFloat(strings.NewReplacer(",", "", "%", "", " ", "").Replace(shown), 64)
+	if err1 == nil && err2 != nil { // a date format: LibreOffice shows the date
+		for _, layout := range []string{"01/02/2006", "01/02/2006 15:04:05"} {
+			if d, err := time.Parse(layout, strings.TrimSpace(shown)); err == nil {
+				serial, _ := excelize.ExcelDateToTime(a, false)
+				return serial.Equal(d)
+			}
+		}
+	}
+	if err1 != nil || err2 != nil {
+		return strings.TrimSpace(raw) == strings.TrimSpace(shown)
+	}
+	if strings.HasSuffix(strings.TrimSpace(shown), "%") {
+		b /= 100
+	}
+	return math.Abs(a-b) < 0.006
 }

@@ -705,7 +705,7 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 		// leave its rows hidden under a filter that no longer says why); otherwise ours covers
 		// the result columns too.
 		if !si.Filtered && !si.Tables {
-			if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
+			if err := autoFilterKeepingProps(f, sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData)); err != nil {
 				return err
 			}
 		}
@@ -995,4 +995,44 @@ func stripOurCondFormats(src, tmpDir string, led *Ledger) (tmp string, found boo
 		return "", false, fmt.Errorf("strip old formats: %w", err)
 	}
 	return out.Name(), true, nil
+}
+
+// autoFilterKeepingProps sets an autofilter on one of the cadre's sheets. excelize's AutoFilter
+// replaces the sheet's properties (sheetPr) with filterMode alone: the tab colour, the code
+// name the workbook's macros use, fit-to-page printing and the outline settings were lost. They
+// are put back (the defaults are left out, as excelize would write them explicitly).
+func autoFilterKeepingProps(f *excelize.File, sheet, ref string) error {
+	p, err := f.GetSheetProps(sheet)
+	if err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, ref, nil); err != nil {
+		return err
+	}
+	var keep excelize.SheetPropsOptions
+	if p.CodeName != nil && *p.CodeName != "" {
+		keep.CodeName = p.CodeName
+	}
+	if p.EnableFormatConditionsCalculation != nil && !*p.EnableFormatConditionsCalculation {
+		keep.EnableFormatConditionsCalculation = p.EnableFormatConditionsCalculation
+	}
+	if p.Published != nil && !*p.Published {
+		keep.Published = p.Published
+	}
+	if p.FitToPage != nil { // the sheet had pageSetUpPr
+		keep.FitToPage, keep.AutoPageBreaks = p.FitToPage, p.AutoPageBreaks
+	}
+	if p.OutlineSummaryBelow != nil && !*p.OutlineSummaryBelow {
+		keep.OutlineSummaryBelow = p.OutlineSummaryBelow
+	}
+	if p.OutlineSummaryRight != nil {
+		keep.OutlineSummaryRight = p.OutlineSummaryRight
+	}
+	if p.TabColorRGB != nil { // the sheet had a tab colour
+		keep.TabColorIndexed, keep.TabColorRGB, keep.TabColorTheme, keep.TabColorTint = p.TabColorIndexed, p.TabColorRGB, p.TabColorTheme, p.TabColorTint
+	}
+	if keep == (excelize.SheetPropsOptions{}) {
+		return nil
+	}
+	return f.SetSheetProps(sheet, &keep)
 }
