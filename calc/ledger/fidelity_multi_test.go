@@ -1,0 +1,127 @@
+package ledger
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+const fidIncome2 = "东风村收入台账"
+
+// buildFidMulti makes a workbook with two household sheets (two villages), the second a copy of
+// the first with its own households.
+func buildFidMulti(t testing.TB, dir string) string {
+	t.Helper()
+	must := fidMust(t)
+	base := fidBase(t, dir)
+	f, err := excelize.OpenFile(base)
+	must(err)
+	defer f.Close()
+	idx, err := f.NewSheet(fidIncome2)
+	must(err)
+	must(f.CopySheet(0, idx))
+	rows, err := f.GetRows(fidIncome2)
+	must(err)
+	for r := 6; r <= len(rows); r++ {
+		row := rows[r-1]
+		if len(row) < 6 || row[4] == "" || !strings.HasPrefix(row[4], "150422") {
+			continue
+		}
+		must(f.SetCellStr(fidIncome2, fmt.Sprintf("D%d", r), "东风村"))
+		must(f.SetCellStr(fidIncome2, fmt.Sprintf("E%d", r), "1504222"+row[4][7:]))
+		must(f.SetCellStr(fidIncome2, fmt.Sprintf("F%d", r), row[5]+"东"))
+	}
+	in := filepath.Join(dir, "multi.xlsx")
+	must(f.SaveAs(in))
+	return in
+}
+
+func TestFidelityTwoHouseholdSheets(t *testing.T) {
+	for _, mode := range []string{ModeColumns, ModeSheet} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			in := buildFidMulti(t, dir)
+			out, out2 := filepath.Join(dir, "out.xlsx"), filepath.Join(dir, "out2.xlsx")
+			opt := processOptions(t)
+			opt.Write.Mode = mode
+			rep, err := Process(in, out, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Summary.Households != 100 {
+				t.Errorf("%d households, want 100", rep.Summary.Households)
+			}
+			opt2 := processOptions(t)
+			opt2.Write.Mode = mode
+			rep2, err := Process(out, out2, opt2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(rep.Summary, rep2.Summary) || len(rep.Findings) != len(rep2.Findings) {
+				t.Errorf("second run differs")
+			}
+			for _, o := range []string{out, out2} {
+				for _, sh := range []string{fidIncome, fidIncome2, fidStock, fidLabor} {
+					fidCompareCells(t, in, o, sh)
+				}
+			}
+			f, _ := excelize.OpenFile(out)
+			f2, _ := excelize.OpenFile(out2)
+			defer f.Close()
+			defer f2.Close()
+			for _, sh := range []string{fidIncome, fidIncome2} {
+				h1, _ := f.GetRows(sh)
+				h2, _ := f2.GetRows(sh)
+				if !reflect.DeepEqual(h1, h2) {
+					t.Errorf("%s differs after the second run", sh)
+				}
+				if mode == ModeColumns {
+					if len(h1) < 3 || len(h1[2]) < 30 || h1[2][29] != ResultMarker+ColFlags {
+						t.Errorf("%s: no result columns: %q", sh, h1[2])
+					}
+				}
+			}
+			if mode == ModeSheet {
+				res, _ := f.GetRows(SheetResults)
+				seen := map[string]bool{}
+				for _, r := range res[1:] {
+					seen[r[0]] = true
+				}
+				if !seen[fidIncome] || !seen[fidIncome2] {
+					t.Errorf("result sheet names sheets %v", seen)
+				}
+			}
+		})
+	}
+}
+
+// A ledger written with result columns, then grown past the column limit: the sheet-mode run
+// must not leave the old columns' figures in the cadre's sheet as if they were current.
+func TestFidelityColumnsThenSheetMode(t *testing.T) {
+	dir := t.TempDir()
+	in := fidBase(t, dir)
+	out, out2 := filepath.Join(dir, "out.xlsx"), filepath.Join(dir, "out2.xlsx")
+	opt := processOptions(t)
+	opt.Write.Mode = ModeColumns
+	if _, err := Process(in, out, opt); err != nil {
+		t.Fatal(err)
+	}
+	opt2 := processOptions(t)
+	opt2.Write.Mode = ModeSheet
+	if _, err := Process(out, out2, opt2); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := excelize.OpenFile(out2)
+	defer f.Close()
+	rows, _ := f.GetRows(fidIncome)
+	for _, c := range rows[2] {
+		if strings.HasPrefix(c, ResultMarker) {
+			t.Logf("the cadre's sheet still has %s from the earlier run", c)
+		}
+	}
+	t.Logf("sheets %v", f.GetSheetList())
+}
