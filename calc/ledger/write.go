@@ -666,6 +666,10 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 			return err
 		}
 	}
+	// shown even where the cadre hid every unused column right of the table
+	if err := f.SetColVisible(sheet, col(0)+":"+col(len(titles)-1), true); err != nil {
+		return err
+	}
 	firstData := si.FirstRow
 	if firstData <= bottom {
 		firstData = bottom + 1
