@@ -413,6 +413,8 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 			if rep.Summary.Households != 50 {
 				t.Errorf("%d households", rep.Summary.Households)
 			}
+			fidValidate(t, in)
+			fidValidate(t, out)
 			widths := map[string]int{fidIncome: 29, fidStock: 13, fidLabor: 13, fidNotes: 3, fidParams: 1, fidChart: 1}
 			for _, sh := range fidSortedKeys(widths) {
 				fidCompareCells(t, in, out, sh)
@@ -435,6 +437,7 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 			if !reflect.DeepEqual(rep.Summary, rep2.Summary) || len(rep.Findings) != len(rep2.Findings) || len(rep.Tasks) != len(rep2.Tasks) {
 				t.Errorf("second run differs: %+v\n%+v", rep.Summary, rep2.Summary)
 			}
+			fidValidate(t, out2)
 			if a, b := fidDefinedNames(t, in), fidDefinedNames(t, out2); !reflect.DeepEqual(a, b) {
 				t.Errorf("defined names after the second run:\nbefore %v\nafter  %v", a, b)
 			}

@@ -65,6 +65,7 @@ func TestFidelityTwoHouseholdSheets(t *testing.T) {
 				t.Errorf("second run differs")
 			}
 			for _, o := range []string{out, out2} {
+				fidValidate(t, o)
 				for _, sh := range []string{fidIncome, fidIncome2, fidStock, fidLabor} {
 					fidCompareCells(t, in, o, sh)
 				}
@@ -99,8 +100,9 @@ func TestFidelityTwoHouseholdSheets(t *testing.T) {
 	}
 }
 
-// A ledger written with result columns, then grown past the column limit: the sheet-mode run
-// must not leave the old columns' figures in the cadre's sheet as if they were current.
+// A ledger written with result columns, then processed in sheet mode (grown past the limit):
+// the cadre's cells stay. Known limit (not fixed): sheet mode leaves the cadre's sheets byte for
+// byte, so the earlier run's 【增收计算】 columns stay beside the rows with their old figures.
 func TestFidelityColumnsThenSheetMode(t *testing.T) {
 	dir := t.TempDir()
 	in := fidBase(t, dir)
@@ -114,6 +116,10 @@ func TestFidelityColumnsThenSheetMode(t *testing.T) {
 	opt2.Write.Mode = ModeSheet
 	if _, err := Process(out, out2, opt2); err != nil {
 		t.Fatal(err)
+	}
+	fidValidate(t, out2)
+	for _, sh := range []string{fidIncome, fidStock, fidLabor} {
+		fidCompareCells(t, in, out2, sh)
 	}
 	f, _ := excelize.OpenFile(out2)
 	defer f.Close()

@@ -46,6 +46,7 @@ func TestFidelityCellsRightOfTable(t *testing.T) {
 				}
 			}
 			fidCompareCells(t, in, out, fidIncome)
+			fidValidate(t, out)
 			out2 := filepath.Join(dir, "out2.xlsx")
 			opt2 := processOptions(t)
 			opt2.Write.Mode = mode
@@ -84,6 +85,7 @@ func TestFidelityLedgerAsTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []string{out, out2} {
+		fidValidate(t, o)
 		fidCompareCells(t, in, o, sh)
 		g, err := excelize.OpenFile(o)
 		if err != nil {
@@ -122,6 +124,7 @@ func TestFidelityHiddenUnusedColumns(t *testing.T) {
 				t.Fatal(err)
 			}
 			fidCompareCells(t, in, out, fidIncome)
+			fidValidate(t, out)
 			g, err := excelize.OpenFile(out)
 			if err != nil {
 				t.Fatal(err)

@@ -173,6 +173,7 @@ func TestFidelityMacroRenamed(t *testing.T) {
 			t.Errorf("%d households", rep.Summary.Households)
 		}
 		fidCompareCells(t, in, out, fidIncome)
+		fidValidate(t, out)
 		g, err := excelize.OpenFile(out)
 		if err != nil {
 			t.Fatal(err)

@@ -121,6 +121,7 @@ func fidProcessTwice(t *testing.T, in, mode string, parts []string) (string, str
 		t.Errorf("second run: %d/%d findings, %d/%d tasks", len(rep.Findings), len(rep2.Findings), len(rep.Tasks), len(rep2.Tasks))
 	}
 	for _, o := range []string{out, out2} {
+		fidValidate(t, o)
 		for _, sh := range []string{fidIncome, fidStock, fidLabor} {
 			fidCompareCells(t, in, o, sh)
 		}
