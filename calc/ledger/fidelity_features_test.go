@@ -125,6 +125,10 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 	// frozen panes: the names stay in view
 	must(f.SetPanes(sh, &excelize.Panes{Freeze: true, XSplit: 6, YSplit: 5, TopLeftCell: "G6", ActivePane: "bottomRight",
 		Selection: []excelize.Selection{{SQRef: "G6", ActiveCell: "G6", Pane: "bottomRight"}}}))
+	// unlocked input cells on the protected sheet
+	open, err := f.NewStyle(&excelize.Style{Protection: &excelize.Protection{Locked: false}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFFFE0"}}})
+	must(err)
+	must(f.SetCellStyle(sh, "P6", fmt.Sprintf("T%d", info.lastData), open))
 	// sheet protection
 	must(f.ProtectSheet(sh, &excelize.SheetProtectionOptions{Password: "123456", FormatColumns: true, AutoFilter: true, SelectLockedCells: true, SelectUnlockedCells: true}))
 	// sheet properties: the tab colour, the code name macros use, fit-to-page printing, outline
@@ -420,6 +424,10 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 				fidCompareCells(t, in, out, sh)
 				fidCompareExtras(t, in, out, sh, widths[sh])
 			}
+			for _, o := range []string{out} {
+				fidCompareRichText(t, in, o, fidIncome, "A1")
+				fidCompareRichText(t, in, o, fidNotes, "A3")
+			}
 			if a, b := fidDefinedNames(t, in), fidDefinedNames(t, out); !reflect.DeepEqual(a, b) {
 				t.Errorf("defined names:\nbefore %v\nafter  %v", a, b)
 			}
@@ -598,4 +606,25 @@ func fidSameValue(raw, shown string) bool {
 		b /= 100
 	}
 	return math.Abs(a-b) < 0.006
+}
+
+// fidCompareRichText compares the runs of a rich-text cell.
+func fidCompareRichText(t *testing.T, in, out, sheet, cell string) {
+	t.Helper()
+	runs := func(p string) []excelize.RichTextRun {
+		f, err := excelize.OpenFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := f.GetCellRichText(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := runs(in), runs(out)
+	if len(a) < 2 || !reflect.DeepEqual(a, b) {
+		t.Errorf("%s!%s rich text:\nbefore %+v\nafter  %+v", sheet, cell, a, b)
+	}
 }

@@ -310,13 +310,24 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 		return writeSheetMode(cleaned, dst, led, res, opt)
 	}
 	if mode == ModeColumns {
-		tmp, found, err := stripOurCondFormats(src, opt.Limits.TmpDir, led)
+		tmp, unfiltered, err := stripOurMarks(src, opt.Limits.TmpDir, led)
 		if err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
-		if found {
+		if tmp != "" {
 			defer os.Remove(tmp)
 			src = tmp
+		}
+		if len(unfiltered) > 0 {
+			// the cadre's filter was on our old columns only: it is gone, ours is laid again
+			l := *led
+			l.Sheets = append([]SheetInfo(nil), led.Sheets...)
+			for i := range l.Sheets {
+				if unfiltered[l.Sheets[i].Name] {
+					l.Sheets[i].Filtered = false
+				}
+			}
+			led = &l
 		}
 		err = writeColumnsSpliced(src, dst, led, res, opt)
 		if !errors.Is(err, errNoSplice) {
@@ -902,71 +913,86 @@ func (w *writer) streamRows(sheet string, sw *excelize.StreamWriter, rows func(e
 // rows (sheetColumns): one expression rule LEN($X6)>0 on our flag column X.
 var reOurCondFormat = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?conditionalFormatting\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?cfRule\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?formula>LEN\(\$([A-Z]{1,3})\$?\d+\)(?:>|&gt;)0</(?:[A-Za-z0-9_]+:)?formula>\s*</(?:[A-Za-z0-9_]+:)?cfRule>\s*</(?:[A-Za-z0-9_]+:)?conditionalFormatting>`)
 
-// stripOurCondFormats copies the workbook src to a temporary file without the conditional
-// formats an earlier run put on the ledger sheets. removeOldColumns cannot remove them through
-// excelize: UnsetConditionalFormat takes every cell of our range (the whole data area) out of
-// every conditional format, so the cadre's own formats inside it went with ours. Only sheet
-// parts holding one of ours are rewritten; the rest is copied raw. found is false (and no file
-// is made) when there was none.
-func stripOurCondFormats(src, tmpDir string, led *Ledger) (tmp string, found bool, err error) {
-	ours := map[string]map[string]bool{} // sheet → our column names
+var (
+	reSheetAutoFilter = regexp.MustCompile(`(?s)<(?:[A-Za-z0-9_]+:)?autoFilter\b[^>]*?(?:/>|>.*?</(?:[A-Za-z0-9_]+:)?autoFilter>)`)
+	reFilterColumn    = regexp.MustCompile(`(?s)<(?:[A-Za-z0-9_]+:)?filterColumn\b[^>]*?(?:/>|>.*?</(?:[A-Za-z0-9_]+:)?filterColumn>)`)
+	reColIDAttr       = regexp.MustCompile(`\scolId="(\d+)"`)
+	reRefAttr         = regexp.MustCompile(`\sref="([^"]*)"`)
+	reRowTag          = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?row\s[^>]*>`)
+	reHiddenAttr      = regexp.MustCompile(`\shidden="(?:1|true)"`)
+	reFilterMode      = regexp.MustCompile(`\sfilterMode="(?:1|true)"`)
+)
+
+// stripOurMarks copies the workbook src to a temporary file without what an earlier run's
+// result columns left on the ledger sheets besides the columns themselves, which excelize
+// cannot take away without harm:
+//   - our conditional format: UnsetConditionalFormat takes every cell of our range (the whole
+//     data area) out of every conditional format, so the cadre's own formats inside it went
+//     with ours;
+//   - the cadre's filter criteria on our columns (筛选 on 风险标识): removing the columns left
+//     the criteria pointing past the filter's range (a file Excel repairs) with the rows it hid
+//     still hidden. The criteria are dropped; when none is left, the rows the filter hid are
+//     shown and the sheet is reported in unfiltered (it gets our filter again).
+//
+// Only sheet parts holding one of these are rewritten; the rest is copied raw. tmp is "" (and
+// no file is made) when there was nothing to strip.
+func stripOurMarks(src, tmpDir string, led *Ledger) (tmp string, unfiltered map[string]bool, err error) {
+	ours := map[string]map[int]bool{} // sheet → our columns
 	for _, si := range led.Sheets {
 		for _, c := range si.Columns {
 			if strings.HasPrefix(strings.TrimSpace(c.Header), ResultMarker) {
 				if ours[si.Name] == nil {
-					ours[si.Name] = map[string]bool{}
+					ours[si.Name] = map[int]bool{}
 				}
-				n, _ := excelize.ColumnNumberToName(c.Index)
-				ours[si.Name][n] = true
+				ours[si.Name][c.Index] = true
 			}
 		}
 	}
 	if len(ours) == 0 {
-		return "", false, nil
+		return "", nil, nil
 	}
 	zr, err := zip.OpenReader(src)
 	if err != nil {
-		return "", false, fmt.Errorf("strip old formats: %w", err)
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
 	}
 	defer zr.Close()
 	wb, err := readWorkbook(&zr.Reader)
 	if err != nil {
-		return "", false, nil // the writers say what is wrong
+		return "", nil, nil // the writers say what is wrong
 	}
-	parts := map[string]map[string]bool{}
-	for sheet, cols := range ours {
+	parts := map[string]string{}
+	for sheet := range ours {
 		if p := sheetPartOf(wb.sheets, sheet); p != "" {
-			parts[p] = cols
+			parts[p] = sheet
 		}
 	}
 	rewritten := map[string][]byte{}
 	for _, f := range zr.File {
-		cols := parts[f.Name]
-		if cols == nil {
+		sheet, ok := parts[f.Name]
+		if !ok {
 			continue
 		}
 		b, err := readZipFile(f, 64<<20)
-		if err != nil || len(b) == 64<<20 || !bytes.Contains(b, []byte("LEN($")) {
+		if err != nil || len(b) == 64<<20 {
 			continue
 		}
-		changed := false
-		b = reOurCondFormat.ReplaceAllFunc(b, func(m []byte) []byte {
-			if sub := reOurCondFormat.FindSubmatch(m); sub != nil && cols[string(sub[1])] {
-				changed = true
-				return nil
-			}
-			return m
-		})
+		b, changed, noFilter := stripOurMarksXML(b, ours[sheet])
 		if changed {
 			rewritten[f.Name] = b
 		}
+		if noFilter {
+			if unfiltered == nil {
+				unfiltered = map[string]bool{}
+			}
+			unfiltered[sheet] = true
+		}
 	}
 	if len(rewritten) == 0 {
-		return "", false, nil
+		return "", unfiltered, nil
 	}
-	out, err := os.CreateTemp(tmpDir, "zengshou-cf-*"+filepath.Ext(src))
+	out, err := os.CreateTemp(tmpDir, "zengshou-marks-*"+filepath.Ext(src))
 	if err != nil {
-		return "", false, fmt.Errorf("strip old formats: %w", err)
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -979,7 +1005,7 @@ func stripOurCondFormats(src, tmpDir string, led *Ledger) (tmp string, found boo
 		b, ok := rewritten[f.Name]
 		if !ok {
 			if err = zw.Copy(f); err != nil {
-				return "", false, fmt.Errorf("strip old formats: copy %s: %w", f.Name, err)
+				return "", nil, fmt.Errorf("strip old marks: copy %s: %w", f.Name, err)
 			}
 			continue
 		}
@@ -988,17 +1014,92 @@ func stripOurCondFormats(src, tmpDir string, led *Ledger) (tmp string, found boo
 			_, cerr = w.Write(b)
 		}
 		if cerr != nil {
-			err = fmt.Errorf("strip old formats: %w", cerr)
-			return "", false, err
+			err = fmt.Errorf("strip old marks: %w", cerr)
+			return "", nil, err
 		}
 	}
 	if err = zw.Close(); err != nil {
-		return "", false, fmt.Errorf("strip old formats: %w", err)
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
 	}
 	if err = out.Close(); err != nil {
-		return "", false, fmt.Errorf("strip old formats: %w", err)
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
 	}
-	return out.Name(), true, nil
+	return out.Name(), unfiltered, nil
+}
+
+// stripOurMarksXML takes our conditional format and the filter criteria on our columns (cols)
+// out of a worksheet's XML. unfiltered reports that the sheet's filter had criteria on our
+// columns only: they are gone, and the rows hidden in the filter's range are shown.
+func stripOurMarksXML(b []byte, cols map[int]bool) (out []byte, changed, unfiltered bool) {
+	if bytes.Contains(b, []byte("LEN($")) {
+		b = reOurCondFormat.ReplaceAllFunc(b, func(m []byte) []byte {
+			if sub := reOurCondFormat.FindSubmatch(m); sub != nil {
+				if c, err := excelize.ColumnNameToNumber(string(sub[1])); err == nil && cols[c] {
+					changed = true
+					return nil
+				}
+			}
+			return m
+		})
+	}
+	loc := reSheetAutoFilter.FindIndex(b)
+	if loc == nil {
+		return b, changed, false
+	}
+	af := b[loc[0]:loc[1]]
+	ref := reRefAttr.FindSubmatch(af)
+	if ref == nil {
+		return b, changed, false
+	}
+	rng := strings.ReplaceAll(string(ref[1]), "$", "")
+	from, to, ok := strings.Cut(rng, ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	_, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		return b, changed, false
+	}
+	dropped, kept := 0, 0
+	newAF := reFilterColumn.ReplaceAllFunc(af, func(fc []byte) []byte {
+		if m := reColIDAttr.FindSubmatch(fc); m != nil {
+			if id, err := strconv.Atoi(string(m[1])); err == nil && cols[c1+id] {
+				dropped++
+				return nil
+			}
+		}
+		kept++
+		return fc
+	})
+	if dropped == 0 {
+		return b, changed, false
+	}
+	res := make([]byte, 0, len(b))
+	res = append(res, b[:loc[0]]...)
+	res = append(res, newAF...)
+	res = append(res, b[loc[1]:]...)
+	if kept > 0 {
+		return res, true, false
+	}
+	// no criteria left: the rows the filter hid are shown, and the sheet is no longer filtered
+	res = reRowTag.ReplaceAllFunc(res, func(tag []byte) []byte {
+		m := reRowNum.FindSubmatch(tag)
+		if m == nil {
+			return tag
+		}
+		if r, err := strconv.Atoi(string(m[1])); err == nil && r > r1 && r <= r2 {
+			return reHiddenAttr.ReplaceAll(tag, nil)
+		}
+		return tag
+	})
+	if i := bytes.Index(res, []byte("<sheetPr")); i >= 0 {
+		if j := bytes.IndexByte(res[i:], '>'); j >= 0 {
+			tag := reFilterMode.ReplaceAll(res[i:i+j+1], nil)
+			res = append(res[:i:i], append(tag, res[i+j+1:]...)...)
+		}
+	}
+	return res, true, true
 }
 
 // autoFilterKeepingProps sets an autofilter on one of the cadre's sheets. excelize's AutoFilter
