@@ -134,6 +134,16 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 	// sheet properties: the tab colour, the code name macros use, fit-to-page printing, outline
 	must(f.SetSheetProps(sh, &excelize.SheetPropsOptions{CodeName: ptrTo("Ledger"), TabColorRGB: ptrTo("FF00B050"),
 		FitToPage: ptrTo(true), OutlineSummaryBelow: ptrTo(false)}))
+	// how the sheet is viewed and printed: no gridlines, zoom, page-break preview, A3
+	// landscape fitted to one page wide, margins, a page-number footer, grouped rows
+	must(f.SetSheetView(sh, -1, &excelize.ViewOptions{ShowGridLines: ptrTo(false), ZoomScale: ptrTo(85.0), View: ptrTo("pageBreakPreview")}))
+	must(f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: ptrTo(8), Orientation: ptrTo("landscape"), FitToWidth: ptrTo(1), FitToHeight: ptrTo(0)}))
+	must(f.SetPageMargins(sh, &excelize.PageLayoutMarginsOptions{Left: ptrTo(0.3), Right: ptrTo(0.3), Top: ptrTo(0.5), Bottom: ptrTo(0.5)}))
+	must(f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}))
+	for r := 10; r <= 14; r++ {
+		must(f.SetRowOutlineLevel(sh, r, 1))
+	}
+	must(f.SetColOutlineLevel(sh, "K", 1))
 	// row height
 	must(f.SetRowHeight(sh, 3, 30))
 
@@ -246,12 +256,15 @@ type fidExtras struct {
 	Panes       string
 	Visible     bool
 	Props       string
+	View        string
+	Page        string
+	Rows        []string // heights and outline levels
 }
 
 func ptrTo[T any](v T) *T { return &v }
 
-// fidProps is a sheet's properties as text.
-func fidProps(p excelize.SheetPropsOptions) string {
+// fidProps is a struct of optional settings (pointers) as text.
+func fidProps(p any) string {
 	var b strings.Builder
 	v := reflect.ValueOf(p)
 	for i := 0; i < v.NumField(); i++ {
@@ -339,6 +352,28 @@ func fidSheetExtras(t testing.TB, path, sheet string, maxCol int) fidExtras {
 	e.Visible, _ = f.GetSheetVisible(sheet)
 	if p, err := f.GetSheetProps(sheet); err == nil {
 		e.Props = fidProps(p)
+	}
+	if v, err := f.GetSheetView(sheet, -1); err == nil {
+		e.View = fidProps(v)
+	}
+	if p, err := f.GetPageLayout(sheet); err == nil {
+		e.Page = fidProps(p)
+	}
+	if m, err := f.GetPageMargins(sheet); err == nil {
+		e.Page += fidProps(m)
+	}
+	if h, err := f.GetHeaderFooter(sheet); err == nil {
+		e.Page += fmt.Sprintf("%+v", h)
+	}
+	for r := 1; r <= len(rows); r++ {
+		ht, _ := f.GetRowHeight(sheet, r)
+		lv, _ := f.GetRowOutlineLevel(sheet, r)
+		e.Rows = append(e.Rows, fmt.Sprintf("%d:%g/%d", r, ht, lv))
+	}
+	for c := 1; c <= maxCol; c++ {
+		n, _ := excelize.ColumnNumberToName(c)
+		lv, _ := f.GetColOutlineLevel(sheet, n)
+		e.Rows = append(e.Rows, fmt.Sprintf("%s/%d", n, lv))
 	}
 	sortStrings := func(s []string) []string {
 		sortedCopy := append([]string(nil), s...)
