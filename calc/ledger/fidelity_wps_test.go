@@ -150,6 +150,11 @@ func TestFidelityWPS(t *testing.T) {
 					t.Errorf("%s: content types lost cellimages: %s", filepath.Base(o), ct)
 				}
 				xml := fidSheetXML(t, o, fidIncome)
+				// the used range WPS declared covers our columns too (readers that trust it,
+				// openpyxl's read-only mode, would stop at AC)
+				if !strings.Contains(xml, `<dimension ref="A1:AJ61"`) && mode == ModeColumns {
+					t.Errorf("%s: dimension %s", filepath.Base(o), regexp.MustCompile(`<dimension[^>]*>`).FindString(xml))
+				}
 				for _, want := range []string{`<tabColor rgb="FFFF0000"`, `DISPIMG(&#34;ID_5B3C7A2E1F&#34;,1)`, `务工就业清单!$E$3:$E$5`, `AB6:AB55`} {
 					if !strings.Contains(xml, want) && !strings.Contains(xml, strings.ReplaceAll(want, "&#34;", `"`)) {
 						t.Errorf("%s: income sheet lost %s", filepath.Base(o), want)

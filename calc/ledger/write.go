@@ -725,6 +725,14 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 			}
 		}
 	}
+	// the sheet's declared used range (WPS and Excel write one) takes in our columns
+	if dim, err := f.GetSheetDimension(sheet); err == nil && dim != "" {
+		if ext, ok := extendRange(dim, first+len(titles)-1, lastData); ok && ext != dim {
+			if err := f.SetSheetDimension(sheet, ext); err != nil {
+				return err
+			}
+		}
+	}
 	freeze := firstData - 1
 	if p, err := f.GetPanes(sheet); err == nil && p.Freeze && p.XSplit > 0 {
 		// the cadre froze columns (户主姓名 beside the figures): keep them, and their rows if any
@@ -1140,4 +1148,20 @@ func autoFilterKeepingProps(f *excelize.File, sheet, ref string) error {
 		return nil
 	}
 	return f.SetSheetProps(sheet, &keep)
+}
+
+// extendRange widens a range reference ("A1:AC61", "A1") to take in column col and row row.
+func extendRange(ref string, col, row int) (string, bool) {
+	from, to, ok := strings.Cut(strings.ReplaceAll(ref, "$", ""), ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		return "", false
+	}
+	a, _ := excelize.CoordinatesToCellName(c1, r1)
+	b, _ := excelize.CoordinatesToCellName(max(c2, col), max(r2, row))
+	return a + ":" + b, true
 }
