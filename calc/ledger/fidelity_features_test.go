@@ -454,6 +454,7 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 			}
 			fidValidate(t, in)
 			fidValidate(t, out)
+			fidWellFormed(t, out)
 			widths := map[string]int{fidIncome: 29, fidStock: 13, fidLabor: 13, fidNotes: 3, fidParams: 1, fidChart: 1}
 			for _, sh := range fidSortedKeys(widths) {
 				fidCompareCells(t, in, out, sh)

@@ -122,6 +122,7 @@ func fidProcessTwice(t *testing.T, in, mode string, parts []string) (string, str
 	}
 	for _, o := range []string{out, out2} {
 		fidValidate(t, o)
+		fidWellFormed(t, o)
 		for _, sh := range []string{fidIncome, fidStock, fidLabor} {
 			fidCompareCells(t, in, o, sh)
 		}
