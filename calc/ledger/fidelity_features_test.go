@@ -544,9 +544,9 @@ func TestFidelityLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs = append(outs, again)
-	// WPS-saved: result columns (the external link and two household sheets are checked by
-	// fidValidate only, to keep LibreOffice's time down)
-	for i, build := range []func(testing.TB, string) string{buildFidWPS} {
+	// WPS- and Excel 365-saved: result columns (the external link and two household sheets are
+	// checked by fidValidate only, to keep LibreOffice's time down)
+	for i, build := range []func(testing.TB, string) string{buildFidWPS, buildFidExcel365} {
 		sub := filepath.Join(dir, fmt.Sprint(i))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			t.Fatal(err)
