@@ -96,6 +96,8 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 	dv2 := excelize.NewDataValidation(true)
 	dv2.Sqref = fmt.Sprintf("AC6:AC%d", info.lastData)
 	must(dv2.SetDropList([]string{"是", "否"}))
+	dv2.SetInput("措施是否落实", "请选择“是”或“否”")
+	dv2.SetError(excelize.DataValidationErrorStyleStop, "输入有误", "只能填“是”或“否”")
 	must(f.AddDataValidation(sh, dv2))
 	// notes
 	must(f.AddComment(sh, excelize.Comment{Cell: "E3", Author: "李会计", Paragraph: []excelize.RichTextRun{{Text: "户编号按扶贫系统填写"}}}))
@@ -263,6 +265,23 @@ type fidExtras struct {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// fidStruct is a struct as text, its pointers followed.
+func fidStruct(p any) string {
+	var b strings.Builder
+	v := reflect.ValueOf(p)
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				continue
+			}
+			f = f.Elem()
+		}
+		fmt.Fprintf(&b, "%s=%v ", v.Type().Field(i).Name, f.Interface())
+	}
+	return b.String()
+}
+
 // fidProps is a struct of optional settings (pointers) as text.
 func fidProps(p any) string {
 	var b strings.Builder
@@ -303,7 +322,7 @@ func fidSheetExtras(t testing.TB, path, sheet string, maxCol int) fidExtras {
 	}
 	dvs, _ := f.GetDataValidations(sheet)
 	for _, d := range dvs {
-		e.Validations = append(e.Validations, d.Sqref+" "+d.Type+" "+d.Formula1)
+		e.Validations = append(e.Validations, fidStruct(*d))
 	}
 	cfs, _ := f.GetConditionalFormats(sheet)
 	for ref, opts := range cfs {
