@@ -330,7 +330,7 @@ func fidSheetExtras(t testing.TB, path, sheet string, maxCol int) fidExtras {
 			if o.Type == "formula" && strings.HasPrefix(o.Criteria, "LEN($") {
 				continue // ours
 			}
-			e.CondFormats = append(e.CondFormats, fmt.Sprintf("%s %s %s %s", ref, o.Type, o.Criteria, o.Value))
+			e.CondFormats = append(e.CondFormats, ref+" "+fidStruct(o))
 		}
 	}
 	for ref := range fidCellsOfSheet(t, path, sheet) {
