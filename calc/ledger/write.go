@@ -1039,8 +1039,13 @@ func stripOurMarks(src, tmpDir string, led *Ledger) (tmp string, unfiltered map[
 // out of a worksheet's XML. unfiltered reports that the sheet's filter had criteria on our
 // columns only: they are gone, and the rows hidden in the filter's range are shown.
 func stripOurMarksXML(b []byte, cols map[int]bool) (out []byte, changed, unfiltered bool) {
-	if bytes.Contains(b, []byte("LEN($")) {
-		b = reOurCondFormat.ReplaceAllFunc(b, func(m []byte) []byte {
+	// both live after the rows: only the tail is searched
+	tail := bytes.LastIndex(b, []byte("</sheetData>"))
+	if tail < 0 {
+		tail = 0
+	}
+	if bytes.Contains(b[tail:], []byte("LEN($")) {
+		rest := reOurCondFormat.ReplaceAllFunc(b[tail:], func(m []byte) []byte {
 			if sub := reOurCondFormat.FindSubmatch(m); sub != nil {
 				if c, err := excelize.ColumnNameToNumber(string(sub[1])); err == nil && cols[c] {
 					changed = true
@@ -1049,11 +1054,15 @@ func stripOurMarksXML(b []byte, cols map[int]bool) (out []byte, changed, unfilte
 			}
 			return m
 		})
+		if changed {
+			b = append(b[:tail:tail], rest...)
+		}
 	}
-	loc := reSheetAutoFilter.FindIndex(b)
+	loc := reSheetAutoFilter.FindIndex(b[tail:])
 	if loc == nil {
 		return b, changed, false
 	}
+	loc[0], loc[1] = loc[0]+tail, loc[1]+tail
 	af := b[loc[0]:loc[1]]
 	ref := reRefAttr.FindSubmatch(af)
 	if ref == nil {
