@@ -101,8 +101,8 @@ func TestFidelityTwoHouseholdSheets(t *testing.T) {
 }
 
 // A ledger written with result columns, then processed in sheet mode (grown past the limit):
-// the cadre's cells stay. Known limit (not fixed): sheet mode leaves the cadre's sheets byte for
-// byte, so the earlier run's 【增收计算】 columns stay beside the rows with their old figures.
+// the cadre's cells stay. Sheet mode leaves the cadre's sheets byte for byte, so the earlier
+// run's 【增收计算】 columns stay beside the rows with their old figures: 汇总 says so.
 func TestFidelityColumnsThenSheetMode(t *testing.T) {
 	dir := t.TempDir()
 	in := fidBase(t, dir)
@@ -123,11 +123,25 @@ func TestFidelityColumnsThenSheetMode(t *testing.T) {
 	}
 	f, _ := excelize.OpenFile(out2)
 	defer f.Close()
-	rows, _ := f.GetRows(fidIncome)
-	for _, c := range rows[2] {
-		if strings.HasPrefix(c, ResultMarker) {
-			t.Logf("the cadre's sheet still has %s from the earlier run", c)
+	rows, _ := f.GetRows(SheetSummary)
+	var all []string
+	for _, r := range rows {
+		all = append(all, strings.Join(r, " "))
+	}
+	if text := strings.Join(all, "\n"); !strings.Contains(text, "“"+fidIncome+"”") || !strings.Contains(text, "中表头以"+ResultMarker+"开头的列是此前一次计算留下的") {
+		t.Errorf("汇总 does not say the old result columns are stale:\n%s", text)
+	}
+	// a ledger without old columns gets no such note
+	out3 := filepath.Join(dir, "out3.xlsx")
+	if _, err := Process(in, out3, opt2); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := excelize.OpenFile(out3)
+	defer g.Close()
+	rows, _ = g.GetRows(SheetSummary)
+	for _, r := range rows {
+		if strings.Contains(strings.Join(r, " "), "此前一次计算留下的") {
+			t.Errorf("a first run says: %q", r)
 		}
 	}
-	t.Logf("sheets %v", f.GetSheetList())
 }
