@@ -126,3 +126,38 @@ func TestFidelityFilterOnOurAndTheirColumns(t *testing.T) {
 		t.Error("row 7, hidden by the cadre's own criterion, is shown")
 	}
 }
+
+func TestStripOurMarksXML(t *testing.T) {
+	ours := map[int]bool{30: true, 31: true} // AD, AE
+	const rows = `<sheetData><row r="4"><c r="A4"/></row><row r="5" hidden="1"/><row r="6" hidden="true" ht="15"/><row r="60" hidden="1"/></sheetData>`
+	for _, c := range []struct {
+		name, in, want    string
+		changed, nofilter bool
+	}{
+		{"our format only",
+			`<worksheet>` + rows + `<conditionalFormatting sqref="J6:J55"><cfRule type="cellIs" dxfId="0" priority="1" operator="lessThan"><formula>10000</formula></cfRule></conditionalFormatting><conditionalFormatting sqref="A6:AJ57"><cfRule type="expression" dxfId="1" priority="2"><formula>LEN($AD6)&gt;0</formula></cfRule></conditionalFormatting></worksheet>`,
+			`<worksheet>` + rows + `<conditionalFormatting sqref="J6:J55"><cfRule type="cellIs" dxfId="0" priority="1" operator="lessThan"><formula>10000</formula></cfRule></conditionalFormatting></worksheet>`,
+			true, false},
+		{"a cadre's LEN rule on their own column stays",
+			`<worksheet>` + rows + `<conditionalFormatting sqref="A6:C9"><cfRule type="expression" dxfId="1" priority="2"><formula>LEN($C6)&gt;0</formula></cfRule></conditionalFormatting></worksheet>`,
+			`<worksheet>` + rows + `<conditionalFormatting sqref="A6:C9"><cfRule type="expression" dxfId="1" priority="2"><formula>LEN($C6)&gt;0</formula></cfRule></conditionalFormatting></worksheet>`,
+			false, false},
+		{"the filter on our column only",
+			`<worksheet><sheetPr filterMode="1"><tabColor rgb="FFFF0000"/></sheetPr>` + rows + `<autoFilter ref="A4:AJ57"><filterColumn colId="29"><filters><filter val="x"/></filters></filterColumn></autoFilter></worksheet>`,
+			`<worksheet><sheetPr><tabColor rgb="FFFF0000"/></sheetPr><sheetData><row r="4"><c r="A4"/></row><row r="5"/><row r="6" ht="15"/><row r="60" hidden="1"/></sheetData><autoFilter ref="A4:AJ57"></autoFilter></worksheet>`,
+			true, true},
+		{"the cadre's criterion stays, with its rows",
+			`<worksheet>` + rows + `<autoFilter ref="A4:AJ57"><filterColumn colId="3"><filters><filter val="y"/></filters></filterColumn><filterColumn colId="30"><filters blank="1"/></filterColumn></autoFilter></worksheet>`,
+			`<worksheet>` + rows + `<autoFilter ref="A4:AJ57"><filterColumn colId="3"><filters><filter val="y"/></filters></filterColumn></autoFilter></worksheet>`,
+			true, false},
+		{"a custom view's filter is not the sheet's",
+			`<worksheet>` + rows + `<customSheetViews><customSheetView guid="{1}"><autoFilter ref="A4:AJ57"><filterColumn colId="29"><filters><filter val="x"/></filters></filterColumn></autoFilter></customSheetView></customSheetViews></worksheet>`,
+			`<worksheet>` + rows + `<customSheetViews><customSheetView guid="{1}"><autoFilter ref="A4:AJ57"><filterColumn colId="29"><filters><filter val="x"/></filters></filterColumn></autoFilter></customSheetView></customSheetViews></worksheet>`,
+			false, false},
+	} {
+		got, changed, nofilter := stripOurMarksXML([]byte(c.in), ours)
+		if string(got) != c.want || changed != c.changed || nofilter != c.nofilter {
+			t.Errorf("%s:\ngot  %s (%v %v)\nwant %s (%v %v)", c.name, got, changed, nofilter, c.want, c.changed, c.nofilter)
+		}
+	}
+}

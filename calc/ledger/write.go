@@ -1058,7 +1058,12 @@ func stripOurMarksXML(b []byte, cols map[int]bool) (out []byte, changed, unfilte
 			b = append(b[:tail:tail], rest...)
 		}
 	}
-	loc := reSheetAutoFilter.FindIndex(b[tail:])
+	// the sheet's own filter, not one of a custom view's (customSheetViews follow it)
+	area := b[tail:]
+	if i := bytes.Index(area, []byte("customSheetViews")); i >= 0 {
+		area = area[:i]
+	}
+	loc := reSheetAutoFilter.FindIndex(area)
 	if loc == nil {
 		return b, changed, false
 	}
