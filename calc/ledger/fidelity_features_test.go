@@ -541,6 +541,7 @@ func TestFidelityFeaturedLedger(t *testing.T) {
 // it is not installed) and reads the result cells back: every one of ours equals what excelize
 // reads, and the cadre's cells are there.
 func TestFidelityLibreOffice(t *testing.T) {
+	t.Parallel() // a separate process / a long write: beside the other tests
 	if _, err := exec.LookPath("soffice"); err != nil {
 		t.Skip("soffice not installed")
 	}

@@ -135,3 +135,50 @@ func TestFidelityChartSheetAndWorkbookProtection(t *testing.T) {
 		})
 	}
 }
+
+// Cells without their r attribute (allowed: a cell is then the next column), as some
+// streaming writers save them: the splicing writer does not take the sheet; the result is
+// valid, the cadre's cells stay where they were.
+func TestFidelityCellsWithoutReferences(t *testing.T) {
+	for _, mode := range []string{ModeColumns, ModeSheet} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			base := fidBase(t, dir)
+			in := filepath.Join(dir, "in.xlsx")
+			re := regexp.MustCompile(`<c r="[A-Z]+\d+"`)
+			fidEditSheet(t, base, in, fidIncome, func(s string) string {
+				// only rows whose cells are contiguous from A can lose their references
+				return regexp.MustCompile(`<row r="(\d+)">(<c r="A\d+".*?)</row>`).ReplaceAllStringFunc(s, func(row string) string {
+					cols := regexp.MustCompile(`<c r="([A-Z]+)\d+"`).FindAllStringSubmatch(row, -1)
+					for i, c := range cols {
+						if n, _ := excelize.ColumnNameToNumber(c[1]); n != i+1 {
+							return row
+						}
+					}
+					return re.ReplaceAllString(row, `<c`)
+				})
+			})
+			if x := fidSheetXML(t, in, fidIncome); !strings.Contains(x, "<c>") && !strings.Contains(x, "<c s=") && !strings.Contains(x, "<c t=") {
+				t.Fatal("no cell lost its reference")
+			}
+			cur := in
+			for i := 0; i < 2; i++ {
+				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
+				opt := processOptions(t)
+				opt.Write.Mode = mode
+				rep, err := Process(cur, out, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Summary.Households != 50 {
+					t.Errorf("%d households", rep.Summary.Households)
+				}
+				if mode == ModeColumns {
+					fidValidate(t, out)
+				}
+				fidCompareCells(t, base, out, fidIncome)
+				cur = out
+			}
+		})
+	}
+}

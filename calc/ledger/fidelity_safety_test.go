@@ -90,6 +90,7 @@ func TestFidelityLastPossibleRow(t *testing.T) {
 // Every row down to 1,048,576 present and formatted (a cadre formatted whole columns): read,
 // written and reprocessed quickly, or refused with a message.
 func TestFidelityMillionFormattedRows(t *testing.T) {
+	t.Parallel() // a separate process / a long write: beside the other tests
 	dir := t.TempDir()
 	base := fidBase(t, dir)
 	in := filepath.Join(dir, "in.xlsx")
