@@ -109,6 +109,7 @@ func TestFidelityLedgerAsTable(t *testing.T) {
 // The cadre hid every unused column right of the table (a clean sheet): our result columns sit
 // there and must be visible.
 func TestFidelityHiddenUnusedColumns(t *testing.T) {
+	t.Parallel() // excelize splits the 16384-column range slowly
 	for _, mode := range []string{ModeColumns} {
 		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
@@ -139,6 +140,26 @@ func TestFidelityHiddenUnusedColumns(t *testing.T) {
 			}
 			if v, _ := g.GetColVisible(fidIncome, "AK"); v {
 				t.Errorf("column AK, hidden by the cadre, is shown")
+			}
+			// and again, over our old columns
+			out2 := filepath.Join(dir, "out2.xlsx")
+			if _, err := Process(out, out2, opt); err != nil {
+				t.Fatal(err)
+			}
+			fidValidate(t, out2)
+			fidCompareCells(t, in, out2, fidIncome)
+			g2, err := excelize.OpenFile(out2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g2.Close()
+			for c := 30; c <= 37; c++ {
+				n, _ := excelize.ColumnNumberToName(c)
+				v, _ := g2.GetColVisible(fidIncome, n)
+				h, _ := g2.GetCellValue(fidIncome, n+"3")
+				if v != (c <= 36) || (c <= 36) != (h != "") {
+					t.Errorf("second run: column %s (%q) visible %v", n, h, v)
+				}
 			}
 		})
 	}
