@@ -80,6 +80,11 @@ func buildFidFeatured(t testing.TB, path string) fidFeatured {
 		{Text: "巴林左旗林东镇2026年", Font: &excelize.Font{Bold: true, Size: 16}},
 		{Text: "脱贫户及防返贫监测对象", Font: &excelize.Font{Bold: true, Size: 16, Color: "C00000"}},
 		{Text: "家庭收入台账", Font: &excelize.Font{Bold: true, Size: 16}}}))
+	// the village merged down over its households (WPS 合并居中: the other cells emptied)
+	for r := 7; r <= 15; r++ {
+		must(f.SetCellValue(sh, fmt.Sprintf("D%d", r), nil))
+	}
+	must(f.MergeCell(sh, "D6", "D15"))
 	// merged footer
 	must(f.MergeCell(sh, fmt.Sprintf("A%d", tr+3), fmt.Sprintf("AC%d", tr+3)))
 	// dropdowns: one from a hidden sheet, one inline
