@@ -2,10 +2,12 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -313,7 +315,26 @@ func Write(src, dst string, led *Ledger, res *calc.Result, opt WriteOptions) err
 		return writeSheetMode(cleaned, dst, led, res, opt)
 	}
 	if mode == ModeColumns {
-		err := writeColumnsSpliced(src, dst, led, res, opt)
+		tmp, unfiltered, err := stripOurMarks(src, opt.Limits.TmpDir, led)
+		if err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+		if tmp != "" {
+			defer os.Remove(tmp)
+			src = tmp
+		}
+		if len(unfiltered) > 0 {
+			// the cadre's filter was on our old columns only: it is gone, ours is laid again
+			l := *led
+			l.Sheets = append([]SheetInfo(nil), led.Sheets...)
+			for i := range l.Sheets {
+				if unfiltered[l.Sheets[i].Name] {
+					l.Sheets[i].Filtered = false
+				}
+			}
+			led = &l
+		}
+		err = writeColumnsSpliced(src, dst, led, res, opt)
 		if !errors.Is(err, errNoSplice) {
 			return err
 		}
@@ -661,6 +682,10 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 			return err
 		}
 	}
+	// shown even where the cadre hid every unused column right of the table
+	if err := f.SetColVisible(sheet, col(0)+":"+col(len(titles)-1), true); err != nil {
+		return err
+	}
 	firstData := si.FirstRow
 	if firstData <= bottom {
 		firstData = bottom + 1
@@ -700,7 +725,15 @@ func (w *writer) sheetColumns(si *SheetInfo, lastCol int, rows []*rowResult, use
 		// leave its rows hidden under a filter that no longer says why); otherwise ours covers
 		// the result columns too.
 		if !si.Filtered && !si.Tables {
-			if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData), nil); err != nil {
+			if err := autoFilterKeepingProps(f, sheet, fmt.Sprintf("A%d:%s%d", bottom, lastName, lastData)); err != nil {
+				return err
+			}
+		}
+	}
+	// the sheet's declared used range (WPS and Excel write one) takes in our columns
+	if dim, err := f.GetSheetDimension(sheet); err == nil && dim != "" {
+		if ext, ok := extendRange(dim, first+len(titles)-1, lastData); ok && ext != dim {
+			if err := f.SetSheetDimension(sheet, ext); err != nil {
 				return err
 			}
 		}
@@ -887,4 +920,267 @@ func (w *writer) streamRows(sheet string, sw *excelize.StreamWriter, rows func(e
 		return err
 	}
 	return sw.Flush()
+}
+
+// reOurCondFormat matches the conditional format an earlier run put over a ledger sheet's data
+// rows (sheetColumns): one expression rule LEN($X6)>0 on our flag column X.
+var reOurCondFormat = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?conditionalFormatting\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?cfRule\s[^>]*>\s*<(?:[A-Za-z0-9_]+:)?formula>LEN\(\$([A-Z]{1,3})\$?\d+\)(?:>|&gt;)0</(?:[A-Za-z0-9_]+:)?formula>\s*</(?:[A-Za-z0-9_]+:)?cfRule>\s*</(?:[A-Za-z0-9_]+:)?conditionalFormatting>`)
+
+var (
+	reSheetAutoFilter = regexp.MustCompile(`(?s)<(?:[A-Za-z0-9_]+:)?autoFilter\b[^>]*?(?:/>|>.*?</(?:[A-Za-z0-9_]+:)?autoFilter>)`)
+	reFilterColumn    = regexp.MustCompile(`(?s)<(?:[A-Za-z0-9_]+:)?filterColumn\b[^>]*?(?:/>|>.*?</(?:[A-Za-z0-9_]+:)?filterColumn>)`)
+	reColIDAttr       = regexp.MustCompile(`\scolId="(\d+)"`)
+	reRefAttr         = regexp.MustCompile(`\sref="([^"]*)"`)
+	reRowTag          = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?row\s[^>]*>`)
+	reHiddenAttr      = regexp.MustCompile(`\shidden="(?:1|true)"`)
+	reFilterMode      = regexp.MustCompile(`\sfilterMode="(?:1|true)"`)
+)
+
+// stripOurMarks copies the workbook src to a temporary file without what an earlier run's
+// result columns left on the ledger sheets besides the columns themselves, which excelize
+// cannot take away without harm:
+//   - our conditional format: UnsetConditionalFormat takes every cell of our range (the whole
+//     data area) out of every conditional format, so the cadre's own formats inside it went
+//     with ours;
+//   - the cadre's filter criteria on our columns (筛选 on 风险标识): removing the columns left
+//     the criteria pointing past the filter's range (a file Excel repairs) with the rows it hid
+//     still hidden. The criteria are dropped; when none is left, the rows the filter hid are
+//     shown and the sheet is reported in unfiltered (it gets our filter again).
+//
+// Only sheet parts holding one of these are rewritten; the rest is copied raw. tmp is "" (and
+// no file is made) when there was nothing to strip.
+func stripOurMarks(src, tmpDir string, led *Ledger) (tmp string, unfiltered map[string]bool, err error) {
+	ours := map[string]map[int]bool{} // sheet → our columns
+	for _, si := range led.Sheets {
+		for _, c := range si.Columns {
+			if strings.HasPrefix(strings.TrimSpace(c.Header), ResultMarker) {
+				if ours[si.Name] == nil {
+					ours[si.Name] = map[int]bool{}
+				}
+				ours[si.Name][c.Index] = true
+			}
+		}
+	}
+	if len(ours) == 0 {
+		return "", nil, nil
+	}
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
+	}
+	defer zr.Close()
+	wb, err := readWorkbook(&zr.Reader)
+	if err != nil {
+		return "", nil, nil // the writers say what is wrong
+	}
+	parts := map[string]string{}
+	for sheet := range ours {
+		if p := sheetPartOf(wb.sheets, sheet); p != "" {
+			parts[p] = sheet
+		}
+	}
+	rewritten := map[string][]byte{}
+	for _, f := range zr.File {
+		sheet, ok := parts[f.Name]
+		if !ok {
+			continue
+		}
+		b, err := readZipFile(f, 64<<20)
+		if err != nil || len(b) == 64<<20 {
+			continue
+		}
+		b, changed, noFilter := stripOurMarksXML(b, ours[sheet])
+		if changed {
+			rewritten[f.Name] = b
+		}
+		if noFilter {
+			if unfiltered == nil {
+				unfiltered = map[string]bool{}
+			}
+			unfiltered[sheet] = true
+		}
+	}
+	if len(rewritten) == 0 {
+		return "", unfiltered, nil
+	}
+	out, err := os.CreateTemp(tmpDir, "zengshou-marks-*"+filepath.Ext(src))
+	if err != nil {
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		b, ok := rewritten[f.Name]
+		if !ok {
+			if err = zw.Copy(f); err != nil {
+				return "", nil, fmt.Errorf("strip old marks: copy %s: %w", f.Name, err)
+			}
+			continue
+		}
+		w, cerr := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
+		if cerr == nil {
+			_, cerr = w.Write(b)
+		}
+		if cerr != nil {
+			err = fmt.Errorf("strip old marks: %w", cerr)
+			return "", nil, err
+		}
+	}
+	if err = zw.Close(); err != nil {
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
+	}
+	if err = out.Close(); err != nil {
+		return "", nil, fmt.Errorf("strip old marks: %w", err)
+	}
+	return out.Name(), unfiltered, nil
+}
+
+// stripOurMarksXML takes our conditional format and the filter criteria on our columns (cols)
+// out of a worksheet's XML. unfiltered reports that the sheet's filter had criteria on our
+// columns only: they are gone, and the rows hidden in the filter's range are shown.
+func stripOurMarksXML(b []byte, cols map[int]bool) (out []byte, changed, unfiltered bool) {
+	// both live after the rows: only the tail is searched
+	tail := bytes.LastIndex(b, []byte("</sheetData>"))
+	if tail < 0 {
+		tail = 0
+	}
+	if bytes.Contains(b[tail:], []byte("LEN($")) {
+		rest := reOurCondFormat.ReplaceAllFunc(b[tail:], func(m []byte) []byte {
+			if sub := reOurCondFormat.FindSubmatch(m); sub != nil {
+				if c, err := excelize.ColumnNameToNumber(string(sub[1])); err == nil && cols[c] {
+					changed = true
+					return nil
+				}
+			}
+			return m
+		})
+		if changed {
+			b = append(b[:tail:tail], rest...)
+		}
+	}
+	// the sheet's own filter, not one of a custom view's (customSheetViews follow it)
+	area := b[tail:]
+	if i := bytes.Index(area, []byte("customSheetViews")); i >= 0 {
+		area = area[:i]
+	}
+	loc := reSheetAutoFilter.FindIndex(area)
+	if loc == nil {
+		return b, changed, false
+	}
+	loc[0], loc[1] = loc[0]+tail, loc[1]+tail
+	af := b[loc[0]:loc[1]]
+	ref := reRefAttr.FindSubmatch(af)
+	if ref == nil {
+		return b, changed, false
+	}
+	rng := strings.ReplaceAll(string(ref[1]), "$", "")
+	from, to, ok := strings.Cut(rng, ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	_, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		return b, changed, false
+	}
+	dropped, kept := 0, 0
+	newAF := reFilterColumn.ReplaceAllFunc(af, func(fc []byte) []byte {
+		if m := reColIDAttr.FindSubmatch(fc); m != nil {
+			if id, err := strconv.Atoi(string(m[1])); err == nil && cols[c1+id] {
+				dropped++
+				return nil
+			}
+		}
+		kept++
+		return fc
+	})
+	if dropped == 0 {
+		return b, changed, false
+	}
+	res := make([]byte, 0, len(b))
+	res = append(res, b[:loc[0]]...)
+	res = append(res, newAF...)
+	res = append(res, b[loc[1]:]...)
+	if kept > 0 {
+		return res, true, false
+	}
+	// no criteria left: the rows the filter hid are shown, and the sheet is no longer filtered
+	res = reRowTag.ReplaceAllFunc(res, func(tag []byte) []byte {
+		m := reRowNum.FindSubmatch(tag)
+		if m == nil {
+			return tag
+		}
+		if r, err := strconv.Atoi(string(m[1])); err == nil && r > r1 && r <= r2 {
+			return reHiddenAttr.ReplaceAll(tag, nil)
+		}
+		return tag
+	})
+	if i := bytes.Index(res, []byte("<sheetPr")); i >= 0 {
+		if j := bytes.IndexByte(res[i:], '>'); j >= 0 {
+			tag := reFilterMode.ReplaceAll(res[i:i+j+1], nil)
+			res = append(res[:i:i], append(tag, res[i+j+1:]...)...)
+		}
+	}
+	return res, true, true
+}
+
+// autoFilterKeepingProps sets an autofilter on one of the cadre's sheets. excelize's AutoFilter
+// replaces the sheet's properties (sheetPr) with filterMode alone: the tab colour, the code
+// name the workbook's macros use, fit-to-page printing and the outline settings were lost. They
+// are put back (the defaults are left out, as excelize would write them explicitly).
+func autoFilterKeepingProps(f *excelize.File, sheet, ref string) error {
+	p, err := f.GetSheetProps(sheet)
+	if err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, ref, nil); err != nil {
+		return err
+	}
+	var keep excelize.SheetPropsOptions
+	if p.CodeName != nil && *p.CodeName != "" {
+		keep.CodeName = p.CodeName
+	}
+	if p.EnableFormatConditionsCalculation != nil && !*p.EnableFormatConditionsCalculation {
+		keep.EnableFormatConditionsCalculation = p.EnableFormatConditionsCalculation
+	}
+	if p.Published != nil && !*p.Published {
+		keep.Published = p.Published
+	}
+	if p.FitToPage != nil { // the sheet had pageSetUpPr
+		keep.FitToPage, keep.AutoPageBreaks = p.FitToPage, p.AutoPageBreaks
+	}
+	if p.OutlineSummaryBelow != nil && !*p.OutlineSummaryBelow {
+		keep.OutlineSummaryBelow = p.OutlineSummaryBelow
+	}
+	if p.OutlineSummaryRight != nil {
+		keep.OutlineSummaryRight = p.OutlineSummaryRight
+	}
+	if p.TabColorRGB != nil { // the sheet had a tab colour
+		keep.TabColorIndexed, keep.TabColorRGB, keep.TabColorTheme, keep.TabColorTint = p.TabColorIndexed, p.TabColorRGB, p.TabColorTheme, p.TabColorTint
+	}
+	if keep == (excelize.SheetPropsOptions{}) {
+		return nil
+	}
+	return f.SetSheetProps(sheet, &keep)
+}
+
+// extendRange widens a range reference ("A1:AC61", "A1") to take in column col and row row.
+func extendRange(ref string, col, row int) (string, bool) {
+	from, to, ok := strings.Cut(strings.ReplaceAll(ref, "$", ""), ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		return "", false
+	}
+	a, _ := excelize.CoordinatesToCellName(c1, r1)
+	b, _ := excelize.CoordinatesToCellName(max(c2, col), max(r2, row))
+	return a + ":" + b, true
 }

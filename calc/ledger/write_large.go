@@ -186,6 +186,11 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 		return fmt.Errorf("write results: open %s: %w", filepath.Base(src), err)
 	}
 	var deferred []deferredSheet
+	if stale := staleColumnsNote(led); stale != "" {
+		r := *res // the note is for 汇总 only: the caller's result is left as it was
+		r.Warnings = append(append([]string(nil), res.Warnings...), stale)
+		res = &r
+	}
 	w := &writer{f: f, led: led, res: res, opt: opt, rows: collectRows(led, res), mode: ModeSheet, deferred: &deferred}
 	err = w.styles()
 	if err == nil {
@@ -269,6 +274,26 @@ func writeSheetMode(src, dst string, led *Ledger, res *calc.Result, opt WriteOpt
 		}
 	}
 	return o.finish(dst)
+}
+
+// staleColumnsNote is the 汇总 note for result columns an earlier run left on the cadre's sheets
+// ("" when there are none). Sheet mode copies those sheets as they are, so the columns stay
+// beside the rows with the earlier run's figures.
+func staleColumnsNote(led *Ledger) string {
+	var sheets []string
+	for _, si := range led.Sheets {
+		for _, c := range si.Columns {
+			if strings.HasPrefix(strings.TrimSpace(c.Header), ResultMarker) {
+				sheets = append(sheets, "“"+si.Name+"”")
+				break
+			}
+		}
+	}
+	if len(sheets) == 0 {
+		return ""
+	}
+	return strings.Join(sheets, "、") + "中表头以" + ResultMarker + "开头的列是此前一次计算留下的，本次没有更新（本次结果在“" +
+		SheetResults + "”工作表）：请以“" + SheetResults + "”为准，这些旧列可以删除。"
 }
 
 // output is a result workbook being written as a zip into a temporary file beside its
