@@ -346,7 +346,7 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 	// compose column names
 	var hashParts []string
 	used := map[string]int{} // field key → the column (1-based) that has it
-	matched := 0
+	matched, oursN := 0, 0
 	for c := 0; c < width; c++ {
 		var parts, units []string
 		for r := s; r <= e; r++ {
@@ -364,16 +364,18 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 			continue
 		}
 		col := Column{Index: c + 1, Header: strings.Join(parts, "/")}
-		if strings.Contains(col.Header, ResultMarker) {
-			continue // our own result column of an earlier run (【增收计算】帮扶责任人): not the cadre's data
-		}
+		ours := strings.Contains(col.Header, ResultMarker) // a result column of an earlier run (【增收计算】帮扶责任人): not the cadre's data
 		for i := len(units) - 1; i >= 0; i-- {
 			if units[i] != "" {
 				col.Unit = units[i]
 				break
 			}
 		}
-		d.resolveColumn(&col, parts, period)
+		if ours {
+			oursN++
+		} else {
+			d.resolveColumn(&col, parts, period)
+		}
 		if col.Unit == "" && col.Field != "" && moneyFields[col.Field] {
 			col.Unit = sheetUnit
 		}
@@ -392,8 +394,8 @@ func (d *dict) detectHeader(win [][]string, merges []mergeRange, period calc.Per
 	}
 	sum := sha256.Sum256([]byte(strings.Join(hashParts, "|")))
 	h.hash = hex.EncodeToString(sum[:8])
-	if len(h.cols) > 0 {
-		h.confidence = float64(matched) / float64(len(h.cols))
+	if n := len(h.cols) - oursN; n > 0 {
+		h.confidence = float64(matched) / float64(n)
 	}
 	return h
 }

@@ -1,6 +1,11 @@
 package ledger
 
-import "testing"
+import (
+	"maps"
+	"testing"
+
+	"zengshou/config"
+)
 
 // A header merged over two columns (or two columns with the same header) gives both columns one
 // field; only the first is read. The second column's numbers were dropped without a word.
@@ -27,5 +32,45 @@ func TestSecondColumnOfAFieldIsNamed(t *testing.T) {
 	// Column D is read: 12000 ÷ 4 = 3000 per person.
 	if h := led.Inputs.Households[0]; h.YTDPerCapita == nil || *h.YTDPerCapita != 300000 {
 		t.Fatalf("HQ001 per capita %v, want 3000 from column D", h.YTDPerCapita)
+	}
+}
+
+// A workbook processed once and uploaded again is read as the first time: our 【增收计算】
+// columns (帮扶责任人 among them) are not taken for the cadre's, and the confidence stays.
+func TestReprocessedLedgerReadsTheSameColumns(t *testing.T) {
+	dir := t.TempDir()
+	in, out := dir+"/in.xlsx", dir+"/out.xlsx"
+	if err := GenerateFile(in, 40, 5, GenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Process(in, out, Options{Policy: config.DefaultPolicy(), Period: q3}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := Read(in, ReadOptions{Period: q3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Read(out, ReadOptions{Period: q3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := func(s SheetInfo) map[string]int {
+		m := map[string]int{}
+		for _, c := range s.Columns {
+			if c.Field != "" {
+				m[c.Field+"|"+c.Species+"|"+c.Period] = c.Index
+			}
+		}
+		return m
+	}
+	for _, s := range first.Sheets {
+		for _, a := range again.Sheets {
+			if a.Name != s.Name || s.Kind == "" {
+				continue
+			}
+			if !maps.Equal(mapped(s), mapped(a)) || s.Confidence != a.Confidence {
+				t.Errorf("%s: first %v (%.2f), again %v (%.2f)", s.Name, mapped(s), s.Confidence, mapped(a), a.Confidence)
+			}
+		}
 	}
 }
