@@ -19,21 +19,9 @@ func TestFidelityByteOrderMark(t *testing.T) {
 			}
 			return body
 		}, nil)
-		cur := in
-		for i := 0; i < 2; i++ {
-			out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-			o := processOptions(t)
-			o.Write.Mode = mode
-			rep, err := Process(cur, out, o)
-			if err != nil {
-				t.Fatalf("%s %d: %v", mode, i, err)
-			}
-			if rep.Summary.Households != 50 {
-				t.Errorf("%s %d: %d households", mode, i, rep.Summary.Households)
-			}
+		for _, out := range fidTwice(t, dir, mode, in, 50) {
 			fidValidate(t, out)
 			fidCompareCells(t, base, out, fidIncome)
-			cur = out
 		}
 	}
 }

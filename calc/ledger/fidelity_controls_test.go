@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -33,14 +32,7 @@ func TestFidelityFormControls(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Close()
-			cur := in
-			for i := 0; i < 2; i++ {
-				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-				opt := processOptions(t)
-				opt.Write.Mode = mode
-				if _, err := Process(cur, out, opt); err != nil {
-					t.Fatal(err)
-				}
+			for _, out := range fidTwice(t, dir, mode, in, 0) {
 				fidValidate(t, out)
 				fidWellFormed(t, out)
 				fidCompareCells(t, in, out, fidIncome)
@@ -63,7 +55,6 @@ func TestFidelityFormControls(t *testing.T) {
 					t.Errorf("%s: the cadre's note on F8 is there %d times", filepath.Base(out), cadre)
 				}
 				g.Close()
-				cur = out
 			}
 		})
 	}

@@ -295,3 +295,26 @@ func fidSortedKeys[V any](m map[string]V) []string {
 	sort.Strings(k)
 	return k
 }
+
+// fidTwice processes in in mode, then its output again (a re-upload), and returns the two
+// outputs; with households > 0, each run must find that many households.
+func fidTwice(t *testing.T, dir, mode, in string, households int) []string {
+	t.Helper()
+	var outs []string
+	cur := in
+	for i := 0; i < 2; i++ {
+		out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
+		opt := processOptions(t)
+		opt.Write.Mode = mode
+		rep, err := Process(cur, out, opt)
+		if err != nil {
+			t.Fatalf("%s run %d: %v", mode, i+1, err)
+		}
+		if households > 0 && rep.Summary.Households != households {
+			t.Errorf("%s run %d: %d households, want %d", mode, i+1, rep.Summary.Households, households)
+		}
+		outs = append(outs, out)
+		cur = out
+	}
+	return outs
+}

@@ -30,21 +30,9 @@ func TestFidelityAwkwardSheetName(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Close()
-			cur := in
-			for i := 0; i < 2; i++ {
-				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-				opt := processOptions(t)
-				opt.Write.Mode = mode
-				rep, err := Process(cur, out, opt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rep.Summary.Households != 50 {
-					t.Errorf("%d households", rep.Summary.Households)
-				}
+			for _, out := range fidTwice(t, dir, mode, in, 50) {
 				fidValidate(t, out)
 				fidCompareCells(t, in, out, name)
-				cur = out
 			}
 		})
 	}
@@ -65,21 +53,9 @@ func TestFidelityPrefixedSheetXML(t *testing.T) {
 				s = strings.Replace(s, `<x:worksheet xmlns="`, `<x:worksheet xmlns:x="`, 1)
 				return s
 			})
-			cur := in
-			for i := 0; i < 2; i++ {
-				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-				opt := processOptions(t)
-				opt.Write.Mode = mode
-				rep, err := Process(cur, out, opt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rep.Summary.Households != 50 {
-					t.Errorf("%d households", rep.Summary.Households)
-				}
+			for _, out := range fidTwice(t, dir, mode, in, 50) {
 				fidValidate(t, out)
 				fidCompareCells(t, base, out, fidIncome)
-				cur = out
 			}
 		})
 	}
@@ -111,14 +87,7 @@ func TestFidelityChartSheetAndWorkbookProtection(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Close()
-			cur := in
-			for i := 0; i < 2; i++ {
-				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-				opt := processOptions(t)
-				opt.Write.Mode = mode
-				if _, err := Process(cur, out, opt); err != nil {
-					t.Fatal(err)
-				}
+			for _, out := range fidTwice(t, dir, mode, in, 0) {
 				fidValidate(t, out)
 				for _, sh := range []string{fidIncome, fidStock, fidLabor} {
 					fidCompareCells(t, in, out, sh)
@@ -130,7 +99,6 @@ func TestFidelityChartSheetAndWorkbookProtection(t *testing.T) {
 				if !strings.Contains(wb, `name="收入图表"`) || !strings.Contains(wb, "<workbookProtection") {
 					t.Errorf("chart sheet or workbook protection lost: %s", wb)
 				}
-				cur = out
 			}
 		})
 	}
@@ -161,23 +129,11 @@ func TestFidelityCellsWithoutReferences(t *testing.T) {
 			if x := fidSheetXML(t, in, fidIncome); !strings.Contains(x, "<c>") && !strings.Contains(x, "<c s=") && !strings.Contains(x, "<c t=") {
 				t.Fatal("no cell lost its reference")
 			}
-			cur := in
-			for i := 0; i < 2; i++ {
-				out := filepath.Join(dir, mode+strings.Repeat("2", i)+".xlsx")
-				opt := processOptions(t)
-				opt.Write.Mode = mode
-				rep, err := Process(cur, out, opt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rep.Summary.Households != 50 {
-					t.Errorf("%d households", rep.Summary.Households)
-				}
+			for _, out := range fidTwice(t, dir, mode, in, 50) {
 				if mode == ModeColumns {
 					fidValidate(t, out)
 				}
 				fidCompareCells(t, base, out, fidIncome)
-				cur = out
 			}
 		})
 	}
