@@ -33,53 +33,12 @@ type fidCell struct {
 var reFidCellRef = regexp.MustCompile(`<c\s[^>]*?\br="([A-Z]{1,3}\d+)"`)
 
 // fidSheetXML is the XML of a sheet part.
-func fidSheetXML(t testing.TB, path, sheet string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	wb, err := readWorkbook(&zr.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part := sheetPartOf(wb.sheets, sheet)
-	for _, f := range zr.File {
-		if f.Name == part {
-			rc, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			return string(b)
-		}
-	}
-	t.Fatalf("%s: no part for sheet %s", path, sheet)
-	return ""
-}
+func fidSheetXML(t testing.TB, path, sheet string) string { return sheetPartText(t, path, sheet) }
 
 // fidZipPart is one part of the package ("" when absent).
 func fidZipPart(t testing.TB, path, name string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if f.Name == name {
-			rc, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			return string(b)
-		}
-	}
-	return ""
+	b, _ := zipEntry(t, path, name)
+	return string(b)
 }
 
 func fidZipNames(t testing.TB, path string) []string {

@@ -104,7 +104,7 @@ func TestReadFilterWithoutCriteria(t *testing.T) {
 }
 
 // sheetPartText returns a worksheet part of a workbook by sheet name.
-func sheetPartText(t *testing.T, path, sheet string) string {
+func sheetPartText(t testing.TB, path, sheet string) string {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 )
 
 // zipEntry returns one entry of a zip file ("" and false when absent).
-func zipEntry(t *testing.T, path, name string) ([]byte, bool) {
+func zipEntry(t testing.TB, path, name string) ([]byte, bool) {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
