@@ -117,8 +117,10 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	units, _ := s.unitSummaries(ctx)
 	periods, _ := s.st.VillagePeriods(ctx)
+	query := unitQuery(unit)
 	match := func(u calc.Unit) bool {
-		return unit == "" || u.County == unit || u.Township == unit || u.Village == unit
+		_, ok := namedLevel(query, u)
+		return unit == "" || ok
 	}
 	var b strings.Builder
 	if unit == "" {
@@ -129,10 +131,11 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	// The unit and the level below it: a county lists its townships, a township its villages
 	// (a county's hundreds of villages made a reply of hundreds of lines).
 	listed := func(u calc.UnitSummary) bool {
+		level, _ := namedLevel(query, u.Unit)
 		switch {
-		case unit == "" || u.Unit.County == unit:
+		case unit == "" || level == calc.LevelCounty:
 			return u.Level == "county" || u.Level == "township"
-		case u.Unit.Township == unit:
+		case level == calc.LevelTownship:
 			return u.Level == "township" || u.Level == "village"
 		}
 		return u.Level == "village"
@@ -168,7 +171,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	if len(byCadre) == 0 && !found {
 		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
-			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”；发送“进度”查看全部单位。"
+			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”（同名的村连同乡镇写，如“进度 林东镇红旗村”）；发送“进度”查看全部单位。"
 		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}
@@ -195,6 +198,37 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		b.WriteString("\n发送“进度 乡镇名”查看各村。")
 	}
 	return b.String()
+}
+
+// unitQuery is the unit a 进度 command names, without the separators people write between its
+// parts (“巴林左旗/林东镇/红旗村”, “林东镇 红旗村”).
+func unitQuery(arg string) string {
+	return strings.NewReplacer("/", "", "／", "", "、", "", "·", "", " ", "", "　", "").Replace(arg)
+}
+
+// namedLevel is the level (county, township, village) of the unit of u, or of the unit above it,
+// that query names: by its own name (红旗村), or by its name after those of the units above it
+// (林东镇红旗村, 巴林左旗林东镇红旗村: as 进度 itself names the unit, and the one way to tell
+// apart two villages of the same name).
+func namedLevel(query string, u calc.Unit) (string, bool) {
+	if query == "" {
+		return "", false
+	}
+	parts := []string{u.County, u.Township, u.Village}
+	levels := []string{calc.LevelCounty, calc.LevelTownship, calc.LevelVillage}
+	for k := range parts {
+		if parts[k] == "" {
+			continue
+		}
+		name := ""
+		for i := k; i >= 0; i-- {
+			name = parts[i] + name
+			if name == query {
+				return levels[k], true
+			}
+		}
+	}
+	return "", false
 }
 
 func unitName(u calc.Unit) string {
