@@ -84,7 +84,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
 			lagDays := lagDaysOf(cfg, now)
-			if err := writeSummaryBook(path, kind, mine, tasks, now, lagDays); err != nil {
+			if err := writeSummaryBook(path, kind, mine, periods, tasks, now, lagDays); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				// Named for its scope: a leader's and an admin's workbook are different files.
@@ -207,9 +207,10 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	return b.String()
 }
 
-// writeSummaryBook writes the leaders' summary workbook: one row per unit and a chart of
-// monitored households and open tasks.
-func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store.TaskRow, now time.Time, lagDays int) error {
+// writeSummaryBook writes the leaders' summary workbook: one row per unit, with the quarter its
+// figures are of (数据季度, as the text's “（数据：…）” says it), and a chart of monitored
+// households and open tasks.
+func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, tasks []store.TaskRow, now time.Time, lagDays int) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力"}
+	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力", "数据季度"}
 	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
 		return err
 	}
@@ -251,19 +252,20 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, tasks []store
 			lag = "是"
 		}
 		row := []any{levels[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored,
-			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag}
+			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag, periodCell(periods, u)}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
 			return err
 		}
 	}
 	_ = f.SetColWidth(sheet, "A", "O", 14)
+	_ = f.SetColWidth(sheet, "P", "P", 40)
 	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	last := len(units) + 1
 	if len(units) > 0 {
-		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:O%d", last), nil)
+		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:P%d", last), nil)
 		cats := fmt.Sprintf("%s!$D$2:$D$%d", sheet, last)
-		if err := f.AddChart(sheet, "Q2", &excelize.Chart{Type: excelize.Col,
+		if err := f.AddChart(sheet, "R2", &excelize.Chart{Type: excelize.Col,
 			Series: []excelize.ChartSeries{
 				{Name: sheet + "!$F$1", Categories: cats, Values: fmt.Sprintf("%s!$F$2:$F$%d", sheet, last)},
 				{Name: sheet + "!$I$1", Categories: cats, Values: fmt.Sprintf("%s!$I$2:$I$%d", sheet, last)},

@@ -175,6 +175,36 @@ func finish(sum *calc.UnitSummary, pol *calc.Policy, asOf time.Time) {
 // (unitSummaries), so in January a township can add one village's 2027Q1 ledger to another's
 // 2026Q4: its line says so instead of passing the mix off as one period.
 func periodNote(periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
+	ps := periodsOf(periods, u)
+	if len(ps) == 0 {
+		return ""
+	}
+	if len(ps) == 1 {
+		return "（数据：" + ps[0].Chinese() + "）"
+	}
+	return "（数据：各村最新一期，分属" + periodNames(ps) + "，不是同一季度）"
+}
+
+// periodCell is periodNote for the summary workbook's 数据季度 column.
+func periodCell(periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
+	ps := periodsOf(periods, u)
+	if len(ps) <= 1 {
+		return strings.TrimSuffix(strings.TrimPrefix(periodNote(periods, u), "（数据："), "）")
+	}
+	return "各村最新一期，分属" + periodNames(ps)
+}
+
+func periodNames(ps []calc.Period) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Chinese()
+	}
+	return strings.Join(names, "、")
+}
+
+// periodsOf is the quarters of the latest uploads of the villages a unit's row covers, earliest
+// first.
+func periodsOf(periods map[calc.Unit]calc.Period, u calc.UnitSummary) []calc.Period {
 	seen := map[calc.Period]bool{}
 	var ps []calc.Period
 	for v, p := range periods {
@@ -187,9 +217,6 @@ func periodNote(periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
 			ps = append(ps, p)
 		}
 	}
-	if len(ps) == 0 {
-		return ""
-	}
 	slices.SortFunc(ps, func(a, b calc.Period) int {
 		if a.Before(b) {
 			return -1
@@ -199,12 +226,5 @@ func periodNote(periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
 		}
 		return 0
 	})
-	if len(ps) == 1 {
-		return "（数据：" + ps[0].Chinese() + "）"
-	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Chinese()
-	}
-	return "（数据：各村最新一期，分属" + strings.Join(names, "、") + "，不是同一季度）"
+	return ps
 }

@@ -1,0 +1,80 @@
+package bot_test
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestLeadSummaryWorkbookNamesItsQuarter: the leader's text says which quarter each unit's
+// figures are of (（数据：2026年第4季度）, or the mix of the villages' latest quarters); the
+// attached workbook, forwarded on its own, says the same on every row.
+func TestLeadSummaryWorkbookNamesItsQuarter(t *testing.T) {
+	h := newHarness(t, leadRoster)
+	for i, v := range leadVillages {
+		h.leadUpload(v, "2026年第3季度台账.xlsx", 20, int64(30+i), 3)
+	}
+	for i, v := range leadVillages[:4] { // 团结村 stays at its 第3季度 ledger
+		h.leadUpload(v, "2026年第4季度台账.xlsx", 20, int64(30+i), 4)
+	}
+	if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{ // leader → unit → 数据季度
+		"lead-ning": {
+			"宁城县":       "各村最新一期，分属2026年第3季度、2026年第4季度",
+			"宁城县天义镇":    "各村最新一期，分属2026年第3季度、2026年第4季度",
+			"宁城县天义镇新民村": "2026年第4季度",
+			"宁城县天义镇团结村": "2026年第3季度",
+		},
+		"lead-town": {
+			"巴林左旗林东镇":    "2026年第4季度",
+			"巴林左旗林东镇红旗村": "2026年第4季度",
+			"巴林左旗林东镇东风村": "2026年第4季度",
+		},
+	}
+	noteRe := regexp.MustCompile(`· (\S+?)：.*（数据：(?:各村最新一期，)?([^）]*?)(?:，不是同一季度)?）`)
+	for _, m := range h.messages("summary") {
+		units := want[m.To[0]]
+		if units == nil {
+			continue
+		}
+		f, err := excelize.OpenFile(filepath.Join(h.dir, m.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("汇总")
+		f.Close()
+		col := -1
+		for j, c := range rows[0] {
+			if c == "数据季度" {
+				col = j
+			}
+		}
+		if col < 0 {
+			t.Fatalf("%s: the summary workbook has no 数据季度 column: %q", m.To[0], rows[0])
+		}
+		got := map[string]string{}
+		for _, r := range rows[1:] {
+			name := strings.Join(r[1:4], "")
+			if len(r) > col {
+				got[name] = r[col]
+			}
+		}
+		for u, p := range units {
+			if got[u] != p {
+				t.Errorf("%s: %s 数据季度 %q, want %q", m.To[0], u, got[u], p)
+			}
+		}
+		// The text's note says the same quarters as the workbook for every unit it lists.
+		for _, n := range noteRe.FindAllStringSubmatch(m.Text, -1) {
+			if cell := got[n[1]]; !strings.HasSuffix(cell, n[2]) {
+				t.Errorf("%s: %s text %q, workbook %q", m.To[0], n[1], n[2], cell)
+			}
+		}
+	}
+}
