@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"zengshou/config"
 )
 
 // TestLeadSummaryWorkbookNamesItsQuarter: the leader's text says which quarter each unit's
@@ -76,5 +78,39 @@ func TestLeadSummaryWorkbookNamesItsQuarter(t *testing.T) {
 				t.Errorf("%s: %s text %q, workbook %q", m.To[0], n[1], n[2], cell)
 			}
 		}
+	}
+}
+
+// TestLeadSummaryVillageLeaderWithoutTownship: a leader's unit may name the county and the
+// village without the township (config check accepts it): the summary lists that village's
+// figures, as it does for a leader whose unit names all three.
+func TestLeadSummaryVillageLeaderWithoutTownship(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		leadRoster(c)
+		c.Roster.Leaders = append(c.Roster.Leaders, config.Leader{Name: "东风村书记",
+			Unit: config.Unit{County: "巴林左旗", Village: "东风村"}, IDs: config.IDs{"local": "lead-dongfeng"}})
+	})
+	if errs, _ := h.cfg.Validate(); len(errs) > 0 {
+		t.Fatalf("config: %v", errs)
+	}
+	h.leadUpload(leadVillages[1], "2026年第4季度台账.xlsx", 20, 31, 4)
+	if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+		t.Fatal(err)
+	}
+	var full, short string
+	for _, m := range h.messages("summary") {
+		switch m.To[0] {
+		case "lead-dongfeng":
+			short = m.Text
+		case "lead-town":
+			full = m.Text
+		}
+	}
+	line := regexp.MustCompile(`· 巴林左旗林东镇东风村：[^\n]*`).FindString(full)
+	if line == "" {
+		t.Fatalf("township leader's summary lacks 东风村:\n%s", full)
+	}
+	if !strings.Contains(short, line) {
+		t.Errorf("village leader (unit without township) gets no line for the village, want %q:\n%s", line, short)
 	}
 }

@@ -136,11 +136,13 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		b.WriteString("暂无已上传的台账数据。")
 		return b.String()
 	}
+	// The level below the leader's unit, or the unit itself when it is a village: a village
+	// leader's unit may name the county and the village without the township.
 	level := "county"
 	if scope.County != "" {
 		level = "township"
 	}
-	if scope.Township != "" {
+	if scope.Township != "" || scope.Village != "" {
 		level = "village"
 	}
 	for _, u := range units {
