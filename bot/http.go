@@ -298,7 +298,8 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	res := calc.Evaluate(p, s.Config().Policy, &req.Inputs)
-	writeJSON(w, http.StatusOK, ledger.NewReport(&ledger.Ledger{}, res, &req.Inputs, ""))
+	// The summary counts the households of the ledger it is given: these.
+	writeJSON(w, http.StatusOK, ledger.NewReport(&ledger.Ledger{Inputs: req.Inputs}, res, &req.Inputs, ""))
 	return nil
 }
 
