@@ -114,3 +114,59 @@ func TestLeadSummaryVillageLeaderWithoutTownship(t *testing.T) {
 		t.Errorf("village leader (unit without township) gets no line for the village, want %q:\n%s", line, short)
 	}
 }
+
+// TestLeadSummaryAdminWhoIsAlsoALeader: the admin is often the 乡村振兴局's own leader, in the
+// roster twice with the same account. Their summary still lists the cadres missing from the
+// roster (the admin's part), once.
+func TestLeadSummaryAdminWhoIsAlsoALeader(t *testing.T) {
+	for _, unit := range []config.Unit{{}, {County: "巴林左旗"}} {
+		h := newHarness(t, func(c *config.Config) {
+			c.Roster.Leaders = []config.Leader{{Name: "局长", Unit: unit, IDs: config.IDs{"local": "admin1"}}}
+		})
+		h.leadUpload(leadVillages[0], "2026年第4季度台账.xlsx", 20, 30, 4)
+		if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, m := range h.messages("summary") {
+			texts = append(texts, m.Text)
+		}
+		gaps := 0
+		for _, s := range texts {
+			if strings.Contains(s, "不在名册里") {
+				gaps++
+			}
+		}
+		if gaps != 1 {
+			t.Errorf("leader unit %+v: %d summaries, %d with the roster gaps, want 1:\n%s", unit, len(texts), gaps, strings.Join(texts, "\n---\n"))
+		}
+	}
+}
+
+// TestLeadSummaryLeaderOfTwoUnits: a leader in charge of two townships is in the roster once
+// for each, with the same account: a summary for each, not the first one only.
+func TestLeadSummaryLeaderOfTwoUnits(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Roster.Leaders = []config.Leader{
+			{Name: "副旗长", Unit: config.Unit{County: "巴林左旗", Township: "林东镇"}, IDs: config.IDs{"local": "fu"}},
+			{Name: "副旗长", Unit: config.Unit{County: "巴林左旗", Township: "隆昌镇"}, IDs: config.IDs{"local": "fu"}},
+		}
+	})
+	h.leadUpload(leadVillages[0], "2026年第4季度台账.xlsx", 20, 30, 4)
+	h.leadUpload(leadVillages[2], "2026年第4季度台账.xlsx", 20, 32, 4)
+	for range 2 { // and nothing twice
+		if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, m := range h.messages("summary") {
+		if m.To[0] == "fu" {
+			got = append(got, m.Text)
+		}
+	}
+	all := strings.Join(got, "\n---\n")
+	if len(got) != 2 || !strings.Contains(all, "· 巴林左旗林东镇红旗村：") || !strings.Contains(all, "· 巴林左旗隆昌镇光明村：") {
+		t.Errorf("%d summaries, want one for each township:\n%s", len(got), all)
+	}
+}

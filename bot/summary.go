@@ -40,16 +40,23 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	now := s.clock.Now().In(cfg.Reminders.Location())
 	slot := now.Format("2006-01-02")
 	type target struct {
-		r     recipient
-		name  string
-		scope config.Unit
-		admin bool
+		r         recipient
+		name      string
+		scope     config.Unit
+		admin     bool
+		keySuffix string // tells apart the summaries of one account: a leader of two units, an admin who is a leader
 	}
 	var targets []target
 	for _, l := range cfg.Roster.Leaders {
 		for _, p := range config.Platforms {
 			if id := l.IDs[p]; id != "" && s.conns[p] != nil {
-				targets = append(targets, target{recipient{platform: p, userID: id}, l.Name, l.Unit, false})
+				t := target{recipient{platform: p, userID: id}, l.Name, l.Unit, false, ""}
+				for _, o := range targets { // a leader of two units, in the roster once for each: both summaries
+					if o.r.key() == t.r.key() {
+						t.keySuffix = "|" + scopeName(l.Unit)
+					}
+				}
+				targets = append(targets, t)
 				break
 			}
 		}
@@ -57,7 +64,25 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	for _, a := range cfg.Roster.Admins {
 		for _, p := range config.Platforms {
 			if id := a.IDs[p]; id != "" && s.conns[p] != nil {
-				targets = append(targets, target{recipient{platform: p, userID: id}, a.Name, config.Unit{}, true})
+				t := target{recipient{platform: p, userID: id}, a.Name, config.Unit{}, true, ""}
+				// An admin who is also a leader (the same account): the leader's summary of the
+				// whole city is the admin's too; one of a smaller unit is sent as well. Either way
+				// the admin's part is not lost to the leader's summary's idempotency key.
+				merged := false
+				for i := range targets {
+					if targets[i].r.key() != t.r.key() || targets[i].admin {
+						continue
+					}
+					if targets[i].scope == (config.Unit{}) {
+						targets[i].admin, merged = true, true
+						break
+					} else {
+						t.keySuffix = "|admin"
+					}
+				}
+				if !merged {
+					targets = append(targets, t)
+				}
 				break
 			}
 		}
@@ -82,7 +107,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		}
 		var file *connectors.Attachment
 		if len(mine) > 0 {
-			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key())))
+			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key()+t.keySuffix)))
 			lagDays := lagDaysOf(cfg, now)
 			if err := writeSummaryBook(path, kind, mine, periods, tasks, now, lagDays); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
@@ -91,7 +116,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + scopeName(t.scope) + "-" + slot + ".xlsx", Data: data}
 			}
 		}
-		key := "summary|" + kind + "|" + t.r.key() + "|" + slot
+		key := "summary|" + kind + "|" + t.r.key() + "|" + slot + t.keySuffix
 		ok, err := s.send(ctx, t.r, "summary", t.r.key(), "", key, text, file, nil)
 		if err != nil {
 			s.log.WithError(err).Warn("summary: send failed")
