@@ -39,6 +39,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	unknown, _ := s.st.UnknownCadres(ctx)
 	now := s.clock.Now().In(cfg.Reminders.Location())
 	slot := now.Format("2006-01-02")
+	pass := summaryPass(cfg, kind, now)
 	type target struct {
 		r         recipient
 		name      string
@@ -116,7 +117,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				file = &connectors.Attachment{Name: summaryTitle(kind) + "-" + scopeName(t.scope) + "-" + slot + ".xlsx", Data: data}
 			}
 		}
-		key := "summary|" + kind + "|" + t.r.key() + "|" + slot + t.keySuffix
+		key := "summary|" + kind + "|" + t.r.key() + "|" + pass + t.keySuffix
 		ok, err := s.send(ctx, t.r, "summary", t.r.key(), "", key, text, file, nil)
 		if err != nil {
 			s.log.WithError(err).Warn("summary: send failed")
@@ -128,6 +129,27 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// summaryPass names the scheduled pass a summary belongs to, for its idempotency key: the day of
+// the latest weekly (quarterly) slot at now, as Tick schedules them. A pass that sent its
+// summaries and died before it was recorded runs again at the next tick in working time, maybe
+// the next morning: keyed by that day's date, it sent every leader the summary a second time.
+// On the slot's own day it is that date, as it always was.
+func summaryPass(cfg *config.Config, kind string, now time.Time) string {
+	switch kind {
+	case "weekly":
+		if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
+			return weeklySlot(now, day, h, m).Format("2006-01-02")
+		}
+	case "quarterly":
+		h, m, ok := config.ClockTime(cfg.Reminders.DigestTime)
+		if !ok {
+			h, m = 9, 0
+		}
+		return quarterSlot(now, h, m).Format("2006-01-02")
+	}
+	return now.Format("2006-01-02")
 }
 
 // scopeName names a leader's unit, or 全市 for the whole city (admins).
