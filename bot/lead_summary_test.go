@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"zengshou/calc"
 	"zengshou/config"
 )
 
@@ -168,5 +169,54 @@ func TestLeadSummaryLeaderOfTwoUnits(t *testing.T) {
 	all := strings.Join(got, "\n---\n")
 	if len(got) != 2 || !strings.Contains(all, "· 巴林左旗林东镇红旗村：") || !strings.Contains(all, "· 巴林左旗隆昌镇光明村：") {
 		t.Errorf("%d summaries, want one for each township:\n%s", len(got), all)
+	}
+}
+
+// TestLeadSummarySaysWhenTheLocalGrowthIsLastYears: 两高于 compares with the local growth of the
+// data's year; when the admin has not set it yet, calc uses the latest earlier value, and the
+// leader's line says so instead of passing 2024's figure off as 2026's.
+func TestLeadSummarySaysWhenTheLocalGrowthIsLastYears(t *testing.T) {
+	for _, set := range []bool{false, true} {
+		h := newHarness(t, func(c *config.Config) {
+			leadRoster(c)
+			if set {
+				lg := &c.Policy.LocalIncomeGrowth
+				lg.Values = append(lg.Values, calc.Dated[calc.Rate]{From: calc.Day(2026, 1, 1), Until: calc.Day(2027, 1, 1), Value: lg.Values[len(lg.Values)-1].Value})
+			}
+		})
+		h.leadUpload(leadVillages[0], "2026年第4季度台账.xlsx", 20, 30, 4)
+		if _, err := h.svc.SendSummaries(context.Background(), "weekly"); err != nil {
+			t.Fatal(err)
+		}
+		var text string
+		for _, m := range h.messages("summary") {
+			if m.To[0] == "lead-town" {
+				text = m.Text
+			}
+		}
+		line := regexp.MustCompile(`· 巴林左旗林东镇红旗村：[^\n]*两高于[^\n]*`).FindString(text)
+		if line == "" {
+			t.Fatalf("no 两高于 for 红旗村:\n%s", text)
+		}
+		if note := strings.Contains(line, "当地农牧民7.5%（2026年未设置，暂用2024年数值）"); note == set {
+			t.Errorf("2026 value set %v: %q", set, line)
+		}
+		var file string
+		for _, m := range h.messages("summary") {
+			if m.To[0] == "lead-town" {
+				file = m.File
+			}
+		}
+		f, err := excelize.OpenFile(filepath.Join(h.dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("汇总")
+		f.Close()
+		for _, r := range rows[1:] {
+			if r[3] == "红旗村" && (r[12] == "7.5%（2026年未设置，暂用2024年数值）") == set {
+				t.Errorf("2026 value set %v: workbook 当地农牧民收入增速 %q", set, r[12])
+			}
+		}
 	}
 }

@@ -110,7 +110,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key()+t.keySuffix)))
 			lagDays := lagDaysOf(cfg, now)
-			if err := writeSummaryBook(path, kind, mine, periods, tasks, now, lagDays); err != nil {
+			if err := writeSummaryBook(path, kind, mine, periods, cfg.Policy, tasks, now, lagDays); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				// Named for its scope: a leader's and an admin's workbook are different files.
@@ -211,7 +211,7 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 				mark = "高于"
 			}
 			g, l := growthTexts(*u.Growth, *u.LocalGrowth)
-			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s", g, mark, l)
+			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s%s", g, mark, l, staleLocalNote(cfg.Policy, periods, u))
 		}
 		b.WriteString(periodNote(periods, u))
 		b.WriteString("\n")
@@ -256,10 +256,30 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	return b.String()
 }
 
+// staleLocalNote says when the local growth a unit's 两高于 is compared with is not the year's
+// (policy.income.local_growth not yet set for the year of the unit's data, so calc used the
+// latest earlier value, marked stale): “（2026年未设置，暂用2024年数值）”. Without it a leader
+// read last year's figure as this year's. "" when the year's value is set.
+func staleLocalNote(pol *calc.Policy, periods map[calc.Unit]calc.Period, u calc.UnitSummary) string {
+	ps := periodsOf(periods, u)
+	if pol == nil || len(ps) == 0 {
+		return ""
+	}
+	p := ps[len(ps)-1]
+	_, used, ok := pol.LocalIncomeGrowth.Latest(u.Unit.County, p.End())
+	if !ok || !used.Stale {
+		return ""
+	}
+	if len(used.From) >= 4 {
+		return fmt.Sprintf("（%d年未设置，暂用%s年数值）", p.Year, used.From[:4])
+	}
+	return fmt.Sprintf("（%d年未设置，暂用最近一期数值）", p.Year)
+}
+
 // writeSummaryBook writes the leaders' summary workbook: one row per unit, with the quarter its
 // figures are of (数据季度, as the text's “（数据：…）” says it), and a chart of monitored
 // households and open tasks.
-func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, tasks []store.TaskRow, now time.Time, lagDays int) error {
+func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, pol *calc.Policy, tasks []store.TaskRow, now time.Time, lagDays int) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
@@ -291,6 +311,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 		}
 		if u.Growth != nil && u.LocalGrowth != nil {
 			growth, local = growthTexts(*u.Growth, *u.LocalGrowth)
+			local += staleLocalNote(pol, periods, u) // as the text says it
 			two = "否"
 			if u.AboveLocal {
 				two = "是"
