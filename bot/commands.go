@@ -169,7 +169,14 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			overdue++
 		}
 	}
+	missing := notUploaded(s.Config(), periods, func(u calc.Unit) bool {
+		_, ok := namedLevel(query, u)
+		return unit == "" || ok
+	})
 	if len(byCadre) == 0 && !found {
+		if unit != "" && missing != "" { // a village of the roster that has sent nothing yet
+			return b.String() + missing + "暂无进度数据。"
+		}
 		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
 			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”（同名的村连同乡镇写，如“进度 林东镇红旗村”）；发送“进度”查看全部单位。"
 		}
@@ -193,6 +200,9 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	if len(parts) > 0 {
 		b.WriteString("：" + strings.Join(parts, "，"))
+	}
+	if missing != "" {
+		b.WriteString("\n" + missing)
 	}
 	if countyAsked || unit == "" {
 		b.WriteString("\n发送“进度 乡镇名”查看各村。")

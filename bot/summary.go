@@ -216,6 +216,9 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		b.WriteString(periodNote(periods, u))
 		b.WriteString("\n")
 	}
+	if missing := notUploaded(cfg, periods, func(u calc.Unit) bool { return covers(scope, u) }); missing != "" {
+		b.WriteString(missing + "\n")
+	}
 	overdue := 0
 	for _, t := range tasks {
 		if pastDue(t.Due, now, cfg.Reminders.Location()) {

@@ -2,12 +2,15 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"zengshou/bot/store"
 	"zengshou/calc"
+	"zengshou/config"
 )
 
 // unitSummaries is the latest summary of every unit, with the township and county rows summed
@@ -227,4 +230,45 @@ func periodsOf(periods map[calc.Unit]calc.Period, u calc.UnitSummary) []calc.Per
 		return 0
 	})
 	return ps
+}
+
+// notUploaded names the villages the roster knows (a leader's or a cadre's unit that names a
+// village) for which in is true and no ledger has been uploaded: a township's figures count only
+// the villages that sent theirs, and a village that never did was missing without a word. At
+// most 10 are named, then how many in all.
+func notUploaded(cfg *config.Config, periods map[calc.Unit]calc.Period, in func(calc.Unit) bool) string {
+	var known []config.Unit
+	for _, l := range cfg.Roster.Leaders {
+		known = append(known, l.Unit)
+	}
+	for _, c := range cfg.Roster.Cadres {
+		known = append(known, c.Units...)
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, k := range known {
+		u := calc.Unit{County: k.County, Township: k.Township, Village: k.Village}
+		if u.Village == "" || !in(u) {
+			continue
+		}
+		uploaded := false
+		for v := range periods {
+			if v.County == u.County && v.Village == u.Village && (u.Township == "" || v.Township == u.Township) {
+				uploaded = true
+				break
+			}
+		}
+		if name := unitName(u); !uploaded && !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	if len(names) > 10 {
+		return fmt.Sprintf("尚未上传台账：%s等%d个村。", strings.Join(names[:10], "、"), len(names))
+	}
+	return "尚未上传台账：" + strings.Join(names, "、") + "。"
 }
