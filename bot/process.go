@@ -97,7 +97,8 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	in.Payments = mergePayments(in.Payments, stored)
-	if in.Known, err = s.st.KnownHouseholds(ctx, otherSheetHouseholds(&in)); err != nil {
+	others := otherSheetHouseholds(&in)
+	if in.Known, err = s.st.KnownHouseholds(ctx, others); err != nil {
 		return nil, err
 	}
 	overdue, err := s.st.OverdueTasks(ctx, in.AsOf)
@@ -107,8 +108,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	overdue = inUnitsOf(&in, overdue)
 	in.OpenTasks = taskAges(overdue, nil)
 	// Households an upload for a later quarter already covered: this older ledger is history
-	// for them, not news (see evaluationOf).
-	latest, err := s.st.LatestPeriods(ctx, ids)
+	// for them, not news (see evaluationOf). The households of its other sheets too: a 牲畜台账
+	// named for 2026Q3 sent alone after the 2026Q4 workbook closed the 2026Q4 calf subsidy tasks.
+	latest, err := s.st.LatestPeriods(ctx, append(slices.Clip(ids), others...))
 	if err != nil {
 		return nil, err
 	}
