@@ -378,6 +378,9 @@ func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
 	raised := map[string]bool{}
 	for _, t := range ev.Tasks {
 		raised[t.ID] = true
+		if t.Rule == "subsidy_unpaid" { // kept under its year's id when the id holds another year's
+			raised[store.YearTaskID(t.ID, t.Rule, ev.Period.Year)] = true
+		}
 	}
 	var out map[string]bool
 	for _, t := range tasks {

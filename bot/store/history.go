@@ -144,6 +144,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			return nil, fmt.Errorf("save task: %w", err)
 		}
 		for _, t := range ev.Tasks {
+			if t.Rule == "subsidy_unpaid" {
+				id, err := yearTask(ctx, tx, t.ID, t.Rule, ev.Period.Year)
+				if err != nil {
+					return nil, fmt.Errorf("save task: %w", err)
+				}
+				if id != t.ID {
+					t.ID, t.Explain = id, fmt.Sprintf("%d年度：", ev.Period.Year)+t.Explain
+				}
+			}
 			raised[t.ID] = true
 			var state string
 			err := sel.QueryRowContext(ctx, t.ID).Scan(&state)
@@ -224,6 +233,48 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		return nil, fmt.Errorf("save evaluation: %w", err)
 	}
 	return out, nil
+}
+
+// YearTaskID is the id under which a subsidy owed for year is kept when the same subsidy of the
+// same subject is owed for another year too: the task id (rule|subject|subsidy) has no year, and
+// a 2027 calf subsidy raised under the id of 2026's unpaid one overwrote its amount, and paying
+// 2027's closed the task with 2026's debt unpaid.
+func YearTaskID(id, rule string, year int) string {
+	if !strings.HasPrefix(id, rule) {
+		return id
+	}
+	return fmt.Sprintf("%s@%d%s", rule, year, id[len(rule):])
+}
+
+// yearTask is the id to store an evaluation's subsidy_unpaid task under for year: its own id,
+// unless that id holds another year's debt. An open debt of an earlier year is moved to its
+// year's id (YearTaskID; reminders, due date and escalation kept) and the id is the new year's;
+// when the id already holds a later year's, the evaluation (a ledger of an earlier year) is given
+// its year's id.
+func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (string, error) {
+	var state string
+	var y int
+	err := tx.QueryRowContext(ctx, `SELECT state, year FROM tasks WHERE id = ?`, id).Scan(&state, &y)
+	if err == sql.ErrNoRows {
+		return id, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case y == 0 || y == year:
+		return id, nil
+	case y > year:
+		return YearTaskID(id, rule, year), nil
+	}
+	if state == "open" {
+		old := YearTaskID(id, rule, y)
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
+			old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // closeCandidatesSQL selects the open tasks of n subjects or households (2n arguments: the
