@@ -42,7 +42,7 @@ func lifeHouseholds(ytd int) [][]any {
 	}
 }
 
-func lifeLivestock(calves, paid int) [][]any {
+func lifeLivestock(calves int, paid any) [][]any {
 	return [][]any{
 		{"序号", "户编号", "户主姓名", "畜种", "年初存栏", "能繁母畜", "出生", "购入", "出售", "出售犊牛", "死淘", "存栏", "已发放"},
 		{1, "HQ001", "包玉山", "牛", 6, 3, calves, 0, calves, calves, 0, 6, paid},

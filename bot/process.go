@@ -489,6 +489,11 @@ func paymentSubjects(in *calc.Inputs) []string {
 	for _, p := range in.Payments {
 		add(p.Subject)
 	}
+	// The households of the other sheets: a 牲畜台账 sent alone with 已发放 blank did not see the
+	// calf subsidy paid as the village's earlier workbook recorded, and owed it again.
+	for _, h := range otherSheetHouseholds(in) {
+		add(h)
+	}
 	return out
 }
 
