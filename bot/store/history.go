@@ -103,8 +103,22 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save payment: %w", err)
 		}
+		// A ledger's payments to one subject under one rule add up (two rows of a household's
+		// cattle, 500元 paid on each: 1000元 paid, as the evaluation counted them); the store keeps
+		// the most paid any upload recorded. Stored row by row, the larger row (500元) was kept and
+		// a later ledger with 已发放 blank owed the other 500元 again.
+		type key struct{ subject, rule string }
+		sums := map[key]calc.Fen{}
+		var order []key
 		for _, p := range ev.Payments {
-			if _, err := st.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(p.Amount), ev.JobID); err != nil {
+			k := key{p.Subject, p.Rule}
+			if _, ok := sums[k]; !ok {
+				order = append(order, k)
+			}
+			sums[k] += p.Amount
+		}
+		for _, k := range order {
+			if _, err := st.ExecContext(ctx, k.subject, k.rule, ev.Period.Year, int64(sums[k]), ev.JobID); err != nil {
 				return nil, fmt.Errorf("save payment: %w", err)
 			}
 		}
