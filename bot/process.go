@@ -96,7 +96,8 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err != nil {
 		return nil, err
 	}
-	in.Payments = mergePayments(in.Payments, stored)
+	aliases := personAliases(&in)
+	in.Payments = mergePayments(in.Payments, withAliases(stored, aliases))
 	others := otherSheetHouseholds(&in)
 	if in.Known, err = s.st.KnownHouseholds(ctx, others); err != nil {
 		return nil, err
@@ -132,6 +133,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded)
 	eval.Judges = judges
+	eval.Payments = withAliases(eval.Payments, aliases)
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
 	// 落实不力) is of the tasks still open after the upload, as 进度 and the summaries count them.
 	if closing := closedBy(eval, overdue); len(closing) > 0 {
@@ -142,6 +144,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		eval = evaluationOf(j, p, &in, res, superseded)
 		eval.Judges = judges
+		eval.Payments = withAliases(eval.Payments, aliases)
 	}
 	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
@@ -514,12 +517,60 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 		if _, ok := best[k]; !ok {
 			out = append(out, p)
 			best[k] = len(out) - 1
+			sum[k] = p.Amount
 			continue
 		}
 		if p.Amount > sum[k] {
 			out = append(out, calc.Payment{Subject: p.Subject, Rule: p.Rule, Amount: p.Amount - sum[k], Note: p.Note})
 			sum[k] = p.Amount
 		}
+	}
+	return out
+}
+
+// personAliases pairs the two subjects a laborer with an ID number is known by: 户编号/姓名 (a
+// ledger without the ID number, calc.PersonSubject) and the ID number. A 稳岗补贴 paid in full as
+// the 2026Q2 workbook recorded (no ID numbers) was owed again, 3000元, when the 2026Q3 务工就业清单
+// gave the ID number: the payment stored was under the other subject.
+func personAliases(in *calc.Inputs) map[string]string {
+	out := map[string]string{}
+	for _, l := range in.Laborers {
+		id := calc.PersonSubject(l.Household, l.Name, l.IDNumber)
+		hn := calc.PersonSubject(l.Household, l.Name, "")
+		if l.Household == "" || id == hn {
+			continue
+		}
+		out[id], out[hn] = hn, id
+	}
+	return out
+}
+
+// withAliases adds to pays a copy of each payment to a person under the person's other subject
+// (personAliases), unless pays has one there already: stored, a payment is found by either; read
+// from the store, it meets the subsidy under the subject this ledger gives. The most paid per
+// subject and rule stands (as the store keeps it), never a sum.
+func withAliases(pays []calc.Payment, aliases map[string]string) []calc.Payment {
+	if len(aliases) == 0 {
+		return pays
+	}
+	type key struct{ s, r string }
+	total := map[key]calc.Fen{}
+	for _, p := range pays {
+		total[key{p.Subject, p.Rule}] += p.Amount
+	}
+	out := slices.Clip(pays)
+	for _, p := range pays {
+		other, ok := aliases[p.Subject]
+		if !ok {
+			continue
+		}
+		k := key{other, p.Rule}
+		if have, ok := total[k]; ok && have >= total[key{p.Subject, p.Rule}] {
+			continue
+		}
+		amt := total[key{p.Subject, p.Rule}] - total[k]
+		total[k] += amt
+		out = append(out, calc.Payment{Subject: other, Rule: p.Rule, Amount: amt, Note: p.Note})
 	}
 	return out
 }
