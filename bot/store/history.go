@@ -188,6 +188,30 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 		}
 	}
+	// The open tasks of this ledger's households that name no cadre, unit or household head get
+	// them from it: a 牲畜台账 sent before the 家庭收入台账 raised a calf subsidy reminded to no one
+	// by name (“未填写帮扶责任人”) and counted in no village, and the household ledger, which
+	// cannot judge it, left it so.
+	if len(ev.Households) > 0 {
+		st, err := prepare(`UPDATE tasks SET
+				cadre = CASE WHEN cadre = '' THEN ? ELSE cadre END,
+				subject_name = CASE WHEN subject_name = '' AND subject = household THEN ? ELSE subject_name END,
+				county = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE county END,
+				township = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE township END,
+				village = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE village END
+			WHERE household = ? AND state = 'open' AND (cadre = '' OR subject_name = '' OR (county = '' AND township = '' AND village = ''))`)
+		if err != nil {
+			return nil, fmt.Errorf("place tasks: %w", err)
+		}
+		for _, h := range ev.Households {
+			if !ev.Covered[h.Household] || (h.Cadre == "" && h.Name == "" && h.Unit == (calc.Unit{})) {
+				continue
+			}
+			if _, err := st.ExecContext(ctx, h.Cadre, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Household); err != nil {
+				return nil, fmt.Errorf("place tasks: %w", err)
+			}
+		}
+	}
 	// Open tasks of the covered subjects that this evaluation no longer raises are closed. They
 	// are found through the subject and household indexes, not by reading every open task.
 	covered := make([]string, 0, len(ev.Covered))
