@@ -31,6 +31,7 @@ func TestStableJobSubsidyPaidInAnEarlierUploadIsNotOwedAgain(t *testing.T) {
 		{"same ID", lifeID("15042219800101123"), lifeID("15042219800101123")},
 		{"no ID in either", "", ""},
 		{"ID added in Q3", "", lifeID("15042219800101123")},
+		{"ID left out in Q3", lifeID("15042219800101123"), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, nil)
