@@ -79,6 +79,12 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 		return st, err
 	}
+	// The 帮扶责任人 each household had before this upload (its latest quarter stored): the open
+	// tasks that were theirs for it pass to the one this ledger names (below).
+	prevCadre, err := latestCadres(ctx, tx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("save household: %w", err)
+	}
 	if len(ev.Households) > 0 {
 		st, err := prepare(`INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at,
 				members, category, labor, labor_why)
@@ -212,6 +218,23 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 		}
 	}
+	// A household given to another 帮扶责任人: its open tasks the earlier cadre had for it (a calf
+	// subsidy the 家庭收入台账 cannot judge, so does not raise) are the new cadre's, reminded from
+	// the start. They stayed with the earlier cadre, reminded and escalated for a household no
+	// longer theirs.
+	if len(prevCadre) > 0 {
+		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0 WHERE household = ? AND state = 'open' AND cadre = ?`)
+		if err != nil {
+			return nil, fmt.Errorf("reassign tasks: %w", err)
+		}
+		for _, h := range ev.Households {
+			if prev := prevCadre[h.Household]; prev != "" && h.Cadre != "" && prev != h.Cadre && ev.Covered[h.Household] {
+				if _, err := st.ExecContext(ctx, h.Cadre, h.Household, prev); err != nil {
+					return nil, fmt.Errorf("reassign tasks: %w", err)
+				}
+			}
+		}
+	}
 	// Open tasks of the covered subjects that this evaluation no longer raises are closed. They
 	// are found through the subject and household indexes, not by reading every open task.
 	covered := make([]string, 0, len(ev.Covered))
@@ -269,6 +292,40 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	out.ClosedTasks = toClose
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("save evaluation: %w", err)
+	}
+	return out, nil
+}
+
+// latestCadres returns the 帮扶责任人 stored for the latest quarter of each household of ev that
+// ev covers and names a cadre for (before ev is saved).
+func latestCadres(ctx context.Context, tx *sql.Tx, ev *Evaluation) (map[string]string, error) {
+	var ids []any
+	for _, h := range ev.Households {
+		if h.Cadre != "" && ev.Covered[h.Household] {
+			ids = append(ids, h.Household)
+		}
+	}
+	out := map[string]string{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT household, cadre FROM households h WHERE household IN (`+placeholders(len(chunk))+`)
+			AND period = (SELECT MAX(period) FROM households WHERE household = h.household)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h, c string
+			if err := rows.Scan(&h, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
