@@ -636,13 +636,26 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 			ev.Covered[f.Subject] = true
 		}
 	}
+	// A ledger without 上年人均纯收入 is evaluated on last year's Q4 upload's per capita income
+	// (calc, clause （一）): the point stored for its quarter keeps that base, or the quarters after
+	// it left the point out of 有收入下降趋势 (a point without a base has no growth).
+	lastQ4 := map[string]calc.Fen{}
+	for _, pt := range in.PriorIncome {
+		if pt.Period == (calc.Period{Year: p.Year - 1, Quarter: 4}) && pt.YTDPerCapita > 0 {
+			lastQ4[pt.Household] = pt.YTDPerCapita
+		}
+	}
 	for i := range in.Households {
 		h := &in.Households[i]
 		if !superseded[h.ID] {
 			ev.Covered[h.ID] = true
 		}
+		base := h.LastYearPerCapita
+		if b, ok := lastQ4[h.ID]; ok && base == nil {
+			base = &b
+		}
 		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
-			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID],
+			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: base, Monitored: monitored[h.ID],
 			Members: h.Members, Category: h.Category, Labor: h.Labor, LaborLostWhy: h.LaborLostWhy}
 		ev.Households = append(ev.Households, pt)
 	}
