@@ -55,3 +55,20 @@ func TestStableJobSubsidyPaidInAnEarlierUploadIsNotOwedAgain(t *testing.T) {
 		})
 	}
 }
+
+// The calf cap is per household per year across uploads: 3 calves paid 600元 by Q2; by Q3 6
+// calves (1200元, capped at 1000元) with 已发放 left blank: 400元 is owed, not 1000元 or 600元.
+func TestCalfCapAcrossUploadsOfOneYear(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2026, 7, 13, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第2季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(15000), "牲畜台账", lifeLivestock(3, 600)))
+	h.drain()
+	h.clock.Set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(22000), "牲畜台账", lifeLivestock(6, "")))
+	h.drain()
+	got := openByRule(t, h, "subsidy_unpaid")
+	if len(got) != 1 || got[0].Amount == nil || *got[0].Amount != 40000 {
+		t.Errorf("Q3: want 400元 owed: %+v", got)
+	}
+}
