@@ -96,8 +96,10 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err != nil {
 		return nil, err
 	}
-	in.Payments = mergePayments(in.Payments, stored)
-	if in.Known, err = s.st.KnownHouseholds(ctx, otherSheetHouseholds(&in)); err != nil {
+	aliases := personAliases(&in)
+	in.Payments = mergePayments(in.Payments, withAliases(stored, aliases))
+	others := otherSheetHouseholds(&in)
+	if in.Known, err = s.st.KnownHouseholds(ctx, others); err != nil {
 		return nil, err
 	}
 	overdue, err := s.st.OverdueTasks(ctx, in.AsOf)
@@ -107,8 +109,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	overdue = inUnitsOf(&in, overdue)
 	in.OpenTasks = taskAges(overdue, nil)
 	// Households an upload for a later quarter already covered: this older ledger is history
-	// for them, not news (see evaluationOf).
-	latest, err := s.st.LatestPeriods(ctx, ids)
+	// for them, not news (see evaluationOf). The households of its other sheets too: a 牲畜台账
+	// named for 2026Q3 sent alone after the 2026Q4 workbook closed the 2026Q4 calf subsidy tasks.
+	latest, err := s.st.LatestPeriods(ctx, append(slices.Clip(ids), others...))
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +133,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded)
 	eval.Judges = judges
+	eval.Payments = withAliases(eval.Payments, aliases)
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
 	// 落实不力) is of the tasks still open after the upload, as 进度 and the summaries count them.
 	if closing := closedBy(eval, overdue); len(closing) > 0 {
@@ -140,6 +144,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		eval = evaluationOf(j, p, &in, res, superseded)
 		eval.Judges = judges
+		eval.Payments = withAliases(eval.Payments, aliases)
 	}
 	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
@@ -376,6 +381,9 @@ func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
 	raised := map[string]bool{}
 	for _, t := range ev.Tasks {
 		raised[t.ID] = true
+		if t.Rule == "subsidy_unpaid" { // kept under its year's id when the id holds another year's
+			raised[store.YearTaskID(t.ID, t.Rule, ev.Period.Year)] = true
+		}
 	}
 	var out map[string]bool
 	for _, t := range tasks {
@@ -484,6 +492,11 @@ func paymentSubjects(in *calc.Inputs) []string {
 	for _, p := range in.Payments {
 		add(p.Subject)
 	}
+	// The households of the other sheets: a 牲畜台账 sent alone with 已发放 blank did not see the
+	// calf subsidy paid as the village's earlier workbook recorded, and owed it again.
+	for _, h := range otherSheetHouseholds(in) {
+		add(h)
+	}
 	return out
 }
 
@@ -504,12 +517,60 @@ func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
 		if _, ok := best[k]; !ok {
 			out = append(out, p)
 			best[k] = len(out) - 1
+			sum[k] = p.Amount
 			continue
 		}
 		if p.Amount > sum[k] {
 			out = append(out, calc.Payment{Subject: p.Subject, Rule: p.Rule, Amount: p.Amount - sum[k], Note: p.Note})
 			sum[k] = p.Amount
 		}
+	}
+	return out
+}
+
+// personAliases pairs the two subjects a laborer with an ID number is known by: 户编号/姓名 (a
+// ledger without the ID number, calc.PersonSubject) and the ID number. A 稳岗补贴 paid in full as
+// the 2026Q2 workbook recorded (no ID numbers) was owed again, 3000元, when the 2026Q3 务工就业清单
+// gave the ID number: the payment stored was under the other subject.
+func personAliases(in *calc.Inputs) map[string]string {
+	out := map[string]string{}
+	for _, l := range in.Laborers {
+		id := calc.PersonSubject(l.Household, l.Name, l.IDNumber)
+		hn := calc.PersonSubject(l.Household, l.Name, "")
+		if l.Household == "" || id == hn {
+			continue
+		}
+		out[id], out[hn] = hn, id
+	}
+	return out
+}
+
+// withAliases adds to pays a copy of each payment to a person under the person's other subject
+// (personAliases), unless pays has one there already: stored, a payment is found by either; read
+// from the store, it meets the subsidy under the subject this ledger gives. The most paid per
+// subject and rule stands (as the store keeps it), never a sum.
+func withAliases(pays []calc.Payment, aliases map[string]string) []calc.Payment {
+	if len(aliases) == 0 {
+		return pays
+	}
+	type key struct{ s, r string }
+	total := map[key]calc.Fen{}
+	for _, p := range pays {
+		total[key{p.Subject, p.Rule}] += p.Amount
+	}
+	out := slices.Clip(pays)
+	for _, p := range pays {
+		other, ok := aliases[p.Subject]
+		if !ok {
+			continue
+		}
+		k := key{other, p.Rule}
+		if have, ok := total[k]; ok && have >= total[key{p.Subject, p.Rule}] {
+			continue
+		}
+		amt := total[key{p.Subject, p.Rule}] - total[k]
+		total[k] += amt
+		out = append(out, calc.Payment{Subject: other, Rule: p.Rule, Amount: amt, Note: p.Note})
 	}
 	return out
 }
@@ -575,13 +636,26 @@ func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result
 			ev.Covered[f.Subject] = true
 		}
 	}
+	// A ledger without 上年人均纯收入 is evaluated on last year's Q4 upload's per capita income
+	// (calc, clause （一）): the point stored for its quarter keeps that base, or the quarters after
+	// it left the point out of 有收入下降趋势 (a point without a base has no growth).
+	lastQ4 := map[string]calc.Fen{}
+	for _, pt := range in.PriorIncome {
+		if pt.Period == (calc.Period{Year: p.Year - 1, Quarter: 4}) && pt.YTDPerCapita > 0 {
+			lastQ4[pt.Household] = pt.YTDPerCapita
+		}
+	}
 	for i := range in.Households {
 		h := &in.Households[i]
 		if !superseded[h.ID] {
 			ev.Covered[h.ID] = true
 		}
+		base := h.LastYearPerCapita
+		if b, ok := lastQ4[h.ID]; ok && base == nil {
+			base = &b
+		}
 		pt := store.HouseholdPoint{Household: h.ID, Name: h.Head, Unit: h.Unit, Cadre: h.Cadre,
-			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: h.LastYearPerCapita, Monitored: monitored[h.ID],
+			YTDPerCapita: calc.IncomeToDate(p, h), BasePerCapita: base, Monitored: monitored[h.ID],
 			Members: h.Members, Category: h.Category, Labor: h.Labor, LaborLostWhy: h.LaborLostWhy}
 		ev.Households = append(ev.Households, pt)
 	}

@@ -79,6 +79,12 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 		return st, err
 	}
+	// The 帮扶责任人 each household had before this upload (its latest quarter stored): the open
+	// tasks that were theirs for it pass to the one this ledger names (below).
+	prevCadre, err := latestCadres(ctx, tx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("save household: %w", err)
+	}
 	if len(ev.Households) > 0 {
 		st, err := prepare(`INSERT INTO households(household, period, job_id, name, county, township, village, cadre, ytd_per_capita, base_per_capita, monitored, updated_at,
 				members, category, labor, labor_why)
@@ -103,8 +109,22 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save payment: %w", err)
 		}
+		// A ledger's payments to one subject under one rule add up (two rows of a household's
+		// cattle, 500元 paid on each: 1000元 paid, as the evaluation counted them); the store keeps
+		// the most paid any upload recorded. Stored row by row, the larger row (500元) was kept and
+		// a later ledger with 已发放 blank owed the other 500元 again.
+		type key struct{ subject, rule string }
+		sums := map[key]calc.Fen{}
+		var order []key
 		for _, p := range ev.Payments {
-			if _, err := st.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(p.Amount), ev.JobID); err != nil {
+			k := key{p.Subject, p.Rule}
+			if _, ok := sums[k]; !ok {
+				order = append(order, k)
+			}
+			sums[k] += p.Amount
+		}
+		for _, k := range order {
+			if _, err := st.ExecContext(ctx, k.subject, k.rule, ev.Period.Year, int64(sums[k]), ev.JobID); err != nil {
 				return nil, fmt.Errorf("save payment: %w", err)
 			}
 		}
@@ -144,6 +164,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			return nil, fmt.Errorf("save task: %w", err)
 		}
 		for _, t := range ev.Tasks {
+			if t.Rule == "subsidy_unpaid" {
+				id, err := yearTask(ctx, tx, t.ID, t.Rule, ev.Period.Year)
+				if err != nil {
+					return nil, fmt.Errorf("save task: %w", err)
+				}
+				if id != t.ID {
+					t.ID, t.Explain = id, fmt.Sprintf("%d年度：", ev.Period.Year)+t.Explain
+				}
+			}
 			raised[t.ID] = true
 			var state string
 			err := sel.QueryRowContext(ctx, t.ID).Scan(&state)
@@ -162,6 +191,47 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 			if err != nil {
 				return nil, fmt.Errorf("save task: %w", err)
+			}
+		}
+	}
+	// The open tasks of this ledger's households that name no cadre, unit or household head get
+	// them from it: a 牲畜台账 sent before the 家庭收入台账 raised a calf subsidy reminded to no one
+	// by name (“未填写帮扶责任人”) and counted in no village, and the household ledger, which
+	// cannot judge it, left it so.
+	if len(ev.Households) > 0 {
+		st, err := prepare(`UPDATE tasks SET
+				cadre = CASE WHEN cadre = '' THEN ? ELSE cadre END,
+				subject_name = CASE WHEN subject_name = '' AND subject = household THEN ? ELSE subject_name END,
+				county = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE county END,
+				township = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE township END,
+				village = CASE WHEN county = '' AND township = '' AND village = '' THEN ? ELSE village END
+			WHERE household = ? AND state = 'open' AND (cadre = '' OR subject_name = '' OR (county = '' AND township = '' AND village = ''))`)
+		if err != nil {
+			return nil, fmt.Errorf("place tasks: %w", err)
+		}
+		for _, h := range ev.Households {
+			if !ev.Covered[h.Household] || (h.Cadre == "" && h.Name == "" && h.Unit == (calc.Unit{})) {
+				continue
+			}
+			if _, err := st.ExecContext(ctx, h.Cadre, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Household); err != nil {
+				return nil, fmt.Errorf("place tasks: %w", err)
+			}
+		}
+	}
+	// A household given to another 帮扶责任人: its open tasks the earlier cadre had for it (a calf
+	// subsidy the 家庭收入台账 cannot judge, so does not raise) are the new cadre's, reminded from
+	// the start. They stayed with the earlier cadre, reminded and escalated for a household no
+	// longer theirs.
+	if len(prevCadre) > 0 {
+		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0 WHERE household = ? AND state = 'open' AND cadre = ?`)
+		if err != nil {
+			return nil, fmt.Errorf("reassign tasks: %w", err)
+		}
+		for _, h := range ev.Households {
+			if prev := prevCadre[h.Household]; prev != "" && h.Cadre != "" && prev != h.Cadre && ev.Covered[h.Household] {
+				if _, err := st.ExecContext(ctx, h.Cadre, h.Household, prev); err != nil {
+					return nil, fmt.Errorf("reassign tasks: %w", err)
+				}
 			}
 		}
 	}
@@ -224,6 +294,82 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		return nil, fmt.Errorf("save evaluation: %w", err)
 	}
 	return out, nil
+}
+
+// latestCadres returns the 帮扶责任人 stored for the latest quarter of each household of ev that
+// ev covers and names a cadre for (before ev is saved).
+func latestCadres(ctx context.Context, tx *sql.Tx, ev *Evaluation) (map[string]string, error) {
+	var ids []any
+	for _, h := range ev.Households {
+		if h.Cadre != "" && ev.Covered[h.Household] {
+			ids = append(ids, h.Household)
+		}
+	}
+	out := map[string]string{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT household, cadre FROM households h WHERE household IN (`+placeholders(len(chunk))+`)
+			AND period = (SELECT MAX(period) FROM households WHERE household = h.household)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h, c string
+			if err := rows.Scan(&h, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// YearTaskID is the id under which a subsidy owed for year is kept when the same subsidy of the
+// same subject is owed for another year too: the task id (rule|subject|subsidy) has no year, and
+// a 2027 calf subsidy raised under the id of 2026's unpaid one overwrote its amount, and paying
+// 2027's closed the task with 2026's debt unpaid.
+func YearTaskID(id, rule string, year int) string {
+	if !strings.HasPrefix(id, rule) {
+		return id
+	}
+	return fmt.Sprintf("%s@%d%s", rule, year, id[len(rule):])
+}
+
+// yearTask is the id to store an evaluation's subsidy_unpaid task under for year: its own id,
+// unless that id holds another year's debt. An open debt of an earlier year is moved to its
+// year's id (YearTaskID; reminders, due date and escalation kept) and the id is the new year's;
+// when the id already holds a later year's, the evaluation (a ledger of an earlier year) is given
+// its year's id.
+func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (string, error) {
+	var state string
+	var y int
+	err := tx.QueryRowContext(ctx, `SELECT state, year FROM tasks WHERE id = ?`, id).Scan(&state, &y)
+	if err == sql.ErrNoRows {
+		return id, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case y == 0 || y == year:
+		return id, nil
+	case y > year:
+		return YearTaskID(id, rule, year), nil
+	}
+	if state == "open" {
+		old := YearTaskID(id, rule, y)
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
+			old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // closeCandidatesSQL selects the open tasks of n subjects or households (2n arguments: the

@@ -26,10 +26,11 @@ type TaskRow struct {
 }
 
 // SettledOnlyWithinYear reports whether an evaluation for year cannot close the open task: a
-// subsidy owed for an earlier year and not paid (subsidy_unpaid). A later year's ledger counts
-// that year's sales and payments ("每年" resets on 1 January) and says nothing of the debt.
+// subsidy owed for another year and not paid (subsidy_unpaid). A later year's ledger counts
+// that year's sales and payments ("每年" resets on 1 January) and says nothing of the debt; an
+// earlier year's says nothing of a later year's.
 func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
-	return rule == "subsidy_unpaid" && taskYear > 0 && taskYear < year
+	return rule == "subsidy_unpaid" && taskYear > 0 && taskYear != year
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
