@@ -707,16 +707,20 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		r     recipient
 		title string
 		tasks []store.TaskRow
+		has   map[string]bool // task ids: one account leading a county and one of its townships gets each task once
 	}
 	buckets := map[string]*bucket{}
 	var order []string
 	add := func(r recipient, title string, t store.TaskRow) {
 		k := r.key()
 		if buckets[k] == nil {
-			buckets[k] = &bucket{r: r, title: title}
+			buckets[k] = &bucket{r: r, title: title, has: map[string]bool{}}
 			order = append(order, k)
 		}
-		buckets[k].tasks = append(buckets[k].tasks, t)
+		if b := buckets[k]; !b.has[t.ID] {
+			b.has[t.ID] = true
+			b.tasks = append(b.tasks, t)
+		}
 	}
 	for _, t := range open {
 		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !pastDue(t.Due, now, cfg.Reminders.Location())) {
