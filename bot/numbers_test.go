@@ -1,11 +1,8 @@
 package bot_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,42 +31,7 @@ func villageLedger(t *testing.T, path string, n int, seed int64, village, code s
 // townVillageLedger is villageLedger for a village of another township.
 func townVillageLedger(t *testing.T, path string, n int, seed int64, township, village, code string) {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := ledger.Generate(&buf, n, seed, ledger.GenOptions{Quarter: 4, Villages: 1}); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	zw := zip.NewWriter(out)
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(r)
-		r.Close()
-		if f.Name == "xl/sharedStrings.xml" {
-			s := strings.ReplaceAll(string(b), "红旗村", village)
-			s = strings.ReplaceAll(s, "<t>150422100", "<t>150422"+code)
-			s = strings.ReplaceAll(s, "林东镇", township)
-			b = []byte(s)
-		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	leadLedger(t, path, leadVillage{township: township, village: village, code: code}, n, seed, 4)
 }
 
 // correctLedger is the cadre's corrected ledger: every recorded measure marked done and the
