@@ -470,6 +470,11 @@ func TestValidationMessages(t *testing.T) {
 			[]string{"digest_time = \"09:00\"：未知的配置项，是否应为 reminders.digest_time？"}},
 		{"policy key in the wrong section", "policy: {calf_cap: 800}",
 			[]string{"policy.calf_cap = 800：未知的政策参数，是否应为 policy.industry.calf_cap？"}},
+		// A misspelt secret's value is a secret: the message goes to the log and the admins' chat.
+		{"misspelt secret", "ledger: {xlsx_pasword: mima2026}",
+			[]string{"ledger.xlsx_pasword = ******：未知的配置项，是否应为 ledger.xlsx_password？"}},
+		{"misspelt secret, far", "feishu: {apsecret: abcd1234}",
+			[]string{"feishu.apsecret = ******：未知的配置项"}},
 		{"unknown key far from any", "http: {frobnicate: 1}",
 			[]string{"http.frobnicate = 1：未知的配置项，此处可用的键：addr、tokens、max_upload_mb、max_parallel"}},
 		{"unknown roster key", "roster: {cadres: [{name: 王建军, id: {wecom: wjj}, ids: {wecom: wjj}}]}",

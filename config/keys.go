@@ -81,13 +81,25 @@ func unknownKey(path string, settings map[string]any) string {
 	}
 	val := ""
 	if x, ok := lookup(settings, path); ok {
-		if isSecretKey(path) {
+		if isSecretKey(path) || secretish(last) {
 			val = " = ******"
 		} else {
 			val = " = " + brief(x)
 		}
 	}
 	return unknownMessage(path, val, parent, last, names)
+}
+
+// secretish reports whether a key's name reads like a secret's (a misspelt xlsx_pasword or
+// app_secert): its value is not shown, in the log or in the admins' chat.
+func secretish(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range []string{"secret", "secert", "passw", "pasw", "pwd", "token", "key", "aes", "密码", "密钥"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func unknownMessage(path, val, parent, last string, names []string) string {
@@ -106,6 +118,9 @@ func unknownMessage(path, val, parent, last string, names []string) string {
 		}
 	}
 	if full != "" {
+		if val != "" && isSecretKey(full) { // a misspelt secret's value is a secret
+			val = " = ******"
+		}
 		return fmt.Sprintf("%s%s：未知的配置项，是否应为 %s？ (unknown key; did you mean %s?)", path, val, full, full)
 	}
 	where := "config/zengshou.example.yaml"
