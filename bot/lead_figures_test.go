@@ -18,7 +18,7 @@ import (
 type leadRow struct {
 	level, name                      string
 	households, monitored            int
-	owed, paid                       calc.Fen
+	owed, paid, unpaid               calc.Fen
 	open, overdue                    int
 	completion, lagging, dataQuarter string
 }
@@ -33,11 +33,12 @@ func leadBook(t *testing.T, path string) []leadRow {
 	rows, _ := f.GetRows("汇总")
 	var out []leadRow
 	for _, r := range rows[1:] {
-		for len(r) < 16 {
+		for len(r) < 17 {
 			r = append(r, "")
 		}
 		out = append(out, leadRow{level: r[0], name: r[1] + r[2] + r[3], households: atoi(t, r[4]), monitored: atoi(t, r[5]),
-			owed: yuan(t, r[6]), paid: yuan(t, r[7]), open: atoi(t, r[8]), overdue: atoi(t, r[9]), completion: r[10], lagging: r[14], dataQuarter: r[15]})
+			owed: yuan(t, r[6]), paid: yuan(t, r[7]), unpaid: yuan(t, r[8]), open: atoi(t, r[9]), overdue: atoi(t, r[10]), completion: r[11],
+			lagging: r[15], dataQuarter: r[16]})
 	}
 	return out
 }
@@ -142,6 +143,7 @@ func TestLeadFiguresAgreeForEveryLeader(t *testing.T) {
 						s.monitored += c.monitored
 						s.owed += c.owed
 						s.paid += c.paid
+						s.unpaid += c.unpaid
 						s.open += c.open
 						s.overdue += c.overdue
 					}
@@ -149,7 +151,8 @@ func TestLeadFiguresAgreeForEveryLeader(t *testing.T) {
 				if n == 0 {
 					continue
 				}
-				if s.households != p.households || s.monitored != p.monitored || s.owed != p.owed || s.paid != p.paid || s.open != p.open || s.overdue != p.overdue {
+				if s.households != p.households || s.monitored != p.monitored || s.owed != p.owed || s.paid != p.paid || s.unpaid != p.unpaid ||
+					s.open != p.open || s.overdue != p.overdue {
 					t.Errorf("%s %s: %s row %+v, its %d %s rows sum to %+v", kind, who, p.name, p, n, child, s)
 				}
 			}
@@ -166,7 +169,7 @@ func TestLeadFiguresAgreeForEveryLeader(t *testing.T) {
 					continue
 				}
 				if atoi(t, l[2]) != r.households || atoi(t, l[3]) != r.monitored || yuan(t, l[4]) != r.owed || yuan(t, l[5]) != r.paid ||
-					atoi(t, l[7]) != r.open || l[8] != r.completion {
+					l[6] == "" || yuan(t, l[6]) != r.unpaid || atoi(t, l[7]) != r.open || l[8] != r.completion {
 					t.Errorf("%s %s: line %q, workbook %+v", kind, who, l[0], r)
 				}
 				if q := r.dataQuarter; q == "" || !strings.Contains(m.Text, l[1]+"：") {

@@ -214,8 +214,8 @@ func TestLeadSummarySaysWhenTheLocalGrowthIsLastYears(t *testing.T) {
 		rows, _ := f.GetRows("汇总")
 		f.Close()
 		for _, r := range rows[1:] {
-			if r[3] == "红旗村" && (r[12] == "7.5%（2026年未设置，暂用2024年数值）") == set {
-				t.Errorf("2026 value set %v: workbook 当地农牧民收入增速 %q", set, r[12])
+			if r[3] == "红旗村" && (r[13] == "7.5%（2026年未设置，暂用2024年数值）") == set {
+				t.Errorf("2026 value set %v: workbook 当地农牧民收入增速 %q", set, r[13])
 			}
 		}
 	}

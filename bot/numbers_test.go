@@ -560,7 +560,8 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		if r[0] != "苏木乡镇" {
 			continue
 		}
-		if atoi(t, r[4]) != sum.households || atoi(t, r[5]) != sum.monitored || yuan(t, r[6]) != sum.owed || yuan(t, r[7]) != sum.paid || atoi(t, r[8]) != sum.open || r[10] != p[5] {
+		if atoi(t, r[4]) != sum.households || atoi(t, r[5]) != sum.monitored || yuan(t, r[6]) != sum.owed || yuan(t, r[7]) != sum.paid ||
+			yuan(t, r[8]) != sum.unpaid || atoi(t, r[9]) != sum.open || r[11] != p[5] {
 			t.Errorf("summary workbook row %v, villages sum %+v, 进度 completion %s", r, sum, p[5])
 		}
 	}
@@ -639,8 +640,8 @@ func TestOverdueTasksOfOtherVillagesDoNotRewriteTheirFigures(t *testing.T) {
 	rows, _ := sb.GetRows("汇总")
 	got := -1
 	for _, r := range rows[1:] {
-		if len(r) > 9 && r[0] == "嘎查村" && r[3] == "红旗村" {
-			got = atoi(t, r[9])
+		if len(r) > 10 && r[0] == "嘎查村" && r[3] == "红旗村" {
+			got = atoi(t, r[10])
 		}
 	}
 	if got != want {

@@ -49,7 +49,7 @@ func TestSummaryTextOfAUnitWithoutTasks(t *testing.T) {
 			t.Errorf("summary shows %q:\n%s", bad, text)
 		}
 	}
-	for _, want := range []string{"红旗村：3户，纳入增收监测0户；应享补贴0元，已发放0元；待办0项，完成率—", "东风村 完成率33.3%，逾期超过30天1项"} {
+	for _, want := range []string{"红旗村：3户，纳入增收监测0户；应享补贴0元，已发放0元，未发放0元；待办0项，完成率—", "东风村 完成率33.3%，逾期超过30天1项"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}

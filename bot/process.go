@@ -316,16 +316,19 @@ func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p
 				continue
 			}
 			if !cloned {
-				u.Owed, u.Paid = maps.Clone(u.Owed), maps.Clone(u.Paid)
+				u.Owed, u.Paid, u.Unpaid = maps.Clone(u.Owed), maps.Clone(u.Paid), maps.Clone(u.Unpaid)
 				if u.Owed == nil {
 					u.Owed = map[string]calc.Fen{}
 				}
 				if u.Paid == nil {
 					u.Paid = map[string]calc.Fen{}
 				}
+				if u.Unpaid == nil {
+					u.Unpaid = map[string]calc.Fen{}
+				}
 				cloned = true
 			}
-			u.Owed[r], u.Paid[r] = owed, prev.Paid[r]
+			u.Owed[r], u.Paid[r], u.Unpaid[r] = owed, prev.Paid[r], unpaidByRule(prev)[r]
 		}
 	}
 	return nil

@@ -196,15 +196,9 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		if u.Level != level {
 			continue
 		}
-		var owed, paid calc.Fen
-		for _, v := range u.Owed {
-			owed += v
-		}
-		for _, v := range u.Paid {
-			paid += v
-		}
-		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s；待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored,
-			owed.Text(), paid.Text(), u.OpenTasks, completionText(u))
+		owed, paid, unpaid := moneyOf(u)
+		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s，未发放%s；待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored,
+			owed.Text(), paid.Text(), unpaid.Text(), u.OpenTasks, completionText(u))
 		if u.Growth != nil && u.LocalGrowth != nil {
 			mark := "低于"
 			if u.AboveLocal {
@@ -292,19 +286,13 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力", "数据季度"}
+	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力", "数据季度"}
 	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
 		return err
 	}
 	levels := map[string]string{"county": "旗县区", "township": "苏木乡镇", "village": "嘎查村"}
 	for i, u := range units {
-		var owed, paid calc.Fen
-		for _, v := range u.Owed {
-			owed += v
-		}
-		for _, v := range u.Paid {
-			paid += v
-		}
+		owed, paid, unpaid := moneyOf(u)
 		growth, local, two := "", "", ""
 		if u.Growth != nil {
 			growth = pct(*u.Growth)
@@ -325,23 +313,23 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 			lag = "是"
 		}
 		row := []any{levels[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored,
-			yuanFloat(owed), yuanFloat(paid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag, periodCell(periods, u)}
+			yuanFloat(owed), yuanFloat(paid), yuanFloat(unpaid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag, periodCell(periods, u)}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
 			return err
 		}
 	}
-	_ = f.SetColWidth(sheet, "A", "O", 14)
-	_ = f.SetColWidth(sheet, "P", "P", 40)
+	_ = f.SetColWidth(sheet, "A", "P", 14)
+	_ = f.SetColWidth(sheet, "Q", "Q", 40)
 	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	last := len(units) + 1
 	if len(units) > 0 {
-		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:P%d", last), nil)
+		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:Q%d", last), nil)
 		cats := fmt.Sprintf("%s!$D$2:$D$%d", sheet, last)
 		if err := f.AddChart(sheet, "R2", &excelize.Chart{Type: excelize.Col,
 			Series: []excelize.ChartSeries{
 				{Name: sheet + "!$F$1", Categories: cats, Values: fmt.Sprintf("%s!$F$2:$F$%d", sheet, last)},
-				{Name: sheet + "!$I$1", Categories: cats, Values: fmt.Sprintf("%s!$I$2:$I$%d", sheet, last)},
+				{Name: sheet + "!$J$1", Categories: cats, Values: fmt.Sprintf("%s!$J$2:$J$%d", sheet, last)},
 			},
 			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位监测户与未完成待办"}}},
 		}); err != nil {

@@ -110,7 +110,7 @@ func rollUp(units []calc.UnitSummary, pol *calc.Policy, asOf time.Time) []calc.U
 			sum := sums[k]
 			if sum == nil {
 				sum = &calc.UnitSummary{Level: level, Unit: calc.Unit{County: k.county, Township: k.township},
-					Flags: map[string]int{}, Owed: map[string]calc.Fen{}, Paid: map[string]calc.Fen{}}
+					Flags: map[string]int{}, Owed: map[string]calc.Fen{}, Paid: map[string]calc.Fen{}, Unpaid: map[string]calc.Fen{}}
 				sums[k] = sum
 				order = append(order, k)
 			}
@@ -152,6 +152,9 @@ func add(sum *calc.UnitSummary, u calc.UnitSummary) {
 	}
 	for r, f := range u.Paid {
 		sum.Paid[r] += f
+	}
+	for r, f := range unpaidByRule(u) {
+		sum.Unpaid[r] += f
 	}
 	if sum.LocalGrowth == nil { // the county's local growth: the same for every unit in it
 		sum.LocalGrowth = u.LocalGrowth
@@ -271,4 +274,33 @@ func notUploaded(cfg *config.Config, periods map[calc.Unit]calc.Period, in func(
 		return fmt.Sprintf("尚未上传台账：%s等%d个村。", strings.Join(names[:10], "、"), len(names))
 	}
 	return "尚未上传台账：" + strings.Join(names, "、") + "。"
+}
+
+// unpaidByRule is a unit's money still owed by rule: Unpaid, or for a row stored before it was
+// kept, owed − paid by rule (not below 0).
+func unpaidByRule(u calc.UnitSummary) map[string]calc.Fen {
+	if u.Unpaid != nil {
+		return u.Unpaid
+	}
+	out := map[string]calc.Fen{}
+	for r, f := range u.Owed {
+		if d := f - u.Paid[r]; d > 0 {
+			out[r] = d
+		}
+	}
+	return out
+}
+
+// moneyOf is a unit's money owed, paid and still owed, over every rule.
+func moneyOf(u calc.UnitSummary) (owed, paid, unpaid calc.Fen) {
+	for _, v := range u.Owed {
+		owed += v
+	}
+	for _, v := range u.Paid {
+		paid += v
+	}
+	for _, v := range unpaidByRule(u) {
+		unpaid += v
+	}
+	return owed, paid, unpaid
 }

@@ -10,7 +10,8 @@ import "sort"
 //     增收监测.
 //   - Flags: rule id → count of the unit's findings other than entitlements and unit_lagging;
 //     Owed/Paid: rule id → sums of the unit's entitlement findings (amount findings that carry
-//     Paid; income_gap is not money owed and is counted under Flags).
+//     Paid; income_gap is not money owed and is counted under Flags); Unpaid: rule id → Σ
+//     max(owed − paid, 0) over them.
 //   - OpenTasks: this evaluation's tasks in the unit. DoneItems: monitored households whose
 //     measure is recorded done, plus entitlements with a positive amount fully paid.
 //     Completion = DoneItems ÷ (DoneItems + OpenTasks), rounded down to the millionth; 1 when both
@@ -141,6 +142,7 @@ type unitAcc struct {
 	sum        UnitSummary
 	flags      [nRules]int
 	owed, paid [nRules]Fen
+	unpaid     [nRules]Fen
 	hasOwed    [nRules]bool
 	own        growthSums // households whose deepest unit this is
 	hasOwn     bool
@@ -161,6 +163,7 @@ func (a *unitAcc) maps() {
 		if a.hasOwed[i] {
 			a.sum.Owed[id] += a.owed[i]
 			a.sum.Paid[id] += a.paid[i]
+			a.sum.Unpaid[id] += a.unpaid[i]
 		}
 	}
 }
@@ -193,7 +196,7 @@ func evalUnits(e *eval) {
 			a := units[k.unit]
 			if a == nil {
 				a = &unitAcc{sum: UnitSummary{Level: k.level, Unit: k.unit, Flags: map[string]int{}, Owed: map[string]Fen{},
-					Paid: map[string]Fen{}}, own: *newGrowthSums(), growth: newGrowthSums()}
+					Paid: map[string]Fen{}, Unpaid: map[string]Fen{}}, own: *newGrowthSums(), growth: newGrowthSums()}
 				units[k.unit] = a
 			}
 			out = append(out, a)
@@ -335,13 +338,16 @@ func evalUnits(e *eval) {
 			// A unit-level finding belongs to its own unit and those above it, not to units below.
 			switch {
 			case f.Kind == KindAmount && f.Paid != nil:
+				unpaid := max(*f.Amount-*f.Paid, 0)
 				if slot >= 0 {
 					a.owed[slot] += *f.Amount
 					a.paid[slot] += *f.Paid
+					a.unpaid[slot] += unpaid
 					a.hasOwed[slot] = true
 				} else {
 					a.sum.Owed[f.Rule] += *f.Amount
 					a.sum.Paid[f.Rule] += *f.Paid
+					a.sum.Unpaid[f.Rule] += unpaid
 				}
 				if *f.Amount > 0 && *f.Paid >= *f.Amount {
 					a.sum.DoneItems++

@@ -318,3 +318,32 @@ func TestUnitWithoutCountyHasLocalGrowth(t *testing.T) {
 		t.Fatalf("local growth %s, growth %s, above local %v; want 0.075, 0.1, true", rateText(u.LocalGrowth), rateText(u.Growth), u.AboveLocal)
 	}
 }
+
+// Unpaid is what is still owed, household by household: an overpaid household does not lower
+// another's debt. 甲 sold 4 calves: 4 × 200 = 800 owed, 1000 recorded paid (200 over); 乙 sold
+// 2: 400 owed, nothing paid. Owed 1200, paid 1000, but unpaid 400 (not 1200 − 1000 = 200).
+func TestUnitUnpaidIsPerHousehold(t *testing.T) {
+	u := calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "红旗村"}
+	in := &calc.Inputs{
+		Households: []calc.Household{
+			{ID: "C1", Head: "甲", Category: calc.CategoryLifted, Members: 3, Unit: u},
+			{ID: "C2", Head: "乙", Category: calc.CategoryLifted, Members: 3, Unit: u},
+		},
+		Livestock: []calc.LivestockRecord{
+			{Household: "C1", Species: calc.Cattle, Ref: calc.Ref{Sheet: "牲畜台账", Row: 2}, StockStart: 10, Born: 5, Sold: 4, YoungSold: 4},
+			{Household: "C2", Species: calc.Cattle, Ref: calc.Ref{Sheet: "牲畜台账", Row: 3}, StockStart: 10, Born: 5, Sold: 2, YoungSold: 2},
+		},
+		Payments: []calc.Payment{{Subject: "C1", Rule: "calf_sale", Amount: calc.Yuan(1000)}},
+	}
+	res := calc.Evaluate(calc.Period{Year: 2024, Quarter: 3}, config.DefaultPolicy(), in)
+	for _, s := range res.Units {
+		if s.Level != calc.LevelVillage {
+			continue
+		}
+		if s.Owed["calf_sale"] != calc.Yuan(1200) || s.Paid["calf_sale"] != calc.Yuan(1000) || s.Unpaid["calf_sale"] != calc.Yuan(400) {
+			t.Fatalf("owed %v paid %v unpaid %v; want 1200, 1000, 400", s.Owed, s.Paid, s.Unpaid)
+		}
+		return
+	}
+	t.Fatalf("no village summary: %+v", res.Units)
+}
