@@ -10,7 +10,7 @@ import (
 )
 
 // One account that leads both the county and one of its townships is told of each overdue task
-// once: the escalation listed every task twice (“以下4项” for 2 tasks).
+// once: the escalation listed every task twice (“以下4项” for 2 tasks). Items name the township.
 func TestEscalationToALeaderOfNestedUnitsListsEachTaskOnce(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) {
 		c.Reminders.EscalateAfter = 1
@@ -49,5 +49,9 @@ func TestEscalationToALeaderOfNestedUnitsListsEachTaskOnce(t *testing.T) {
 	}
 	if n == nil || len(items) == 0 {
 		t.Fatalf("escalation:\n%s", esc[0])
+	}
+	// A county's leader is told the township too: two 红旗村 of different townships look alike.
+	if !regexp.MustCompile(`(?m)^1\. [^｜]*（林东镇(红旗村|东风村)）｜`).MatchString(esc[0]) {
+		t.Errorf("escalation items do not name the township:\n%s", esc[0])
 	}
 }

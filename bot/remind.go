@@ -521,6 +521,15 @@ func householdLabel(t store.TaskRow, whole bool) string {
 	return name
 }
 
+// householdPlace names a task's household for a leader: masked, with its township and village
+// (a county's leader tells apart two 红旗村 of different townships).
+func householdPlace(t store.TaskRow) string {
+	if t.Unit.Township != "" && t.Unit.Village != "" {
+		t.Unit.Village = t.Unit.Township + t.Unit.Village
+	}
+	return householdLabel(t, false)
+}
+
 // explainFor is a task's explanation for a message: ID and phone numbers masked always, and
 // the person's name masked unless the message goes to the responsible cadre alone.
 func explainFor(t store.TaskRow, whole bool) string {
@@ -772,7 +781,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			if cadre == "" {
 				cadre = "未填写"
 			}
-			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdLabel(t, false), cadre, explainFor(t, false), reason)
+			fmt.Fprintf(&b, "%d. %s｜帮扶责任人 %s｜%s｜%s\n", i+1, householdPlace(t), cadre, explainFor(t, false), reason)
 		}
 		var file *connectors.Attachment
 		if hidden := len(bk.tasks) - shown; hidden > 0 {
