@@ -89,7 +89,7 @@ type UnitSummary struct {
 	Paid       map[string]Fen `json:"paid"`  // rule id → paid this year
 	// Unpaid: rule id → Σ max(owed − paid, 0) over the unit's entitlements: what is still owed
 	// (an overpaid household does not lower another's debt, so it is not Owed − Paid).
-	Unpaid map[string]Fen `json:"unpaid,omitempty"`
+	Unpaid     map[string]Fen `json:"unpaid,omitempty"`
 	OpenTasks  int            `json:"open_tasks"`
 	DoneItems  int            `json:"done_items"` // measures found done (monitored households with a finished measure, fully paid entitlements)
 	Overdue    int            `json:"overdue"`    // open tasks from earlier uploads overdue past lagging_overdue_days
