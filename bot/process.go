@@ -276,8 +276,8 @@ func otherSheetHouseholds(in *calc.Inputs) []string {
 // (their tasks stay open, see judgesBySheets): stored as it is, its row made the village's
 // 应享补贴 0元 in 进度 and the leaders' summaries while the subsidy tasks were still listed.
 // Likewise a ledger without a household sheet (a 孝扶 or 低保 ledger sent alone, its households
-// known from the store) keeps the village's households, monitored households, 两高于 and the
-// household sheet's flags.
+// known from the store) keeps the village's households, monitored households, 两高于, the
+// household sheet's flags and its done items.
 func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p calc.Period, judges func(id, rule string) bool) error {
 	ev.Units = slices.Clone(ev.Units) // the evaluation's rows (the reply and workbook's) stay as they are
 	noHouseholds := !judges("measure_missing", "measure_missing")
@@ -295,6 +295,9 @@ func (s *Service) keepUnjudgedMoney(ctx context.Context, ev *store.Evaluation, p
 		}
 		if noHouseholds && u.Households == 0 {
 			u.Households, u.Monitored = prev.Households, prev.Monitored
+			// The measures found done on the household sheet count towards completion still
+			// (the row's done items are not kept by rule: the larger of the two stands).
+			u.DoneItems = max(u.DoneItems, prev.DoneItems)
 			u.Growth, u.LocalGrowth, u.AboveLocal, u.AboveCity = prev.Growth, prev.LocalGrowth, prev.AboveLocal, prev.AboveCity
 			flags := maps.Clone(u.Flags)
 			if flags == nil {
