@@ -454,8 +454,6 @@ func growthTexts(g, local calc.Rate) (string, string) {
 	return pctN(g, 4), pctN(local, 4)
 }
 
-// myTasksText is 待办: the sender's own open tasks, when the sender is a cadre in the roster.
-// Household names are whole only in a direct chat with the bot.
 // myTasks is 待办: the sender's open tasks, at most reminders.digest_max_items of them in the
 // text and, when there are more, every one in an attached 待办清单 (written in dir).
 func (s *Service) myTasks(ctx context.Context, ev *connectors.Event, dir string) jobResult {
@@ -479,7 +477,9 @@ func (s *Service) myTasks(ctx context.Context, ev *connectors.Event, dir string)
 	return jobResult{Kind: "reply", Text: text, File: path, FileName: name}
 }
 
-// myTasksText is 待办's text, and the tasks when they are more than it lists (nil otherwise).
+// myTasksText is 待办's text: the sender's own open tasks, when the sender is a cadre in the
+// roster (household names whole only in a direct chat with the bot), and the tasks when they are
+// more than it lists (nil otherwise).
 func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string, []store.TaskRow) {
 	name, entry := "", -1
 	cadres := s.Config().Roster.Cadres
