@@ -43,7 +43,7 @@ func TestSummaryTextOfAUnitWithoutTasks(t *testing.T) {
 		{Level: "village", Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: "东风村"}, Households: 5, OpenTasks: 2,
 			DoneItems: 1, Overdue: 1, Completion: calc.Rate(333333), Lagging: true},
 	}
-	text := summaryText("weekly", "领导", config.Unit{County: "巴林左旗", Township: "林东镇"}, units, nil, nil, now, cfg)
+	text := summaryText("weekly", "领导", config.Unit{County: "巴林左旗", Township: "林东镇"}, units, nil, nil, now, cfg, nil)
 	for _, bad := range []string{"NaN", "100.0%", "0/0", "Inf"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("summary shows %q:\n%s", bad, text)

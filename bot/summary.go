@@ -28,6 +28,10 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	var city *calc.Rate
+	if g, ok := cityGrowth(units); ok {
+		city = &g
+	}
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
 		return 0, err
@@ -102,7 +106,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 				tasks = append(tasks, tk)
 			}
 		}
-		text := summaryText(kind, t.name, t.scope, mine, periods, tasks, now, cfg) // dated in the configured zone, not the server's
+		text := summaryText(kind, t.name, t.scope, mine, periods, tasks, now, cfg, city) // dated in the configured zone, not the server's
 		if t.admin && len(unknown) > 0 {
 			text += "\n" + s.rosterGapsText(ctx)
 		}
@@ -175,7 +179,8 @@ func rateOf(done, total int) calc.Rate {
 }
 
 // summaryText is a leader's summary: the top-level units in scope, then the lagging units ranked.
-func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, tasks []store.TaskRow, now time.Time, cfg *config.Config) string {
+// city is the growth of every village stored (nil when unknown): 两高于's second comparison.
+func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, tasks []store.TaskRow, now time.Time, cfg *config.Config, city *calc.Rate) string {
 	var b strings.Builder
 	where := scopeName(scope)
 	fmt.Fprintf(&b, "【增收助手·%s】%s，您好！截至%s，%s：\n", summaryTitle(kind), name, now.Format("2006-01-02"), where)
@@ -206,6 +211,14 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 			}
 			g, l := growthTexts(*u.Growth, *u.LocalGrowth)
 			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s%s", g, mark, l, staleLocalNote(cfg.Policy, periods, u))
+			if city != nil {
+				mark = "低于"
+				if u.AboveCity {
+					mark = "高于"
+				}
+				_, c := growthTexts(*u.Growth, *city)
+				fmt.Fprintf(&b, "，%s全市脱贫人口%s", mark, c)
+			}
 		}
 		b.WriteString(periodNote(periods, u))
 		b.WriteString("\n")

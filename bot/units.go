@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -29,7 +30,9 @@ func (s *Service) unitSummaries(ctx context.Context) ([]calc.UnitSummary, error)
 		return nil, err
 	}
 	withOpenTasks(units, open, s.Config().Policy, asOf)
-	return rollUp(units, s.Config().Policy, asOf), nil
+	units = rollUp(units, s.Config().Policy, asOf)
+	withCityGrowth(units)
+	return units, nil
 }
 
 // withOpenTasks sets each village row's open and overdue tasks to those open in the store, and
@@ -101,6 +104,7 @@ func rollUp(units []calc.UnitSummary, pol *calc.Policy, asOf time.Time) []calc.U
 	out := append([]calc.UnitSummary(nil), units...)
 	for _, level := range []string{"township", "county"} {
 		sums := map[key]*calc.UnitSummary{}
+		partial := map[key]bool{} // a child row without growth sums (stored before they were kept)
 		var order []key
 		for _, u := range out {
 			k, ok := parentOf(u)
@@ -115,13 +119,22 @@ func rollUp(units []calc.UnitSummary, pol *calc.Policy, asOf time.Time) []calc.U
 				order = append(order, k)
 			}
 			add(sum, u)
+			if u.Households > 0 && (u.GrowthProj == nil || u.GrowthBase == nil) {
+				partial[k] = true
+			}
 		}
 		for _, k := range order {
 			sum := sums[k]
 			finish(sum, pol, asOf)
+			if partial[k] {
+				sum.GrowthProj, sum.GrowthBase = nil, nil
+			} else {
+				growthFromSums(sum)
+			}
 			if i, ok := stored[k]; ok {
 				if old := out[i]; old.Households == sum.Households && old.Monitored == sum.Monitored &&
 					old.OpenTasks == sum.OpenTasks && old.DoneItems == sum.DoneItems {
+					// one upload covered the whole unit: its exact figures
 					sum.Growth, sum.AboveLocal, sum.AboveCity = old.Growth, old.AboveLocal, old.AboveCity
 				}
 				if sum.LocalGrowth == nil {
@@ -159,6 +172,76 @@ func add(sum *calc.UnitSummary, u calc.UnitSummary) {
 	if sum.LocalGrowth == nil { // the county's local growth: the same for every unit in it
 		sum.LocalGrowth = u.LocalGrowth
 	}
+	if u.GrowthProj != nil && u.GrowthBase != nil {
+		if sum.GrowthProj == nil {
+			sum.GrowthProj, sum.GrowthBase = new(calc.Fen), new(calc.Fen)
+		}
+		*sum.GrowthProj += *u.GrowthProj
+		*sum.GrowthBase += *u.GrowthBase
+	}
+}
+
+// growthFromSums sets a summed unit's 两高于 growth from its growth sums (Σ Â×m ÷ Σ I0×m − 1,
+// rounded to the millionth) and the comparison with its local growth.
+func growthFromSums(u *calc.UnitSummary) {
+	g, ok := sumsGrowth(u.GrowthProj, u.GrowthBase)
+	if !ok {
+		return
+	}
+	u.Growth = &g
+	u.AboveLocal = u.LocalGrowth != nil && g > *u.LocalGrowth
+}
+
+// sumsGrowth is proj ÷ base − 1 as a Rate, not ok without a positive base.
+func sumsGrowth(proj, base *calc.Fen) (calc.Rate, bool) {
+	if proj == nil || base == nil || *base <= 0 {
+		return 0, false
+	}
+	r := new(big.Rat).SetFrac64(int64(*proj-*base), int64(*base))
+	r.Mul(r, big.NewRat(int64(calc.RateOne), 1))
+	q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if m.Mul(m.Abs(m), big.NewInt(2)).Cmp(r.Denom()) >= 0 { // half away from zero
+		if r.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return calc.Rate(q.Int64()), true
+}
+
+// withCityGrowth sets every unit's comparison with the city: its growth against the growth of
+// all the villages stored (两高于's second half). Without sums for every village, it is left as
+// stored.
+func withCityGrowth(units []calc.UnitSummary) {
+	city, ok := cityGrowth(units)
+	if !ok {
+		return
+	}
+	for i := range units {
+		if g := units[i].Growth; g != nil {
+			units[i].AboveCity = *g > city
+		}
+	}
+}
+
+// cityGrowth is the 两高于 growth of every village stored, not ok when a village row has no
+// growth sums or no household has a base.
+func cityGrowth(units []calc.UnitSummary) (calc.Rate, bool) {
+	var proj, base calc.Fen
+	for _, u := range units {
+		if u.Level != calc.LevelVillage {
+			continue
+		}
+		if u.Households > 0 && (u.GrowthProj == nil || u.GrowthBase == nil) {
+			return 0, false
+		}
+		if u.GrowthProj != nil {
+			proj += *u.GrowthProj
+			base += *u.GrowthBase
+		}
+	}
+	return sumsGrowth(&proj, &base)
 }
 
 // finish sets completion and 落实不力 from the sums, as calc does: completion = done ÷ (done +

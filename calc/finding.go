@@ -96,7 +96,12 @@ type UnitSummary struct {
 	Completion Rate           `json:"completion"` // DoneItems / (DoneItems + OpenTasks); 1 when both are 0
 	// 两高于: the unit's 脱贫人口 per-capita income growth against the local growth, and against
 	// the city-wide (all inputs) growth. Growth is nil when no household had a base.
-	Growth      *Rate `json:"growth,omitempty"`
+	Growth *Rate `json:"growth,omitempty"`
+	// GrowthProj, GrowthBase: the sums behind Growth (Σ Â×m and Σ I0×m, in yuan to the fen; set
+	// for a unit with households), so that a unit summed from villages uploaded one by one, and
+	// the city, get their growth (display only: Growth itself is exact).
+	GrowthProj  *Fen  `json:"growth_proj,omitempty"`
+	GrowthBase  *Fen  `json:"growth_base,omitempty"`
 	LocalGrowth *Rate `json:"local_growth,omitempty"`
 	AboveLocal  bool  `json:"above_local"`
 	AboveCity   bool  `json:"above_city"`

@@ -412,6 +412,9 @@ func evalUnits(e *eval) {
 		} else {
 			s.Completion = Rate(done * int64(RateOne) / (done + open))
 		}
+		if s.Households > 0 {
+			s.GrowthProj, s.GrowthBase = e.fens.ptr(a.growth.proj.fen()), e.fens.ptr(a.growth.base.fen())
+		}
 		g := a.growth.growth()
 		if g.ok() {
 			r := g.rate()
