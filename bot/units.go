@@ -81,9 +81,10 @@ func withOpenTasks(units []calc.UnitSummary, open []store.TaskRow, pol *calc.Pol
 // rollUp replaces every township row that has village rows under it by their sum, then every
 // county row that has township rows under it by theirs (a unit without rows below keeps its
 // stored row). Counts, money and tasks add up; completion and 落实不力 follow from the sums as
-// calc defines them. The 两高于 growth is a ratio of sums the rows do not carry: it stays when
-// one upload covered the whole unit (its stored row counts the same households and tasks), and is left
-// out otherwise rather than guessed.
+// calc defines them. The 两高于 growth is the ratio of the rows' growth sums: exact as stored when
+// one upload covered the whole unit (its stored row counts the same households and tasks), else
+// from the sums (to the fen), and left out when a row below has no sums (stored before they were
+// kept) rather than guessed.
 func rollUp(units []calc.UnitSummary, pol *calc.Policy, asOf time.Time) []calc.UnitSummary {
 	type key struct{ level, county, township string }
 	parentOf := func(u calc.UnitSummary) (key, bool) {
