@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"zengshou/calc"
 	"zengshou/config"
@@ -66,5 +69,26 @@ func TestGrowthOfVillagesUploadedOneByOne(t *testing.T) {
 	if !strings.Contains(text, "村1") || !strings.Contains(text, "高于当地农牧民7.5%") || !strings.Contains(text, "高于全市脱贫人口6.7%") ||
 		!strings.Contains(text, "低于全市脱贫人口6.7%") {
 		t.Errorf("summary:\n%s", text)
+	}
+	// The workbook: 两高于 is 是 only above both; the city's growth and the comparison beside it.
+	path := filepath.Join(t.TempDir(), "sum.xlsx")
+	if err := writeSummaryBook(path, "weekly", units, nil, cfg.Policy, nil, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 30, &city); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("汇总")
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		for len(r) < 19 {
+			r = append(r, "")
+		}
+		got[r[0]+r[3]] = r[14] + "|" + r[17] + "|" + r[18]
+	}
+	if got["嘎查村村1"] != "是|6.7%|是" || got["嘎查村村2"] != "否|6.7%|否" || got["苏木乡镇"] != "否|6.7%|否" {
+		t.Errorf("workbook 两高于|全市|高于全市: %v", got)
 	}
 }

@@ -114,7 +114,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key()+t.keySuffix)))
 			lagDays := lagDaysOf(cfg, now)
-			if err := writeSummaryBook(path, kind, mine, periods, cfg.Policy, tasks, now, lagDays); err != nil {
+			if err := writeSummaryBook(path, kind, mine, periods, cfg.Policy, tasks, now, lagDays, city); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				// Named for its scope: a leader's and an admin's workbook are different files.
@@ -289,7 +289,7 @@ func staleLocalNote(pol *calc.Policy, periods map[calc.Unit]calc.Period, u calc.
 // writeSummaryBook writes the leaders' summary workbook: one row per unit, with the quarter its
 // figures are of (数据季度, as the text's “（数据：…）” says it), and a chart of monitored
 // households and open tasks.
-func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, pol *calc.Policy, tasks []store.TaskRow, now time.Time, lagDays int) error {
+func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[calc.Unit]calc.Period, pol *calc.Policy, tasks []store.TaskRow, now time.Time, lagDays int, city *calc.Rate) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力", "数据季度"}
+	head := []any{"层级", "旗县区", "苏木乡镇", "嘎查村", "户数", "纳入增收监测户数", "应享补贴(元)", "已发放(元)", "未发放(元)", "未完成待办", fmt.Sprintf("逾期超过%d天待办", lagDays), "完成率", "脱贫人口收入增速", "当地农牧民收入增速", "两高于", "落实不力", "数据季度", "全市脱贫人口收入增速", "高于全市"}
 	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
 		return err
 	}
@@ -317,8 +317,15 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 			growth, local = growthTexts(*u.Growth, *u.LocalGrowth)
 			local += staleLocalNote(pol, periods, u) // as the text says it
 			two = "否"
-			if u.AboveLocal {
+			if u.AboveLocal && (city == nil || u.AboveCity) { // both, when the city's growth is known
 				two = "是"
+			}
+		}
+		cityG, aboveCity := "", ""
+		if city != nil && u.Growth != nil {
+			cityG, aboveCity = pct(*city), "否"
+			if u.AboveCity {
+				aboveCity = "是"
 			}
 		}
 		lag := ""
@@ -326,7 +333,7 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 			lag = "是"
 		}
 		row := []any{levels[u.Level], u.Unit.County, u.Unit.Township, u.Unit.Village, u.Households, u.Monitored,
-			yuanFloat(owed), yuanFloat(paid), yuanFloat(unpaid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag, periodCell(periods, u)}
+			yuanFloat(owed), yuanFloat(paid), yuanFloat(unpaid), u.OpenTasks, u.Overdue, completionText(u), growth, local, two, lag, periodCell(periods, u), cityG, aboveCity}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
 			return err
@@ -334,10 +341,11 @@ func writeSummaryBook(path, kind string, units []calc.UnitSummary, periods map[c
 	}
 	_ = f.SetColWidth(sheet, "A", "P", 14)
 	_ = f.SetColWidth(sheet, "Q", "Q", 40)
+	_ = f.SetColWidth(sheet, "R", "S", 14)
 	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	last := len(units) + 1
 	if len(units) > 0 {
-		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:Q%d", last), nil)
+		_ = f.AutoFilter(sheet, fmt.Sprintf("A1:S%d", last), nil)
 		cats := fmt.Sprintf("%s!$D$2:$D$%d", sheet, last)
 		if err := f.AddChart(sheet, "R2", &excelize.Chart{Type: excelize.Col,
 			Series: []excelize.ChartSeries{
