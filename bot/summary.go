@@ -107,6 +107,9 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 			}
 		}
 		text := summaryText(kind, t.name, t.scope, mine, periods, tasks, now, cfg, city) // dated in the configured zone, not the server's
+		if len(mine) == 0 && t.scope != (config.Unit{}) {
+			text += scopeNotFound(t.scope, units)
+		}
 		if t.admin && len(unknown) > 0 {
 			text += "\n" + s.rosterGapsText(ctx)
 		}
@@ -370,3 +373,29 @@ func lagDaysOf(cfg *config.Config, now time.Time) int {
 }
 
 func yuanFloat(f calc.Fen) float64 { return float64(f) / 100 } // display only: the cell shows yuan
+
+// scopeNotFound is said to a leader whose unit has no uploaded ledger while others have: the
+// unit's name in roster.leaders may be misspelt (红旗材 for 红旗村), and the leader would read
+// “暂无已上传的台账数据” every week. The villages uploaded in the unit's county are named.
+func scopeNotFound(scope config.Unit, units []calc.UnitSummary) string {
+	var near []string
+	for _, u := range units {
+		if u.Level != calc.LevelVillage || (scope.County != "" && u.Unit.County != scope.County) {
+			continue
+		}
+		if len(near) == 5 {
+			near = append(near, "……")
+			break
+		}
+		near = append(near, u.Unit.Township+u.Unit.Village)
+	}
+	if len(near) == 0 {
+		return ""
+	}
+	where := "已上传的嘎查村"
+	if scope.County != "" {
+		where = "同旗县区已上传的嘎查村"
+	}
+	return fmt.Sprintf("\n已上传的台账中没有“%s”：如名册中的单位名称有误，请管理员核对 roster.leaders。%s：%s。",
+		scopeName(scope), where, strings.Join(near, "、"))
+}
