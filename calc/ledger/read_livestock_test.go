@@ -26,14 +26,7 @@ func TestReadLivestockWrongSpeciesColumn(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q3})
 	checkErrors(t, led.Errors, []wantErr{{s, 3, "出售犊牛", "本行畜种是羊，但‘出售犊牛’是牛的列，填了8，未计入；羊的数请填在羊的列中"}})
 	if n := len(led.Inputs.Livestock); n != 2 {
 		t.Fatalf("%d livestock records, want 2: %+v", n, led.Inputs.Livestock)

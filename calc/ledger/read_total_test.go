@@ -33,14 +33,7 @@ func TestReadTotalAboveData(t *testing.T) {
 				{"HQ002", "王秀英", idB, 2, 6000, 1500, 3750},
 				{"HQ003", "李德胜", idC, 1, 6000, 0, 6000},
 			})
-			if err := f.SaveAs(p); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-			led, err := Read(p, ReadOptions{Period: q1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			led := saveRead(t, f, p, ReadOptions{Period: q1})
 			checkErrors(t, led.Errors, c.wants)
 			if s := sheetByName(t, led, formulaSheet); s.DataRows != 3 || len(s.Skipped) != 1 || s.Skipped[0] != 2 {
 				t.Errorf("sheet %+v", s)
@@ -63,14 +56,7 @@ func TestReadGroupSubtotals(t *testing.T) {
 		{"红旗村合计", nil, nil, nil, nil, 7, 24000},
 		{nil, "红旗村", "合    计", nil, nil, 7, 25000}, // 12000 + 6000 + 6000 = 24000: off by 1000
 	})
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q1})
 	checkErrors(t, led.Errors, []wantErr{{formulaSheet, 8, "工资性收入", "合计行的‘工资性收入’为25000元，与各行之和24000元不一致，请核对"}})
 	s := sheetByName(t, led, formulaSheet)
 	if s.DataRows != 3 || fmt.Sprint(s.Skipped) != "[4 6 7 8]" || len(led.Inputs.Households) != 3 {
@@ -99,14 +85,7 @@ func TestReadRepeatedHeaderAndSectionTitle(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q1})
 	checkErrors(t, led.Errors, []wantErr{{formulaSheet, 6, "", "第6行只有“胜利村”一项，按分段标题处理，未计算；如果这是一户，请补全这一行"}})
 	var ids []string
 	for _, h := range led.Inputs.Households {
@@ -132,14 +111,7 @@ func TestReadHouseholdNoAsNumber(t *testing.T) {
 		{"1.50422101001E+16", "张海", idD, 1, 9000},   // as Excel writes it in the file
 		{"150422101001", "李德胜", idC, 3, 3000},       // 12 digits: fine
 	})
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q1})
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 2, "户编号", MsgHouseholdNoAsNumber},
 		{formulaSheet, 3, "户编号", MsgHouseholdNoAsNumber},
@@ -175,14 +147,7 @@ func TestReadPrefilledRows(t *testing.T) {
 	if err := rowsAt(f, formulaSheet, 1, rows); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q1})
 	checkErrors(t, led.Errors, nil)
 	s := sheetByName(t, led, formulaSheet)
 	if s.DataRows != 3 || s.LastRow != 11 || fmt.Sprint(s.Skipped) != "[4 5 6 7 8 9 10]" || len(led.Inputs.Households) != 3 {

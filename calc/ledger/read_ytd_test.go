@@ -29,14 +29,7 @@ func TestReadYTDComponents(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q3})
 	checkErrors(t, led.Errors, nil)
 	for _, c := range []struct {
 		id   string

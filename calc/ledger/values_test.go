@@ -202,14 +202,7 @@ func TestReadPercentInMoneyColumn(t *testing.T) {
 		{"HQ001", "包玉山", idA, "4", "70%", 3000},
 		{"HQ002", "王秀英", idB, "50%", 6000, 3000},
 	})
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	led, err := Read(p, ReadOptions{Period: q1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	led := saveRead(t, f, p, ReadOptions{Period: q1})
 	checkErrors(t, led.Errors, []wantErr{
 		{formulaSheet, 2, "工资性收入", "‘工资性收入’的值“70%”是百分比，这里应填金额（元）"},
 		{formulaSheet, 3, "家庭人口", "‘家庭人口’的值“50%”是百分比，这里应填数量"},
