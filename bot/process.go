@@ -116,10 +116,16 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	superseded := map[string]bool{}
+	// Of those, the households a later year's ledger covered: this ledger is still the only one
+	// that can judge its year's subsidies owed and not paid (SettledOnlyWithinYear), and the
+	// corrected 2026Q4 workbook sent after the 2027Q1 one must close the 2026 subsidy it records
+	// paid. Their other tasks it leaves as they are.
+	lastYear := map[string]bool{}
 	var newest calc.Period
 	for h, lp := range latest {
 		if p.Before(lp) {
 			superseded[h] = true
+			lastYear[h] = lp.Year > p.Year
 			if newest.Before(lp) {
 				newest = lp
 			}
@@ -131,7 +137,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	judges := judgesBySheets(led)
-	eval := evaluationOf(j, p, &in, res, superseded)
+	eval := evaluationOf(j, p, &in, res, superseded, lastYear)
 	eval.Judges = judges
 	eval.Payments = withAliases(eval.Payments, aliases)
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
@@ -142,7 +148,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		if _, err := s.placeTasks(ctx, res.Tasks, people); err != nil {
 			return nil, err
 		}
-		eval = evaluationOf(j, p, &in, res, superseded)
+		eval = evaluationOf(j, p, &in, res, superseded, lastYear)
 		eval.Judges = judges
 		eval.Payments = withAliases(eval.Payments, aliases)
 	}
@@ -183,8 +189,12 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			p.Chinese(), prev.Chinese(), prev.Chinese())
 	}
 	if len(superseded) > 0 {
-		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办。",
+		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办",
 			len(superseded), newest.Chinese(), p.Chinese())
+		if newest.Year > p.Year {
+			text += fmt.Sprintf("（%d年应享未发的补贴除外：只有%d年的台账能核对）", p.Year, p.Year)
+		}
+		text += "。"
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
 }
@@ -393,7 +403,8 @@ func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
 	}
 	var out map[string]bool
 	for _, t := range tasks {
-		if raised[t.ID] || store.SettledOnlyWithinYear(t.Rule, t.Year, ev.Period.Year) || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) {
+		if raised[t.ID] || store.SettledOnlyWithinYear(t.Rule, t.Year, ev.Period.Year) || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) ||
+			(ev.SubsidiesOnly[t.Household] && t.Rule != "subsidy_unpaid") {
 			continue
 		}
 		if ev.Judges != nil && !ev.Judges(t.ID, t.Rule) {
@@ -624,13 +635,23 @@ func judgesBySheets(led *ledger.Ledger) func(id, rule string) bool {
 
 // evaluationOf is what the store keeps of an evaluation. The tasks of superseded households
 // (a later quarter's ledger already covered them) are neither raised nor closed: an older
-// ledger does not undo what a newer one says. Their history for the period is kept.
-func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result, superseded map[string]bool) *store.Evaluation {
+// ledger does not undo what a newer one says. Their history for the period is kept. Those a
+// later year's ledger covered (lastYear) are judged for this year's subsidies owed alone
+// (Evaluation.SubsidiesOnly).
+func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result, superseded, lastYear map[string]bool) *store.Evaluation {
 	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p, Payments: in.Payments,
 		Units: res.Units, Covered: map[string]bool{}}
 	for _, t := range res.Tasks {
-		if t.Household == "" || !superseded[t.Household] {
+		if t.Household == "" || !superseded[t.Household] || (lastYear[t.Household] && t.Rule == "subsidy_unpaid") {
 			ev.Tasks = append(ev.Tasks, t)
+		}
+	}
+	for h, ok := range lastYear {
+		if ok {
+			if ev.SubsidiesOnly == nil {
+				ev.SubsidiesOnly = map[string]bool{}
+			}
+			ev.SubsidiesOnly[h], ev.Covered[h] = true, true
 		}
 	}
 	monitored := map[string]bool{}

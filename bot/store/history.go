@@ -46,6 +46,9 @@ type Evaluation struct {
 	// subject at all: a workbook without the livestock sheet says nothing about a calf subsidy.
 	// Tasks it cannot judge stay as they are. nil: every task.
 	Judges func(id, rule string) bool
+	// SubsidiesOnly are the covered households whose open tasks this ledger judges only for its
+	// year's subsidies owed and not paid (subsidy_unpaid): a later year's ledger covered them.
+	SubsidiesOnly map[string]bool
 }
 
 // SaveResult is what saving an evaluation changed.
@@ -210,7 +213,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			return nil, fmt.Errorf("place tasks: %w", err)
 		}
 		for _, h := range ev.Households {
-			if !ev.Covered[h.Household] || (h.Cadre == "" && h.Name == "" && h.Unit == (calc.Unit{})) {
+			if !ev.Covered[h.Household] || ev.SubsidiesOnly[h.Household] || (h.Cadre == "" && h.Name == "" && h.Unit == (calc.Unit{})) {
 				continue
 			}
 			if _, err := st.ExecContext(ctx, h.Cadre, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Household); err != nil {
@@ -228,7 +231,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			return nil, fmt.Errorf("reassign tasks: %w", err)
 		}
 		for _, h := range ev.Households {
-			if prev := prevCadre[h.Household]; prev != "" && h.Cadre != "" && prev != h.Cadre && ev.Covered[h.Household] {
+			if prev := prevCadre[h.Household]; prev != "" && h.Cadre != "" && prev != h.Cadre && ev.Covered[h.Household] && !ev.SubsidiesOnly[h.Household] {
 				if _, err := st.ExecContext(ctx, h.Cadre, h.Household, prev); err != nil {
 					return nil, fmt.Errorf("reassign tasks: %w", err)
 				}
@@ -268,7 +271,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				continue
 			}
 			seen[id] = true
-			if !raised[id] && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) {
+			if !raised[id] && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) &&
+				(!ev.SubsidiesOnly[household] || rule == "subsidy_unpaid") {
 				toClose = append(toClose, id)
 			}
 		}
@@ -301,7 +305,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 func latestCadres(ctx context.Context, tx *sql.Tx, ev *Evaluation) (map[string]string, error) {
 	var ids []any
 	for _, h := range ev.Households {
-		if h.Cadre != "" && ev.Covered[h.Household] {
+		if h.Cadre != "" && ev.Covered[h.Household] && !ev.SubsidiesOnly[h.Household] {
 			ids = append(ids, h.Household)
 		}
 	}
