@@ -221,6 +221,29 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 		}
 	}
+	// A household this ledger places in another village (it moved, or an earlier ledger had the
+	// village wrong): its open tasks this ledger cannot judge (a calf subsidy, for a 家庭收入台账
+	// alone) move with it, so that the new village's 进度 and the leaders' summaries count them and
+	// not the old village's. A column the ledger leaves blank keeps what the task had.
+	if len(ev.Households) > 0 {
+		st, err := prepare(`UPDATE tasks SET
+				county = CASE WHEN ?1 <> '' THEN ?1 ELSE county END,
+				township = CASE WHEN ?2 <> '' THEN ?2 ELSE township END,
+				village = ?3
+			WHERE household = ?4 AND state = 'open' AND village <> ''
+				AND (village <> ?3 OR (?1 <> '' AND county <> ?1) OR (?2 <> '' AND township <> ?2))`)
+		if err != nil {
+			return nil, fmt.Errorf("move tasks: %w", err)
+		}
+		for _, h := range ev.Households {
+			if !ev.Covered[h.Household] || ev.SubsidiesOnly[h.Household] || h.Unit.Village == "" {
+				continue
+			}
+			if _, err := st.ExecContext(ctx, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Household); err != nil {
+				return nil, fmt.Errorf("move tasks: %w", err)
+			}
+		}
+	}
 	// A household given to another 帮扶责任人: its open tasks the earlier cadre had for it (a calf
 	// subsidy the 家庭收入台账 cannot judge, so does not raise) are the new cadre's, reminded from
 	// the start. They stayed with the earlier cadre, reminded and escalated for a household no
