@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +54,28 @@ func TestSummaryTextOfAUnitWithoutTasks(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// A city leader's 落实不力 ranking ranks counties with counties and villages with villages: the
+// village at 10% does not come before its county at 40%, and twelve lagging villages do not push
+// the county off the list (ten per level, then the count).
+func TestLaggingRankingIsByLevel(t *testing.T) {
+	cfg := config.Defaults()
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	units := []calc.UnitSummary{{Level: calc.LevelCounty, Unit: calc.Unit{County: "巴林左旗"}, Households: 600, OpenTasks: 60, DoneItems: 40,
+		Completion: calc.Rate(400000), Lagging: true}}
+	for i := 0; i < 12; i++ {
+		// completion 10%, 11%, …, 21%: done 10+i of 100
+		units = append(units, calc.UnitSummary{Level: calc.LevelVillage, Unit: calc.Unit{County: "巴林左旗", Township: "林东镇", Village: fmt.Sprintf("村%02d", i)},
+			Households: 50, OpenTasks: 90 - i, DoneItems: 10 + i, Completion: calc.Rate((10 + i) * 10000), Lagging: true})
+	}
+	text := summaryText("weekly", "市长", config.Unit{}, units, nil, nil, now, cfg, nil)
+	want := "旗县区：\n1. 巴林左旗 完成率40.0%\n嘎查村：\n1. 巴林左旗林东镇村00 完成率10.0%\n"
+	if !strings.Contains(text, want) {
+		t.Errorf("summary lacks %q:\n%s", want, text)
+	}
+	if !strings.Contains(text, "10. 巴林左旗林东镇村09 完成率19.0%\n……共12个\n") || strings.Contains(text, "村10") {
+		t.Errorf("ten villages, then the count:\n%s", text)
 	}
 }

@@ -239,6 +239,8 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	// 落实不力 counts the tasks overdue by more than lagging.overdue_days (calc's Overdue), not
 	// every task past its due date: the ranking says so, or its "逾期" would contradict the line above.
 	lagDays := lagDaysOf(cfg, now)
+	// Ranked within each level (旗县区, then 苏木乡镇, then 嘎查村): a county and a village are not
+	// compared with each other, and a county's villages do not push the counties off the list.
 	var lag []calc.UnitSummary
 	for _, u := range units {
 		if u.Lagging {
@@ -246,6 +248,9 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		}
 	}
 	sort.SliceStable(lag, func(i, j int) bool {
+		if li, lj := levelRank(lag[i].Level), levelRank(lag[j].Level); li != lj {
+			return li < lj
+		}
 		if lag[i].Completion != lag[j].Completion {
 			return lag[i].Completion < lag[j].Completion
 		}
@@ -253,12 +258,28 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	})
 	if len(lag) > 0 {
 		b.WriteString("落实不力单位（按完成率由低到高，《若干措施》（十八）通报约谈）：\n")
+		levels := 0
 		for i, u := range lag {
-			if i == 10 {
-				fmt.Fprintf(&b, "……共%d个\n", len(lag))
-				break
+			if i == 0 || u.Level != lag[i-1].Level {
+				levels++
 			}
-			fmt.Fprintf(&b, "%d. %s 完成率%s", i+1, unitLabel(u), completionText(u))
+		}
+		n := 0
+		for i, u := range lag {
+			if i == 0 || u.Level != lag[i-1].Level {
+				n = 0
+				if levels > 1 {
+					fmt.Fprintf(&b, "%s：\n", levelName(u.Level))
+				}
+			}
+			n++
+			if n > 10 {
+				if i+1 == len(lag) || lag[i+1].Level != u.Level {
+					fmt.Fprintf(&b, "……共%d个\n", n)
+				}
+				continue
+			}
+			fmt.Fprintf(&b, "%d. %s 完成率%s", n, unitLabel(u), completionText(u))
 			if u.Overdue > 0 {
 				fmt.Fprintf(&b, "，逾期超过%d天%d项", lagDays, u.Overdue)
 			}
@@ -267,6 +288,32 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	}
 	b.WriteString("详见附件汇总工作簿。")
 	return b.String()
+}
+
+// levelRank orders the levels of the 落实不力 ranking: counties, townships, villages.
+func levelRank(level string) int {
+	switch level {
+	case calc.LevelCounty:
+		return 0
+	case calc.LevelTownship:
+		return 1
+	case calc.LevelVillage:
+		return 2
+	}
+	return 3
+}
+
+// levelName is the Chinese name of a level.
+func levelName(level string) string {
+	switch level {
+	case calc.LevelCounty:
+		return "旗县区"
+	case calc.LevelTownship:
+		return "苏木乡镇"
+	case calc.LevelVillage:
+		return "嘎查村"
+	}
+	return "其他"
 }
 
 // staleLocalNote says when the local growth a unit's 两高于 is compared with is not the year's
