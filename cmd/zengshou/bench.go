@@ -64,6 +64,15 @@ func (e evalStage) perSecond() float64 {
 	return float64(e.Households) / e.Median
 }
 
+// outputPerSecond is the households per second of writing out the same results with no rule
+// logic (bench-eval's outputFloor): the most (d) could reach with results of this form.
+func (e evalStage) outputPerSecond() float64 {
+	if e.OutputMedian <= 0 {
+		return 0
+	}
+	return float64(e.Households) / e.OutputMedian
+}
+
 // benchEvalStage runs bench-eval on the ledger in a child process.
 func benchEvalStage(ctx context.Context, exe, in string, o benchOpts) evalStage {
 	args := []string{"bench-eval", in, o.period}
@@ -327,6 +336,10 @@ func benchLedgers(ctx context.Context, w io.Writer, exe, dir string, o benchOpts
 		} else {
 			fmt.Fprintf(w, "  %-28s %7.3f s  %s户/秒/核 households/s per core（%d次取中位数 median of %d）\n", "(d) 规则计算 rule evaluation",
 				ev.Median, groupThousands(ev.perSecond()), ev.Runs, ev.Runs)
+			if ev.OutputMedian > 0 {
+				fmt.Fprintf(w, "  %-28s %7.3f s  %s户/秒/核（同样的结果只写出、不含规则逻辑：(d) 的下限 the same results written out with no rule logic: the floor under (d)）\n",
+					"(d′) 仅写出结果 output alone", ev.OutputMedian, groupThousands(ev.outputPerSecond()))
+			}
 		}
 	}
 	fmt.Fprintln(w)
@@ -379,6 +392,9 @@ func benchLedgers(ctx context.Context, w io.Writer, exe, dir string, o benchOpts
 			line += fmt.Sprintf("  规则计算 %s户/秒/核（目标 ≥ %s %s）", groupThousands(hs), groupThousands(targetEvalPerSecond), mark(hs >= targetEvalPerSecond))
 			if b.ok() {
 				line += fmt.Sprintf("，占 calc 的 %.0f%%", 100*ev.Median/b.median().wall.Seconds())
+			}
+			if ev.OutputMedian > 0 {
+				line += fmt.Sprintf("；仅写出结果已需 %.2f µs/户（上限 %s户/秒/核）", ev.OutputMedian*1e6/float64(ev.Households), groupThousands(ev.outputPerSecond()))
 			}
 		}
 		fmt.Fprintln(w, line)
