@@ -431,6 +431,9 @@ type pfDingTalk struct {
 	robot   []pfCall // groupMessages/send and oToMessages/batchSend
 	session []pfCall // sessionWebhook posts
 	bad     []string
+	// limitUploads is how many media/upload calls answer errcode 90018 (the organisation's
+	// call limit, PLATFORMS.md §3.6) before they succeed again.
+	limitUploads int
 }
 
 func newPFDingTalk(t *testing.T, appKey, secret string) *pfDingTalk {
@@ -497,6 +500,11 @@ func (f *pfDingTalk) serve(w http.ResponseWriter, r *http.Request) {
 		if f.token == "" || q.Get("access_token") != f.token {
 			f.bad = append(f.bad, "media/upload: bad access token")
 			pfJSON(w, 200, map[string]any{"errcode": 40014, "errmsg": "不合法的access_token"})
+			return
+		}
+		if f.limitUploads > 0 {
+			f.limitUploads--
+			pfJSON(w, 200, map[string]any{"errcode": 90018, "errmsg": "当前企业调用该接口次数超过上限"})
 			return
 		}
 		if err := pfMultipart(r, "media", &c); err != nil {

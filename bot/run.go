@@ -82,8 +82,10 @@ func (f *redactingFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	return f.inner.Format(&e2)
 }
 
-// BuildConnectors makes the connectors the configuration enables.
-func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Clock, log *logrus.Entry) ([]connectors.Connector, error) {
+// BuildConnectors makes the connectors the configuration enables. sent records the message parts
+// they deliver (the store's, so that a job retried after a restart does not repeat a part); each
+// connector keeps its own record in memory when it is nil.
+func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Clock, log *logrus.Entry, sent connectors.PartLog) ([]connectors.Connector, error) {
 	var cs []connectors.Connector
 	now := clock.Now
 	if cfg.Local.Enabled {
@@ -94,21 +96,21 @@ func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Cl
 		cs = append(cs, c)
 	}
 	if cfg.Feishu.Enabled {
-		c, err := feishu.New(cfg.Feishu, feishu.Options{Log: log.WithField("connector", "feishu"), Now: now})
+		c, err := feishu.New(cfg.Feishu, feishu.Options{Log: log.WithField("connector", "feishu"), Now: now, Sent: sent})
 		if err != nil {
 			return nil, err
 		}
 		cs = append(cs, c)
 	}
 	if cfg.WeCom.Enabled {
-		c, err := wecom.New(cfg.WeCom, wecom.Options{Log: log.WithField("connector", "wecom"), Now: now})
+		c, err := wecom.New(cfg.WeCom, wecom.Options{Log: log.WithField("connector", "wecom"), Now: now, Sent: sent})
 		if err != nil {
 			return nil, err
 		}
 		cs = append(cs, c)
 	}
 	if cfg.DingTalk.Enabled {
-		c, err := dingtalk.New(cfg.DingTalk, dingtalk.Options{Log: log.WithField("connector", "dingtalk"), Now: now})
+		c, err := dingtalk.New(cfg.DingTalk, dingtalk.Options{Log: log.WithField("connector", "dingtalk"), Now: now, Sent: sent})
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +177,10 @@ func Run(ctx context.Context, o RunOptions) error {
 	for _, k := range pending { // a send cut short: forget the claim; the same idempotency key is used again
 		_ = st.Unclaim(ctx, k)
 	}
-	conns, err := BuildConnectors(cfg, dataDir, o.Stdout, o.Clock, o.Log)
+	// The parts of replies already delivered are kept in the store: a job interrupted between
+	// two parts (text sent, file not) sends only the file when it runs again after the restart.
+	sent := store.NewPartLog(st, o.Clock.Now, o.Log.WithField("component", "sent_parts"), 0)
+	conns, err := BuildConnectors(cfg, dataDir, o.Stdout, o.Clock, o.Log, sent)
 	if err != nil {
 		return err
 	}

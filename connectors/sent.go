@@ -8,17 +8,59 @@ import (
 	"time"
 )
 
-// SentParts remembers which parts of an idempotent message (Message.IdempotencyKey) a connector
-// has already delivered, so that a Send retried after a part failed sends only what is missing.
-// It is for routes the platform cannot deduplicate itself (DingTalk robot messages and webhooks,
-// WeCom group robots, appchat and the smart robot's long connection): without it, a reply whose
-// file upload hit a rate limit after its text went out showed the text again on every retry.
+// PartLog records which parts of an idempotent message (Message.IdempotencyKey) a connector has
+// already delivered, so that a Send retried after a part failed sends only what is missing. It
+// is for routes the platform cannot deduplicate itself (DingTalk robot messages and webhooks,
+// WeCom group robots, appchat and the smart robot's long connection, Feishu beyond its 1 h
+// uuid window): without it, a reply whose file upload hit a rate limit after its text went out
+// showed the text again on every retry.
+//
 // A part is identified by its name and its content: a different message sent under a key
 // already used (the bot answers a failed reply with an error text under the reply's key) is
-// delivered, only a repeat of the same content is skipped. It lives in memory; a message
-// without an IdempotencyKey is never skipped.
+// delivered, only a repeat of the same content is skipped. A message without an IdempotencyKey
+// is never skipped: Done is false and Mark does nothing for key "".
+//
+// SentParts, in memory, is what a connector uses when it is given none; the service passes one
+// kept in its database, so that a job retried after a crash or restart does not repeat the parts
+// delivered before it. An implementation that cannot tell (its storage fails) answers false:
+// a part sent twice is better than a part never sent. Implementations are safe for concurrent use.
+type PartLog interface {
+	// Done reports whether part, with this content, of the message with this key was delivered
+	// within the log's time to live.
+	Done(key, part string, content ...[]byte) bool
+	// Mark records that part, with this content, of the message with this key was delivered.
+	Mark(key, part string, content ...[]byte)
+}
+
+// DefaultPartTTL is how long a delivered part is remembered unless a PartLog says otherwise:
+// longer than the bot retries a job.
+const DefaultPartTTL = 24 * time.Hour
+
+// PartID names a part of a message by a digest of its key, its name and its content: a fixed-size
+// hex string that can be stored without storing the message (a part name can carry a chat id,
+// the content names and figures). It is "" when key is "".
+func PartID(key, part string, content ...[]byte) string {
+	if key == "" {
+		return ""
+	}
+	h := sha256.New()
+	field := func(b []byte) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	field([]byte(key))
+	field([]byte(part))
+	for _, c := range content {
+		field(c)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SentParts is a PartLog in memory: it is lost when the process ends.
 type SentParts struct {
-	TTL time.Duration    // how long a delivered part is remembered; 24 h when zero
+	TTL time.Duration    // how long a delivered part is remembered; DefaultPartTTL when zero
 	Now func() time.Time // time.Now when nil
 
 	mu    sync.Mutex
@@ -26,25 +68,26 @@ type SentParts struct {
 	swept time.Time
 }
 
-// Done reports whether part, with this content, of the message with this key was delivered
-// within TTL.
+var _ PartLog = (*SentParts)(nil)
+
+// Done implements PartLog.
 func (s *SentParts) Done(key, part string, content ...[]byte) bool {
-	if key == "" {
+	id := PartID(key, part, content...)
+	if id == "" {
 		return false
 	}
-	id := partID(key, part, content)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at, ok := s.parts[id]
 	return ok && s.now().Sub(at) < s.ttl()
 }
 
-// Mark records that part, with this content, of the message with this key was delivered.
+// Mark implements PartLog.
 func (s *SentParts) Mark(key, part string, content ...[]byte) {
-	if key == "" {
+	id := PartID(key, part, content...)
+	if id == "" {
 		return
 	}
-	id := partID(key, part, content)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -62,18 +105,6 @@ func (s *SentParts) Mark(key, part string, content ...[]byte) {
 	s.parts[id] = now
 }
 
-// partID names a part by key, name and a digest of its content.
-func partID(key, part string, content [][]byte) string {
-	h := sha256.New()
-	for _, c := range content {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(c)))
-		h.Write(n[:])
-		h.Write(c)
-	}
-	return key + "\x00" + part + "\x00" + hex.EncodeToString(h.Sum(nil)[:16])
-}
-
 func (s *SentParts) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -85,5 +116,5 @@ func (s *SentParts) ttl() time.Duration {
 	if s.TTL > 0 {
 		return s.TTL
 	}
-	return 24 * time.Hour
+	return DefaultPartTTL
 }

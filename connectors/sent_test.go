@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,5 +28,29 @@ func TestSentParts(t *testing.T) {
 	now = now.Add(time.Hour)
 	if s.Done("k", "t0") {
 		t.Fatal("a part is remembered past its TTL")
+	}
+}
+
+// PartID is a fixed-size digest: it can be stored without the message, and key, name and
+// content do not run into one another.
+func TestPartID(t *testing.T) {
+	if PartID("", "t0", []byte("x")) != "" {
+		t.Fatal("a message without a key has no part id")
+	}
+	id := PartID("job-7-reply", "oc_chat/f", []byte("王建军.xlsx"), []byte("data"))
+	if len(id) != 64 || strings.Contains(id, "job") || strings.Contains(id, "oc_chat") {
+		t.Fatalf("PartID = %q, want 64 hex digits", id)
+	}
+	if id != PartID("job-7-reply", "oc_chat/f", []byte("王建军.xlsx"), []byte("data")) {
+		t.Fatal("PartID is not stable")
+	}
+	for _, other := range []string{
+		PartID("job-7-repl", "yoc_chat/f", []byte("王建军.xlsx"), []byte("data")),
+		PartID("job-7-reply", "oc_chat/f", []byte("王建军.xlsxdata")),
+		PartID("job-7-reply", "oc_chat/f", []byte("王建军.xlsx"), []byte("data"), nil),
+	} {
+		if other == id {
+			t.Fatal("fields run together")
+		}
 	}
 }

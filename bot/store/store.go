@@ -1,7 +1,7 @@
 // Package store is the service's memory: one SQLite file (pure-Go driver, no cgo) holding jobs,
-// per-household history by period, tasks, the notification log and schedule marks. Migrations
-// are in code and run at open. Every method takes the time it needs as an argument: the store
-// has no clock of its own.
+// per-household history by period, tasks, the notification log, the message parts delivered and
+// schedule marks. Migrations are in code and run at open. Every method takes the time it needs
+// as an argument: the store has no clock of its own (PartLog is given the service's).
 package store
 
 import (
@@ -161,6 +161,13 @@ var migrations = []string{
 	`ALTER TABLE households ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
 	`ALTER TABLE households ADD COLUMN labor TEXT NOT NULL DEFAULT ''`,
 	`ALTER TABLE households ADD COLUMN labor_why TEXT NOT NULL DEFAULT ''`,
+	// The parts of replies and notifications a connector has delivered (see PartLog): a job
+	// retried after a crash or restart sends only the parts still missing. id is a digest of
+	// the idempotency key, the part's name and its content (connectors.PartID), never the text.
+	`CREATE TABLE sent_parts (
+		id TEXT PRIMARY KEY,
+		at INTEGER NOT NULL                       -- unix ms of the delivery
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

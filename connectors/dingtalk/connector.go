@@ -41,6 +41,10 @@ type Options struct {
 	Log        *logrus.Entry    // required in production; a discard logger when nil
 	HTTPClient *http.Client     // optional; a client with sane timeouts when nil
 	Now        func() time.Time // optional; time.Now when nil
+	// Sent records the parts of a message already delivered, by IdempotencyKey (see
+	// connectors.PartLog); optional, in memory for 24 h when nil. The service passes one that
+	// survives a restart.
+	Sent connectors.PartLog
 }
 
 // Connector is the DingTalk connector. It is safe for concurrent use.
@@ -53,8 +57,8 @@ type Connector struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	tokens *tokenCache
 	hooks  *limiterSet
-	crypto *eventCrypto // nil when event subscription is not configured
-	sent   *connectors.SentParts
+	crypto *eventCrypto       // nil when event subscription is not configured
+	sent   connectors.PartLog // parts already delivered, by IdempotencyKey
 
 	backoffMin, backoffMax time.Duration // Stream reconnect backoff
 	keepalive              time.Duration // Stream WebSocket ping interval
@@ -92,7 +96,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		c.now = time.Now
 	}
 	c.hooks = newLimiterSet(webhookPerMinute, time.Minute, func() time.Time { return c.now() })
-	c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
+	c.sent = opt.Sent
+	if c.sent == nil {
+		c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
+	}
 	quiet := logrus.New()
 	quiet.SetOutput(io.Discard) // resty logs request URLs on retries; errors are handled here
 	c.rc = resty.NewWithClient(c.hc).

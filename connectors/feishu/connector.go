@@ -44,6 +44,9 @@ type Options struct {
 	Log        *logrus.Entry    // required in production; nil logs nowhere
 	HTTPClient *http.Client     // optional; default: a client with no overall timeout (calls carry their own)
 	Now        func() time.Time // optional; the clock for the callback signature window
+	// Sent records the sub-messages already delivered, by IdempotencyKey (see connectors.PartLog);
+	// optional, in memory for 24 h when nil. The service passes one that survives a restart.
+	Sent connectors.PartLog
 }
 
 // Connector is the Feishu/Lark connector. It is safe for concurrent use.
@@ -56,7 +59,7 @@ type Connector struct {
 	http   *resty.Client
 	tokens *tokenCache
 	lim    *limiter
-	sent   *connectors.SentParts // sub-messages already delivered, by IdempotencyKey
+	sent   connectors.PartLog // sub-messages already delivered, by IdempotencyKey
 
 	botMu    sync.Mutex
 	botID    string
@@ -92,7 +95,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 	}
 	c.http = resty.NewWithClient(c.hc).SetBaseURL(strings.TrimRight(cfg.BaseURL, "/")).SetLogger(restyLogger{c.log})
 	c.tokens = &tokenCache{fetch: c.fetchToken, now: c.now}
-	c.sent = &connectors.SentParts{Now: c.now}
+	c.sent = opt.Sent
+	if c.sent == nil {
+		c.sent = &connectors.SentParts{Now: c.now}
+	}
 	if cfg.Mode == "webhook" && cfg.EncryptKey == "" {
 		c.log.Warn("feishu.encrypt_key 未设置：回调不加密也无签名，仅靠 verification_token 校验 / encrypt_key is empty: callbacks are neither encrypted nor signed")
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	Log        *logrus.Entry    // required in production; a discarding logger when nil
 	HTTPClient *http.Client     // optional; a client with a 2-minute timeout when nil
 	Now        func() time.Time // optional; time.Now when nil
+	// Sent records the parts of a message already delivered, by IdempotencyKey (see
+	// connectors.PartLog); optional, in memory for 24 h when nil. The service passes one that
+	// survives a restart.
+	Sent connectors.PartLog
 }
 
 // Connector is the WeCom connector.
@@ -62,7 +66,7 @@ type Connector struct {
 	// sent remembers the parts of an idempotent message already delivered, so a retried Send
 	// does not repeat them where WeCom cannot deduplicate (group robots, appchat, response_url,
 	// the long connection).
-	sent *connectors.SentParts
+	sent connectors.PartLog
 
 	wsMu sync.Mutex
 	ws   *wsConn // the live smart-robot long connection, nil when none
@@ -122,7 +126,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 		tokens:  newTokenCache(now),
 		media:   newMediaCache(now),
 	}
-	c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
+	c.sent = opt.Sent
+	if c.sent == nil {
+		c.sent = &connectors.SentParts{Now: func() time.Time { return c.now() }}
+	}
 	c.webhookLimit = newLimiter(webhookPerMinute, now, func(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) })
 	c.memberLimit = newLimiter(memberPerMinute, now, func(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) })
 	if cfg.appCallback() {

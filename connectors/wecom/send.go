@@ -192,12 +192,12 @@ func (c *Connector) sendViaWebhook(ctx context.Context, key string, m connectors
 	return nil
 }
 
-// Part names for connectors.SentParts.
+// Part names for connectors.PartLog.
 const partResponseURL = "response_url"
 
 func textPartName(i int) string { return "t" + strconv.Itoa(i) }
 
-// attachmentContent is what tells one attachment from another in connectors.SentParts.
+// attachmentContent is what tells one attachment from another in connectors.PartLog.
 func attachmentContent(a *connectors.Attachment) []byte {
 	return append([]byte(a.Name+"\x00"), a.Data...)
 }
