@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +98,11 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	aliases := personAliases(&in)
-	in.Payments = mergePayments(in.Payments, withAliases(stored, aliases))
+	stored, carried := storedAliases(stored, aliases)
+	// What this ledger's 已发放 records (filled cells only), under both subjects of a person: stored
+	// for its quarter (store.MergePaid), it corrects an earlier upload's amount.
+	recorded := withAliases(in.Payments, aliases)
+	in.Payments = mergePayments(in.Payments, stored, p, j.ID)
 	others := otherSheetHouseholds(&in)
 	if in.Known, err = s.st.KnownHouseholds(ctx, others); err != nil {
 		return nil, err
@@ -139,7 +144,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded, lastYear)
 	eval.Judges = judges
-	eval.Payments = withAliases(eval.Payments, aliases)
+	eval.Payments, eval.Carried = recorded, carried
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
 	// 落实不力) is of the tasks still open after the upload, as 进度 and the summaries count them.
 	if closing := closedBy(eval, overdue); len(closing) > 0 {
@@ -150,7 +155,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		eval = evaluationOf(j, p, &in, res, superseded, lastYear)
 		eval.Judges = judges
-		eval.Payments = withAliases(eval.Payments, aliases)
+		eval.Payments, eval.Carried = recorded, carried
 	}
 	dueNoEarlierThan(res.Tasks, s.periodNow().End())
 	wopt := ledger.WriteOptions{Limits: ledgerLimits(cfg, tmp)}
@@ -517,32 +522,89 @@ func paymentSubjects(in *calc.Inputs) []string {
 	return out
 }
 
-// mergePayments joins the ledger's paid amounts with earlier uploads': the ledger's 已发放 is
-// what has been paid this year so far, so the larger of the two stands (never their sum).
-func mergePayments(ledgerPaid, stored []calc.Payment) []calc.Payment {
+// mergePayments joins the ledger's paid amounts with earlier uploads': the ledger's 已发放 is what
+// has been paid this year so far, as of its quarter, so the two are never summed. Where the
+// ledger records an amount, what stands is what the store will keep (store.MergePaid): this
+// ledger's when it is of the same or a later quarter than the amount on record, even a smaller
+// one (a mistyped 6000元 corrected to 600元 owes the rest again), else the larger of the two.
+// Where its 已发放 is blank (no payment read), the amount on record stands. p and job are this
+// upload's quarter and job.
+func mergePayments(ledgerPaid []calc.Payment, stored []store.Payment, p calc.Period, job int64) []calc.Payment {
 	type key struct{ s, r string }
-	best := map[key]int{}
 	out := append([]calc.Payment(nil), ledgerPaid...)
 	sum := map[key]calc.Fen{}
-	for i, p := range out {
-		k := key{p.Subject, p.Rule}
-		best[k] = i
-		sum[k] += p.Amount
+	for _, x := range out {
+		sum[key{x.Subject, x.Rule}] += x.Amount
 	}
-	for _, p := range stored {
-		k := key{p.Subject, p.Rule}
-		if _, ok := best[k]; !ok {
-			out = append(out, p)
-			best[k] = len(out) - 1
-			sum[k] = p.Amount
+	for _, st := range stored {
+		k := key{st.Subject, st.Rule}
+		have, ok := sum[k]
+		if !ok {
+			out = append(out, st.Payment)
+			sum[k] = st.Amount
 			continue
 		}
-		if p.Amount > sum[k] {
-			out = append(out, calc.Payment{Subject: p.Subject, Rule: p.Rule, Amount: p.Amount - sum[k], Note: p.Note})
-			sum[k] = p.Amount
+		nw := store.Payment{Period: p, JobID: job}
+		nw.Amount = have
+		if m := store.MergePaid(st, nw); m.Amount > have {
+			out = append(out, calc.Payment{Subject: st.Subject, Rule: st.Rule, Amount: m.Amount - have, Note: st.Note})
+			sum[k] = m.Amount
 		}
 	}
 	return out
+}
+
+// storedAliases joins the amounts on record under a person's two subjects (personAliases): both
+// get what the store keeps when the two records are written in the order they were uploaded
+// (store.MergePaid), so a payment stored under either meets the subsidy under the subject this
+// ledger gives, and a correction stored under one is not undone by the other's older amount.
+// copies are the records changed or added that way, to be stored under the other subject too
+// (Evaluation.Carried).
+func storedAliases(stored []store.Payment, aliases map[string]string) (all, copies []store.Payment) {
+	if len(aliases) == 0 {
+		return stored, nil
+	}
+	type key struct{ s, r string }
+	at := make(map[key]int, len(stored))
+	for i, p := range stored {
+		at[key{p.Subject, p.Rule}] = i
+	}
+	all = slices.Clone(stored)
+	for i, p := range stored {
+		other, ok := aliases[p.Subject]
+		if !ok {
+			continue
+		}
+		k := key{other, p.Rule}
+		j, has := at[k]
+		if !has {
+			c := p
+			c.Subject = other
+			at[k] = len(all)
+			all = append(all, c)
+			copies = append(copies, c)
+			continue
+		}
+		if j < i {
+			continue // joined when the first of the two was met
+		}
+		first, second := p, stored[j]
+		if second.JobID < first.JobID {
+			first, second = second, first
+		}
+		m := store.MergePaid(first, second)
+		for _, idx := range []int{i, j} {
+			cur := all[idx]
+			if cur.Amount == m.Amount && cur.Period == m.Period && cur.JobID == m.JobID {
+				continue
+			}
+			c := m
+			c.Subject, c.Note = cur.Subject, cur.Note
+			all[idx] = c
+			copies = append(copies, c)
+		}
+	}
+	return all, copies
 }
 
 // personAliases pairs the two subjects a laborer with an ID number is known by: 户编号/姓名 (a
@@ -562,10 +624,9 @@ func personAliases(in *calc.Inputs) map[string]string {
 	return out
 }
 
-// withAliases adds to pays a copy of each payment to a person under the person's other subject
-// (personAliases), unless pays has one there already: stored, a payment is found by either; read
-// from the store, it meets the subsidy under the subject this ledger gives. The most paid per
-// subject and rule stands (as the store keeps it), never a sum.
+// withAliases adds to pays (a ledger's payments) a copy of each payment to a person under the
+// person's other subject (personAliases), unless pays has one there already: stored, a payment is
+// found by either. The most paid per subject and rule stands, never a sum.
 func withAliases(pays []calc.Payment, aliases map[string]string) []calc.Payment {
 	if len(aliases) == 0 {
 		return pays
@@ -639,7 +700,7 @@ func judgesBySheets(led *ledger.Ledger) func(id, rule string) bool {
 // later year's ledger covered (lastYear) are judged for this year's subsidies owed alone
 // (Evaluation.SubsidiesOnly).
 func evaluationOf(j *store.Job, p calc.Period, in *calc.Inputs, res *calc.Result, superseded, lastYear map[string]bool) *store.Evaluation {
-	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p, Payments: in.Payments,
+	ev := &store.Evaluation{JobID: j.ID, Platform: j.Platform, ChatID: j.ChatID, Period: p,
 		Units: res.Units, Covered: map[string]bool{}}
 	for _, t := range res.Tasks {
 		if t.Household == "" || !superseded[t.Household] || (lastYear[t.Household] && t.Rule == "subsidy_unpaid") {
@@ -762,6 +823,9 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "应享补贴：合计%s，已发放%s%s，未发放%s\n", sum.Owed.Text(), sum.Paid.Text(), ledger.OverpaidNote(sum.Overpaid), sum.Unpaid.Text())
+	if saved != nil {
+		b.WriteString(correctionText(saved.Lowered, led, res))
+	}
 	byCadre := map[string]int{}
 	for _, t := range res.Tasks {
 		c := t.Cadre
@@ -814,6 +878,71 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		fmt.Fprintf(&b, "\n以下帮扶责任人不在名册中，无法私信提醒：%s。请管理员在配置 roster.cadres 中添加。", strings.Join(unknown, "、"))
 	}
 	return b.String()
+}
+
+// correctionText says which amounts on record as paid this upload lowered (its 已发放 corrects an
+// earlier upload's): their number and at most three of them, names masked, never an ID number.
+// A person's two subjects (ID number, 户编号/姓名) are one item.
+func correctionText(lowered []store.PaymentChange, led *ledger.Ledger, res *calc.Result) string {
+	if len(lowered) == 0 {
+		return ""
+	}
+	aliases := personAliases(&led.Inputs)
+	type key struct{ s, r string }
+	names := map[key]string{} // the subject's name in the findings of its subsidy
+	for _, f := range res.Findings {
+		if _, ok := names[key{f.Subject, f.Rule}]; !ok && f.SubjectName != "" {
+			names[key{f.Subject, f.Rule}] = f.SubjectName
+		}
+	}
+	heads := map[string]string{}
+	for _, h := range led.Inputs.Households {
+		heads[h.ID] = h.Head
+	}
+	for _, f := range res.Findings { // a ledger without a household sheet: the heads the store knows
+		if f.Household != "" && f.Subject == f.Household && f.SubjectName != "" && heads[f.Household] == "" {
+			heads[f.Household] = f.SubjectName
+		}
+	}
+	people := map[string]string{}
+	for _, l := range led.Inputs.Laborers {
+		people[calc.PersonSubject(l.Household, l.Name, l.IDNumber)] = l.Name
+		people[calc.PersonSubject(l.Household, l.Name, "")] = l.Name
+	}
+	seen := map[key]bool{}
+	n := 0
+	var examples []string
+	for _, c := range lowered {
+		if seen[key{c.Subject, c.Rule}] || seen[key{aliases[c.Subject], c.Rule}] {
+			continue
+		}
+		seen[key{c.Subject, c.Rule}] = true
+		n++
+		if len(examples) == 3 {
+			continue
+		}
+		who := ""
+		if head, ok := heads[c.Subject]; ok {
+			if head != "" {
+				who = redact.Name(head) + "户"
+			}
+		} else if name := cmp.Or(names[key{c.Subject, c.Rule}], people[c.Subject]); name != "" {
+			who = redact.Name(name)
+		}
+		title := c.Rule
+		if r, ok := calc.RuleByID(c.Rule); ok {
+			title = r.Title
+		}
+		if who == "" {
+			continue // no name to show (an ID number never is): counted only
+		}
+		examples = append(examples, fmt.Sprintf("%s%s %s→%s", who, title, c.From.Text(), c.To.Text()))
+	}
+	eg := ""
+	if len(examples) > 0 {
+		eg = "（如" + strings.Join(examples, "；") + "）"
+	}
+	return fmt.Sprintf("已发放更正：%d项金额低于此前上传的记录，已按本次台账更正%s\n", n, eg)
 }
 
 // personMasker masks ID and phone numbers and the names of every person the store knows

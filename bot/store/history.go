@@ -36,9 +36,15 @@ type Evaluation struct {
 	DirectTo   string // the uploader, when the ledger came in a direct chat
 	Period     calc.Period
 	Households []HouseholdPoint
-	Payments   []calc.Payment // paid this year, as recorded in the ledger
-	Tasks      []calc.Task    // open tasks found by this evaluation
-	Units      []calc.UnitSummary
+	// Payments are the amounts paid this year that the ledger's 已发放 records (filled cells; a
+	// subject's rows under one rule add up), for ev.Period: they replace what an upload of the
+	// same or an earlier quarter stored, and only raise what a later quarter's stored (MergePaid).
+	Payments []calc.Payment
+	// Carried are amounts on record that the ledger left blank, stored again under a person's
+	// other subject (户编号/姓名 and the ID number, each with its own quarter): merged, not summed.
+	Carried []Payment
+	Tasks   []calc.Task // open tasks found by this evaluation
+	Units   []calc.UnitSummary
 	// Covered are the subjects (household ids, entity names, …) this ledger speaks for: their
 	// open tasks that the evaluation no longer raises are closed.
 	Covered map[string]bool
@@ -55,11 +61,60 @@ type Evaluation struct {
 type SaveResult struct {
 	NewTasks    []string // task ids first seen now
 	ClosedTasks []string // task ids closed by this upload
+	// Lowered are the amounts on record as paid that this upload's 已发放 lowered (a correction
+	// of an earlier upload of the same or an earlier quarter), in the order of ev.Payments.
+	Lowered []PaymentChange
 }
 
-// SaveEvaluation stores an evaluation in one transaction: household points, payments (the most
-// paid seen for the year), unit summaries, tasks (new ones opened, existing ones refreshed, covered
-// ones no longer raised closed).
+// Payment is an amount on record as paid this year to a subject under a rule, with the quarter
+// of the ledger that recorded it and that upload's job (the upload order within a quarter).
+type Payment struct {
+	calc.Payment
+	Period calc.Period // zero: stored before the quarter was kept (only a larger amount replaces it)
+	JobID  int64
+}
+
+// PaymentChange is an amount on record that an upload changed.
+type PaymentChange struct {
+	Subject, Rule string
+	From, To      calc.Fen
+}
+
+// newerPaid reports whether a was recorded by a later ledger than b: a later quarter, or the same
+// quarter uploaded later (or the same upload). An amount stored without a quarter is neither newer
+// nor older than another: the two are compared by amount (MergePaid).
+func newerPaid(a, b Payment) bool {
+	if !a.Period.Valid() || !b.Period.Valid() {
+		return false
+	}
+	return b.Period.Before(a.Period) || (a.Period == b.Period && a.JobID >= b.JobID)
+}
+
+// MergePaid is what stands on record for a subject, rule and year when a ledger records nw and
+// old is stored. A ledger's 已发放 is the year's paid amount so far, as of its quarter: the newer
+// record replaces the older one even when smaller (a cadre's 6000元 typed for 600元 is corrected
+// by the workbook sent again with 600元, or by the next quarter's). An older quarter's ledger sent
+// after a newer one only raises the amount (the newer quarter's stays the quarter on record).
+// An amount stored before quarters were kept (zero Period) is only replaced by a larger one.
+// A blank 已发放 records nothing and never comes here.
+func MergePaid(old, nw Payment) Payment {
+	if old.Period.Valid() && newerPaid(nw, old) {
+		return nw
+	}
+	if nw.Amount > old.Amount || (nw.Amount == old.Amount && !old.Period.Valid() && nw.Period.Valid()) {
+		if !old.Period.Valid() {
+			return nw // an amount stored without a quarter overtaken: the new record's quarter from now on
+		}
+		out := old
+		out.Amount, out.JobID = nw.Amount, nw.JobID
+		return out
+	}
+	return old
+}
+
+// SaveEvaluation stores an evaluation in one transaction: household points, payments (the year's
+// paid amount of the newest ledger that recorded one, MergePaid), unit summaries, tasks (new ones
+// opened, existing ones refreshed, covered ones no longer raised closed).
 func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Time) (*SaveResult, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -82,6 +137,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 		return st, err
 	}
+	out := &SaveResult{}
 	// The 帮扶责任人 each household had before this upload (its latest quarter stored): the open
 	// tasks that were theirs for it pass to the one this ledger names (below).
 	prevCadre, err := latestCadres(ctx, tx, ev)
@@ -106,16 +162,46 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 		}
 	}
-	if len(ev.Payments) > 0 {
-		st, err := prepare(`INSERT INTO payments(subject, rule, year, amount, job_id) VALUES(?,?,?,?,?)
-			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = MAX(amount, excluded.amount), job_id = excluded.job_id`)
+	if len(ev.Payments) > 0 || len(ev.Carried) > 0 {
+		sel, err := prepare(`SELECT amount, period, job_id FROM payments WHERE subject = ? AND rule = ? AND year = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("save payment: %w", err)
 		}
+		put, err := prepare(`INSERT INTO payments(subject, rule, year, amount, job_id, period) VALUES(?,?,?,?,?,?)
+			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = excluded.amount, job_id = excluded.job_id, period = excluded.period`)
+		if err != nil {
+			return nil, fmt.Errorf("save payment: %w", err)
+		}
+		// write merges p with the amount on record (MergePaid) and reports a lowered one.
+		write := func(p Payment) (lowered *PaymentChange, err error) {
+			var amt, job int64
+			var per string
+			err = sel.QueryRowContext(ctx, p.Subject, p.Rule, ev.Period.Year).Scan(&amt, &per, &job)
+			nw := p
+			if err == nil {
+				old := Payment{Period: parsePeriodOrZero(per), JobID: job}
+				old.Amount = calc.Fen(amt)
+				nw = MergePaid(old, p)
+				if nw.Amount == old.Amount && nw.Period == old.Period && nw.JobID == old.JobID {
+					return nil, nil
+				}
+				if nw.Amount < old.Amount {
+					lowered = &PaymentChange{Subject: p.Subject, Rule: p.Rule, From: old.Amount, To: nw.Amount}
+				}
+			} else if err != sql.ErrNoRows {
+				return nil, err
+			}
+			per = ""
+			if nw.Period.Valid() {
+				per = nw.Period.String()
+			}
+			_, err = put.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(nw.Amount), nw.JobID, per)
+			return lowered, err
+		}
 		// A ledger's payments to one subject under one rule add up (two rows of a household's
-		// cattle, 500元 paid on each: 1000元 paid, as the evaluation counted them); the store keeps
-		// the most paid any upload recorded. Stored row by row, the larger row (500元) was kept and
-		// a later ledger with 已发放 blank owed the other 500元 again.
+		// cattle, 500元 paid on each: 1000元 paid, as the evaluation counted them); that sum is the
+		// ledger's record. Stored row by row, the larger row (500元) was kept and a later ledger
+		// with 已发放 blank owed the other 500元 again.
 		type key struct{ subject, rule string }
 		sums := map[key]calc.Fen{}
 		var order []key
@@ -127,7 +213,21 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			sums[k] += p.Amount
 		}
 		for _, k := range order {
-			if _, err := st.ExecContext(ctx, k.subject, k.rule, ev.Period.Year, int64(sums[k]), ev.JobID); err != nil {
+			nw := Payment{Period: ev.Period, JobID: ev.JobID}
+			nw.Subject, nw.Rule, nw.Amount = k.subject, k.rule, sums[k]
+			low, err := write(nw)
+			if err != nil {
+				return nil, fmt.Errorf("save payment: %w", err)
+			}
+			if low != nil {
+				out.Lowered = append(out.Lowered, *low)
+			}
+		}
+		for _, p := range ev.Carried {
+			if _, ok := sums[key{p.Subject, p.Rule}]; ok {
+				continue // this ledger's own record stands
+			}
+			if _, err := write(p); err != nil {
 				return nil, fmt.Errorf("save payment: %w", err)
 			}
 		}
@@ -145,7 +245,6 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			}
 		}
 	}
-	out := &SaveResult{}
 	raised := map[string]bool{}
 	if len(ev.Tasks) > 0 {
 		sel, err := prepare(`SELECT state FROM tasks WHERE id = ?`)
@@ -427,6 +526,15 @@ func fenPtr(v sql.NullInt64) *calc.Fen {
 	return &f
 }
 
+// parsePeriodOrZero reads a stored quarter; none (stored before quarters were kept) is zero.
+func parsePeriodOrZero(s string) calc.Period {
+	p, err := calc.ParsePeriod(s)
+	if err != nil {
+		return calc.Period{}
+	}
+	return p
+}
+
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
@@ -508,31 +616,38 @@ func (s *Store) LatestPeriods(ctx context.Context, households []string) (map[str
 	return out, nil
 }
 
-// Payments returns what earlier uploads recorded as paid this year to these subjects.
-func (s *Store) Payments(ctx context.Context, subjects []string, year int) ([]calc.Payment, error) {
-	var out []calc.Payment
+// Payments returns what earlier uploads recorded as paid this year to these subjects, each with
+// the quarter and upload that recorded it.
+func (s *Store) Payments(ctx context.Context, subjects []string, year int) ([]Payment, error) {
+	var out []Payment
 	for start := 0; start < len(subjects); start += 500 {
 		end := min(start+500, len(subjects))
 		args := []any{year}
 		for _, h := range subjects[start:end] {
 			args = append(args, h)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT subject, rule, amount FROM payments WHERE year = ? AND subject IN (`+placeholders(end-start)+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, `SELECT subject, rule, amount, period, job_id FROM payments WHERE year = ? AND subject IN (`+placeholders(end-start)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("payments: %w", err)
 		}
 		for rows.Next() {
-			var p calc.Payment
+			var p Payment
 			var amt int64
-			if err := rows.Scan(&p.Subject, &p.Rule, &amt); err != nil {
+			var per string
+			if err := rows.Scan(&p.Subject, &p.Rule, &amt, &per, &p.JobID); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			p.Amount = calc.Fen(amt)
+			p.Period = parsePeriodOrZero(per)
 			p.Note = "此前上传的台账已记录发放"
 			out = append(out, p)
 		}
+		err = rows.Err()
 		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("payments: %w", err)
+		}
 	}
 	return out, nil
 }

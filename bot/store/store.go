@@ -161,6 +161,12 @@ var migrations = []string{
 	`ALTER TABLE households ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
 	`ALTER TABLE households ADD COLUMN labor TEXT NOT NULL DEFAULT ''`,
 	`ALTER TABLE households ADD COLUMN labor_why TEXT NOT NULL DEFAULT ''`,
+	// The quarter of the ledger that recorded a payment's amount (2026Q3): a ledger of that
+	// quarter or a later one replaces the amount, even with a smaller one (a mistyped 6000元
+	// corrected to 600元), and an earlier quarter's ledger only raises it (MergePaid). The rows
+	// stored before have none ('') and keep the rule they were stored under: only a larger
+	// amount replaces them. job_id is now the upload that set the amount (the upload order).
+	`ALTER TABLE payments ADD COLUMN period TEXT NOT NULL DEFAULT ''`,
 	// The parts of replies and notifications a connector has delivered (see PartLog): a job
 	// retried after a crash or restart sends only the parts still missing. id is a digest of
 	// the idempotency key, the part's name and its content (connectors.PartID), never the text.

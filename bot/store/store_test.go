@@ -161,7 +161,8 @@ func TestPriorIncomeAndPayments(t *testing.T) {
 	if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
 		t.Fatal(err)
 	}
-	// A smaller paid figure later never lowers what was recorded as paid for the year.
+	// A smaller paid figure in the same quarter's ledger sent later is a correction: it stands
+	// (TestPaymentsNewestLedgerStands).
 	ev.Payments[0].Amount = calc.Yuan(200)
 	ev.JobID = 2
 	s.SaveEvaluation(ctx, ev, t0)
@@ -173,7 +174,7 @@ func TestPriorIncomeAndPayments(t *testing.T) {
 		t.Fatalf("a quarter's own figures are not prior: %+v", pts)
 	}
 	pays, _ := s.Payments(ctx, []string{"H1"}, 2026)
-	if len(pays) != 1 || pays[0].Amount != calc.Yuan(400) {
+	if len(pays) != 1 || pays[0].Amount != calc.Yuan(200) || pays[0].Period != q2 || pays[0].JobID != 2 {
 		t.Fatalf("payments: %+v", pays)
 	}
 	if pays, _ := s.Payments(ctx, []string{"H1"}, 2027); len(pays) != 0 {
