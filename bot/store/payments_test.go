@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"zengshou/calc"
@@ -110,24 +107,7 @@ func TestPaymentsCarriedKeepTheirQuarter(t *testing.T) {
 // and from then on the newest ledger's stands.
 func TestPaymentsStoredBeforeQuartersKeepTheLargest(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "z.db")
-	split := -1
-	for i, m := range migrations {
-		if strings.Contains(m, "ALTER TABLE payments ADD COLUMN period") {
-			split = i
-		}
-	}
-	if split < 0 {
-		t.Fatal("no payments period migration")
-	}
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append([]string{`CREATE TABLE schema_version (n INTEGER NOT NULL)`, fmt.Sprintf(`INSERT INTO schema_version(n) VALUES(%d)`, split)}, migrations[:split]...) {
-		if _, err := old.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	old := storeBefore(t, path, "ALTER TABLE payments ADD COLUMN period")
 	// As the last release stored them: 6000元 (a typo) for H1, 1000元 for H2, 3000元 for a person.
 	for _, r := range []struct {
 		subject, rule string

@@ -288,25 +288,8 @@ func TestCloseTasksLooksUpOnlyTheUploadedSubjects(t *testing.T) {
 // store recorded by name only, before units were kept, stay readable with a blank unit.
 func TestUnknownCadresByUnitKeepOldRows(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "z.db")
-	split := -1
-	for i, m := range migrations {
-		if strings.Contains(m, "CREATE TABLE unknown_cadre_units") {
-			split = i
-		}
-	}
-	if split < 0 {
-		t.Fatal("no unknown_cadre_units migration")
-	}
 	// A store as the last release left it: every migration before, one cadre recorded by name.
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append([]string{`CREATE TABLE schema_version (n INTEGER NOT NULL)`, fmt.Sprintf(`INSERT INTO schema_version(n) VALUES(%d)`, split)}, migrations[:split]...) {
-		if _, err := old.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	old := storeBefore(t, path, "CREATE TABLE unknown_cadre_units")
 	if _, err := old.Exec(`INSERT INTO unknown_cadres(name, first_seen, chat_id, platform) VALUES('张明', ?, 'c', 'local')`, ms(t0)); err != nil {
 		t.Fatal(err)
 	}
@@ -369,4 +352,29 @@ func TestPriorIncomeReachesIntoLastYear(t *testing.T) {
 		got[calc.Period{Year: 2026, Quarter: 4}] != want[calc.Period{Year: 2026, Quarter: 4}] {
 		t.Fatalf("prior income for 2027Q1: %v, want %v", got, want)
 	}
+}
+
+// storeBefore creates at path the store an earlier release left: the schema of every migration
+// before the one containing marker. It returns it open, as the earlier release would.
+func storeBefore(t *testing.T, path, marker string) *sql.DB {
+	t.Helper()
+	split := -1
+	for i, m := range migrations {
+		if strings.Contains(m, marker) {
+			split = i
+		}
+	}
+	if split < 0 {
+		t.Fatalf("no migration %q", marker)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range append([]string{`CREATE TABLE schema_version (n INTEGER NOT NULL)`, fmt.Sprintf(`INSERT INTO schema_version(n) VALUES(%d)`, split)}, migrations[:split]...) {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return old
 }
