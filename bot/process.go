@@ -90,6 +90,14 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	for _, h := range in.Households {
 		ids = append(ids, h.ID)
 	}
+	// Before anything is read of the store: what an unnamed upload stored for the quarter this
+	// renamed copy corrects must not count as these households' history (see withdrawGuessed).
+	var withdrawn []store.Withdrawal
+	if hasName && p == named {
+		if withdrawn, err = s.withdrawGuessed(ctx, j, &in, p, ids, now); err != nil {
+			return nil, err
+		}
+	}
 	if in.PriorIncome, err = s.st.PriorIncome(ctx, ids, p); err != nil {
 		return nil, err
 	}
@@ -180,15 +188,28 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err := s.keepUnjudgedMoney(ctx, eval, p, judges); err != nil {
 		return nil, err
 	}
+	// In a quarter's first month the ledger a cadre sends is most often the last quarter's (Q4's
+	// data arrives in January), while an unnamed file is evaluated for the upload's: the reply
+	// proposes renaming it, and the renamed copy withdraws this upload's results.
+	hint := !hasName && now.In(cfg.Reminders.Location()).Month() == p.Start().Month()
+	if hint {
+		eval.Guessed = shown
+	}
 	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(shown, p, led, res, saved, unknown, ev.Platform, ledger.ResultMode(led, wopt))
-	if !hasName && now.In(cfg.Reminders.Location()).Month() == p.Start().Month() {
-		// In a quarter's first month the ledger a cadre sends is most often the last quarter's
-		// (Q4's data arrives in January), while an unnamed file is evaluated for the upload's.
+	for _, w := range withdrawn {
+		n := "" // an entity's tasks alone are no household's
+		if w.Households > 0 {
+			n = fmt.Sprintf("（%d户）", w.Households)
+		}
+		text += fmt.Sprintf("\n已撤销此前按%s核算的《%s》的结果%s，本次按%s核算。",
+			w.Period.Chinese(), names.Replace(redact.Text(w.Name)), n, p.Chinese())
+	}
+	if hint {
 		prev := p.Prev()
 		text += fmt.Sprintf("\n提示：文件名未写明季度，已按上传时所在的%s核算；如果这是%s的台账，请把文件名改为“%s台账.xlsx”后重新发送。",
 			p.Chinese(), prev.Chinese(), prev.Chinese())
@@ -202,6 +223,29 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		text += "。"
 	}
 	return &jobResult{Kind: "reply", Text: text, File: dst, FileName: resultName(shown)}, nil
+}
+
+// guessWindow is how long after an upload evaluated for a guessed quarter its renamed copy
+// withdraws it: the hint is given in a quarter's first month, and a cadre who follows it does so
+// within days; a ledger named for that quarter sent later is taken as news, not a correction.
+const guessWindow = 31 * 24 * time.Hour
+
+// withdrawGuessed takes back, for this upload's households and subjects, what the unnamed uploads
+// of the same chat (same platform and chat id) stored when they were evaluated for the quarter
+// after p with the hint to rename them for p, in the last guessWindow (store.WithdrawGuessed):
+// “红旗村台账.xlsx” sent on 6 January was evaluated for 2027Q1 (2026's full-year income as
+// 2027Q1's, 2026's payments as 2027's, 2027 tasks), and the copy renamed “2026年第4季度台账.xlsx”
+// as the reply proposed was superseded by it and left it all in place.
+func (s *Service) withdrawGuessed(ctx context.Context, j *store.Job, in *calc.Inputs, p calc.Period, ids []string, now time.Time) ([]store.Withdrawal, error) {
+	households := append(slices.Clip(ids), otherSheetHouseholds(in)...)
+	subjects := paymentSubjects(in)
+	for _, other := range personAliases(in) {
+		subjects = append(subjects, other)
+	}
+	for _, e := range in.Entities {
+		subjects = append(subjects, e.Name)
+	}
+	return s.st.WithdrawGuessed(ctx, j.ID, j.Platform, j.ChatID, p.Next(), now.Add(-guessWindow), households, subjects)
 }
 
 // placeTasks gives a task that names no 帮扶责任人 or unit the cadre, unit and name the latest

@@ -55,6 +55,10 @@ type Evaluation struct {
 	// SubsidiesOnly are the covered households whose open tasks this ledger judges only for its
 	// year's subsidies owed and not paid (subsidy_unpaid): a later year's ledger covered them.
 	SubsidiesOnly map[string]bool
+	// Guessed, when set, is the file's name as the group saw it, of an upload evaluated for the
+	// quarter of the upload because its name gave none, whose reply proposed renaming it for
+	// the quarter before (WithdrawGuessed).
+	Guessed string
 }
 
 // SaveResult is what saving an evaluation changed.
@@ -416,6 +420,12 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 	}
 	out.ClosedTasks = toClose
+	if ev.Guessed != "" { // a retry keeps the first save's time: the first_seen of the tasks it raised
+		if _, err := tx.ExecContext(ctx, `INSERT INTO guessed_periods(job_id, platform, chat_id, period, name, saved_at) VALUES(?,?,?,?,?,?)
+			ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, period, ev.Guessed, ms(now)); err != nil {
+			return nil, fmt.Errorf("save guessed period: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("save evaluation: %w", err)
 	}

@@ -174,6 +174,19 @@ var migrations = []string{
 		id TEXT PRIMARY KEY,
 		at INTEGER NOT NULL                       -- unix ms of the delivery
 	)`,
+	// Uploads evaluated for the quarter of the upload because their name gave none, with the
+	// hint to rename them for the quarter before (see WithdrawGuessed): the renamed upload
+	// withdraws what they stored.
+	`CREATE TABLE guessed_periods (
+		job_id   INTEGER PRIMARY KEY,
+		platform TEXT NOT NULL,
+		chat_id  TEXT NOT NULL,
+		period   TEXT NOT NULL,                  -- the quarter guessed, 2027Q1
+		name     TEXT NOT NULL,                  -- the file's name as the group saw it (masked)
+		saved_at INTEGER NOT NULL,               -- unix ms of its first save: first_seen of the tasks it raised first
+		withdrawn_by INTEGER NOT NULL DEFAULT 0, -- the renamed upload that withdrew it
+		withdrawn INTEGER NOT NULL DEFAULT 0     -- households withdrawn by that upload
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
