@@ -329,7 +329,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	// alone) move with it, so that the new village's 进度 and the leaders' summaries count them and
 	// not the old village's. A column the ledger leaves blank keeps what the task had.
 	if len(ev.Households) > 0 {
-		st, err := prepare(`UPDATE tasks SET
+		st, err := prepare(`UPDATE tasks INDEXED BY tasks_open_household SET
 				county = CASE WHEN ?1 <> '' THEN ?1 ELSE county END,
 				township = CASE WHEN ?2 <> '' THEN ?2 ELSE township END,
 				village = ?3
