@@ -273,6 +273,14 @@ func (e *eval) paidFor(subject, rule string) Fen {
 
 type paidKey struct{ subject, rule string }
 
+// recorded reports whether Inputs.Payments records a payment (even of 0) for rule to subject. A
+// rule that counts a record's own paid field (AwardPaid, from JSON rows) in their absence asks
+// before it writes that amount into e.paid.
+func (e *eval) recorded(subject, rule string) bool {
+	_, ok := e.paid[paidKey{subject, rule}]
+	return ok
+}
+
 // entitlement emits an amount finding for money owed under rule and, when less has been paid,
 // a subsidy_unpaid task for the responsible cadre (应享未享). owed is the year's amount after
 // caps; explain is the one-line Chinese explanation of how it was computed.

@@ -163,7 +163,13 @@ type HouseholdProject struct {
 	SoldOff       bool   `json:"sold_off"`              // the livestock or crops were sold off (一卖了之)
 	Arrangement   string `json:"arrangement,omitempty"` // 托管 / 代养 / 代耕 / 代种 arranged
 	Courtyard     bool   `json:"courtyard,omitempty"`   // a 庭院经济 project (以奖代补)
-	AwardPaid     Fen    `json:"award_paid,omitempty"`  // 庭院经济 award paid
+	// AwardPaid is the 庭院经济 award paid, for records posted as JSON (the HTTP API). The
+	// ledger reader leaves it 0 and records a filled 奖补已发放 cell as a Payment (rule
+	// courtyard_award, subject the household), so that it is stored and corrected like every
+	// other 已发放. It counts only when Inputs.Payments records nothing for the household under
+	// courtyard_award (then the household's courtyard rows' AwardPaid add up): a payment on
+	// record is the year's total and the same money, never added to it.
+	AwardPaid Fen `json:"award_paid,omitempty"`
 }
 
 // Linkage modes of 联农带农 (clause 七).
@@ -198,8 +204,14 @@ type Employer struct {
 	MonthsApproved int       `json:"months_approved"`     // months already approved under monthly absorption awards
 	OneTimeTaken   bool      `json:"one_time_taken"`      // a one-time award was already granted this year
 	AppliedOn      time.Time `json:"applied_on,omitzero"` // the month whose minimum wage applies; zero: period end
-	AwardPaid      Fen       `json:"award_paid,omitempty"`
-	Cadre          string    `json:"cadre,omitempty"`
+	// AwardPaid is the 吸纳就业奖补 paid this year, for records posted as JSON (the HTTP API). The
+	// ledger reader leaves it 0 and records a filled 已发放 / 奖补已发放 cell as a Payment (rule
+	// absorption, subject Name), so that it is stored and corrected like every other 已发放. It
+	// counts only when Inputs.Payments records nothing for Name under absorption (then the
+	// largest AwardPaid of the entity's records): a payment on record is the year's total and the
+	// same money, never added to it.
+	AwardPaid Fen    `json:"award_paid,omitempty"`
+	Cadre     string `json:"cadre,omitempty"`
 }
 
 // ReliefProject is a 以工代赈 project (clause 十二).

@@ -11,12 +11,28 @@ package calc
 //	                 absorption_share × Σ those workers' monthly wage × absorption_months)
 //
 // not below 0. An entity that took a one-time award this year gets none (absorption_duplicate).
-// Already paid: the larger of the ledger's 已发放 (AwardPaid) and the payments on record (both
-// report the year's total, so they are not added).
+// Already paid: the payments recorded for the entity under absorption (a ledger's filled 已发放,
+// merged with earlier uploads' by the bot). Only when none is recorded does the records'
+// AwardPaid (JSON rows) count, the largest of the entity's records: both report the year's total,
+// so they are never added.
 //
 // 每年可申请一次: an entity that appears again after a record that got an award is a repeated
 // application (absorption_duplicate), not a second award.
 func evalAbsorption(e *eval) {
+	var fallback map[string]Fen // entity → the largest AwardPaid, where no payment is recorded
+	for i := range e.in.Employers {
+		emp := &e.in.Employers[i]
+		if emp.AwardPaid <= 0 || e.recorded(emp.Name, "absorption") {
+			continue
+		}
+		if fallback == nil {
+			fallback = map[string]Fen{}
+		}
+		fallback[emp.Name] = MaxFen(fallback[emp.Name], emp.AwardPaid)
+	}
+	for name, v := range fallback {
+		e.paid[paidKey{name, "absorption"}] = v
+	}
 	var awarded map[string]Ref // entity → the record awarded this year
 	for i := range e.in.Employers {
 		emp := &e.in.Employers[i]
@@ -37,9 +53,6 @@ func evalEmployer(e *eval, emp *Employer, awarded map[string]Ref) bool {
 	d := emp.AppliedOn
 	if d.IsZero() {
 		d = e.p.End()
-	}
-	if emp.AwardPaid > e.paidFor(subject, "absorption") {
-		e.paid[paidKey{subject, "absorption"}] = emp.AwardPaid
 	}
 	paid := e.paidFor(subject, "absorption")
 

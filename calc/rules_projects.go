@@ -72,9 +72,12 @@ func (e *eval) evalCourtyard() {
 	}
 
 	// Awards per household: the sum over its courtyard projects of the type's configured award.
+	// Paid: the payments recorded for the household under courtyard_award (a ledger's filled
+	// 奖补已发放, one payment per project row, merged with earlier uploads' by the bot). Only when
+	// none is recorded does the AwardPaid of its courtyard projects (JSON rows) count, summed over
+	// them: it is the same money as a payment, never added to one.
 	type award struct {
 		owed  Fen
-		paid  Fen
 		parts string // "type“name”amount" of each project, joined with "、"
 		used  Used
 		first *HouseholdProject
@@ -82,15 +85,22 @@ func (e *eval) evalCourtyard() {
 	index := map[string]int{} // into awards
 	var awards []award
 	var (
-		county string
-		table  Awards
-		used   Used
-		looked bool
+		county    string
+		table     Awards
+		used      Used
+		looked    bool
+		awardPaid map[string]Fen // household → Σ AwardPaid of its courtyard projects
 	)
 	for i := range e.in.Projects {
 		pr := &e.in.Projects[i]
 		if !pr.Courtyard || e.outOfScope(pr.Household) {
 			continue // scope (POLICY.md): 脱贫户 and 监测对象, not a 一般农户
+		}
+		if pr.AwardPaid > 0 {
+			if awardPaid == nil {
+				awardPaid = map[string]Fen{}
+			}
+			awardPaid[pr.Household] += pr.AwardPaid
 		}
 		if c := e.county(pr.Household); !looked || c != county {
 			county, looked = c, true
@@ -108,7 +118,6 @@ func (e *eval) evalCourtyard() {
 		}
 		a := &awards[j]
 		a.owed += amt
-		a.paid += pr.AwardPaid
 		part := e.t.cat(pr.Type, "“", pr.Name, "”", e.t.fen(amt))
 		if seen {
 			part = e.t.cat(a.parts, "、", part)
@@ -118,8 +127,9 @@ func (e *eval) evalCourtyard() {
 	for i := range awards {
 		a := &awards[i]
 		hid := a.first.Household
-		// Awards recorded as paid on the project rows count as paid, like the ledger's 已发放 columns.
-		e.paid[paidKey{hid, "courtyard_award"}] += a.paid
+		if v := awardPaid[hid]; v > 0 && !e.recorded(hid, "courtyard_award") {
+			e.paid[paidKey{hid, "courtyard_award"}] = v
+		}
 		fd := Finding{Rule: "courtyard_award", Subject: hid, Household: hid, Ref: a.first.Ref, Params: e.used.take(0, a.used),
 			Inputs: e.ins.take(0, Input{"庭院经济项目", a.parts})}
 		if h := e.household(hid); h != nil {

@@ -143,10 +143,16 @@ func (r *reader) join() {
 			in.Payments[pp.pay].Subject = calc.PersonSubject(l.Household, l.Name, l.IDNumber)
 		}
 	}
+	for _, pp := range r.projectPays {
+		in.Payments[pp.pay].Subject = in.Projects[pp.project].Household
+	}
 }
 
 // personPay ties a payment to the laborer row it was read from.
 type personPay struct{ pay, laborer int }
+
+// projectPay ties a payment to the project row it was read from.
+type projectPay struct{ pay, project int }
 
 func notFoundMessage(k linkKeys) string {
 	var what []string

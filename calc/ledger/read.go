@@ -71,8 +71,11 @@ type reader struct {
 	// personPays are the payments of laborers without an ID number: their subject is
 	// 户编号/姓名 (calc.PersonSubject), known once join has found the laborer's household.
 	personPays []personPay
-	holds      *householdIndex
-	persons    map[string]string // person ID number → household key (rosters)
+	// projectPays are the payments of 庭院经济 projects (their 奖补已发放): their subject is the
+	// project's household, known once join has found it.
+	projectPays []projectPay
+	holds       *householdIndex
+	persons     map[string]string // person ID number → household key (rosters)
 }
 
 // Read reads a ledger workbook. A file that cannot be read at all gives a *FileError with a

@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"zengshou/calc"
@@ -307,8 +308,13 @@ func (x *rowCtx) incomes(h *calc.Household) {
 
 // paidColumns calls fn for every 已发放 column with a value; rule from the header, else def.
 func (x *rowCtx) paidColumns(fn func(rule string, amount calc.Fen, c Column), def string) {
+	x.paidCells(fn, def, "paid", "award_paid")
+}
+
+// paidCells is paidColumns over the columns of the given fields only.
+func (x *rowCtx) paidCells(fn func(rule string, amount calc.Fen, c Column), def string, fields ...string) {
 	for _, c := range x.st.cols {
-		if c.Field != "paid" && c.Field != "award_paid" {
+		if !slices.Contains(fields, c.Field) {
 			continue
 		}
 		v, ok := x.fenCol(c)
@@ -620,12 +626,32 @@ func (x *rowCtx) project() bool {
 		}
 	}
 	p.Courtyard = x.flag("courtyard") || strings.Contains(p.Type, "庭院") || strings.Contains(p.Name, "庭院")
-	p.AwardPaid, _ = x.fen("award_paid")
+	// A filled 奖补已发放 (庭院经济奖补) is a payment to the household under courtyard_award, stored
+	// and corrected like every other 已发放 (blank: nothing recorded; 0: a recorded 0). The
+	// project's AwardPaid stays 0: it is for JSON rows, and the same money must not count twice.
+	// Only a 庭院经济 project's cell is the courtyard award; another project's is not read as paid.
+	type cell struct {
+		amount calc.Fen
+		c      Column
+	}
+	var awards []cell
+	x.paidCells(func(rule string, amount calc.Fen, c Column) {
+		if rule == "courtyard_award" { // not a column that names another subsidy
+			awards = append(awards, cell{amount, c})
+		}
+	}, "courtyard_award", "award_paid")
 	if p.Name == "" && p.Type == "" && p.Funds == 0 && p.Subsidy == 0 {
 		return false
 	}
 	in.Projects = append(in.Projects, p)
 	r.link(KindProjects, len(in.Projects)-1, x.keys(false), x.ref(), true)
+	if p.Courtyard {
+		for _, a := range awards {
+			// the subject is the project's household, once join has found it (projectPays)
+			x.payment("courtyard_award", "", a.amount, a.c, linkKeys{}, false)
+			r.projectPays = append(r.projectPays, projectPay{pay: len(in.Payments) - 1, project: len(in.Projects) - 1})
+		}
+	}
 	return true
 }
 
@@ -696,9 +722,25 @@ func (x *rowCtx) employer() bool {
 	if t, ok := x.date("applied_on"); ok && e.AppliedOn.IsZero() {
 		e.AppliedOn = t
 	}
-	if v, ok := x.fen("award_paid"); ok && v > e.AwardPaid {
-		e.AwardPaid = v
-	}
+	// A filled 已发放 / 奖补已发放 is the entity's award paid this year: one payment to the entity
+	// under absorption, stored and corrected like every other 已发放 (blank: nothing recorded; 0: a
+	// recorded 0). The cell is often repeated, or merged, down the entity's worker rows, so the
+	// largest stands, never a sum. e.AwardPaid stays 0: it is for JSON rows, and the same money
+	// must not count twice.
+	x.paidColumns(func(rule string, amount calc.Fen, c Column) {
+		if rule != "absorption" {
+			return // a column that names another subsidy
+		}
+		pkey := "employer paid\x00" + name
+		if i, ok := r.holds.byKey[pkey]; ok {
+			if amount > in.Payments[i].Amount {
+				in.Payments[i].Amount, in.Payments[i].Ref, in.Payments[i].Note = amount, x.ref(), c.Header
+			}
+			return
+		}
+		x.payment("absorption", name, amount, c, linkKeys{}, false)
+		r.holds.byKey[pkey] = len(in.Payments) - 1
+	}, "absorption")
 	setIf(&e.Cadre, x.str("cadre"))
 	return true
 }
