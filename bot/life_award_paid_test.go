@@ -127,7 +127,7 @@ func testAbsorptionAwardPaid(t *testing.T, head string) {
 		t.Errorf("on record after the correction: %+v, want 5000元 of 2026Q4", p)
 	}
 	reply := newestReply(h)
-	for _, want := range []string{"已发放更正：1项金额低于此前上传的记录，已按本次台账更正", "吸纳就业奖补 9630元→5000元",
+	for _, want := range []string{"已发放更正：1项金额低于此前上传的记录，已按本次台账更正", absorptionEntity + "吸纳就业奖补 9630元→5000元",
 		"已发放5000元", "未发放4630元"} {
 		if !strings.Contains(reply, want) {
 			t.Errorf("reply lacks %q:\n%s", want, reply)

@@ -953,6 +953,16 @@ func correctionText(lowered []store.PaymentChange, led *ledger.Ledger, res *calc
 		people[calc.PersonSubject(l.Household, l.Name, l.IDNumber)] = l.Name
 		people[calc.PersonSubject(l.Household, l.Name, "")] = l.Name
 	}
+	// An entity (吸纳就业奖补 to a 合作社) is named as the ledger names it: it is no person; a
+	// person's name inside it (包玉山养殖场) is masked as anywhere in the reply.
+	entities := map[string]bool{}
+	for _, e := range led.Inputs.Employers {
+		entities[e.Name] = true
+	}
+	for _, e := range led.Inputs.Entities {
+		entities[e.Name] = true
+	}
+	mask := nameMasker(&led.Inputs)
 	seen := map[key]bool{}
 	n := 0
 	var examples []string
@@ -970,6 +980,8 @@ func correctionText(lowered []store.PaymentChange, led *ledger.Ledger, res *calc
 			if head != "" {
 				who = redact.Name(head) + "户"
 			}
+		} else if entities[c.Subject] {
+			who = mask.Replace(c.Subject)
 		} else if name := cmp.Or(names[key{c.Subject, c.Rule}], people[c.Subject]); name != "" {
 			who = redact.Name(name)
 		}
