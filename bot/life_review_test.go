@@ -62,3 +62,35 @@ func renamedAfterTwoGuesses(t *testing.T, first int) {
 		t.Errorf("reply: %q, want %q", got, want)
 	}
 }
+
+// 包玉山's 2026 calf subsidy (1000元, none paid) is open at the 2026Q4 upload in 红旗村 (王建军).
+// The 2027Q1 workbook places the household in 哈拉哈达镇新民村 with 李建国: the 2026 debt moves
+// with it. The corrected 2026Q4 workbook sent in April records 600元 paid: 400元 still owed, and
+// the debt stays where the household is now, with its cadre now. It went back to 红旗村 and to
+// 王建军, who no longer helps the household (the 2026Q4 ledger changes no cadre, README).
+func TestLastYearsLedgerSentLateLeavesTheDebtWhereTheHouseholdIs(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2026, 12, 21, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 0)))
+	h.drain()
+	h.clock.Set(time.Date(2027, 4, 12, 10, 0, 0, 0, shanghai))
+	q1 := lifeHH("已落实", "李建国")
+	q1[1][1], q1[1][2] = "哈拉哈达镇", "新民村"
+	h.drop(dir, "2027年第1季度台账.xlsx", lifeBook(t, "家庭收入台账", q1))
+	h.drain()
+	got := openByRule(t, h, "subsidy_unpaid")
+	if len(got) != 1 || got[0].Unit.Village != "新民村" || got[0].Cadre != "李建国" {
+		t.Fatalf("2027Q1: 2026's debt moves with the household: %+v", got)
+	}
+	h.clock.Set(time.Date(2027, 4, 20, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+	h.drain()
+	got = openByRule(t, h, "subsidy_unpaid")
+	if len(got) != 1 || got[0].Year != 2026 || got[0].Amount == nil || *got[0].Amount != 40000 {
+		t.Fatalf("the corrected 2026Q4 workbook: 400元 of 2026 still owed: %+v", got)
+	}
+	if tk := got[0]; tk.Unit.Township != "哈拉哈达镇" || tk.Unit.Village != "新民村" || tk.Cadre != "李建国" {
+		t.Errorf("2026's debt went back to %s%s and %s; the household is in 哈拉哈达镇新民村 with 李建国", tk.Unit.Township, tk.Unit.Village, tk.Cadre)
+	}
+}

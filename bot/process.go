@@ -149,8 +149,13 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if err != nil {
 		return nil, err
 	}
+	places, err := s.lastYearPlaces(ctx, lastYear)
+	if err != nil {
+		return nil, err
+	}
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded, lastYear)
+	placeAsNow(eval.Tasks, places)
 	eval.Judges = judges
 	eval.Payments, eval.Carried = recorded, carried
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
@@ -162,6 +167,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			return nil, err
 		}
 		eval = evaluationOf(j, p, &in, res, superseded, lastYear)
+		placeAsNow(eval.Tasks, places)
 		eval.Judges = judges
 		eval.Payments, eval.Carried = recorded, carried
 	}
@@ -285,6 +291,42 @@ func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[
 		}
 	}
 	return people, nil
+}
+
+// lastYearPlaces are the village and 帮扶责任人 the latest stored upload gives the households a
+// later year's ledger covered (lastYear): where they are now.
+func (s *Service) lastYearPlaces(ctx context.Context, lastYear map[string]bool) (map[string]store.HouseholdPerson, error) {
+	var ids []string
+	for h, ok := range lastYear {
+		if ok {
+			ids = append(ids, h)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.st.HouseholdPeople(ctx, ids)
+}
+
+// placeAsNow gives the tasks an earlier year's ledger raises or refreshes for a household a later
+// year's ledger covered (its year's subsidies owed, Evaluation.SubsidiesOnly) the village and
+// 帮扶责任人 the household has now (lastYearPlaces), not the ones the old ledger names: the 2026Q4
+// workbook sent again in April after the 2027Q1 one moved the household to 新民村 and gave it to
+// 李建国 took 2026's calf subsidy back to 红旗村 and to 王建军, who no longer helps it.
+func placeAsNow(tasks []calc.Task, now map[string]store.HouseholdPerson) {
+	for i := range tasks {
+		t := &tasks[i]
+		hp, ok := now[t.Household]
+		if !ok || t.Household == "" {
+			continue
+		}
+		if hp.Unit.Village != "" {
+			t.Unit = hp.Unit
+		}
+		if hp.Cadre != "" {
+			t.Cadre = hp.Cadre
+		}
+	}
 }
 
 // otherSheetHouseholds are the households the ledger's other sheets (牲畜, 土地, 务工, 到户项目,
