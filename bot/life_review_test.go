@@ -94,3 +94,40 @@ func TestLastYearsLedgerSentLateLeavesTheDebtWhereTheHouseholdIs(t *testing.T) {
 		t.Errorf("2026's debt went back to %s%s and %s; the household is in 哈拉哈达镇新民村 with 李建国", tk.Unit.Township, tk.Unit.Village, tk.Cadre)
 	}
 }
+
+// 2026Q4's workbook finds 5 calves sold in 2026 (1000元) and 600元 paid: 400元 owed. In April,
+// after the 2027Q1 workbook, the village sends its 2026Q3 workbook again (3 calves by then, the
+// 600元 paid): a quarter of 2026 older than the 2026Q4 one already in, it is no judge of 2026's
+// money any more than it was before 2027 (README: only the year's own ledger, the newest of it,
+// settles its subsidies). It closed the 400元 the 2026Q4 workbook found owed.
+func TestOlderQuarterOfLastYearSentLateSettlesNothing(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2027, 1, 5, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+	h.drain()
+	h.clock.Set(time.Date(2027, 4, 12, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2027年第1季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(0, 0)))
+	h.drain()
+	owed := func() []string {
+		var out []string
+		for _, tk := range openByRule(t, h, "subsidy_unpaid") {
+			if tk.Year == 2026 && tk.Amount != nil {
+				out = append(out, tk.Amount.Text())
+			}
+		}
+		return out
+	}
+	if got := owed(); len(got) != 1 || got[0] != "400元" {
+		t.Fatalf("2027Q1: 2026's 400元 stays owed: %v", got)
+	}
+	h.clock.Set(time.Date(2027, 4, 20, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(3, 600)))
+	h.drain()
+	if got := owed(); len(got) != 1 || got[0] != "400元" {
+		t.Errorf("the late 2026Q3 workbook changed 2026's debt found by 2026Q4: %v\n%s", got, h.lastReply())
+	}
+	if r := h.lastReply(); strings.Contains(r, "应享未发的补贴除外") {
+		t.Errorf("the reply says the 2026Q3 workbook settles 2026's subsidies:\n%s", r)
+	}
+}

@@ -144,6 +144,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			}
 		}
 	}
+	if err := s.newestOfYear(ctx, lastYear, p); err != nil {
+		return nil, err
+	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
 	people, err := s.placeTasks(ctx, res.Tasks, nil)
 	if err != nil {
@@ -223,7 +226,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if len(superseded) > 0 {
 		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办",
 			len(superseded), newest.Chinese(), p.Chinese())
-		if newest.Year > p.Year {
+		if slices.Contains(slices.Collect(maps.Values(lastYear)), true) {
 			text += fmt.Sprintf("（%d年应享未发的补贴除外：只有%d年的台账能核对）", p.Year, p.Year)
 		}
 		text += "。"
@@ -291,6 +294,32 @@ func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[
 		}
 	}
 	return people, nil
+}
+
+// newestOfYear keeps in lastYear the households for which this ledger (of quarter p) is the newest
+// of its year stored: the one ledger that judges the year's subsidies owed once a later year's
+// came in. A 2026Q3 workbook sent again in April 2027, after the 2026Q4 and 2027Q1 ones, closed
+// the 400元 of 2026's calf subsidy the 2026Q4 workbook found owed (3 calves sold by Q3, 5 by Q4).
+func (s *Service) newestOfYear(ctx context.Context, lastYear map[string]bool, p calc.Period) error {
+	var ids []string
+	for h, ok := range lastYear {
+		if ok {
+			ids = append(ids, h)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	within, err := s.st.LatestPeriodsOfYear(ctx, ids, p.Year)
+	if err != nil {
+		return err
+	}
+	for _, h := range ids {
+		if p.Before(within[h]) {
+			lastYear[h] = false
+		}
+	}
+	return nil
 }
 
 // lastYearPlaces are the village and 帮扶责任人 the latest stored upload gives the households a

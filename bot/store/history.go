@@ -596,14 +596,30 @@ func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Per
 // LatestPeriods returns, for those of these households that earlier uploads stored, the latest
 // quarter stored.
 func (s *Store) LatestPeriods(ctx context.Context, households []string) (map[string]calc.Period, error) {
+	return s.latestPeriods(ctx, households, 0)
+}
+
+// LatestPeriodsOfYear is LatestPeriods among the quarters of year: a ledger of an earlier year
+// judges that year's subsidies only when it is the newest of its year stored.
+func (s *Store) LatestPeriodsOfYear(ctx context.Context, households []string, year int) (map[string]calc.Period, error) {
+	return s.latestPeriods(ctx, households, year)
+}
+
+// latestPeriods is LatestPeriods among the quarters of year (0: all).
+func (s *Store) latestPeriods(ctx context.Context, households []string, year int) (map[string]calc.Period, error) {
 	out := map[string]calc.Period{}
 	for start := 0; start < len(households); start += 500 {
 		end := min(start+500, len(households))
-		args := make([]any, 0, end-start)
+		args := make([]any, 0, end-start+2)
 		for _, h := range households[start:end] {
 			args = append(args, h)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT household, MAX(period) FROM households WHERE household IN (`+placeholders(end-start)+`) GROUP BY household`, args...)
+		bound := ""
+		if year != 0 {
+			bound = ` AND period BETWEEN ? AND ?`
+			args = append(args, calc.Period{Year: year, Quarter: 1}.String(), calc.Period{Year: year, Quarter: 4}.String())
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT household, MAX(period) FROM households WHERE household IN (`+placeholders(end-start)+`)`+bound+` GROUP BY household`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("latest periods: %w", err)
 		}
