@@ -131,3 +131,45 @@ func TestOlderQuarterOfLastYearSentLateSettlesNothing(t *testing.T) {
 		t.Errorf("the reply says the 2026Q3 workbook settles 2026's subsidies:\n%s", r)
 	}
 }
+
+// 2026's calf subsidy was paid by 2026Q3 (600元 for 3 calves): its task is closed. The 2026Q4
+// workbook (5 calves, still 600元 paid: 400元 owed) is sent unnamed on 6 January and evaluated
+// for 2027Q1: it reopens that closed task as a 2027 debt. The renamed copy withdraws the guess:
+// the store's tasks are those the 2026Q4 copy leaves alone, one 400元 debt of 2026. The reopened
+// task stayed open as a 2027 debt beside it (its first_seen was 2026Q3's, so it was not taken
+// for one the guess raised).
+func TestRenamedUploadClosesAgainWhatTheGuessReopened(t *testing.T) {
+	run := func(h *harness, guess bool) {
+		dir := h.lifeInbox("红旗村群")
+		h.clock.Set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))
+		h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(3, 0)))
+		h.drain()
+		h.clock.Set(time.Date(2026, 10, 20, 10, 0, 0, 0, shanghai))
+		h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(3, 600)))
+		h.drain()
+		if got := openByRule(t, h, "subsidy_unpaid"); len(got) != 0 {
+			t.Fatalf("2026Q3 paid in full: %+v", got)
+		}
+		if guess {
+			h.clock.Set(time.Date(2027, 1, 6, 10, 0, 0, 0, shanghai))
+			h.drop(dir, "红旗村台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+			h.drain()
+			if got := openByRule(t, h, "subsidy_unpaid"); len(got) != 1 || got[0].Year != 2027 {
+				t.Fatalf("the guess owes 400元 for 2027: %+v", got)
+			}
+		}
+		h.clock.Set(time.Date(2027, 1, 7, 10, 0, 0, 0, shanghai))
+		h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+		h.drain()
+	}
+	h := newHarness(t, nil)
+	run(h, true)
+	if r := h.lastReply(); !strings.Contains(r, "已撤销此前按2027年第1季度核算") {
+		t.Errorf("reply:\n%s", r)
+	}
+	ref := newHarness(t, nil)
+	run(ref, false)
+	if got, want := h.openTaskKeys(), ref.openTaskKeys(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("open tasks %v, want those of the 2026Q4 upload alone %v", got, want)
+	}
+}

@@ -478,14 +478,15 @@ func YearTaskID(id, rule string, year int) string {
 }
 
 // yearTask is the id to store an evaluation's subsidy_unpaid task under for year: its own id,
-// unless that id holds another year's debt. An open debt of an earlier year is moved to its
-// year's id (YearTaskID; reminders, due date and escalation kept) and the id is the new year's;
-// when the id already holds a later year's, the evaluation (a ledger of an earlier year) is given
-// its year's id.
+// unless that id holds another year's debt. A debt of an earlier year is moved to its year's id
+// (YearTaskID; reminders, due date and escalation kept) and the id is the new year's; when the id
+// already holds a later year's, the evaluation (a ledger of an earlier year) is given its year's
+// id. A closed one is moved too: reopened under its own id as the new year's debt, it kept the
+// earlier year's first_seen, so a guessed upload's withdrawal (WithdrawGuessed) took it for a
+// task raised before the guess and left open a 2027 debt found on 2026's data.
 func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (string, error) {
-	var state string
 	var y int
-	err := tx.QueryRowContext(ctx, `SELECT state, year FROM tasks WHERE id = ?`, id).Scan(&state, &y)
+	err := tx.QueryRowContext(ctx, `SELECT year FROM tasks WHERE id = ?`, id).Scan(&y)
 	if err == sql.ErrNoRows {
 		return id, nil
 	}
@@ -498,12 +499,10 @@ func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (strin
 	case y > year:
 		return YearTaskID(id, rule, year), nil
 	}
-	if state == "open" {
-		old := YearTaskID(id, rule, y)
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
-			old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
-			return "", err
-		}
+	old := YearTaskID(id, rule, y)
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
+		old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
+		return "", err
 	}
 	return id, nil
 }
