@@ -30,9 +30,10 @@ type Withdrawal struct {
 //   - the payments of the guessed year it recorded last (job_id) to these subjects are deleted;
 //     a row a later upload updated is left;
 //   - the tasks it raised first (first_seen at or after its save, and no other upload but the
-//     guessed ones withdrawn with it has raised them since: job_id) are deleted, neither open nor 已完成, so 进度 and 完成率 count them
-//     nowhere. A task raised earlier and only seen again by it stays. A subsidy owed for the year
-//     before that it moved to its year's id (yearTask) gets its own id back;
+//     guessed ones withdrawn with it has raised them since: job_id) are deleted, neither open
+//     nor 已完成, so 进度 and 完成率 count them nowhere. A task raised earlier and only seen
+//     again by it stays. A subsidy owed for the year before that it moved to its year's id
+//     (yearTask) gets its own id back;
 //   - the tasks it closed (closed at its save, and not reopened since) are open again, for the
 //     renamed upload to judge: their 已完成 was found on a quarter's data taken for the next;
 //   - its summary rows of the guessed quarter for their villages (and townships, counties).
