@@ -173,3 +173,49 @@ func TestRenamedUploadClosesAgainWhatTheGuessReopened(t *testing.T) {
 		t.Errorf("open tasks %v, want those of the 2026Q4 upload alone %v", got, want)
 	}
 }
+
+// 2026Q3 finds 包玉山's measure not done. The 2026Q4 workbook sent unnamed on 6 January (evaluated
+// for 2027Q1) finds it done and closes the task; the next digest tells 王建军 “已完成”. The renamed
+// copy withdraws the guess (the task is open again for it to judge) and closes it again: the
+// cadre was told already. He got the same “已完成” a second time.
+func TestRenamedUploadDoesNotRepeatADoneNotice(t *testing.T) {
+	hh := func(done string) [][]any {
+		x := lifeHH(done, "王建军")
+		x[1][9] = 5000 // monitored: the measure is checked
+		return x
+	}
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", hh("未落实")))
+	h.drain()
+	if got := openByRule(t, h, "measure_missing"); len(got) != 1 {
+		t.Fatalf("2026Q3: %v", h.openTaskKeys())
+	}
+	h.tickAt(time.Date(2026, 10, 13, 9, 0, 0, 0, shanghai))
+	h.clock.Set(time.Date(2027, 1, 6, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "红旗村台账.xlsx", lifeBook(t, "家庭收入台账", hh("已落实")))
+	h.drain()
+	h.tickAt(time.Date(2027, 1, 6, 16, 0, 0, 0, shanghai))
+	h.clock.Set(time.Date(2027, 1, 7, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", hh("已落实")))
+	h.drain()
+	if r := h.lastReply(); !strings.Contains(r, "已撤销此前按2027年第1季度核算") {
+		t.Fatalf("reply:\n%s", r)
+	}
+	for d := 7; d <= 14; d++ {
+		h.tickAt(time.Date(2027, 1, d, 16, 0, 0, 0, shanghai))
+	}
+	done := 0
+	for _, m := range h.messages("reminder") {
+		if strings.Contains(m.Text, "已完成（") && strings.Contains(m.Text, "未落实帮扶措施") {
+			done++
+		}
+	}
+	if done != 1 {
+		t.Errorf("王建军 was told the measure 已完成 %d times, want once", done)
+	}
+	if got := openByRule(t, h, "measure_missing"); len(got) != 0 {
+		t.Errorf("the renamed copy finds the measure done: %v", h.openTaskKeys())
+	}
+}

@@ -276,8 +276,10 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 		}
 	}
 	// The tasks it closed (at its save) are open again, for the renamed upload to judge: it had
-	// reported them 已完成 on a quarter's data taken for the next one.
-	err = each(`UPDATE tasks SET state = 'open', closed_at = 0, closed_acked = 0 WHERE state = 'closed' AND closed_at = ?
+	// reported them 已完成 on a quarter's data taken for the next one. closed_acked stays: a
+	// digest that told the cadre 已完成 is not repeated when the renamed upload closes them again
+	// (SaveEvaluation keeps it; raised again, a task is reopened with closed_acked 0).
+	err = each(`UPDATE tasks SET state = 'open', closed_at = 0 WHERE state = 'closed' AND closed_at = ?
 		AND (household IN (?list) OR subject IN (?list)) RETURNING household`, true, []any{savedAt}, func(rows *sql.Rows) error {
 		var h string
 		if err := rows.Scan(&h); err != nil {

@@ -409,7 +409,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 	}
 	if len(toClose) > 0 {
-		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=?, closed_acked=0 WHERE id = ?`)
+		// closed_acked is 0 for an open task, but one a guessed upload closed, the cadre was told
+		// 已完成, and its renamed copy's withdrawal opened again (WithdrawGuessed): told once.
+		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=? WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("close task: %w", err)
 		}
