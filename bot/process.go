@@ -144,13 +144,21 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			}
 		}
 	}
+	if err := s.newestOfYear(ctx, lastYear, p); err != nil {
+		return nil, err
+	}
 	res := calc.Evaluate(p, cfg.Policy, &in)
 	people, err := s.placeTasks(ctx, res.Tasks, nil)
 	if err != nil {
 		return nil, err
 	}
+	places, err := s.lastYearPlaces(ctx, lastYear)
+	if err != nil {
+		return nil, err
+	}
 	judges := judgesBySheets(led)
 	eval := evaluationOf(j, p, &in, res, superseded, lastYear)
+	placeAsNow(eval.Tasks, places)
 	eval.Judges = judges
 	eval.Payments, eval.Carried = recorded, carried
 	// The overdue tasks this upload closes are no longer open: a unit's overdue count (and its
@@ -162,6 +170,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			return nil, err
 		}
 		eval = evaluationOf(j, p, &in, res, superseded, lastYear)
+		placeAsNow(eval.Tasks, places)
 		eval.Judges = judges
 		eval.Payments, eval.Carried = recorded, carried
 	}
@@ -217,7 +226,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if len(superseded) > 0 {
 		text += fmt.Sprintf("\n注意：其中%d户已上传过更新的%s台账，本次按%s核算的结果只写入工作簿和历史，不新增、不销号这些户的待办",
 			len(superseded), newest.Chinese(), p.Chinese())
-		if newest.Year > p.Year {
+		if slices.Contains(slices.Collect(maps.Values(lastYear)), true) {
 			text += fmt.Sprintf("（%d年应享未发的补贴除外：只有%d年的台账能核对）", p.Year, p.Year)
 		}
 		text += "。"
@@ -285,6 +294,68 @@ func (s *Service) placeTasks(ctx context.Context, tasks []calc.Task, people map[
 		}
 	}
 	return people, nil
+}
+
+// newestOfYear keeps in lastYear the households for which this ledger (of quarter p) is the newest
+// of its year stored: the one ledger that judges the year's subsidies owed once a later year's
+// came in. A 2026Q3 workbook sent again in April 2027, after the 2026Q4 and 2027Q1 ones, closed
+// the 400元 of 2026's calf subsidy the 2026Q4 workbook found owed (3 calves sold by Q3, 5 by Q4).
+func (s *Service) newestOfYear(ctx context.Context, lastYear map[string]bool, p calc.Period) error {
+	var ids []string
+	for h, ok := range lastYear {
+		if ok {
+			ids = append(ids, h)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	within, err := s.st.LatestPeriodsOfYear(ctx, ids, p.Year)
+	if err != nil {
+		return err
+	}
+	for _, h := range ids {
+		if p.Before(within[h]) {
+			lastYear[h] = false
+		}
+	}
+	return nil
+}
+
+// lastYearPlaces are the village and 帮扶责任人 the latest stored upload gives the households a
+// later year's ledger covered (lastYear): where they are now.
+func (s *Service) lastYearPlaces(ctx context.Context, lastYear map[string]bool) (map[string]store.HouseholdPerson, error) {
+	var ids []string
+	for h, ok := range lastYear {
+		if ok {
+			ids = append(ids, h)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.st.HouseholdPeople(ctx, ids)
+}
+
+// placeAsNow gives the tasks an earlier year's ledger raises or refreshes for a household a later
+// year's ledger covered (its year's subsidies owed, Evaluation.SubsidiesOnly) the village and
+// 帮扶责任人 the household has now (lastYearPlaces), not the ones the old ledger names: the 2026Q4
+// workbook sent again in April after the 2027Q1 one moved the household to 新民村 and gave it to
+// 李建国 took 2026's calf subsidy back to 红旗村 and to 王建军, who no longer helps it.
+func placeAsNow(tasks []calc.Task, now map[string]store.HouseholdPerson) {
+	for i := range tasks {
+		t := &tasks[i]
+		hp, ok := now[t.Household]
+		if !ok || t.Household == "" {
+			continue
+		}
+		if hp.Unit.Village != "" {
+			t.Unit = hp.Unit
+		}
+		if hp.Cadre != "" {
+			t.Cadre = hp.Cadre
+		}
+	}
 }
 
 // otherSheetHouseholds are the households the ledger's other sheets (牲畜, 土地, 务工, 到户项目,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,10 +29,11 @@ type Withdrawal struct {
 //   - the points of the guessed quarter it still holds are deleted;
 //   - the payments of the guessed year it recorded last (job_id) to these subjects are deleted;
 //     a row a later upload updated is left;
-//   - the tasks it raised first (first_seen at or after its save, and no other upload has raised
-//     them since: job_id) are deleted, neither open nor 已完成, so 进度 and 完成率 count them
-//     nowhere. A task raised earlier and only seen again by it stays. A subsidy owed for the year
-//     before that it moved to its year's id (yearTask) gets its own id back;
+//   - the tasks it raised first (first_seen at or after its save, and no other upload but the
+//     guessed ones withdrawn with it has raised them since: job_id) are deleted, neither open
+//     nor 已完成, so 进度 and 完成率 count them nowhere. A task raised earlier and only seen
+//     again by it stays. A subsidy owed for the year before that it moved to its year's id
+//     (yearTask) gets its own id back;
 //   - the tasks it closed (closed at its save, and not reopened since) are open again, for the
 //     renamed upload to judge: their 已完成 was found on a quarter's data taken for the next;
 //   - its summary rows of the guessed quarter for their villages (and townships, counties).
@@ -76,9 +78,16 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	if err != nil {
 		return nil, fmt.Errorf("withdraw guessed: %w", err)
 	}
+	// Newest first: a household's guessed point is held by the last of them (the same unnamed
+	// file sent twice, or sent again with 已发放 corrected), and a task the first raised and the
+	// second saw again is the second's (job_id) with the first's first_seen. Each is withdrawn
+	// with the tasks of the ones after it.
 	var out []Withdrawal
-	for _, g := range gs {
-		touched, changed, err := withdrawJob(ctx, tx, g.JobID, guessed, g.savedAt, households, subjects)
+	var later []int64
+	for i := len(gs) - 1; i >= 0; i-- {
+		g := gs[i]
+		later = append(later, g.JobID)
+		touched, changed, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, households, subjects)
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -96,6 +105,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		g.Households = n
 		out = append(out, g.Withdrawal)
 	}
+	slices.Reverse(out) // in the order they were uploaded
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("withdraw guessed: %w", err)
 	}
@@ -103,9 +113,11 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 }
 
 // withdrawJob deletes what job stored for the guessed quarter of the renamed upload's households
-// and subjects (see WithdrawGuessed). It returns the households it withdrew something of, and
-// whether it changed anything at all (an entity's task has no household).
-func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, guessed calc.Period, savedAt int64,
+// and subjects (see WithdrawGuessed). The tasks it raised first may have been seen again since by
+// the guessed uploads withdrawn with it (jobs, job among them): theirs now, they go too. It
+// returns the households it withdrew something of, and whether it changed anything at all (an
+// entity's task has no household).
+func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guessed calc.Period, savedAt int64,
 	households, subjects []string) (map[string]bool, bool, error) {
 	period := guessed.String()
 	// Their points of the guessed quarter: held by job (found, with their units), or by a later
@@ -218,8 +230,12 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, guessed calc.Period
 	type task struct{ id, rule string }
 	var tasks []task
 	seen := map[string]bool{}
-	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE job_id = ? AND first_seen >= ?
-		AND (household IN (?list) OR subject IN (?list))`, true, []any{job, savedAt}, func(rows *sql.Rows) error {
+	jobArgs := make([]any, len(jobs))
+	for i, j := range jobs {
+		jobArgs[i] = j
+	}
+	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?
+		AND (household IN (?list) OR subject IN (?list))`, true, append(jobArgs, savedAt), func(rows *sql.Rows) error {
 		var t task
 		var h string
 		var u calc.Unit
@@ -260,8 +276,10 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, guessed calc.Period
 		}
 	}
 	// The tasks it closed (at its save) are open again, for the renamed upload to judge: it had
-	// reported them 已完成 on a quarter's data taken for the next one.
-	err = each(`UPDATE tasks SET state = 'open', closed_at = 0, closed_acked = 0 WHERE state = 'closed' AND closed_at = ?
+	// reported them 已完成 on a quarter's data taken for the next one. closed_acked stays: a
+	// digest that told the cadre 已完成 is not repeated when the renamed upload closes them again
+	// (SaveEvaluation keeps it; raised again, a task is reopened with closed_acked 0).
+	err = each(`UPDATE tasks SET state = 'open', closed_at = 0 WHERE state = 'closed' AND closed_at = ?
 		AND (household IN (?list) OR subject IN (?list)) RETURNING household`, true, []any{savedAt}, func(rows *sql.Rows) error {
 		var h string
 		if err := rows.Scan(&h); err != nil {

@@ -409,7 +409,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 	}
 	if len(toClose) > 0 {
-		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=?, closed_acked=0 WHERE id = ?`)
+		// closed_acked is 0 for an open task, but one a guessed upload closed, the cadre was told
+		// 已完成, and its renamed copy's withdrawal opened again (WithdrawGuessed): told once.
+		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=? WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("close task: %w", err)
 		}
@@ -478,14 +480,15 @@ func YearTaskID(id, rule string, year int) string {
 }
 
 // yearTask is the id to store an evaluation's subsidy_unpaid task under for year: its own id,
-// unless that id holds another year's debt. An open debt of an earlier year is moved to its
-// year's id (YearTaskID; reminders, due date and escalation kept) and the id is the new year's;
-// when the id already holds a later year's, the evaluation (a ledger of an earlier year) is given
-// its year's id.
+// unless that id holds another year's debt. A debt of an earlier year is moved to its year's id
+// (YearTaskID; reminders, due date and escalation kept) and the id is the new year's; when the id
+// already holds a later year's, the evaluation (a ledger of an earlier year) is given its year's
+// id. A closed one is moved too: reopened under its own id as the new year's debt, it kept the
+// earlier year's first_seen, so a guessed upload's withdrawal (WithdrawGuessed) took it for a
+// task raised before the guess and left open a 2027 debt found on 2026's data.
 func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (string, error) {
-	var state string
 	var y int
-	err := tx.QueryRowContext(ctx, `SELECT state, year FROM tasks WHERE id = ?`, id).Scan(&state, &y)
+	err := tx.QueryRowContext(ctx, `SELECT year FROM tasks WHERE id = ?`, id).Scan(&y)
 	if err == sql.ErrNoRows {
 		return id, nil
 	}
@@ -498,12 +501,10 @@ func yearTask(ctx context.Context, tx *sql.Tx, id, rule string, year int) (strin
 	case y > year:
 		return YearTaskID(id, rule, year), nil
 	}
-	if state == "open" {
-		old := YearTaskID(id, rule, y)
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
-			old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
-			return "", err
-		}
+	old := YearTaskID(id, rule, y)
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = ? || explain WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`,
+		old, fmt.Sprintf("%d年度：", y), id, old); err != nil {
+		return "", err
 	}
 	return id, nil
 }
@@ -596,14 +597,30 @@ func (s *Store) PriorIncome(ctx context.Context, households []string, p calc.Per
 // LatestPeriods returns, for those of these households that earlier uploads stored, the latest
 // quarter stored.
 func (s *Store) LatestPeriods(ctx context.Context, households []string) (map[string]calc.Period, error) {
+	return s.latestPeriods(ctx, households, 0)
+}
+
+// LatestPeriodsOfYear is LatestPeriods among the quarters of year: a ledger of an earlier year
+// judges that year's subsidies only when it is the newest of its year stored.
+func (s *Store) LatestPeriodsOfYear(ctx context.Context, households []string, year int) (map[string]calc.Period, error) {
+	return s.latestPeriods(ctx, households, year)
+}
+
+// latestPeriods is LatestPeriods among the quarters of year (0: all).
+func (s *Store) latestPeriods(ctx context.Context, households []string, year int) (map[string]calc.Period, error) {
 	out := map[string]calc.Period{}
 	for start := 0; start < len(households); start += 500 {
 		end := min(start+500, len(households))
-		args := make([]any, 0, end-start)
+		args := make([]any, 0, end-start+2)
 		for _, h := range households[start:end] {
 			args = append(args, h)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT household, MAX(period) FROM households WHERE household IN (`+placeholders(end-start)+`) GROUP BY household`, args...)
+		bound := ""
+		if year != 0 {
+			bound = ` AND period BETWEEN ? AND ?`
+			args = append(args, calc.Period{Year: year, Quarter: 1}.String(), calc.Period{Year: year, Quarter: 4}.String())
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT household, MAX(period) FROM households WHERE household IN (`+placeholders(end-start)+`)`+bound+` GROUP BY household`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("latest periods: %w", err)
 		}
