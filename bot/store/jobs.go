@@ -76,15 +76,25 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 
 // Claim leases the next job that is ready (queued and due, or running with an expired lease)
 // to owner until now+lease. It returns nil when none is ready.
+//
+// The files of one chat are evaluated in the order they came: a file waits while an earlier
+// file of the same chat is queued or running and not yet evaluated (stage new or downloaded),
+// retries included. A cadre who sends a workbook and, a minute later, its corrected copy gets
+// the correction on record: run side by side by two workers, the first copy could be saved last
+// and undo it. A file past its evaluation (only its reply left to send) holds nothing up, nor do
+// text commands, nor other chats.
 func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (*Job, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("claim job: %w", err)
 	}
 	defer tx.Rollback()
-	j, err := scanJob(tx.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs
-		WHERE (state = ? AND next_run_at <= ?) OR (state = ? AND lease_until < ?)
-		ORDER BY next_run_at, id LIMIT 1`, JobQueued, ms(now), JobRunning, ms(now)))
+	j, err := scanJob(tx.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs AS j
+		WHERE ((state = ? AND next_run_at <= ?) OR (state = ? AND lease_until < ?))
+			AND NOT (kind = 'file' AND EXISTS (SELECT 1 FROM jobs AS e INDEXED BY jobs_chat
+				WHERE e.platform = j.platform AND e.chat_id = j.chat_id AND e.id < j.id AND e.kind = 'file'
+					AND e.state IN ('queued', 'running') AND e.stage IN (?, ?)))
+		ORDER BY next_run_at, id LIMIT 1`, JobQueued, ms(now), JobRunning, ms(now), StageNew, StageDownloaded))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

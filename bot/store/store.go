@@ -187,6 +187,9 @@ var migrations = []string{
 		withdrawn_by INTEGER NOT NULL DEFAULT 0, -- the renamed upload that withdrew it
 		withdrawn INTEGER NOT NULL DEFAULT 0     -- households withdrawn by that upload
 	)`,
+	// A chat's files are evaluated in the order they came (Claim): the earlier files of a chat
+	// are found by this index.
+	`CREATE INDEX jobs_chat ON jobs(platform, chat_id, id)`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

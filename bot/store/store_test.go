@@ -378,3 +378,62 @@ func storeBefore(t *testing.T, path, marker string) *sql.DB {
 	}
 	return old
 }
+
+// A chat's files are evaluated in the order they came: the second file of chat c waits while
+// the first is running or waiting for a retry, until the first is evaluated; another chat's file
+// and a text command of the same chat do not wait.
+func TestClaimKeepsAChatsFilesInOrder(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	first, _, _ := s.Enqueue(ctx, "local", "m1", "file", "c", []byte(`{}`), t0)
+	second, _, _ := s.Enqueue(ctx, "local", "m2", "file", "c", []byte(`{}`), t0)
+	other, _, _ := s.Enqueue(ctx, "local", "m3", "file", "d", []byte(`{}`), t0)
+	text, _, _ := s.Enqueue(ctx, "local", "m4", "text", "c", []byte(`{}`), t0)
+	sameName, _, _ := s.Enqueue(ctx, "feishu", "m5", "file", "c", []byte(`{}`), t0) // chat "c" of another platform
+	claim := func(at time.Time) int64 {
+		t.Helper()
+		j, err := s.Claim(ctx, "w", at, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j == nil {
+			return 0
+		}
+		return j.ID
+	}
+	if got := claim(t0); got != first {
+		t.Fatalf("first claim: job %d, want %d", got, first)
+	}
+	// The first file is running: the next ready job is not the chat's second file.
+	if got := claim(t0); got != other {
+		t.Fatalf("while the first runs: job %d, want the other chat's %d", got, other)
+	}
+	if got := claim(t0); got != text {
+		t.Fatalf("while the first runs: job %d, want the text command %d", got, text)
+	}
+	if got := claim(t0); got != sameName {
+		t.Fatalf("while the first runs: job %d, want the other platform's %d", got, sameName)
+	}
+	if got := claim(t0); got != 0 {
+		t.Fatalf("while the first runs: job %d claimed, want none (the chat's second file waits)", got)
+	}
+	// Downloaded, then waiting for a retry: still not evaluated, the second file still waits.
+	if err := s.SetStage(ctx, first, "w", StageDownloaded, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, first, "w", t0.Add(time.Minute), "timeout", t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t0.Add(30 * time.Second)); got != 0 {
+		t.Fatalf("the first waits for its retry: job %d claimed, want none", got)
+	}
+	if got := claim(t0.Add(time.Minute)); got != first {
+		t.Fatalf("the retry: job %d, want %d", got, first)
+	}
+	// Evaluated (only its reply left): the second file may go.
+	if err := s.SetStage(ctx, first, "w", StageEvaluated, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t0.Add(time.Minute)); got != second {
+		t.Fatalf("after the first's evaluation: job %d, want %d", got, second)
+	}
+}
