@@ -17,7 +17,8 @@ import (
 	"zengshou/connectors"
 )
 
-// command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 提醒 (admins).
+// command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 待办, 撤销 [编号],
+// 提醒 and 名册 (admins).
 // Unknown text gets the help, never silence.
 // dir is the job's folder, for a workbook the answer attaches.
 func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string) jobResult {
@@ -28,7 +29,7 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string)
 	}
 	arg = strings.TrimSpace(arg)
 	if arg == "" { // typed without a space: “政策三”, “模板牲畜”, “进度红旗村”
-		for _, v := range []string{"进度", "汇总", "政策", "模板"} {
+		for _, v := range []string{"进度", "汇总", "政策", "模板", "撤销"} {
 			if rest, ok := strings.CutPrefix(verb, v); ok && rest != "" {
 				verb, arg = v, strings.TrimSpace(rest)
 				break
@@ -63,6 +64,8 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string)
 			return jobResult{Kind: "reply", Text: "“名册”仅限管理员使用。"}
 		}
 		return jobResult{Kind: "reply", Text: s.rosterGapsText(ctx)}
+	case "撤销", "撤回":
+		return s.undoCommand(ctx, ev, arg)
 	case "帮助", "help", "?", "？":
 		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
 	}
@@ -94,6 +97,7 @@ func helpText(platform string) string {
 	b.WriteString("· 政策 [条款]：查看《若干措施》规则，如“政策 三”\n")
 	b.WriteString("· 模板 [种类]：获取标准台账模板，如“模板 牲畜”；种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶\n")
 	b.WriteString("· 待办：查看我负责的未完成事项（私聊显示户主全名，群里打码）\n")
+	b.WriteString("· 撤销 [编号]：撤回本群最近一次上传（或编号为N的上传，如“撤销 12”）的结果，用于传错了文件；仅上传者本人或管理员，7天内有效\n")
 	b.WriteString("· 提醒：立即向各帮扶责任人发送待办提醒（仅管理员）\n")
 	b.WriteString("· 名册：列出台账中出现但不在名册里的帮扶责任人（仅管理员）\n")
 	b.WriteString("· 帮助：显示本说明")

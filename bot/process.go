@@ -204,12 +204,17 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	if hint {
 		eval.Guessed = shown
 	}
+	eval.Name, eval.Sender = shown, ev.SenderID // for 撤销
 	saved, err := s.st.SaveEvaluation(ctx, eval, now)
 	if err != nil {
 		return nil, err
 	}
 	unknown := s.unknownCadres(ctx, ev, res)
 	text := replyText(shown, p, led, res, saved, unknown, ev.Platform, ledger.ResultMode(led, wopt))
+	// The upload's number, on its first line: “撤销 N” takes it back (undo.go).
+	if head, rest, ok := strings.Cut(text, "\n"); ok {
+		text = head + fmt.Sprintf("（上传编号 #%d，发“撤销”可撤回）", j.ID) + "\n" + rest
+	}
 	for _, w := range withdrawn {
 		n := "" // an entity's tasks alone are no household's
 		if w.Households > 0 {

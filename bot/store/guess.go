@@ -40,7 +40,8 @@ type Withdrawal struct {
 //
 // A ledger without a household sheet (a 牲畜台账 sent alone) stored no point: its payments and
 // tasks are withdrawn all the same. Nothing is withdrawn twice: a retry of by reports what it
-// withdrew before.
+// withdrew before, and an upload withdrawn by 撤销 (Undo) is left out. The machinery is
+// withdrawJob's, which Undo shares.
 //
 // Payment rows are told apart by job_id alone: a row of the guessed year an earlier upload
 // recorded and the guessed upload recorded again (the store keeps the larger amount and the
@@ -59,7 +60,8 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		withdrawn            int
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn FROM guessed_periods
-		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ? ORDER BY job_id`,
+		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ?
+			AND job_id NOT IN (SELECT job_id FROM uploads WHERE undone_at <> 0) ORDER BY job_id`,
 		platform, chat, guessed.String(), ms(since), by)
 	if err != nil {
 		return nil, fmt.Errorf("withdraw guessed: %w", err)
@@ -87,11 +89,11 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
 		later = append(later, g.JobID)
-		touched, changed, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, households, subjects)
+		w, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, withdrawScope{households: households, subjects: subjects})
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		n := len(touched)
+		n, changed := len(w.touched), w.changed
 		if g.withdrawnBy == by { // a retry: what the first attempt withdrew
 			n += g.withdrawn
 			changed = true
@@ -112,33 +114,51 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	return out, nil
 }
 
-// withdrawJob deletes what job stored for the guessed quarter of the renamed upload's households
-// and subjects (see WithdrawGuessed). The tasks it raised first may have been seen again since by
-// the guessed uploads withdrawn with it (jobs, job among them): theirs now, they go too. It
-// returns the households it withdrew something of, and whether it changed anything at all (an
-// entity's task has no household).
-func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guessed calc.Period, savedAt int64,
-	households, subjects []string) (map[string]bool, bool, error) {
-	period := guessed.String()
-	// Their points of the guessed quarter: held by job (found, with their units), or by a later
-	// upload (blocked: that household is left as it is).
+// withdrawScope is what withdrawJob takes back of an upload: the results of the households and
+// subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
+type withdrawScope struct {
+	whole                bool
+	households, subjects []string
+}
+
+// withdrawn is what withdrawJob took back.
+type withdrawn struct {
+	touched  map[string]bool // the households it withdrew something of
+	points   int             // household points deleted
+	payments int             // payment rows deleted
+	deleted  int             // tasks it raised first, deleted
+	reopened int             // tasks it closed, open again
+	changed  bool            // anything at all (an entity's task has no household)
+}
+
+// withdrawJob deletes what job stored for period (the quarter it was evaluated for), within sc,
+// and what it still holds: a household point, payment or task a later upload wrote since (job_id)
+// is that upload's and stays. The tasks it raised first may have been seen again since by the
+// guessed uploads withdrawn with it (jobs, job among them): theirs now, they go too.
+//
+// Of a guessed upload (sc not whole), the households whose point of the quarter a later upload
+// holds are left as they are, tasks and payments included, and the tasks it closed are those
+// closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
+// holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
+// later upload has stored a point of since: that upload judged them too.
+func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, period calc.Period, savedAt int64,
+	sc withdrawScope) (*withdrawn, error) {
+	quarter := period.String()
+	households, subjects := sc.households, sc.subjects
+	out := &withdrawn{touched: map[string]bool{}}
+	// Their points of the quarter: held by job (found, with their units), or by a later upload
+	// (blocked: that household is left as it is).
 	var found []any
 	units := map[calc.Unit]bool{}
 	blocked := map[string]bool{}
-	for start := 0; start < len(households); start += 400 {
-		chunk := anys(households[start:min(start+400, len(households))])
-		rows, err := tx.QueryContext(ctx, `SELECT household, county, township, village, job_id FROM households
-			WHERE period = ? AND household IN (`+placeholders(len(chunk))+`)`, append([]any{period}, chunk...)...)
-		if err != nil {
-			return nil, false, err
-		}
+	scanPoints := func(rows *sql.Rows) error {
+		defer rows.Close()
 		for rows.Next() {
 			var h string
 			var u calc.Unit
 			var j int64
 			if err := rows.Scan(&h, &u.County, &u.Township, &u.Village, &j); err != nil {
-				rows.Close()
-				return nil, false, err
+				return err
 			}
 			if j != job {
 				blocked[h] = true
@@ -147,10 +167,26 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 			found = append(found, h)
 			units[u] = true
 		}
-		err = rows.Err()
-		rows.Close()
+		return rows.Err()
+	}
+	if sc.whole {
+		rows, err := tx.QueryContext(ctx, `SELECT household, county, township, village, job_id FROM households WHERE period = ? AND job_id = ?`, quarter, job)
 		if err != nil {
-			return nil, false, err
+			return nil, err
+		}
+		if err := scanPoints(rows); err != nil {
+			return nil, err
+		}
+	}
+	for start := 0; !sc.whole && start < len(households); start += 400 {
+		chunk := anys(households[start:min(start+400, len(households))])
+		rows, err := tx.QueryContext(ctx, `SELECT household, county, township, village, job_id FROM households
+			WHERE period = ? AND household IN (`+placeholders(len(chunk))+`)`, append([]any{quarter}, chunk...)...)
+		if err != nil {
+			return nil, err
+		}
+		if err := scanPoints(rows); err != nil {
+			return nil, err
 		}
 	}
 	// The household a subject is of: itself, or the 户编号 of 户编号/姓名 (calc.PersonSubject).
@@ -164,10 +200,9 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 	for _, h := range households {
 		isHousehold[h] = true
 	}
-	touched := map[string]bool{}
 	touch := func(household string) {
-		if isHousehold[household] && !blocked[household] {
-			touched[household] = true
+		if household != "" && (sc.whole || isHousehold[household]) && !blocked[household] {
+			out.touched[household] = true
 		}
 	}
 	var all []string
@@ -176,56 +211,71 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 			all = append(all, x)
 		}
 	}
-	// each runs q (its ? first args, then the chunk of all once or twice) over all.
+	// each runs q (its ? first args, then the chunk of all once or twice) over all; of a whole
+	// upload, once, with the condition “(?list)” stands for left out (see whole).
 	each := func(q string, twice bool, args []any, row func(*sql.Rows) error) error {
+		run := func(q string, a []any) error {
+			rows, err := tx.QueryContext(ctx, q, a...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := row(rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}
+		if sc.whole {
+			return run(q, args)
+		}
 		for start := 0; start < len(all); start += 400 {
 			chunk := anys(all[start:min(start+400, len(all))])
 			a := append(append([]any(nil), args...), chunk...)
 			if twice {
 				a = append(a, chunk...)
 			}
-			q := strings.ReplaceAll(q, "(?list)", "("+placeholders(len(chunk))+")")
-			rows, err := tx.QueryContext(ctx, q, a...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				if err := row(rows); err != nil {
-					rows.Close()
-					return err
-				}
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
+			if err := run(strings.ReplaceAll(q, "(?list)", "("+placeholders(len(chunk))+")"), a); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	changed := len(found) > 0
+	// whole picks the condition of a whole upload's query, or of a guessed one's (with (?list)).
+	whole := func(whole, listed string) string {
+		if sc.whole {
+			return whole
+		}
+		return listed
+	}
+	out.points = len(found)
+	out.changed = len(found) > 0
 	for _, h := range found {
 		touch(h.(string))
 	}
 	for start := 0; start < len(found); start += 400 {
 		chunk := found[start:min(start+400, len(found))]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM households WHERE period = ? AND job_id = ? AND household IN (`+placeholders(len(chunk))+`)`,
-			append([]any{period, job}, chunk...)...); err != nil {
-			return nil, false, err
+			append([]any{quarter, job}, chunk...)...); err != nil {
+			return nil, err
 		}
 	}
-	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND subject IN (?list) RETURNING subject`, false,
-		[]any{guessed.Year, job}, func(rows *sql.Rows) error {
+	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND `+whole("1", "subject IN (?list)")+` RETURNING subject`, false,
+		[]any{period.Year, job}, func(rows *sql.Rows) error {
 			var subject string
 			if err := rows.Scan(&subject); err != nil {
 				return err
 			}
-			changed = true
-			touch(householdOf(subject))
+			out.changed = true
+			out.payments++
+			if !sc.whole { // of a whole upload, its households are those of its points and tasks (a subject may be an ID number)
+				touch(householdOf(subject))
+			}
 			return nil
 		})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	type task struct{ id, rule string }
 	var tasks []task
@@ -235,7 +285,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 		jobArgs[i] = j
 	}
 	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?
-		AND (household IN (?list) OR subject IN (?list))`, true, append(jobArgs, savedAt), func(rows *sql.Rows) error {
+		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, append(jobArgs, savedAt), func(rows *sql.Rows) error {
 		var t task
 		var h string
 		var u calc.Unit
@@ -253,53 +303,73 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, guess
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	prevYear := guessed.Prev().Year
+	prevYear := period.Prev().Year
 	for _, t := range tasks {
-		changed = true
+		out.changed = true
+		out.deleted++
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?`, t.id); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		if t.rule != "subsidy_unpaid" || prevYear == guessed.Year {
+		if t.rule != "subsidy_unpaid" || prevYear == period.Year {
 			continue
 		}
 		// yearTask moved the year before's open debt to its year's id when this upload raised the
-		// subsidy for the guessed year under the plain id: it is given the plain id back.
+		// subsidy for its year under the plain id: it is given the plain id back.
 		old, prefix := YearTaskID(t.id, t.rule, prevYear), fmt.Sprintf("%d年度：", prevYear)
 		if old == t.id {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET id = ?, explain = substr(explain, ?) WHERE id = ? AND year = ? AND explain LIKE ?
 			AND NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?)`, t.id, len([]rune(prefix))+1, old, prevYear, prefix+"%", t.id); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
-	// The tasks it closed (at its save) are open again, for the renamed upload to judge: it had
-	// reported them 已完成 on a quarter's data taken for the next one. closed_acked stays: a
-	// digest that told the cadre 已完成 is not repeated when the renamed upload closes them again
-	// (SaveEvaluation keeps it; raised again, a task is reopened with closed_acked 0).
-	err = each(`UPDATE tasks SET state = 'open', closed_at = 0 WHERE state = 'closed' AND closed_at = ?
-		AND (household IN (?list) OR subject IN (?list)) RETURNING household`, true, []any{savedAt}, func(rows *sql.Rows) error {
+	// The tasks it closed are open again: a guessed upload reported them 已完成 on a quarter's
+	// data taken for the next one (the renamed upload judges them), a withdrawn upload on a wrong
+	// file's. closed_acked stays: a digest that told the cadre 已完成 is not repeated when an
+	// upload closes them again (SaveEvaluation keeps it; raised again, a task is reopened with
+	// closed_acked 0).
+	reopen := `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_at = ?
+		AND (household IN (?list) OR subject IN (?list)) RETURNING household`
+	args := []any{savedAt}
+	if sc.whole {
+		reopen = `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by = ?
+			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ?) RETURNING household`
+		args = []any{job, job}
+	}
+	err = each(reopen, true, args, func(rows *sql.Rows) error {
 		var h string
 		if err := rows.Scan(&h); err != nil {
 			return err
 		}
-		changed = true
+		out.changed = true
+		out.reopened++
 		touch(h)
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	if sc.whole {
+		res, err := tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ?`, job, quarter)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			out.changed = true
+		}
+		return out, nil
 	}
 	for u := range units {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ? AND county = ?
 			AND (level = ? OR township = ?) AND (level <> ? OR village = ?)`,
-			job, period, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
-			return nil, false, err
+			job, quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
+			return nil, err
 		}
 	}
-	return touched, changed, nil
+	return out, nil
 }
 
 func anys(ss []string) []any {

@@ -59,6 +59,9 @@ type Evaluation struct {
 	// quarter of the upload because its name gave none, whose reply proposed renaming it for
 	// the quarter before (WithdrawGuessed).
 	Guessed string
+	// Name is the file's name as the group saw it (masked), and Sender the uploader's platform
+	// user id: recorded for 撤销 (Undo).
+	Name, Sender string
 }
 
 // SaveResult is what saving an evaluation changed.
@@ -411,12 +414,12 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	if len(toClose) > 0 {
 		// closed_acked is 0 for an open task, but one a guessed upload closed, the cadre was told
 		// 已完成, and its renamed copy's withdrawal opened again (WithdrawGuessed): told once.
-		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=? WHERE id = ?`)
+		st, err := prepare(`UPDATE tasks SET state='closed', closed_at=?, closed_by=? WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("close task: %w", err)
 		}
 		for _, id := range toClose {
-			if _, err := st.ExecContext(ctx, ms(now), id); err != nil {
+			if _, err := st.ExecContext(ctx, ms(now), ev.JobID, id); err != nil {
 				return nil, fmt.Errorf("close task: %w", err)
 			}
 		}
@@ -427,6 +430,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, period, ev.Guessed, ms(now)); err != nil {
 			return nil, fmt.Errorf("save guessed period: %w", err)
 		}
+	}
+	// The upload on record for 撤销. A retry keeps the first save's time and count.
+	points := map[string]bool{}
+	for _, h := range ev.Households {
+		points[h.Household] = true
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO uploads(job_id, platform, chat_id, sender, period, name, saved_at, households) VALUES(?,?,?,?,?,?,?,?)
+		ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, ev.Sender, period, ev.Name, ms(now), len(points)); err != nil {
+		return nil, fmt.Errorf("save upload: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("save evaluation: %w", err)

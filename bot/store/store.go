@@ -190,6 +190,25 @@ var migrations = []string{
 	// A chat's files are evaluated in the order they came (Claim): the earlier files of a chat
 	// are found by this index.
 	`CREATE INDEX jobs_chat ON jobs(platform, chat_id, id)`,
+	// Every upload saved, for 撤销 (Undo): who sent it in which chat, the quarter it was evaluated
+	// for, and its withdrawal once taken back. closed_by is the upload that closed a task: the
+	// tasks an upload closed are opened again when it is withdrawn.
+	`CREATE TABLE uploads (
+		job_id     INTEGER PRIMARY KEY,
+		platform   TEXT NOT NULL,
+		chat_id    TEXT NOT NULL,
+		sender     TEXT NOT NULL DEFAULT '',      -- the uploader's platform user id
+		period     TEXT NOT NULL,                 -- the quarter it was evaluated for, 2026Q4
+		name       TEXT NOT NULL,                 -- the file's name as the group saw it (masked)
+		saved_at   INTEGER NOT NULL,              -- unix ms of its first save: first_seen of the tasks it raised first
+		households INTEGER NOT NULL DEFAULT 0,    -- household points it saved
+		undone_at  INTEGER NOT NULL DEFAULT 0,    -- unix ms of its withdrawal (撤销), 0 while it stands
+		undone_by  TEXT NOT NULL DEFAULT '',      -- who withdrew it (platform user id)
+		undo_key   TEXT NOT NULL DEFAULT '',      -- the 撤销 message: its retry reports the same withdrawal
+		undo_result TEXT NOT NULL DEFAULT ''      -- what the withdrawal took back, JSON
+	)`,
+	`CREATE INDEX uploads_chat ON uploads(platform, chat_id, job_id)`,
+	`ALTER TABLE tasks ADD COLUMN closed_by INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

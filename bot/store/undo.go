@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"zengshou/calc"
+)
+
+// Upload is an upload on record (saved by SaveEvaluation), for 撤销.
+type Upload struct {
+	JobID          int64
+	Platform, Chat string
+	Sender         string      // the uploader's platform user id
+	Period         calc.Period // the quarter it was evaluated for
+	Name           string      // its file's name as the group saw it (masked)
+	SavedAt        time.Time
+	Households     int       // household points it saved
+	UndoneAt       time.Time // zero while it stands
+	UndoneBy       string
+	Undo           *UndoResult // what its withdrawal took back
+}
+
+// UndoResult is what Undo took back of an upload.
+type UndoResult struct {
+	Households int `json:"households"` // households it withdrew something of (points, tasks)
+	Points     int `json:"points"`     // household points deleted
+	Covered    int `json:"covered"`    // households whose point a later upload holds: left
+	Payments   int `json:"payments"`   // payment rows it had set last, deleted
+	Deleted    int `json:"deleted"`    // tasks it raised first, deleted
+	Reopened   int `json:"reopened"`   // tasks it closed, open again
+	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
+	Retry   bool `json:"-"`
+	Already bool `json:"-"`
+}
+
+const uploadCols = `job_id, platform, chat_id, sender, period, name, saved_at, households, undone_at, undone_by, undo_result`
+
+func scanUpload(row interface{ Scan(...any) error }) (*Upload, error) {
+	var u Upload
+	var period, result string
+	var saved, undone int64
+	if err := row.Scan(&u.JobID, &u.Platform, &u.Chat, &u.Sender, &period, &u.Name, &saved, &u.Households, &undone, &u.UndoneBy, &result); err != nil {
+		return nil, err
+	}
+	u.Period, u.SavedAt, u.UndoneAt = parsePeriodOrZero(period), fromMS(saved), fromMS(undone)
+	if result != "" {
+		u.Undo = &UndoResult{}
+		_ = json.Unmarshal([]byte(result), u.Undo)
+	}
+	return &u, nil
+}
+
+// UploadOf returns the upload job of the chat (platform and chat id), or with job 0 the chat's
+// latest; nil when the chat has no such upload (another chat's is none of its).
+func (s *Store) UploadOf(ctx context.Context, platform, chat string, job int64) (*Upload, error) {
+	q := `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id = ?`
+	args := []any{platform, chat, job}
+	if job == 0 {
+		q = `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? ORDER BY job_id DESC LIMIT 1`
+		args = args[:2]
+	}
+	u, err := scanUpload(s.db.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	return u, nil
+}
+
+// UploadUndoneBy returns the upload the 撤销 message key withdrew, nil when none: a retry of
+// that message reports it again, even when another upload of the chat was saved since.
+func (s *Store) UploadUndoneBy(ctx context.Context, key string) (*Upload, error) {
+	u, err := scanUpload(s.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE undo_key = ? AND undone_at <> 0 LIMIT 1`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	return u, nil
+}
+
+// PendingFiles counts the files of the chat not evaluated yet (queued or running, before their
+// save): 撤销 without a number, sent meanwhile, would withdraw the upload before them.
+func (s *Store) PendingFiles(ctx context.Context, platform, chat string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs INDEXED BY jobs_chat WHERE platform = ? AND chat_id = ? AND kind = 'file'
+		AND state IN (?, ?) AND stage IN (?, ?)`, platform, chat, JobQueued, JobRunning, StageNew, StageDownloaded).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("pending files: %w", err)
+	}
+	return n, nil
+}
+
+// Undo withdraws, in one transaction, everything upload job still holds (撤销): its household
+// points of its quarter, the payments it set last (the amount on record before it is not
+// restored), the tasks it raised first (deleted: neither open nor 已完成), and its summary rows;
+// the tasks it closed are open again (closed_acked kept: nobody is told 已完成 twice) but those
+// of a household a later upload stored a point of since. What a later upload wrote since (a point,
+// a payment, a task it saw again: job_id) is that upload's and stays: Covered counts the
+// households of its points. The tasks it only saw again, moved to another village or gave to
+// another cadre keep what it wrote.
+//
+// The withdrawal is recorded (by, now, key: the 撤销 message): the same message again (a retried
+// job) reports what it withdrew, Retry set; another finds it done, Already set. A withdrawn
+// upload is never withdrawn again, by Undo or WithdrawGuessed.
+//
+// Its rows are found by job_id, which no index holds: 撤销 is rare, and an index would slow down
+// every upload's save for it.
+func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Time) (*UndoResult, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("undo upload: %w", err)
+	}
+	defer tx.Rollback()
+	u, err := scanUpload(tx.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE job_id = ?`, job))
+	if err != nil {
+		return nil, fmt.Errorf("undo upload %d: %w", job, err)
+	}
+	var undoKey string
+	if err := tx.QueryRowContext(ctx, `SELECT undo_key FROM uploads WHERE job_id = ?`, job).Scan(&undoKey); err != nil {
+		return nil, fmt.Errorf("undo upload %d: %w", job, err)
+	}
+	if !u.UndoneAt.IsZero() {
+		out := &UndoResult{}
+		if u.Undo != nil {
+			*out = *u.Undo
+		}
+		out.Retry, out.Already = undoKey == key, undoKey != key
+		return out, nil
+	}
+	w, err := withdrawJob(ctx, tx, job, []int64{job}, u.Period, ms(u.SavedAt), withdrawScope{whole: true})
+	if err != nil {
+		return nil, fmt.Errorf("undo upload %d: %w", job, err)
+	}
+	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened}
+	// The households of its points not withdrawn: a later upload holds them (or a renamed copy
+	// withdrew them, WithdrawGuessed).
+	out.Covered = max(u.Households-w.points, 0)
+	b, _ := json.Marshal(out)
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET undone_at = ?, undone_by = ?, undo_key = ?, undo_result = ? WHERE job_id = ?`,
+		ms(now), by, key, string(b), job); err != nil {
+		return nil, fmt.Errorf("undo upload %d: %w", job, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("undo upload %d: %w", job, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,116 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+
+	"zengshou/bot/store"
+	"zengshou/config/redact"
+	"zengshou/connectors"
+)
+
+// undoWindow is how long after an upload 撤销 can take it back: a wrong file is noticed in the
+// days after (the reply shows what was read); later, the right ledger sent again corrects it.
+const undoWindow = 7 * 24 * time.Hour
+
+// undoCommand is 撤销 [编号]: it withdraws the results of an upload of this chat (the latest, or
+// upload number N, “撤销 12”, “撤销 #12”) sent within undoWindow, for its uploader or an admin
+// (store.Undo). The upload's number is shown in its reply.
+func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg string) jobResult {
+	reply := func(text string) jobResult { return jobResult{Kind: "reply", Text: text} }
+	mask := s.personMasker(ctx) // before the withdrawal deletes the names it knows
+	arg = strings.TrimSpace(width.Narrow.String(arg))
+	arg = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(arg, "上传编号"), "编号"))
+	arg = strings.TrimSpace(strings.TrimPrefix(arg, "#"))
+	// The same 撤销 message (a retried job) reports its withdrawal again; another is told it is done.
+	key := ev.Platform + "\x00" + ev.ID
+	up, err := s.st.UploadUndoneBy(ctx, key)
+	if err != nil {
+		s.log.WithError(err).Warn("command 撤销: upload")
+		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
+	}
+	if up != nil {
+		return s.undoUpload(ctx, ev, up, key, mask)
+	}
+	var job int64
+	if arg != "" {
+		n, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil || n <= 0 {
+			return reply("没有听懂“撤销 " + truncate(mask(arg), 20) + "”。发送“撤销”撤回本群最近一次上传，或“撤销 编号”撤回指定的上传（编号见上传后的回复，如“上传编号 #12”）。")
+		}
+		job = n
+	} else {
+		// A file still being evaluated would come after the upload 撤销 finds: the cadre means it.
+		n, err := s.st.PendingFiles(ctx, ev.Platform, ev.ChatID)
+		if err != nil {
+			s.log.WithError(err).Warn("command 撤销: pending files")
+			return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
+		}
+		if n > 0 {
+			return reply("本群还有文件正在处理，请等它的回复出来后再发送“撤销”（或“撤销 编号”）。")
+		}
+	}
+	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job)
+	if err != nil {
+		s.log.WithError(err).Warn("command 撤销: upload")
+		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
+	}
+	if up == nil {
+		if job > 0 {
+			return reply(fmt.Sprintf("本群没有上传编号 #%d（只能撤销本群的上传）。", job))
+		}
+		return reply("本群还没有可撤销的上传。")
+	}
+	return s.undoUpload(ctx, ev, up, key, mask)
+}
+
+// undoUpload withdraws up for the 撤销 message key, when its sender may, and composes the reply.
+func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *store.Upload, key string, mask func(string) string) jobResult {
+	reply := func(text string) jobResult { return jobResult{Kind: "reply", Text: text} }
+	name := mask(redact.Text(up.Name))
+	what := fmt.Sprintf("上传编号 #%d《%s》（%s）", up.JobID, name, up.Period.Chinese())
+	loc := s.Config().Reminders.Location()
+	if up.UndoneAt.IsZero() {
+		if up.Sender != ev.SenderID && !s.isAdmin(ev) {
+			return reply("只有上传该文件的人或管理员可以撤销" + what + "。")
+		}
+		if now := s.clock.Now(); now.Sub(up.SavedAt) > undoWindow {
+			return reply(fmt.Sprintf("%s是%s上传的，已超过%d天，不能撤销；如有错误，请上传更正后的台账。",
+				what, up.SavedAt.In(loc).Format("1月2日"), int(undoWindow.Hours()/24)))
+		}
+	}
+	res, err := s.st.Undo(ctx, up.JobID, ev.SenderID, key, s.clock.Now())
+	if err != nil {
+		s.log.WithError(err).Warn("command 撤销: undo")
+		return jobResult{Kind: "error", Text: "撤销时出错，请稍后再试；如仍失败请联系管理员。"}
+	}
+	if res.Already {
+		at := up.UndoneAt
+		if at.IsZero() { // withdrawn meanwhile
+			at = s.clock.Now()
+		}
+		return reply(fmt.Sprintf("%s已撤销过（%s），无需再撤销。", what, at.In(loc).Format("1月2日15:04")))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "已撤销%s的结果：", what)
+	var parts []string
+	if res.Households > 0 {
+		parts = append(parts, fmt.Sprintf("涉及%d户", res.Households))
+	}
+	parts = append(parts, fmt.Sprintf("%d项待办删除", res.Deleted), fmt.Sprintf("%d项待办恢复为未完成", res.Reopened),
+		fmt.Sprintf("%d条已发放记录删除", res.Payments))
+	b.WriteString(strings.Join(parts, "，") + "。")
+	if res.Covered > 0 {
+		fmt.Fprintf(&b, "\n%d户的结果已被之后的上传覆盖，未撤销。", res.Covered)
+	}
+	if res.Payments > 0 {
+		b.WriteString("\n删除的已发放记录不会恢复为这次上传之前的金额，请以正确台账的“已发放”为准。")
+	}
+	b.WriteString("\n进度、提醒和汇总不再计入这次上传。现在可以上传正确的台账。")
+	return reply(b.String())
+}
