@@ -221,6 +221,10 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 	if err := ledger.Write(src, dst, led, res, ledger.WriteOptions{Limits: ledgerLimits(cfg, filepath.Join(dir, "tmp"))}); err != nil {
 		return err
 	}
+	// A locked upload comes back locked with the same password, as in a chat.
+	if err := ledger.EncryptAs(led, dst, cfg.Ledger.XLSXPassword); err != nil {
+		return err
+	}
 	f, err := os.Open(dst)
 	if err != nil {
 		return err
