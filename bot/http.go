@@ -263,9 +263,16 @@ func saveBody(r *http.Request, dst string) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, src)
+	rd := &readErr{r: src}
+	n, err := io.Copy(f, rd)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	var mbe *http.MaxBytesError
+	if rd.err != nil && !errors.As(rd.err, &mbe) {
+		// The body ended before its end (a dropped connection, a multipart body cut short):
+		// the client's fault, not an internal error.
+		return &apiError{status: http.StatusBadRequest, Code: "incomplete", Message: "上传不完整：请求体在文件结束前中断，请重新上传"}
 	}
 	if err != nil {
 		return err
@@ -274,6 +281,21 @@ func saveBody(r *http.Request, dst string) error {
 		return &apiError{status: http.StatusBadRequest, Code: "empty", Message: "请求中没有工作簿内容"}
 	}
 	return nil
+}
+
+// readErr remembers the error of its reader other than io.EOF: a failed read of the upload
+// told apart from a failed write of the copy.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // EvaluateRequest is the body of POST /api/v1/evaluate.

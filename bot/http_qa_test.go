@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -44,4 +45,20 @@ func TestPluginAPIEncryptedUploadComesBackEncrypted(t *testing.T) {
 		t.Fatalf("the result does not open with the password: %v", err)
 	}
 	g.Close()
+}
+
+// A multipart upload cut short (no closing boundary: a script that stopped writing, a dropped
+// connection) is the client's fault: 400 with a Chinese message. It answered 500 内部错误 and
+// logged an internal error.
+func TestPluginAPITruncatedUploadIsABadRequest(t *testing.T) {
+	srv, h := apiServer(t, nil)
+	body := "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nPK\x03\x04garbage"
+	r := do(t, "POST", srv.URL+"/api/v1/process", "s3cret-token", "multipart/form-data; boundary=XX", strings.NewReader(body))
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 400 || !strings.Contains(string(b), "上传不完整") {
+		t.Errorf("truncated multipart: %d %s, want 400 上传不完整", r.StatusCode, b)
+	}
+	if strings.Contains(h.logs.String(), "internal error") {
+		t.Errorf("logged as an internal error: %s", h.logs.String())
+	}
 }
