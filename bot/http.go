@@ -36,6 +36,17 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("POST /api/v1/evaluate", s.api(s.apiEvaluate))
 	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))
 	mux.Handle("GET /api/v1/templates/{kind}", s.api(s.apiTemplate))
+	// A wrong method or path under /api/ gets the API's JSON error, not the mux's plain text.
+	for path, allow := range map[string]string{"/api/v1/process": "POST", "/api/v1/evaluate": "POST",
+		"/api/v1/policy": "GET, HEAD", "/api/v1/templates/{kind}": "GET, HEAD"} {
+		mux.Handle(path, s.api(func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Allow", allow)
+			return &apiError{status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "该接口只接受 " + allow + " 请求"}
+		}))
+	}
+	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		return &apiError{status: http.StatusNotFound, Code: "not_found", Message: "没有这个接口：" + r.URL.Path}
+	}))
 	return mux
 }
 

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,38 @@ func TestPluginAPITruncatedUploadIsABadRequest(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), "internal error") {
 		t.Errorf("logged as an internal error: %s", h.logs.String())
+	}
+}
+
+// A wrong path or method under /api/ answers like the rest of the API: JSON with a Chinese
+// message, 404 or 405 (with Allow). It answered the mux's plain-text "404 page not found" and
+// "Method Not Allowed", which a script parsing the API's JSON errors could not read.
+func TestPluginAPIWrongPathOrMethodIsJSON(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"POST", "/api/v1/proces", 404, ""},
+		{"GET", "/api/v2/policy", 404, ""},
+		{"GET", "/api/v1/process", 405, "POST"},
+		{"PUT", "/api/v1/evaluate", 405, "POST"},
+		{"POST", "/api/v1/policy", 405, "GET, HEAD"},
+		{"DELETE", "/api/v1/templates/households", 405, "GET, HEAD"},
+	} {
+		r := do(t, c.method, srv.URL+c.path, "s3cret-token", "", nil)
+		var body map[string]string
+		err := json.NewDecoder(r.Body).Decode(&body)
+		if r.StatusCode != c.status || err != nil || body["error"] == "" || !strings.ContainsFunc(body["message"], func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+			t.Errorf("%s %s: %d %v %v, want %d with a Chinese JSON message", c.method, c.path, r.StatusCode, body, err, c.status)
+		}
+		if got := r.Header.Get("Allow"); got != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+		}
+	}
+	// Without a token nothing is told about paths: 401.
+	if r := do(t, "GET", srv.URL+"/api/v1/nothing", "", "", nil); r.StatusCode != 401 {
+		t.Errorf("unknown path without a token: %d, want 401", r.StatusCode)
 	}
 }
