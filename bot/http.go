@@ -151,8 +151,8 @@ func (s *Service) parseLimited(h func(w http.ResponseWriter, r *http.Request) er
 // authorized compares the bearer token with every configured token in constant time. With no
 // token configured the plugin API is closed.
 func authorized(tokens []string, header string) bool {
-	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || got == "" {
+	scheme, got, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || got == "" { // the scheme is case-insensitive
 		return false
 	}
 	match := 0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,5 +95,35 @@ func TestPluginAPIWrongPathOrMethodIsJSON(t *testing.T) {
 	// Without a token nothing is told about paths: 401.
 	if r := do(t, "GET", srv.URL+"/api/v1/nothing", "", "", nil); r.StatusCode != 401 {
 		t.Errorf("unknown path without a token: %d, want 401", r.StatusCode)
+	}
+}
+
+// The auth scheme is case-insensitive (RFC 9110 §11.1, RFC 6750): a script or macro sending
+// "bearer TOKEN" or "BEARER TOKEN" is let in. It got 401 缺少或错误的访问令牌 with the right token.
+func TestPluginAPIBearerSchemeAnyCase(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/policy", nil)
+		req.Header.Set("Authorization", scheme+" s3cret-token")
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			t.Errorf("%q: %d, want 200", scheme, r.StatusCode)
+		}
+	}
+	for _, hdr := range []string{"Basic s3cret-token", "Bearers3cret-token", "bearer  ", "s3cret-token"} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/policy", nil)
+		req.Header.Set("Authorization", hdr)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 401 {
+			t.Errorf("%q: %d, want 401", hdr, r.StatusCode)
+		}
 	}
 }
