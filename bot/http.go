@@ -80,6 +80,9 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg := s.Config()
 		code := http.StatusOK
+		// Answers name households and carry ID numbers: no cache keeps them, no browser sniffs them.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		defer func() { s.metrics.apiRequest.WithLabelValues(r.Pattern, fmt.Sprint(code)).Inc() }()
 		if !authorized(cfg.HTTP.Tokens, r.Header.Get("Authorization")) {
 			code = http.StatusUnauthorized

@@ -127,3 +127,24 @@ func TestPluginAPIBearerSchemeAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// The API's answers name households and carry ID numbers: no cache may keep them, and no
+// browser may sniff a JSON or workbook answer into something else. No answer said so.
+func TestPluginAPIAnswersAreNotCached(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	book := fxWorkbook(t, 10, 1)
+	for _, r := range []*http.Response{
+		do(t, "POST", srv.URL+"/api/v1/process", "s3cret-token", "application/octet-stream", bytes.NewReader(book)),
+		do(t, "POST", srv.URL+"/api/v1/process?format=json", "s3cret-token", "application/octet-stream", bytes.NewReader(book)),
+		do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(`{"period":"2026Q3","inputs":{}}`)),
+		do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(`{`)),
+		do(t, "GET", srv.URL+"/api/v1/policy", "", "", nil),
+	} {
+		if got := r.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s %s → %d: Cache-Control %q, want no-store", r.Request.Method, r.Request.URL.RequestURI(), r.StatusCode, got)
+		}
+		if got := r.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s → %d: X-Content-Type-Options %q, want nosniff", r.Request.Method, r.Request.URL.RequestURI(), r.StatusCode, got)
+		}
+	}
+}
