@@ -370,6 +370,11 @@ func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
 	if k, ok := templateKinds[kind]; ok {
 		kind = k
 	}
+	unknown := &apiError{status: http.StatusNotFound, Code: "unknown_kind",
+		Message: "没有该种类的模板：" + kind + "（每次下载一种：" + strings.Join(ledger.TemplateKinds, ", ") + "）"}
+	if kind == "all" { // one template a request: "all" would be the first alone, named all.xlsx
+		return unknown
+	}
 	dir, err := os.MkdirTemp("", "zengshou-template-")
 	if err != nil {
 		return err
@@ -377,7 +382,7 @@ func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
 	defer os.RemoveAll(dir)
 	files, err := ledger.WriteTemplates(kind, dir)
 	if err != nil || len(files) == 0 {
-		return &apiError{status: http.StatusNotFound, Code: "unknown_kind", Message: "没有该种类的模板：" + kind}
+		return unknown
 	}
 	f, err := os.Open(files[0])
 	if err != nil {

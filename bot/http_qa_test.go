@@ -148,3 +148,21 @@ func TestPluginAPIAnswersAreNotCached(t *testing.T) {
 		}
 	}
 }
+
+// GET /api/v1/templates/all (or 全部, as the 模板 command takes) sent the households template
+// alone, named all.xlsx, as if it were every template. The API sends one template a request:
+// all is refused with the kinds to ask for, as an unknown kind is.
+func TestPluginAPITemplateAllIsNotOneTemplate(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for _, k := range []string{"all", "全部", "nonsense"} {
+		r := do(t, "GET", srv.URL+"/api/v1/templates/"+k, "s3cret-token", "", nil)
+		b, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 404 || !strings.Contains(string(b), "households") || !strings.Contains(string(b), "filial") {
+			t.Errorf("%s: %d %s, want 404 naming the kinds", k, r.StatusCode, b)
+		}
+	}
+	r := do(t, "GET", srv.URL+"/api/v1/templates/牲畜", "s3cret-token", "", nil)
+	if r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Disposition"), "livestock.xlsx") {
+		t.Errorf("牲畜: %d %q", r.StatusCode, r.Header.Get("Content-Disposition"))
+	}
+}
