@@ -330,6 +330,13 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：" + err.Error()}
 	}
+	if _, err := dec.Token(); err != io.EOF { // one request object, nothing after it
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：请求对象之后还有其他内容（每次只发送一个对象）"}
+	}
 	p := s.periodNow()
 	if req.Period != "" {
 		var err error

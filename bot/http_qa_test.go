@@ -166,3 +166,21 @@ func TestPluginAPITemplateAllIsNotOneTemplate(t *testing.T) {
 		t.Errorf("牲畜: %d %q", r.StatusCode, r.Header.Get("Content-Disposition"))
 	}
 }
+
+// A body with more after the request object (two requests pasted into one, a stray character)
+// was evaluated on its first object alone and answered 200; the rest was silently ignored. It is
+// 400 bad_json. A trailing newline is fine.
+func TestPluginAPIEvaluateRejectsTrailingData(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for body, want := range map[string]int{
+		`{"period":"2026Q3","inputs":{}}` + "\n":                          200,
+		`{"period":"2026Q3","inputs":{}} {"period":"2026Q4","inputs":{}}`: 400,
+		`{"period":"2026Q3","inputs":{}}]`:                                400,
+	} {
+		r := do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(body))
+		if r.StatusCode != want {
+			b, _ := io.ReadAll(r.Body)
+			t.Errorf("%q: %d %s, want %d", body, r.StatusCode, b, want)
+		}
+	}
+}
