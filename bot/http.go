@@ -33,7 +33,7 @@ func (s *Service) Handler() http.Handler {
 		}
 	}
 	mux.Handle("POST /api/v1/process", s.api(s.parseLimited(s.apiProcess)))
-	mux.Handle("POST /api/v1/evaluate", s.api(s.apiEvaluate))
+	mux.Handle("POST /api/v1/evaluate", s.api(s.parseLimited(s.apiEvaluate))) // as heavy as a workbook
 	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))
 	mux.Handle("GET /api/v1/templates/{kind}", s.api(s.apiTemplate))
 	// A wrong method or path under /api/ gets the API's JSON error, not the mux's plain text.
