@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -222,5 +223,31 @@ func TestPluginAPIEvaluateCountsAgainstMaxParallel(t *testing.T) {
 	}
 	if r := do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(`{"period":"2026Q3","inputs":{}}`)); r.StatusCode != 200 {
 		t.Errorf("evaluate with a slot free: %d", r.StatusCode)
+	}
+}
+
+// A service killed while the plugin API processed a workbook (OOM killer, power cut, kill -9)
+// left the upload — names and ID numbers — in DATA/api-*/ for ever: the API stores nothing, so
+// no retention ever looked there. The next start removes them.
+func TestRunRemovesAPIDirsLeftByACrash(t *testing.T) {
+	data := t.TempDir()
+	stale := filepath.Join(data, "api-123456")
+	if err := os.MkdirAll(filepath.Join(stale, "tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale, "upload.xlsx"), []byte("PK names and ID numbers"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := bot.Run(ctx, bot.RunOptions{Config: config.Defaults(), DataDir: data, Addr: "127.0.0.1:0", Stdout: io.Discard,
+		Log: logrus.NewEntry(log), Ready: func(string) { cancel() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("%s still there after a start: %v", stale, err)
 	}
 }
