@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +85,11 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		defer func() { s.metrics.apiRequest.WithLabelValues(r.Pattern, fmt.Sprint(code)).Inc() }()
+		if !slices.ContainsFunc(cfg.HTTP.Tokens, func(t string) bool { return t != "" }) {
+			code = http.StatusForbidden // closed: no token would help, say why
+			writeJSON(w, code, &apiError{Code: "api_disabled", Message: "插件 API 未启用：服务器未配置访问令牌（http.tokens 或环境变量 ZENGSHOU_HTTP_TOKENS），请联系管理员"})
+			return
+		}
 		if !authorized(cfg.HTTP.Tokens, r.Header.Get("Authorization")) {
 			code = http.StatusUnauthorized
 			w.Header().Set("WWW-Authenticate", `Bearer realm="zengshou"`)

@@ -251,3 +251,17 @@ func TestRunRemovesAPIDirsLeftByACrash(t *testing.T) {
 		t.Errorf("%s still there after a start: %v", stale, err)
 	}
 }
+
+// With no token configured the API is closed; an IT person who forgot ZENGSHOU_HTTP_TOKENS (or
+// whose systemd unit did not load it) was told 401 缺少或错误的访问令牌 and kept checking the token
+// they sent. The answer is 403 saying the API is not enabled on the server, whatever is sent.
+func TestPluginAPIClosedSaysSo(t *testing.T) {
+	srv, _ := apiServer(t, func(c *config.Config) { c.HTTP.Tokens = nil })
+	for _, tok := range []string{"", "anything"} {
+		r := do(t, "GET", srv.URL+"/api/v1/policy", tok, "", nil)
+		b, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 403 || !strings.Contains(string(b), "ZENGSHOU_HTTP_TOKENS") {
+			t.Errorf("token %q, none configured: %d %s, want 403 naming ZENGSHOU_HTTP_TOKENS", tok, r.StatusCode, b)
+		}
+	}
+}
