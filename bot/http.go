@@ -132,8 +132,8 @@ func (s *Service) recovered(w http.ResponseWriter, r *http.Request, h func(w htt
 const parseRetryAfter = 10
 
 // parseLimited admits at most http.max_parallel requests at once to a handler that parses a
-// workbook: each parse starts a child of up to limits.parse_memory_mb, and many at once could
-// exhaust the machine's memory. A request beyond the limit is refused at once (503 with
+// workbook (or evaluates rows of JSON, as heavy in the service's own memory): each parse starts
+// a child of up to limits.parse_memory_mb, and many at once could exhaust the machine's memory. A request beyond the limit is refused at once (503 with
 // Retry-After, before its body is read or a child started), not queued. The limit is read per
 // request, so a hot reload applies at once.
 func (s *Service) parseLimited(h func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
