@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,20 @@ func (s *Service) Handler() http.Handler {
 		}
 	}
 	mux.Handle("POST /api/v1/process", s.api(s.parseLimited(s.apiProcess)))
-	mux.Handle("POST /api/v1/evaluate", s.api(s.apiEvaluate))
+	mux.Handle("POST /api/v1/evaluate", s.api(s.parseLimited(s.apiEvaluate))) // as heavy as a workbook
 	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))
 	mux.Handle("GET /api/v1/templates/{kind}", s.api(s.apiTemplate))
+	// A wrong method or path under /api/ gets the API's JSON error, not the mux's plain text.
+	for path, allow := range map[string]string{"/api/v1/process": "POST", "/api/v1/evaluate": "POST",
+		"/api/v1/policy": "GET, HEAD", "/api/v1/templates/{kind}": "GET, HEAD"} {
+		mux.Handle(path, s.api(func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Allow", allow)
+			return &apiError{status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "该接口只接受 " + allow + " 请求"}
+		}))
+	}
+	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		return &apiError{status: http.StatusNotFound, Code: "not_found", Message: "没有这个接口：" + r.URL.Path}
+	}))
 	return mux
 }
 
@@ -69,7 +81,15 @@ func (s *Service) api(h func(w http.ResponseWriter, r *http.Request) error) http
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg := s.Config()
 		code := http.StatusOK
+		// Answers name households and carry ID numbers: no cache keeps them, no browser sniffs them.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		defer func() { s.metrics.apiRequest.WithLabelValues(r.Pattern, fmt.Sprint(code)).Inc() }()
+		if !slices.ContainsFunc(cfg.HTTP.Tokens, func(t string) bool { return t != "" }) {
+			code = http.StatusForbidden // closed: no token would help, say why
+			writeJSON(w, code, &apiError{Code: "api_disabled", Message: "插件 API 未启用：服务器未配置访问令牌（http.tokens 或环境变量 ZENGSHOU_HTTP_TOKENS），请联系管理员"})
+			return
+		}
 		if !authorized(cfg.HTTP.Tokens, r.Header.Get("Authorization")) {
 			code = http.StatusUnauthorized
 			w.Header().Set("WWW-Authenticate", `Bearer realm="zengshou"`)
@@ -112,8 +132,8 @@ func (s *Service) recovered(w http.ResponseWriter, r *http.Request, h func(w htt
 const parseRetryAfter = 10
 
 // parseLimited admits at most http.max_parallel requests at once to a handler that parses a
-// workbook: each parse starts a child of up to limits.parse_memory_mb, and many at once could
-// exhaust the machine's memory. A request beyond the limit is refused at once (503 with
+// workbook (or evaluates rows of JSON, as heavy in the service's own memory): each parse starts
+// a child of up to limits.parse_memory_mb, and many at once could exhaust the machine's memory. A request beyond the limit is refused at once (503 with
 // Retry-After, before its body is read or a child started), not queued. The limit is read per
 // request, so a hot reload applies at once.
 func (s *Service) parseLimited(h func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
@@ -140,8 +160,8 @@ func (s *Service) parseLimited(h func(w http.ResponseWriter, r *http.Request) er
 // authorized compares the bearer token with every configured token in constant time. With no
 // token configured the plugin API is closed.
 func authorized(tokens []string, header string) bool {
-	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || got == "" {
+	scheme, got, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || got == "" { // the scheme is case-insensitive
 		return false
 	}
 	match := 0
@@ -221,6 +241,10 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 	if err := ledger.Write(src, dst, led, res, ledger.WriteOptions{Limits: ledgerLimits(cfg, filepath.Join(dir, "tmp"))}); err != nil {
 		return err
 	}
+	// A locked upload comes back locked with the same password, as in a chat.
+	if err := ledger.EncryptAs(led, dst, cfg.Ledger.XLSXPassword); err != nil {
+		return err
+	}
 	f, err := os.Open(dst)
 	if err != nil {
 		return err
@@ -259,9 +283,16 @@ func saveBody(r *http.Request, dst string) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, src)
+	rd := &readErr{r: src}
+	n, err := io.Copy(f, rd)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	var mbe *http.MaxBytesError
+	if rd.err != nil && !errors.As(rd.err, &mbe) {
+		// The body ended before its end (a dropped connection, a multipart body cut short):
+		// the client's fault, not an internal error.
+		return &apiError{status: http.StatusBadRequest, Code: "incomplete", Message: "上传不完整：请求体在文件结束前中断，请重新上传"}
 	}
 	if err != nil {
 		return err
@@ -270,6 +301,21 @@ func saveBody(r *http.Request, dst string) error {
 		return &apiError{status: http.StatusBadRequest, Code: "empty", Message: "请求中没有工作簿内容"}
 	}
 	return nil
+}
+
+// readErr remembers the error of its reader other than io.EOF: a failed read of the upload
+// told apart from a failed write of the copy.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // EvaluateRequest is the body of POST /api/v1/evaluate.
@@ -289,6 +335,13 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：" + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF { // one request object, nothing after it
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：请求对象之后还有其他内容（每次只发送一个对象）"}
 	}
 	p := s.periodNow()
 	if req.Period != "" {
@@ -330,6 +383,11 @@ func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
 	if k, ok := templateKinds[kind]; ok {
 		kind = k
 	}
+	unknown := &apiError{status: http.StatusNotFound, Code: "unknown_kind",
+		Message: "没有该种类的模板：" + kind + "（每次下载一种：" + strings.Join(ledger.TemplateKinds, ", ") + "）"}
+	if kind == "all" { // one template a request: "all" would be the first alone, named all.xlsx
+		return unknown
+	}
 	dir, err := os.MkdirTemp("", "zengshou-template-")
 	if err != nil {
 		return err
@@ -337,7 +395,7 @@ func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
 	defer os.RemoveAll(dir)
 	files, err := ledger.WriteTemplates(kind, dir)
 	if err != nil || len(files) == 0 {
-		return &apiError{status: http.StatusNotFound, Code: "unknown_kind", Message: "没有该种类的模板：" + kind}
+		return unknown
 	}
 	f, err := os.Open(files[0])
 	if err != nil {

@@ -74,10 +74,10 @@ func TestPluginAPIRequiresToken(t *testing.T) {
 	if r := do(t, "GET", srv.URL+"/api/v1/policy", "s3cret-token", "", nil); r.StatusCode != 200 {
 		t.Errorf("right token: %d", r.StatusCode)
 	}
-	// No token configured: the API is closed to everyone.
+	// No token configured: the API is closed to everyone (403, saying so).
 	closed, _ := apiServer(t, func(c *config.Config) { c.HTTP.Tokens = nil })
-	if r := do(t, "GET", closed.URL+"/api/v1/policy", "anything", "", nil); r.StatusCode != 401 {
-		t.Errorf("no token configured: %d, want 401", r.StatusCode)
+	if r := do(t, "GET", closed.URL+"/api/v1/policy", "anything", "", nil); r.StatusCode != 403 {
+		t.Errorf("no token configured: %d, want 403", r.StatusCode)
 	}
 }
 

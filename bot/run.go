@@ -163,6 +163,14 @@ func Run(ctx context.Context, o RunOptions) error {
 		return err
 	}
 	defer lock.Close()
+	// The plugin API's working directories left by a crash mid-request hold an upload (names,
+	// ID numbers); the API keeps nothing, and this instance holds the lock: they go.
+	if stale, _ := filepath.Glob(filepath.Join(dataDir, "api-*")); len(stale) > 0 {
+		for _, d := range stale {
+			_ = os.RemoveAll(d)
+		}
+		o.Log.WithField("dirs", len(stale)).Info("serve: removed the plugin API's working directories left by the last run")
+	}
 	st, err := store.Open(filepath.Join(dataDir, "zengshou.db"))
 	if err != nil {
 		return err

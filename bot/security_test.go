@@ -368,14 +368,14 @@ func TestSecurityAPITokens(t *testing.T) {
 			t.Errorf("Authorization %q: %d, want %d", auth, got, want)
 		}
 	}
-	// No token configured: the API is closed, even to an empty bearer.
+	// No token configured: the API is closed (403 api_disabled), even to an empty bearer.
 	cfg := *h.cfg
 	cfg.HTTP.Tokens = nil
 	h.svc.SetConfig(&cfg)
-	if got := get("Bearer "); got != 401 {
+	if got := get("Bearer "); got != 403 {
 		t.Errorf("no tokens configured, empty bearer: %d", got)
 	}
-	if got := get("Bearer tok-alpha-123"); got != 401 {
+	if got := get("Bearer tok-alpha-123"); got != 403 {
 		t.Errorf("no tokens configured: %d", got)
 	}
 }
