@@ -343,6 +343,9 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：请求对象之后还有其他内容（每次只发送一个对象）"}
 	}
+	if bad := tooLarge(&req.Inputs); bad != "" {
+		return &apiError{status: http.StatusBadRequest, Code: "too_large", Message: "数值过大：" + bad + "（金额、面积不超过10万亿，人数、天数等不超过10亿）"}
+	}
 	p := s.periodNow()
 	if req.Period != "" {
 		var err error

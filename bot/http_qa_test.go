@@ -265,3 +265,27 @@ func TestPluginAPIClosedSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// A JSON amount of 16 digits (a typo) was summed in int64 and overflowed: the household's
+// 人均纯收入 came back -0.08元 and 收入同比减少. Numbers beyond what the workbook reader takes
+// (数值过大: 10万亿 for money and areas, 10亿 for counts) are refused with the field named.
+func TestPluginAPIEvaluateRefusesAbsurdNumbers(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for body, want := range map[string]string{
+		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3,"quarters":[{"wage":"9000000000000000"}]}]}}`: "inputs.households[0].quarters[0].wage = 9000000000000000元",
+		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3000000000}]}}`:                                 "inputs.households[0].members = 3000000000",
+		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3,"quarters":[{"wage":"10000000000000"}]}]}}`:   "", // 10万亿元: the bound itself
+	} {
+		r := do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(body))
+		b, _ := io.ReadAll(r.Body)
+		if want == "" {
+			if r.StatusCode != 200 {
+				t.Errorf("%s: %d %s, want 200", body, r.StatusCode, b)
+			}
+			continue
+		}
+		if r.StatusCode != 400 || !strings.Contains(string(b), "too_large") || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %d %s, want 400 too_large naming %q", body, r.StatusCode, b, want)
+		}
+	}
+}
