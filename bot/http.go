@@ -215,9 +215,16 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	src := filepath.Join(dir, "upload.xlsx")
-	if err := saveBody(r, src); err != nil {
+	name, err := saveBody(r, src)
+	if err != nil {
 		return err
 	}
+	// Without ?period, a multipart file named for its quarter (“2026年第3季度台账.xlsx”) is
+	// evaluated for it, as the same file sent in a chat is; else the current quarter.
+	if np, ok := periodInName(name); ok && r.URL.Query().Get("period") == "" {
+		p = np
+	}
+	w.Header().Set("X-Zengshou-Period", p.String())
 	ropt := LedgerOptions(cfg, p, filepath.Join(dir, "tmp"))
 	ropt.PreparedDir = dir
 	led, err := s.read(r.Context(), src, ropt)
@@ -256,32 +263,33 @@ func (s *Service) apiProcess(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// saveBody writes the uploaded workbook (raw body or multipart field "file") to dst.
-func saveBody(r *http.Request, dst string) error {
+// saveBody writes the uploaded workbook (raw body or multipart field "file") to dst and returns
+// the multipart file's name ("" for a raw body).
+func saveBody(r *http.Request, dst string) (name string, err error) {
 	var src io.Reader = r.Body
 	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
 		mr, err := r.MultipartReader()
 		if err != nil || params["boundary"] == "" {
-			return &apiError{status: http.StatusBadRequest, Code: "bad_request", Message: "multipart 请求格式错误"}
+			return "", &apiError{status: http.StatusBadRequest, Code: "bad_request", Message: "multipart 请求格式错误"}
 		}
 		for {
 			part, err := mr.NextPart()
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					return err
+					return "", err
 				}
-				return &apiError{status: http.StatusBadRequest, Code: "no_file", Message: "请求中没有名为 file 的文件"}
+				return "", &apiError{status: http.StatusBadRequest, Code: "no_file", Message: "请求中没有名为 file 的文件"}
 			}
 			if part.FormName() == "file" {
-				src = part
+				src, name = part, part.FileName()
 				break
 			}
 		}
 	}
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
-		return err
+		return "", err
 	}
 	rd := &readErr{r: src}
 	n, err := io.Copy(f, rd)
@@ -292,15 +300,15 @@ func saveBody(r *http.Request, dst string) error {
 	if rd.err != nil && !errors.As(rd.err, &mbe) {
 		// The body ended before its end (a dropped connection, a multipart body cut short):
 		// the client's fault, not an internal error.
-		return &apiError{status: http.StatusBadRequest, Code: "incomplete", Message: "上传不完整：请求体在文件结束前中断，请重新上传"}
+		return "", &apiError{status: http.StatusBadRequest, Code: "incomplete", Message: "上传不完整：请求体在文件结束前中断，请重新上传"}
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if n == 0 {
-		return &apiError{status: http.StatusBadRequest, Code: "empty", Message: "请求中没有工作簿内容"}
+		return "", &apiError{status: http.StatusBadRequest, Code: "empty", Message: "请求中没有工作簿内容"}
 	}
-	return nil
+	return name, nil
 }
 
 // readErr remembers the error of its reader other than io.EOF: a failed read of the upload

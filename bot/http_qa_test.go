@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -286,6 +287,32 @@ func TestPluginAPIEvaluateRefusesAbsurdNumbers(t *testing.T) {
 		}
 		if r.StatusCode != 400 || !strings.Contains(string(b), "too_large") || !strings.Contains(string(b), want) {
 			t.Errorf("%s: %d %s, want 400 too_large naming %q", body, r.StatusCode, b, want)
+		}
+	}
+}
+
+// A multipart upload named for its quarter is evaluated for it when ?period is not given, as
+// the same file sent in a chat is (“2026年第3季度台账.xlsx” sent in December was evaluated for
+// 2026Q4); ?period wins over the name. The quarter used is in X-Zengshou-Period.
+func TestPluginAPIProcessTakesTheQuarterFromTheFileName(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	path := filepath.Join(t.TempDir(), "a.xlsx")
+	if err := ledger.GenerateFile(path, 20, 9, ledger.GenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for query, want := range map[string]string{"?format=json": "2026Q3", "?format=json&period=2026Q4": "2026Q4"} {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "红旗村2026年第3季度台账.xlsx")
+		fw.Write(data)
+		mw.Close()
+		r := do(t, "POST", srv.URL+"/api/v1/process"+query, "s3cret-token", mw.FormDataContentType(), &buf)
+		var rep struct {
+			Period string `json:"period"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&rep); err != nil || r.StatusCode != 200 || rep.Period != want || r.Header.Get("X-Zengshou-Period") != want {
+			t.Errorf("%s: %d %v period %q header %q, want %s", query, r.StatusCode, err, rep.Period, r.Header.Get("X-Zengshou-Period"), want)
 		}
 	}
 }
