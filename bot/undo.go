@@ -111,6 +111,13 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 	if res.Payments > 0 {
 		b.WriteString("\n删除的已发放记录不会恢复为这次上传之前的金额，请以正确台账的“已发放”为准。")
 	}
-	b.WriteString("\n进度、提醒和汇总不再计入这次上传。现在可以上传正确的台账。")
+	b.WriteString("\n进度、提醒和汇总不再计入这次上传。")
+	if res.Households > 0 {
+		// The upload's household points replaced those of an earlier upload of the same quarter
+		// (one row per household and quarter): they are gone with it, not brought back.
+		fmt.Fprintf(&b, "这些户%s的数据已清除（同一季度此前上传的也一并清除），请上传正确的台账以恢复。", up.Period.Chinese())
+	} else {
+		b.WriteString("现在可以上传正确的台账。")
+	}
 	return reply(b.String())
 }
