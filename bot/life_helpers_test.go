@@ -72,3 +72,11 @@ func openByRule(t *testing.T, h *harness, rule string) []store.TaskRow {
 	}
 	return out
 }
+
+// lifeHHMonitored is lifeHH for 王建军 with 本年累计工资性收入 5000元 (far below last year's 9000元 ×
+// 4 people): the household is monitored, so its measure (done or not) is checked.
+func lifeHHMonitored(done string) [][]any {
+	x := lifeHH(done, "王建军")
+	x[1][9] = 5000
+	return x
+}

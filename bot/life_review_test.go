@@ -179,11 +179,7 @@ func TestRenamedUploadClosesAgainWhatTheGuessReopened(t *testing.T) {
 // copy withdraws the guess (the task is open again for it to judge) and closes it again: the
 // cadre was told already. He got the same “已完成” a second time.
 func TestRenamedUploadDoesNotRepeatADoneNotice(t *testing.T) {
-	hh := func(done string) [][]any {
-		x := lifeHH(done, "王建军")
-		x[1][9] = 5000 // monitored: the measure is checked
-		return x
-	}
+	hh := lifeHHMonitored
 	h := newHarness(t, nil)
 	dir := h.lifeInbox("红旗村群")
 	h.clock.Set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))

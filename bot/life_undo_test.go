@@ -109,11 +109,7 @@ func TestUndoTakesBackAWrongUpload(t *testing.T) {
 // subsidy again. Its withdrawal leaves the subsidy as 2026Q3 raised it, and opens the measure
 // again; the right workbook closing it again tells nobody 已完成 a second time.
 func TestUndoKeepsTasksRaisedBeforeAndReopensWhatItClosed(t *testing.T) {
-	hh := func(done string) [][]any {
-		x := lifeHH(done, "王建军")
-		x[1][9] = 5000 // monitored: the measure is checked
-		return x
-	}
+	hh := lifeHHMonitored
 	h := newHarness(t, nil)
 	dir := h.lifeInbox("红旗村群")
 	q3 := time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai)
