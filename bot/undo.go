@@ -104,6 +104,9 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 	}
 	parts = append(parts, fmt.Sprintf("%d项待办删除", res.Deleted), fmt.Sprintf("%d项待办恢复为未完成", res.Reopened),
 		fmt.Sprintf("%d条已发放记录删除", res.Payments))
+	if res.Closed > 0 {
+		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
+	}
 	b.WriteString(strings.Join(parts, "，") + "。")
 	if res.Covered > 0 {
 		fmt.Fprintf(&b, "\n%d户的结果已被之后的上传覆盖，未撤销。", res.Covered)

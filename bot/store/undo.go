@@ -33,6 +33,7 @@ type UndoResult struct {
 	Payments   int `json:"payments"`   // payment rows it had set last, deleted
 	Deleted    int `json:"deleted"`    // tasks it raised first, deleted
 	Reopened   int `json:"reopened"`   // tasks it closed, open again
+	Closed     int `json:"closed"`     // tasks closed before it that it raised again, closed again
 	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
 	Retry   bool `json:"-"`
 	Already bool `json:"-"`
@@ -140,7 +141,7 @@ func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("undo upload %d: %w", job, err)
 	}
-	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened}
+	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened, Closed: w.closed}
 	// The households of its points not withdrawn: a later upload holds them (or a renamed copy
 	// withdrew them, WithdrawGuessed).
 	out.Covered = max(u.Households-w.points, 0)
