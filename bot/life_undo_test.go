@@ -335,3 +335,39 @@ func TestUndoClosesAgainWhatItReopened(t *testing.T) {
 		}
 	}
 }
+
+// The cadre sends 撤销 for the wrong workbook and, at once, the right one. The service is busy:
+// both wait in the queue. The 撤销 is about the upload before it: it withdraws the wrong workbook,
+// not told to wait for the right one (after whose reply “撤销” would withdraw the right one).
+func TestUndoSentBeforeTheRightFileWithdrawsTheWrongOne(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("未落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+	h.drain()
+	wrong := uploadNo(t, h.lastReply())
+
+	h.clock.Set(time.Date(2026, 11, 30, 11, 0, 0, 0, shanghai))
+	ev := connectors.Event{Platform: "local", ID: fmt.Sprintf("say-%d", sayN.Add(1)), Kind: connectors.EventText, ChatID: "红旗村群",
+		ChatType: connectors.ChatGroup, SenderID: uploader, Text: "撤销", Time: h.clock.Now()}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drop(dir, "2026年第4季度台账（改）.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 1000)))
+	h.drain()
+	var undo string
+	for _, m := range h.messages("reply") {
+		if strings.Contains(m.Text, "撤销") && !uploadNoRE.MatchString(m.Text) {
+			undo = m.Text
+		}
+	}
+	if !strings.Contains(undo, fmt.Sprintf("已撤销上传编号 #%d", wrong)) {
+		t.Errorf("the 撤销 sent before the right workbook:\n%s", undo)
+	}
+	if keys := h.openTaskKeys(); len(keys) != 0 {
+		t.Errorf("tasks open after the right workbook: %v", keys)
+	}
+	if lp, paid := h.latestPeriod("HQ001"), h.paid("HQ001", 2026); lp != q4of2026 || paid != 100000 {
+		t.Errorf("the right workbook's point and payment: %v, %d", lp, paid)
+	}
+}
