@@ -20,8 +20,9 @@ import (
 // command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 待办, 撤销 [编号],
 // 提醒 and 名册 (admins).
 // Unknown text gets the help, never silence.
-// dir is the job's folder, for a workbook the answer attaches.
-func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string) jobResult {
+// dir is the job's folder, for a workbook the answer attaches; job is the command's job (its
+// place among the chat's messages).
+func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string, job int64) jobResult {
 	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Text), "/"))
 	verb, arg, _ := strings.Cut(text, " ")
 	if i := strings.IndexAny(verb, "　"); i >= 0 { // full-width space
@@ -65,7 +66,7 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string)
 		}
 		return jobResult{Kind: "reply", Text: s.rosterGapsText(ctx)}
 	case "撤销", "撤回":
-		return s.undoCommand(ctx, ev, arg)
+		return s.undoCommand(ctx, ev, arg, job)
 	case "帮助", "help", "?", "？":
 		return jobResult{Kind: "reply", Text: helpText(ev.Platform)}
 	}

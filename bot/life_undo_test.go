@@ -279,3 +279,91 @@ func TestUndoneGuessIsNotWithdrawnAgain(t *testing.T) {
 		t.Errorf("the renamed copy withdraws the withdrawn upload again:\n%s", r)
 	}
 }
+
+// The measure was 已落实 (closed by the right workbook); the cadre then sends an old draft by
+// mistake (未落实): it raises the measure again. 撤销 of the draft leaves the measure closed, as it
+// was before the draft: the cadre is not reminded of work done, nor told 已完成 again.
+func TestUndoClosesAgainWhatItReopened(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.tickAt(time.Date(2026, 11, 30, 9, 0, 0, 0, shanghai)) // the first tick sends nothing
+	h.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("未落实", "王建军")))
+	h.drain()
+	if len(openByRule(t, h, "measure_missing")) != 1 {
+		t.Fatalf("the first upload: %v", h.openTaskKeys())
+	}
+	h.clock.Set(time.Date(2026, 11, 30, 11, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军")))
+	h.drain()
+	if len(openByRule(t, h, "measure_missing")) != 0 {
+		t.Fatalf("the right upload leaves the measure open: %v", h.openTaskKeys())
+	}
+	h.tickAt(time.Date(2026, 12, 1, 9, 5, 0, 0, shanghai)) // the daily digest: told 已完成
+	told := false
+	for _, m := range h.messages("reminder") {
+		told = told || strings.Contains(m.Text, "已完成（") && strings.Contains(m.Text, "未落实帮扶措施")
+	}
+	if !told {
+		t.Fatal("王建军 was not told the measure 已完成")
+	}
+	h.clock.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账（旧）.xlsx", lifeBook(t, "家庭收入台账", lifeHH("未落实", "王建军")))
+	h.drain()
+	if len(openByRule(t, h, "measure_missing")) != 1 {
+		t.Fatalf("the old draft does not raise the measure again: %v", h.openTaskKeys())
+	}
+	h.clock.Set(time.Date(2026, 12, 1, 11, 0, 0, 0, shanghai))
+	reply := h.say("红旗村群", uploader, "撤销")
+	if !strings.Contains(reply, "已撤销上传编号") {
+		t.Fatalf("reply:\n%s", reply)
+	}
+	if keys := h.openTaskKeys(); len(keys) != 0 {
+		t.Errorf("the measure the draft raised again stays open after 撤销: %v", keys)
+	}
+	before := len(h.messages("reminder"))
+	for d := 2; d <= 9; d++ {
+		h.tickAt(time.Date(2026, 12, d, 9, 5, 0, 0, shanghai))
+	}
+	for _, m := range h.messages("reminder")[before:] {
+		if strings.Contains(m.Text, "未落实帮扶措施") {
+			t.Errorf("a digest after the withdrawal names the measure:\n%s", m.Text)
+		}
+	}
+}
+
+// The cadre sends 撤销 for the wrong workbook and, at once, the right one. The service is busy:
+// both wait in the queue. The 撤销 is about the upload before it: it withdraws the wrong workbook,
+// not told to wait for the right one (after whose reply “撤销” would withdraw the right one).
+func TestUndoSentBeforeTheRightFileWithdrawsTheWrongOne(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("未落实", "王建军"), "牲畜台账", lifeLivestock(5, 600)))
+	h.drain()
+	wrong := uploadNo(t, h.lastReply())
+
+	h.clock.Set(time.Date(2026, 11, 30, 11, 0, 0, 0, shanghai))
+	ev := connectors.Event{Platform: "local", ID: fmt.Sprintf("say-%d", sayN.Add(1)), Kind: connectors.EventText, ChatID: "红旗村群",
+		ChatType: connectors.ChatGroup, SenderID: uploader, Text: "撤销", Time: h.clock.Now()}
+	if err := h.svc.Intake(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.drop(dir, "2026年第4季度台账（改）.xlsx", lifeBook(t, "家庭收入台账", lifeHH("已落实", "王建军"), "牲畜台账", lifeLivestock(5, 1000)))
+	h.drain()
+	var undo string
+	for _, m := range h.messages("reply") {
+		if strings.Contains(m.Text, "撤销") && !uploadNoRE.MatchString(m.Text) {
+			undo = m.Text
+		}
+	}
+	if !strings.Contains(undo, fmt.Sprintf("已撤销上传编号 #%d", wrong)) {
+		t.Errorf("the 撤销 sent before the right workbook:\n%s", undo)
+	}
+	if keys := h.openTaskKeys(); len(keys) != 0 {
+		t.Errorf("tasks open after the right workbook: %v", keys)
+	}
+	if lp, paid := h.latestPeriod("HQ001"), h.paid("HQ001", 2026); lp != q4of2026 || paid != 100000 {
+		t.Errorf("the right workbook's point and payment: %v, %d", lp, paid)
+	}
+}

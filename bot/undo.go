@@ -20,8 +20,9 @@ const undoWindow = 7 * 24 * time.Hour
 
 // undoCommand is 撤销 [编号]: it withdraws the results of an upload of this chat (the latest, or
 // upload number N, “撤销 12”, “撤销 #12”) sent within undoWindow, for its uploader or an admin
-// (store.Undo). The upload's number is shown in its reply.
-func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg string) jobResult {
+// (store.Undo). The upload's number is shown in its reply. Without a number it is about the
+// chat's files sent before it (self, its job): a file sent after it is not the one it means.
+func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg string, self int64) jobResult {
 	reply := func(text string) jobResult { return jobResult{Kind: "reply", Text: text} }
 	mask := s.personMasker(ctx) // before the withdrawal deletes the names it knows
 	arg = strings.TrimSpace(width.Narrow.String(arg))
@@ -46,7 +47,7 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 		job = n
 	} else {
 		// A file still being evaluated would come after the upload 撤销 finds: the cadre means it.
-		n, err := s.st.PendingFiles(ctx, ev.Platform, ev.ChatID)
+		n, err := s.st.PendingFiles(ctx, ev.Platform, ev.ChatID, self)
 		if err != nil {
 			s.log.WithError(err).Warn("command 撤销: pending files")
 			return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
@@ -55,7 +56,7 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 			return reply("本群还有文件正在处理，请等它的回复出来后再发送“撤销”（或“撤销 编号”）。")
 		}
 	}
-	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job)
+	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job, self)
 	if err != nil {
 		s.log.WithError(err).Warn("command 撤销: upload")
 		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
@@ -104,6 +105,9 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 	}
 	parts = append(parts, fmt.Sprintf("%d项待办删除", res.Deleted), fmt.Sprintf("%d项待办恢复为未完成", res.Reopened),
 		fmt.Sprintf("%d条已发放记录删除", res.Payments))
+	if res.Closed > 0 {
+		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
+	}
 	b.WriteString(strings.Join(parts, "，") + "。")
 	if res.Covered > 0 {
 		fmt.Fprintf(&b, "\n%d户的结果已被之后的上传覆盖，未撤销。", res.Covered)

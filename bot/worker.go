@@ -178,7 +178,7 @@ func (s *Service) pipeline(ctx context.Context, j *store.Job, ev *connectors.Eve
 			if err := s.renew(ctx, j); err != nil {
 				return err
 			}
-			res := s.command(ctx, ev, s.jobDir(j.ID))
+			res := s.command(ctx, ev, s.jobDir(j.ID), j.ID)
 			b, _ := json.Marshal(res)
 			if err := s.st.SetStage(ctx, j.ID, s.owner, store.StageEvaluated, b, s.clock.Now()); err != nil {
 				return err

@@ -128,6 +128,7 @@ type withdrawn struct {
 	payments int             // payment rows deleted
 	deleted  int             // tasks it raised first, deleted
 	reopened int             // tasks it closed, open again
+	closed   int             // tasks closed before it that it raised again, closed again (whole)
 	changed  bool            // anything at all (an entity's task has no household)
 }
 
@@ -353,7 +354,18 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		return nil, err
 	}
 	if sc.whole {
-		res, err := tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ?`, job, quarter)
+		// The tasks closed before it that it raised again, and no later upload has seen since
+		// (job_id), are closed again as they were: their 已完成 stands, told or not as before.
+		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
+			reopened_by = 0 WHERE job_id = ? AND reopened_by = ? AND state = 'open'`, job, job)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			out.changed = true
+			out.closed = int(n)
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ?`, job, quarter)
 		if err != nil {
 			return nil, err
 		}

@@ -268,6 +268,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
 				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
 				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
+				reopened_closed_at = CASE WHEN state = 'closed' THEN closed_at ELSE reopened_closed_at END,
+				reopened_acked = CASE WHEN state = 'closed' THEN closed_acked ELSE reopened_acked END,
+				reopened_by = CASE WHEN state = 'closed' THEN ? ELSE reopened_by END,
 				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=?, direct_to=?, year=MAX(year, ?) WHERE id = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
@@ -296,7 +299,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 					out.NewTasks = append(out.NewTasks, t.ID)
 				}
 				_, err = upd.ExecContext(ctx, t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
-					ms(t.Due), ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, ev.Period.Year, t.ID)
+					ms(t.Due), ev.JobID, ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, ev.Period.Year, t.ID)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("save task: %w", err)

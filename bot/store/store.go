@@ -209,6 +209,11 @@ var migrations = []string{
 	)`,
 	`CREATE INDEX uploads_chat ON uploads(platform, chat_id, job_id)`,
 	`ALTER TABLE tasks ADD COLUMN closed_by INTEGER NOT NULL DEFAULT 0`,
+	// A closed task an upload raised again (reopened_by, while it holds it: job_id): its closed_at
+	// and closed_acked before, put back when that upload is withdrawn (Undo).
+	`ALTER TABLE tasks ADD COLUMN reopened_by INTEGER NOT NULL DEFAULT 0`,
+	`ALTER TABLE tasks ADD COLUMN reopened_closed_at INTEGER NOT NULL DEFAULT 0`,
+	`ALTER TABLE tasks ADD COLUMN reopened_acked INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"zengshou/calc"
@@ -33,6 +34,7 @@ type UndoResult struct {
 	Payments   int `json:"payments"`   // payment rows it had set last, deleted
 	Deleted    int `json:"deleted"`    // tasks it raised first, deleted
 	Reopened   int `json:"reopened"`   // tasks it closed, open again
+	Closed     int `json:"closed"`     // tasks closed before it that it raised again, closed again
 	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
 	Retry   bool `json:"-"`
 	Already bool `json:"-"`
@@ -56,13 +58,17 @@ func scanUpload(row interface{ Scan(...any) error }) (*Upload, error) {
 }
 
 // UploadOf returns the upload job of the chat (platform and chat id), or with job 0 the chat's
-// latest; nil when the chat has no such upload (another chat's is none of its).
-func (s *Store) UploadOf(ctx context.Context, platform, chat string, job int64) (*Upload, error) {
+// latest sent before the job before (a 撤销 message's: an upload sent after it is not the one it
+// means; 0: any); nil when the chat has no such upload (another chat's is none of its).
+func (s *Store) UploadOf(ctx context.Context, platform, chat string, job, before int64) (*Upload, error) {
 	q := `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id = ?`
 	args := []any{platform, chat, job}
 	if job == 0 {
-		q = `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? ORDER BY job_id DESC LIMIT 1`
-		args = args[:2]
+		if before <= 0 {
+			before = math.MaxInt64
+		}
+		q = `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id < ? ORDER BY job_id DESC LIMIT 1`
+		args = []any{platform, chat, before}
 	}
 	u, err := scanUpload(s.db.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -87,12 +93,16 @@ func (s *Store) UploadUndoneBy(ctx context.Context, key string) (*Upload, error)
 	return u, nil
 }
 
-// PendingFiles counts the files of the chat not evaluated yet (queued or running, before their
-// save): 撤销 without a number, sent meanwhile, would withdraw the upload before them.
-func (s *Store) PendingFiles(ctx context.Context, platform, chat string) (int, error) {
+// PendingFiles counts the files of the chat sent before the job before (a 撤销 message's; 0: any)
+// not evaluated yet (queued or running, before their save): 撤销 without a number, sent
+// meanwhile, would withdraw the upload before them. A file sent after the 撤销 is not waited for.
+func (s *Store) PendingFiles(ctx context.Context, platform, chat string, before int64) (int, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs INDEXED BY jobs_chat WHERE platform = ? AND chat_id = ? AND kind = 'file'
-		AND state IN (?, ?) AND stage IN (?, ?)`, platform, chat, JobQueued, JobRunning, StageNew, StageDownloaded).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs INDEXED BY jobs_chat WHERE platform = ? AND chat_id = ? AND id < ? AND kind = 'file'
+		AND state IN (?, ?) AND stage IN (?, ?)`, platform, chat, before, JobQueued, JobRunning, StageNew, StageDownloaded).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("pending files: %w", err)
 	}
@@ -140,7 +150,7 @@ func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("undo upload %d: %w", job, err)
 	}
-	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened}
+	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened, Closed: w.closed}
 	// The households of its points not withdrawn: a later upload holds them (or a renamed copy
 	// withdrew them, WithdrawGuessed).
 	out.Covered = max(u.Households-w.points, 0)
