@@ -42,7 +42,7 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 	if arg != "" {
 		n, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil || n <= 0 {
-			return reply("没有听懂“撤销 " + truncate(mask(arg), 20) + "”。发送“撤销”撤回本群最近一次上传，或“撤销 编号”撤回指定的上传（编号见上传后的回复，如“上传编号 #12”）。")
+			return reply("没有听懂“撤销 " + truncate(mask(arg), 20) + "”。发送“撤销”撤回自己在本群最近一次上传，或“撤销 编号”撤回指定的上传（编号见上传后的回复，如“上传编号 #12”）。")
 		}
 		job = n
 	} else {
@@ -56,7 +56,7 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 			return reply("本群还有文件正在处理，请等它的回复出来后再发送“撤销”（或“撤销 编号”）。")
 		}
 	}
-	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job, self)
+	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job, self, ev.SenderID)
 	if err != nil {
 		s.log.WithError(err).Warn("command 撤销: upload")
 		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}

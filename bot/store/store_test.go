@@ -437,3 +437,39 @@ func TestClaimKeepsAChatsFilesInOrder(t *testing.T) {
 		t.Fatalf("after the first's evaluation: job %d, want %d", got, second)
 	}
 }
+
+// “撤销” without a number is the sender's own latest upload in the chat, not another cadre's
+// sent since; a sender with none there (an admin) gets the chat's latest. Uploads after the
+// command, and other chats', are never it.
+func TestUploadOfPrefersTheSendersOwn(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	p := calc.Period{Year: 2026, Quarter: 4}
+	for _, u := range []struct {
+		job          int64
+		chat, sender string
+	}{{1, "c", "wang"}, {2, "c", "li"}, {3, "d", "wang"}, {5, "c", "wang"}} {
+		ev := &Evaluation{JobID: u.job, Platform: "local", ChatID: u.chat, Sender: u.sender, Period: p, Name: fmt.Sprintf("f%d.xlsx", u.job)}
+		if _, err := s.SaveEvaluation(ctx, ev, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		sender string
+		before int64
+		want   int64
+	}{
+		{"wang", 4, 1},  // wang's own, though li's (2) came after it
+		{"li", 4, 2},    // li's own
+		{"admin", 4, 2}, // none of the admin's: the chat's latest before the command
+		{"wang", 6, 5},  // wang's latest
+		{"wang", 0, 5},
+	} {
+		u, err := s.UploadOf(ctx, "local", "c", 0, c.before, c.sender)
+		if err != nil || u == nil || u.JobID != c.want {
+			t.Errorf("%s before %d: %+v %v, want upload %d", c.sender, c.before, u, err, c.want)
+		}
+	}
+	if u, _ := s.UploadOf(ctx, "local", "c", 3, 0, "wang"); u != nil {
+		t.Errorf("another chat's upload by number: %+v", u)
+	}
+}

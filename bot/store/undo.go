@@ -60,15 +60,20 @@ func scanUpload(row interface{ Scan(...any) error }) (*Upload, error) {
 // UploadOf returns the upload job of the chat (platform and chat id), or with job 0 the chat's
 // latest sent before the job before (a 撤销 message's: an upload sent after it is not the one it
 // means; 0: any); nil when the chat has no such upload (another chat's is none of its).
-func (s *Store) UploadOf(ctx context.Context, platform, chat string, job, before int64) (*Upload, error) {
+//
+// With job 0 it is the latest upload of sender in the chat (before the job before) or, when
+// sender has none there, the chat's latest: “撤销” is the cadre's own last file, not another
+// cadre's sent since (an admin withdrawing a village's file sends it from their own account).
+func (s *Store) UploadOf(ctx context.Context, platform, chat string, job, before int64, sender string) (*Upload, error) {
 	q := `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id = ?`
 	args := []any{platform, chat, job}
 	if job == 0 {
 		if before <= 0 {
 			before = math.MaxInt64
 		}
-		q = `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id < ? ORDER BY job_id DESC LIMIT 1`
-		args = []any{platform, chat, before}
+		q = `SELECT ` + uploadCols + ` FROM uploads WHERE platform = ? AND chat_id = ? AND job_id < ?
+			ORDER BY (sender = ? AND sender <> '') DESC, job_id DESC LIMIT 1`
+		args = []any{platform, chat, before, sender}
 	}
 	u, err := scanUpload(s.db.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
