@@ -352,7 +352,7 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：请求对象之后还有其他内容（每次只发送一个对象）"}
 	}
 	if bad := tooLarge(&req.Inputs); bad != "" {
-		return &apiError{status: http.StatusBadRequest, Code: "too_large", Message: "数值过大：" + bad + "（金额、面积不超过10万亿，人数、天数等不超过10亿）"}
+		return &apiError{status: http.StatusBadRequest, Code: "too_large", Message: "数值有误：" + bad + "（金额、面积不超过10万亿，人数、头数、月数、天数不超过10亿且不能是负数）"}
 	}
 	p := s.periodNow()
 	if req.Period != "" {

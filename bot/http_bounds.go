@@ -25,7 +25,9 @@ var (
 )
 
 // tooLarge names the first number of in beyond the bounds (its JSON path and value, as
-// “inputs.households[3].quarters[0].wage = 1e+17元”), or "" when none is.
+// “inputs.households[3].quarters[0].wage = 90000000000000000元”), or "" when none is. A count
+// (people, head of livestock, months, days) below 0 is named too, with “（不能是负数）”: the
+// workbook reader refuses it the same way.
 func tooLarge(in *calc.Inputs) string {
 	return walkBounds(reflect.ValueOf(in).Elem(), "inputs")
 }
@@ -81,8 +83,11 @@ func walkBounds(v reflect.Value, path string) string {
 			}
 		case rateType:
 		default:
-			if n > maxAPICount || n < -maxAPICount {
+			if n > maxAPICount {
 				return path + " = " + strconv.FormatInt(n, 10)
+			}
+			if n < 0 {
+				return path + " = " + strconv.FormatInt(n, 10) + "（不能是负数）"
 			}
 		}
 	}

@@ -275,6 +275,7 @@ func TestPluginAPIEvaluateRefusesAbsurdNumbers(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3,"quarters":[{"wage":"9000000000000000"}]}]}}`: "inputs.households[0].quarters[0].wage = 9000000000000000元",
 		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3000000000}]}}`:                                 "inputs.households[0].members = 3000000000",
+		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":-3}]}}`:                                         "inputs.households[0].members = -3（不能是负数）",
 		`{"period":"2026Q3","inputs":{"households":[{"id":"H1","members":3,"quarters":[{"wage":"10000000000000"}]}]}}`:   "", // 10万亿元: the bound itself
 	} {
 		r := do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(body))
