@@ -12,6 +12,9 @@ const (
 	BasisSeed    = "seed"    // quoted from the seed document
 	BasisDefault = "default" // our reading where the seed is open; an admin may change it
 	BasisData    = "data"    // a public figure, dated, with its source
+	// BasisConfig: set by the admin in the configuration (file or environment), replacing the
+	// seed's, our default or the public figure: a finding's audit trail says so.
+	BasisConfig = "config"
 )
 
 // Dated is one value of a parameter with the dates it is in force: [From, Until).
@@ -36,6 +39,9 @@ type Param[T any] struct {
 	Title    string                `json:"title"`  // Chinese name, e.g. "每出售一头犊牛奖补"
 	Values   []Dated[T]            `json:"values"`
 	Counties map[string][]Dated[T] `json:"counties,omitempty"`
+	// Configured: the values the admin's configuration set, by county ("" for the general
+	// values); their Used and the policy listing give BasisConfig instead of Basis.
+	Configured map[string]bool `json:"configured,omitempty"`
 }
 
 // Used records a parameter value a rule used, for the Finding's explanation and audit.
@@ -60,7 +66,16 @@ func (p Param[T]) values(county string) ([]Dated[T], string) {
 
 func (p Param[T]) used(v Dated[T], county string, stale bool) Used {
 	return Used{Key: p.Key, Clause: p.Clause, Value: fmt.Sprint(v.Value), From: DateText(v.From),
-		Until: DateText(v.Until), County: county, Source: v.Source, Basis: p.Basis, Stale: stale}
+		Until: DateText(v.Until), County: county, Source: v.Source, Basis: p.BasisOf(county), Stale: stale}
+}
+
+// BasisOf is where the values for county ("" for the general ones) come from: BasisConfig when
+// the admin's configuration set them, else Basis.
+func (p Param[T]) BasisOf(county string) string {
+	if p.Configured[county] {
+		return BasisConfig
+	}
+	return p.Basis
 }
 
 // At returns the value in force on date d for county (the county's override if it has one).

@@ -962,3 +962,47 @@ policy:
 		t.Errorf("read %+v %+v", c.Roster.Leaders, c.Reminders)
 	}
 }
+
+// A value the admin changes, in the file or the environment, is attributed to the configuration
+// (basis config), in the policy listing and in the Used of a finding: it read “原文 seed” for a
+// calf cap of 800元 the seed never wrote. A value written as the default (the example file
+// spells out every one), and the values the admin left alone, keep their basis; a county's
+// override is the configuration's for that county only.
+func TestConfiguredValuesAreAttributedToTheConfig(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("ZENGSHOU_POLICY_INDUSTRY_CALF_CAP", "800")
+	c, err := Parse([]byte("policy:\n  industry:\n    calf_per_head: 200\n    lamb_per_head: {value: 60, counties: {巴林左旗: 70}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := calc.Day(2026, 9, 30)
+	basis := func(key, county string) string {
+		t.Helper()
+		for _, pv := range InForce(c.Policy, county, d) {
+			if pv.Key == key && (county == "" || pv.County == county || pv.County == "") {
+				return pv.Basis
+			}
+		}
+		t.Fatalf("no %s", key)
+		return ""
+	}
+	for _, x := range []struct{ key, county, want string }{
+		{"industry.calf_cap", "", calc.BasisConfig},      // 800元 from the environment
+		{"industry.calf_per_head", "", calc.BasisSeed},   // 200元, as the seed says
+		{"industry.lamb_per_head", "", calc.BasisConfig}, // 60元
+		{"industry.lamb_cap", "", calc.BasisSeed},        // not set
+	} {
+		if got := basis(x.key, x.county); got != x.want {
+			t.Errorf("%s: basis %q, want %q", x.key, got, x.want)
+		}
+	}
+	if _, u, _ := c.Policy.LambPerHead.At("巴林左旗", d); u.Basis != calc.BasisConfig || u.Value != "70.00" {
+		t.Errorf("巴林左旗's lamb award: %+v", u)
+	}
+	if _, u, _ := c.Policy.CalfCap.At("", d); u.Basis != calc.BasisConfig {
+		t.Errorf("the calf cap a finding uses: %+v", u)
+	}
+	if _, u, _ := c.Policy.CalfPerHead.At("", d); u.Basis != calc.BasisSeed {
+		t.Errorf("the calf award a finding uses: %+v", u)
+	}
+}

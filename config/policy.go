@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -172,7 +173,7 @@ func InForce(pol *calc.Policy, county string, d time.Time) []ParamValue {
 
 func (e *entry[T]) row(county string, d time.Time) ParamValue {
 	v, u, ok := e.p.Latest(county, d)
-	pv := ParamValue{Key: e.p.Key, Clause: e.p.Clause, Title: e.p.Title, Basis: e.p.Basis, County: u.County, Unit: unitOf[T]()}
+	pv := ParamValue{Key: e.p.Key, Clause: e.p.Clause, Title: e.p.Title, Basis: e.p.BasisOf(u.County), County: u.County, Unit: unitOf[T]()}
 	if ok {
 		pv.Value, pv.From, pv.Until, pv.Source, pv.Stale = e.show(v), u.From, u.Until, u.Source, u.Stale
 	}
@@ -250,12 +251,14 @@ func (e *entry[T]) set(v any, path string) []string {
 			vs, es := e.values(m["values"], path+".values")
 			errs = append(errs, es...)
 			if len(es) == 0 {
+				e.configured("", e.p.Values, vs)
 				e.p.Values = vs
 			}
 		case len(rest) > 0:
 			vs, es := e.values(rest, path)
 			errs = append(errs, es...)
 			if len(es) == 0 {
+				e.configured("", e.p.Values, vs)
 				e.p.Values = vs
 			}
 		}
@@ -274,6 +277,7 @@ func (e *entry[T]) set(v any, path string) []string {
 				vs, es := e.values(cm[name], path+".counties."+name)
 				errs = append(errs, es...)
 				if len(es) == 0 {
+					e.configured(name, e.p.Counties[name], vs)
 					e.p.Counties[name] = vs
 				}
 				if e.explicit == nil {
@@ -286,9 +290,25 @@ func (e *entry[T]) set(v any, path string) []string {
 	}
 	vs, errs := e.values(v, path)
 	if len(errs) == 0 {
+		e.configured("", e.p.Values, vs)
 		e.p.Values = vs
 	}
 	return errs
+}
+
+// configured records that the configuration changed the values for county ("" for the general
+// values) from was to now: calc.Param.BasisOf says so. Values written as they were (the example
+// file spells out every default) keep their basis: the seed's figure is still the seed's.
+func (e *entry[T]) configured(county string, was, now []calc.Dated[T]) {
+	if reflect.DeepEqual(was, now) || (len(was) == 0 && len(now) == 0) {
+		return
+	}
+	m := make(map[string]bool, len(e.p.Configured)+1)
+	for k, v := range e.p.Configured {
+		m[k] = v
+	}
+	m[county] = true
+	e.p.Configured = m
 }
 
 func cloneCounties[T any](m map[string][]calc.Dated[T]) map[string][]calc.Dated[T] {

@@ -41,6 +41,7 @@ var basisText = map[string]string{
 	calc.BasisSeed:    "原文 seed",
 	calc.BasisDefault: "默认 default",
 	calc.BasisData:    "数据 data",
+	calc.BasisConfig:  "配置 config",
 }
 
 func runPolicy(stdout, stderr io.Writer, args []string) error {
