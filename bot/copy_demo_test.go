@@ -37,3 +37,20 @@ func TestDemoEscalationSaysGeiyu(t *testing.T) {
 		t.Errorf("escalation wording:\n%s", text)
 	}
 }
+
+// A cadre with 8 open tasks, all about to be reported, read “请注意：第1、2、3、4、5、6、7、8项
+// 如下次提醒前仍未完成……” and then “第1、2、3、4、5、6、7、8项已报告……”: a row of numbers on a
+// phone to say “all of them”. When every item listed above is meant it says 以上8项.
+func TestDemoDigestSaysAllItemsInAWord(t *testing.T) {
+	text := demoText(t)
+	for _, bad := range []string{"第1、2、3、4、5、6、7、8项", "第1、2、3项", "第1、2项"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("digest lists every item by number: %q", bad)
+		}
+	}
+	for _, want := range []string{"请注意：以上8项如下次提醒前仍未完成", "以上4项已报告巴林左旗林东镇领导，请尽快落实。", "请注意：第1项如下次提醒前"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest lacks %q", want)
+		}
+	}
+}

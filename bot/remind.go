@@ -678,11 +678,19 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		}
 		b.WriteString("，全部待办见附件《待办清单》。\n")
 	}
+	// “以上8项” when every item is meant and all are listed: “第1、2、3、4、5、6、7、8项” is a row
+	// of numbers on a phone.
+	items := func(nums []string) string {
+		if len(nums) > 1 && len(nums) == len(tasks) {
+			return fmt.Sprintf("以上%d项", len(nums))
+		}
+		return "第" + strings.Join(nums, "、") + "项"
+	}
 	if len(reported) > 0 {
-		fmt.Fprintf(b, "第%s项已报告%s，请尽快落实。\n", strings.Join(reported, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(warn) > 0 {
-		fmt.Fprintf(b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(done) > 0 {
 		var parts []string
