@@ -507,11 +507,11 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string
 		}
 	}
 	if len(mine) == 0 {
-		return name + "，您目前没有未完成的帮扶措施。", nil
+		return name + "，您目前没有未完成的待办。", nil
 	}
 	direct := ev.ChatType == connectors.ChatDirect
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s，您负责的未完成帮扶措施共%d项：\n", name, len(mine))
+	fmt.Fprintf(&b, "%s，您负责的未完成待办共%d项：\n", name, len(mine))
 	loc := s.Config().Reminders.Location()
 	shown := min(len(mine), max(s.Config().Reminders.DigestMaxItems, 1))
 	for i, t := range mine[:shown] {

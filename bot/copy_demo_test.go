@@ -54,3 +54,20 @@ func TestDemoDigestSaysAllItemsInAWord(t *testing.T) {
 		}
 	}
 }
+
+// One thing, one name: the reply said “待办事项：21项”, 进度 “待办21项”, the summary “未完成待办共21项”,
+// but the digest “您负责的未完成帮扶措施共1项” and the escalation “以下21项帮扶措施……” — for an
+// unpaid 羔羊奖补 too, while 帮扶措施 is also a column of the ledger (技能培训, 公益岗位).
+func TestDemoTasksAreCalledDaiban(t *testing.T) {
+	text := demoText(t)
+	for _, bad := range []string{"未完成帮扶措施", "项帮扶措施经"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("demo still says %q", bad)
+		}
+	}
+	for _, want := range []string{"刘海燕，您好！您负责的未完成待办共1项（涉及金额3000元）", "以下21项待办经多次提醒仍未完成或已逾期", "未完成待办共4项（涉及金额1050元）"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo lacks %q", want)
+		}
+	}
+}

@@ -462,7 +462,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	h.drain()
 	mine := h.messages("reply")
-	if want := fmt.Sprintf("您负责的未完成帮扶措施共%d项", wang); wang == 0 || !strings.Contains(mine[len(mine)-1].Text, want) {
+	if want := fmt.Sprintf("您负责的未完成待办共%d项", wang); wang == 0 || !strings.Contains(mine[len(mine)-1].Text, want) {
 		t.Errorf("待办 for 王建军, want %q:\n%s", want, truncateLines(mine[len(mine)-1].Text, 2))
 	}
 

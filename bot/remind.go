@@ -617,9 +617,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			total += *t.Amount
 		}
 	}
-	whose := "未完成帮扶措施"
+	whose := "未完成待办"
 	if direct {
-		whose = "您负责的未完成帮扶措施"
+		whose = "您负责的未完成待办"
 	}
 	if len(tasks) > 0 {
 		fmt.Fprintf(b, "%s共%d项", whose, len(tasks))
@@ -628,7 +628,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		}
 		b.WriteString("：\n")
 	} else {
-		b.WriteString("帮扶措施已全部完成。\n")
+		b.WriteString("待办已全部完成。\n")
 	}
 	var warn, reported []string
 	hiddenWarn, hiddenReported := 0, 0
@@ -778,7 +778,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if bk.title != "" {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
-		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
+		fmt.Fprintf(&b, "以下%d项待办经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
 		shown := min(len(bk.tasks), max(cfg.Reminders.DigestMaxItems, 1))
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
