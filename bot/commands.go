@@ -156,10 +156,11 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		}
 		found = true
 		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored, u.OpenTasks, completionText(u))
-		if u.Lagging {
-			b.WriteString("（落实不力）")
+		note := periodNote(periods, u)
+		if u.Lagging { // one bracket: “（落实不力；数据：2026年第4季度）”
+			note = "（落实不力" + strings.Replace(strings.TrimSuffix(note, "）"), "（", "；", 1) + "）"
 		}
-		b.WriteString(periodNote(periods, u))
+		b.WriteString(note)
 		b.WriteString("\n")
 	}
 	byCadre := map[string]int{}

@@ -71,3 +71,11 @@ func TestDemoTasksAreCalledDaiban(t *testing.T) {
 		}
 	}
 }
+
+// 进度 read “完成率32.2%（落实不力）（数据：2026年第4季度）”: two brackets in a row. One now.
+func TestDemoProgressOneBracket(t *testing.T) {
+	text := demoText(t)
+	if strings.Contains(text, "）（数据") || !strings.Contains(text, "完成率32.2%（落实不力；数据：2026年第4季度）") {
+		t.Errorf("进度:\n%s", text)
+	}
+}
