@@ -79,3 +79,11 @@ func TestDemoProgressOneBracket(t *testing.T) {
 		t.Errorf("进度:\n%s", text)
 	}
 }
+
+// The reply's first line read “已处理《…》（2026年第4季度）（上传编号 #1，发“撤销”可撤回）”.
+func TestDemoReplyHeadOneBracket(t *testing.T) {
+	text := demoText(t)
+	if !strings.Contains(text, "已处理《林东镇脱贫户收入台账.xlsx》（2026年第4季度，上传编号 #1，发“撤销”可撤回）\n") {
+		t.Errorf("reply head:\n%s", text)
+	}
+}
