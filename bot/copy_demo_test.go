@@ -87,3 +87,15 @@ func TestDemoReplyHeadOneBracket(t *testing.T) {
 		t.Errorf("reply head:\n%s", text)
 	}
 }
+
+// “政策 十八” read “· 落实不力：完成率低于：60%” and “· 落实不力：任务逾期超过天数：30”: two colons
+// in a line, and 任务 where every message says 待办.
+func TestPolicyEighteenOneColon(t *testing.T) {
+	h := newHarness(t, nil)
+	got := h.say("群", "u", "政策 十八")
+	for _, want := range []string{"· 落实不力标准（完成率低于）：60%", "· 落实不力标准（待办逾期超过天数）：30"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("政策 十八 lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func DefaultPolicy() *calc.Policy {
 		FilialIncomeLine: calc.Param[calc.Fen]{Key: "filial.income_line", Clause: "（十五）", Basis: def, Title: "收入较低标准（年人均纯收入；未设置时用防返贫监测收入标准）"},
 
 		TaskDueQuarters:    calc.Const("tasks.due_quarters", "（一）", def, "任务期限：上传所在季度之后第几个季度末", 1),
-		LaggingCompletion:  calc.Const("lagging.completion", "（十六）–（十八）", def, "落实不力：完成率低于", rate("0.60")),
-		LaggingOverdueDays: calc.Const("lagging.overdue_days", "（十六）–（十八）", def, "落实不力：任务逾期超过天数", 30),
+		LaggingCompletion:  calc.Const("lagging.completion", "（十六）–（十八）", def, "落实不力标准（完成率低于）", rate("0.60")),
+		LaggingOverdueDays: calc.Const("lagging.overdue_days", "（十六）–（十八）", def, "落实不力标准（待办逾期超过天数）", 30),
 	}
 }
