@@ -99,3 +99,17 @@ func TestPolicyEighteenOneColon(t *testing.T) {
 		}
 	}
 }
+
+// “政策 一” read “· 任务期限：上传所在季度之后第几个季度末：1” and “· 倒推算：各季度末累计收入占全年比例：…”.
+func TestPolicyOneOneColon(t *testing.T) {
+	h := newHarness(t, nil)
+	got := h.say("群", "u", "政策 一")
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "· ") && strings.Count(line, "：") > 1 {
+			t.Errorf("two colons: %q", line)
+		}
+	}
+	if !strings.Contains(got, "· 待办期限（上传所在季度之后第几个季度末）：1") {
+		t.Errorf("政策 一:\n%s", got)
+	}
+}
