@@ -57,7 +57,7 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string,
 			s.log.WithError(err).Warn("command 提醒: digests not sent")
 			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试；如仍失败请联系管理员。"}
 		}
-		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
+		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒%d份（名册中的帮扶责任人各收到一份私信，不在名册中的按群合并为一份）。", n)}
 	case "待办", "我的待办":
 		return s.myTasks(ctx, ev, dir)
 	case "名册":

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"zengshou/bot"
+	"zengshou/calc/ledger"
 )
 
 var demoOnce struct {
@@ -111,5 +112,17 @@ func TestPolicyOneOneColon(t *testing.T) {
 	}
 	if !strings.Contains(got, "· 待办期限（上传所在季度之后第几个季度末）：1") {
 		t.Errorf("政策 一:\n%s", got)
+	}
+}
+
+// An admin's “提醒” after a ledger with 6 cadres, one in the roster, read “已发送提醒 2 份（每位帮扶
+// 责任人一份）”: 2 for 6 does not add up (the 5 outside the roster share one message in the group).
+func TestRemindCommandCountAddsUp(t *testing.T) {
+	h := newHarness(t, nil)
+	h.upload("群", "2026年第4季度台账.xlsx", 20, 7, ledger.GenOptions{Quarter: 4, Villages: 2})
+	h.drain()
+	got := h.say("群", "admin1", "提醒")
+	if want := "已发送提醒2份（名册中的帮扶责任人各收到一份私信，不在名册中的按群合并为一份）。"; got != want {
+		t.Errorf("提醒: %q, want %q", got, want)
 	}
 }
