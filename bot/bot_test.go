@@ -160,7 +160,7 @@ func TestUploadIsAnsweredWithTheProcessedWorkbook(t *testing.T) {
 		t.Fatalf("replies: %+v", h.messages(""))
 	}
 	r := replies[0]
-	if r.Chat != "红旗村群" || !strings.Contains(r.Text, "已处理《台账.xlsx》（2026年第4季度）") || r.File == "" {
+	if r.Chat != "红旗村群" || !strings.Contains(r.Text, "已处理《台账.xlsx》（2026年第4季度，") || r.File == "" {
 		t.Fatalf("reply: %+v", r)
 	}
 	for _, want := range []string{"纳入增收监测", "应享补贴", "待办事项", "汇总"} {
