@@ -126,3 +126,25 @@ func TestRemindCommandCountAddsUp(t *testing.T) {
 		t.Errorf("提醒: %q, want %q", got, want)
 	}
 }
+
+// A ledger without 帮扶责任人: the group's reminder read “以下帮扶责任人未在名册中，请管理员在
+// roster.cadres 中添加以便私信提醒。……帮扶责任人：（台账未填写帮扶责任人）”, asking the admin
+// to add no one to the roster. What is missing is the ledger's 帮扶责任人.
+func TestDigestForTasksWithoutCadreAsksForTheLedger(t *testing.T) {
+	h := newHarness(t, nil)
+	x := lifeHouseholds(5000)
+	x[1][10] = ""
+	h.drop(h.lifeInbox("红旗村"), "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", x, "牲畜动态监测台账", lifeLivestock(2, 0)))
+	h.drain()
+	h.say("红旗村", "admin1", "提醒")
+	r := h.messages("reminder")
+	if len(r) != 1 {
+		t.Fatalf("reminders: %+v", r)
+	}
+	text := r[0].Text
+	if strings.Contains(text, "roster.cadres") || strings.Contains(text, "未在名册中") || strings.Contains(text, "（台账未填写帮扶责任人）") ||
+		!strings.Contains(text, "【增收助手·待办提醒】以下待办的台账未填写帮扶责任人，无法私信提醒，请在台账“帮扶责任人”列填写后重新上传。") ||
+		!strings.Contains(text, "\n帮扶责任人：未填写\n") {
+		t.Errorf("reminder:\n%s", text)
+	}
+}

@@ -576,21 +576,32 @@ func (s *Service) digestText(sections []digestSection, direct bool, now time.Tim
 		omitted = s.digestBody(&b, sections[0], true, now, &budget)
 		return strings.TrimRight(b.String(), "\n"), omitted
 	}
-	listed := false
+	listed, named := false, false
 	for _, sec := range sections {
 		listed = listed || sec.inRoster
+		named = named || sec.cadre != ""
 	}
-	if listed { // a cadre in the roster whose ids name no platform these tasks came by
+	switch {
+	case !named: // no one to add to the roster: the ledger lacks the name
+		b.WriteString("【增收助手·待办提醒】以下待办的台账未填写帮扶责任人，无法私信提醒，请在台账“帮扶责任人”列填写后重新上传。\n")
+	case listed: // a cadre in the roster whose ids name no platform these tasks came by
 		b.WriteString("【增收助手·待办提醒】以下帮扶责任人无法私信提醒（不在名册中，或名册中没有其在本平台的账号），请管理员在 roster.cadres 中补充。\n")
-	} else {
+	default:
 		b.WriteString("【增收助手·待办提醒】以下帮扶责任人未在名册中，请管理员在 roster.cadres 中添加以便私信提醒。\n")
 	}
 	for _, sec := range sections {
 		note := ""
-		if sec.inRoster {
+		switch {
+		case sec.inRoster:
 			note = "（名册中没有其在本平台的账号）"
+		case sec.cadre == "" && named:
+			note = "（请在台账“帮扶责任人”列填写后重新上传）"
 		}
-		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", cadreName(sec.cadre), note)
+		who := sec.cadre
+		if who == "" {
+			who = "未填写"
+		}
+		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", who, note)
 		if s.digestBody(&b, sec, false, now, &budget) {
 			omitted = true
 		}
