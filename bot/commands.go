@@ -512,18 +512,35 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string
 	}
 	direct := ev.ChatType == connectors.ChatDirect
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s，您负责的未完成待办共%d项：\n", name, len(mine))
+	// As the daily reminder lists the same tasks (digestBody): the amount, 已逾期, the same last line.
+	var total calc.Fen
+	for _, t := range mine {
+		if t.Amount != nil {
+			total += *t.Amount
+		}
+	}
+	fmt.Fprintf(&b, "%s，您负责的未完成待办共%d项", name, len(mine))
+	if total > 0 {
+		fmt.Fprintf(&b, "（涉及金额%s）", total.Text())
+	}
+	b.WriteString("：\n")
 	loc := s.Config().Reminders.Location()
+	now := s.clock.Now()
 	shown := min(len(mine), max(s.Config().Reminders.DigestMaxItems, 1))
 	for i, t := range mine[:shown] {
-		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s\n", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+		if pastDue(t.Due, now, loc) {
+			b.WriteString("（已逾期）")
+		}
+		b.WriteString("\n")
 	}
+	const foot = "完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。"
 	if hidden := len(mine) - shown; hidden > 0 {
 		fmt.Fprintf(&b, "……另有%d项未列出，全部待办见附件《待办清单》。\n", hidden)
-		b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+		b.WriteString(foot)
 		return b.String(), mine
 	}
-	b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+	b.WriteString(foot)
 	return b.String(), nil
 }
 

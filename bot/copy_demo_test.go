@@ -148,3 +148,29 @@ func TestDigestForTasksWithoutCadreAsksForTheLedger(t *testing.T) {
 		t.Errorf("reminder:\n%s", text)
 	}
 }
+
+// “待办” and the daily reminder list the same tasks of 王建军 but read differently: the reminder
+// “您负责的未完成待办共6项（涉及金额3234.9元）：……完成后请在台账中登记（如已发放金额、帮扶措施），
+// 重新上传后自动销号。”, “待办” “您负责的未完成待办共6项：……完成后请在台账中登记并重新上传，系统
+// 会自动销号。” without the amount. They now read the same.
+func TestMyTasksReadsLikeTheReminder(t *testing.T) {
+	h := newHarness(t, nil)
+	h.upload("群", "2026年第4季度台账.xlsx", 20, 7, ledger.GenOptions{Quarter: 4, Villages: 2})
+	h.drain()
+	mine := h.say("群", "wangjj", "待办")
+	h.say("群", "admin1", "提醒")
+	var digest string
+	for _, m := range h.messages("reminder") {
+		if strings.HasPrefix(m.Text, "【增收助手·待办提醒】王建军，您好！") {
+			digest = m.Text
+		}
+	}
+	head, _, _ := strings.Cut(strings.TrimPrefix(digest, "【增收助手·待办提醒】"), "\n")
+	head = strings.Replace(head, "您好！", "", 1) // a greeting is for a message the cadre did not ask for
+	if digest == "" || !strings.Contains(head, "（涉及金额") || !strings.HasPrefix(mine, head+"\n") {
+		t.Errorf("待办:\n%s\nreminder:\n%s", mine, digest)
+	}
+	if foot := "完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。"; !strings.HasSuffix(mine, foot) || !strings.HasSuffix(digest, foot) {
+		t.Errorf("待办:\n%s\nreminder:\n%s", mine, digest)
+	}
+}
