@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -172,5 +173,23 @@ func TestMyTasksReadsLikeTheReminder(t *testing.T) {
 	}
 	if foot := "完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。"; !strings.HasSuffix(mine, foot) || !strings.HasSuffix(digest, foot) {
 		t.Errorf("待办:\n%s\nreminder:\n%s", mine, digest)
+	}
+}
+
+// The plugin API's 400 answers showed Go's decoder in English: “JSON 格式错误：json: unknown
+// field "househlds"”, “… json: cannot unmarshal string into Go struct field Household.inputs.households.size of type int”.
+func TestPluginAPIBadJSONIsChinese(t *testing.T) {
+	srv, _ := apiServer(t, nil)
+	for body, want := range map[string]string{
+		`{"period":"2026Q3","inputs":{"househlds":[]}}`:             "JSON 格式错误：未知字段“househlds”",
+		`{"period":"2026Q3","inputs":{"households":[{"id":3}]}}`:    "JSON 格式错误：字段“inputs.households.id”的值类型不对（应为文本）",
+		`{"period":"2026Q3","inputs":{"households":[{"id":"a",}]}}`: "JSON 格式错误：第",
+		`{"period":"2026Q3"`: "JSON 格式错误：请求内容不完整",
+	} {
+		r := do(t, "POST", srv.URL+"/api/v1/evaluate", "s3cret-token", "application/json", strings.NewReader(body))
+		b, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 400 || !strings.Contains(string(b), want) || strings.Contains(string(b), "json:") {
+			t.Errorf("%s: %d %s, want %q", body, r.StatusCode, b, want)
+		}
 	}
 }
