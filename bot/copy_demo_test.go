@@ -193,3 +193,12 @@ func TestPluginAPIBadJSONIsChinese(t *testing.T) {
 		}
 	}
 }
+
+// The reply read “纳入增收监测：15户（收入同比减少12、收入持平1、收入增速低于当地农牧民收入增速2）”:
+// “增速2” reads as a growth of 2, not 2 households.
+func TestDemoMonitoredCountsSayHu(t *testing.T) {
+	text := demoText(t)
+	if !strings.Contains(text, "纳入增收监测：15户（收入同比减少12户、收入持平1户、收入增速低于当地农牧民收入增速2户）") {
+		t.Errorf("reply:\n%s", text)
+	}
+}

@@ -403,7 +403,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		if m := regexp.MustCompile(`纳入增收监测：\d+户（([^）]*)）`).FindStringSubmatch(text); m != nil {
 			for _, part := range strings.Split(m[1], "、") {
 				i := strings.IndexAny(part, "0123456789")
-				title, n := part[:i], atoi(t, part[i:])
+				title, n := part[:i], atoi(t, strings.TrimSuffix(part[i:], "户"))
 				if got := book.flags[title+"（户次）"]; got != n {
 					t.Errorf("%s %s: reply %d, 汇总 %d", v.name, title, n, got)
 				}

@@ -937,7 +937,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		n := 0
 		for _, r := range calc.Rules {
 			if k := flags[r.ID]; k > 0 {
-				parts = append(parts, fmt.Sprintf("%s%d", r.Title, k))
+				parts = append(parts, fmt.Sprintf("%s%d户", r.Title, k))
 				n += k
 			}
 		}
