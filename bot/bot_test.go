@@ -160,7 +160,7 @@ func TestUploadIsAnsweredWithTheProcessedWorkbook(t *testing.T) {
 		t.Fatalf("replies: %+v", h.messages(""))
 	}
 	r := replies[0]
-	if r.Chat != "红旗村群" || !strings.Contains(r.Text, "已处理《台账.xlsx》（2026年第4季度）") || r.File == "" {
+	if r.Chat != "红旗村群" || !strings.Contains(r.Text, "已处理《台账.xlsx》（2026年第4季度，") || r.File == "" {
 		t.Fatalf("reply: %+v", r)
 	}
 	for _, want := range []string{"纳入增收监测", "应享补贴", "待办事项", "汇总"} {
@@ -231,7 +231,7 @@ func TestCommands(t *testing.T) {
 		{"提醒", "u", "仅限管理员"},
 		{"提醒", "admin1", "已发送提醒"},
 		{"模板 牲畜", "u", "标准台账模板"},
-		{"待办", "wangjj", "王建军，您负责的未完成帮扶措施"},
+		{"待办", "wangjj", "王建军，您负责的未完成待办"},
 		{"待办", "u", "没有在名册中找到您"},
 		{"名册", "u", "仅限管理员"},
 		{"名册", "admin1", "不在名册里"},

@@ -57,7 +57,7 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string,
 			s.log.WithError(err).Warn("command 提醒: digests not sent")
 			return jobResult{Kind: "error", Text: "发送提醒时出错，请稍后再试；如仍失败请联系管理员。"}
 		}
-		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒 %d 份（每位帮扶责任人一份）。", n)}
+		return jobResult{Kind: "reply", Text: fmt.Sprintf("已发送提醒%d份（名册中的帮扶责任人各收到一份私信，不在名册中的按群合并为一份）。", n)}
 	case "待办", "我的待办":
 		return s.myTasks(ctx, ev, dir)
 	case "名册":
@@ -156,10 +156,11 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		}
 		found = true
 		fmt.Fprintf(&b, "· %s：%d户，监测%d户，待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored, u.OpenTasks, completionText(u))
-		if u.Lagging {
-			b.WriteString("（落实不力）")
+		note := periodNote(periods, u)
+		if u.Lagging { // one bracket: “（落实不力；数据：2026年第4季度）”
+			note = "（落实不力" + strings.Replace(strings.TrimSuffix(note, "）"), "（", "；", 1) + "）"
 		}
-		b.WriteString(periodNote(periods, u))
+		b.WriteString(note)
 		b.WriteString("\n")
 	}
 	byCadre := map[string]int{}
@@ -507,22 +508,39 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string
 		}
 	}
 	if len(mine) == 0 {
-		return name + "，您目前没有未完成的帮扶措施。", nil
+		return name + "，您目前没有未完成的待办。", nil
 	}
 	direct := ev.ChatType == connectors.ChatDirect
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s，您负责的未完成帮扶措施共%d项：\n", name, len(mine))
+	// As the daily reminder lists the same tasks (digestBody): the amount, 已逾期, the same last line.
+	var total calc.Fen
+	for _, t := range mine {
+		if t.Amount != nil {
+			total += *t.Amount
+		}
+	}
+	fmt.Fprintf(&b, "%s，您负责的未完成待办共%d项", name, len(mine))
+	if total > 0 {
+		fmt.Fprintf(&b, "（涉及金额%s）", total.Text())
+	}
+	b.WriteString("：\n")
 	loc := s.Config().Reminders.Location()
+	now := s.clock.Now()
 	shown := min(len(mine), max(s.Config().Reminders.DigestMaxItems, 1))
 	for i, t := range mine[:shown] {
-		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s\n", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+		if pastDue(t.Due, now, loc) {
+			b.WriteString("（已逾期）")
+		}
+		b.WriteString("\n")
 	}
+	const foot = "完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。"
 	if hidden := len(mine) - shown; hidden > 0 {
 		fmt.Fprintf(&b, "……另有%d项未列出，全部待办见附件《待办清单》。\n", hidden)
-		b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+		b.WriteString(foot)
 		return b.String(), mine
 	}
-	b.WriteString("完成后请在台账中登记并重新上传，系统会自动销号。")
+	b.WriteString(foot)
 	return b.String(), nil
 }
 

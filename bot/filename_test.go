@@ -132,7 +132,7 @@ func TestWeComFileNamedByDownloadThroughService(t *testing.T) {
 		}
 		p.onlyJob()
 		text, files, uploads := replyOf(t, fake)
-		if !strings.Contains(text, "已处理《"+q2LedgerName+"》（2026年第2季度）") {
+		if !strings.Contains(text, "已处理《"+q2LedgerName+"》（2026年第2季度，") {
 			t.Fatalf("reply does not name the file and its quarter:\n%s", text)
 		}
 		if containsID(text) {
@@ -172,7 +172,7 @@ func TestWeComFileNamedByDownloadThroughService(t *testing.T) {
 		p.onlyJob()
 		text, files, uploads := replyOf(t, fake)
 		const shown = "红旗村138****5678号2026Q2台账.xlsx" // masked as replies are
-		if !strings.Contains(text, "已处理《"+shown+"》（2026年第2季度）") {
+		if !strings.Contains(text, "已处理《"+shown+"》（2026年第2季度，") {
 			t.Fatalf("reply does not name the file (masked) and its quarter:\n%s", text)
 		}
 		if strings.Contains(text, "13812345678") || strings.Contains(text, "../") || strings.Contains(text, "tmp/") {
@@ -253,10 +253,10 @@ func TestDownloadNameOnlyFillsAMissingName(t *testing.T) {
 	if n := h.drain(); n != 2 {
 		t.Fatalf("jobs run: %d", n)
 	}
-	if m := named.messages(); len(m) != 1 || !strings.Contains(m[0].Text, "已处理《台账.xlsx》（2026年第4季度）") || m[0].File.Name != "台账-增收计算结果.xlsx" {
+	if m := named.messages(); len(m) != 1 || !strings.Contains(m[0].Text, "已处理《台账.xlsx》（2026年第4季度，") || m[0].File.Name != "台账-增收计算结果.xlsx" {
 		t.Fatalf("event's name: %+v", m)
 	}
-	if m := plain.messages(); len(m) != 1 || !strings.Contains(m[0].Text, "已处理《工作簿》（2026年第4季度）") {
+	if m := plain.messages(); len(m) != 1 || !strings.Contains(m[0].Text, "已处理《工作簿》（2026年第4季度，") {
 		t.Fatalf("no name at all: %+v", m)
 	}
 }
@@ -353,7 +353,7 @@ func TestDownloadedNameSurvivesKill(t *testing.T) {
 				t.Fatalf("downloads after the restart: %d, want %d", downloads, want)
 			}
 			msgs := conn.messages()
-			if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "已处理《"+q2LedgerName+"》（2026年第2季度）") ||
+			if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "已处理《"+q2LedgerName+"》（2026年第2季度，") ||
 				msgs[0].File == nil || msgs[0].File.Name != "2026年第2季度脱贫户收入台账-增收计算结果.xlsx" {
 				t.Fatalf("reply after kill at %q: %s", fault, fmt.Sprint(msgs))
 			}

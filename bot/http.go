@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"zengshou/calc"
 	"zengshou/calc/ledger"
 	"zengshou/config"
+	"zengshou/config/redact"
 )
 
 // Handler is the HTTP server: health, metrics, the platform callbacks of every connector, and
@@ -342,7 +344,7 @@ func (s *Service) apiEvaluate(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：" + err.Error()}
+		return &apiError{status: http.StatusBadRequest, Code: "bad_json", Message: "JSON 格式错误：" + jsonErrText(err)}
 	}
 	if _, err := dec.Token(); err != io.EOF { // one request object, nothing after it
 		var mbe *http.MaxBytesError
@@ -417,4 +419,36 @@ func (s *Service) apiTemplate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, kind))
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// jsonErrText says what the JSON decoder found wrong in Chinese: its own words (“json: unknown
+// field "x"”, “cannot unmarshal number into Go struct field …”) are Go's, not the reader's.
+func jsonErrText(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "请求内容不完整（JSON 没有结束）"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("第%d个字符附近不是合法的 JSON", syn.Offset)
+	case errors.As(err, &typ):
+		want := "其他类型"
+		switch typ.Type.Kind() {
+		case reflect.String:
+			want = "文本"
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			want = "数字"
+		case reflect.Bool:
+			want = "true 或 false"
+		case reflect.Slice, reflect.Array:
+			want = "数组"
+		case reflect.Struct, reflect.Map:
+			want = "对象"
+		}
+		return fmt.Sprintf("字段“%s”的值类型不对（应为%s）", typ.Field, want)
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "未知字段“" + strings.Trim(f, `"`) + "”"
+	}
+	return "有字段的值无法识别（" + redact.Text(err.Error()) + "）"
 }

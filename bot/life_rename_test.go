@@ -79,7 +79,7 @@ func TestRenamedUploadWithdrawsTheGuessedQuarter(t *testing.T) {
 	h.clock.Set(time.Date(2027, 1, 6, 10, 0, 0, 0, shanghai))
 	h.drop(dir, "红旗村台账.xlsx", book().(*excelize.File))
 	h.drain()
-	if r := h.lastReply(); !strings.Contains(r, "文件名未写明季度") || !strings.Contains(r, "（2027年第1季度）") {
+	if r := h.lastReply(); !strings.Contains(r, "文件名未写明季度") || !strings.Contains(r, "（2027年第1季度，") {
 		t.Fatalf("the unnamed upload is not evaluated for 2027Q1 with the hint:\n%s", r)
 	}
 	if lp, paid := h.latestPeriod("HQ001"), h.paid("HQ001", 2027); lp != q1of2027 || paid != 60000 {

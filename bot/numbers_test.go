@@ -403,7 +403,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		if m := regexp.MustCompile(`纳入增收监测：\d+户（([^）]*)）`).FindStringSubmatch(text); m != nil {
 			for _, part := range strings.Split(m[1], "、") {
 				i := strings.IndexAny(part, "0123456789")
-				title, n := part[:i], atoi(t, part[i:])
+				title, n := part[:i], atoi(t, strings.TrimSuffix(part[i:], "户"))
 				if got := book.flags[title+"（户次）"]; got != n {
 					t.Errorf("%s %s: reply %d, 汇总 %d", v.name, title, n, got)
 				}
@@ -462,7 +462,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	h.drain()
 	mine := h.messages("reply")
-	if want := fmt.Sprintf("您负责的未完成帮扶措施共%d项", wang); wang == 0 || !strings.Contains(mine[len(mine)-1].Text, want) {
+	if want := fmt.Sprintf("您负责的未完成待办共%d项", wang); wang == 0 || !strings.Contains(mine[len(mine)-1].Text, want) {
 		t.Errorf("待办 for 王建军, want %q:\n%s", want, truncateLines(mine[len(mine)-1].Text, 2))
 	}
 

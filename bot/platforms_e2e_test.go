@@ -175,8 +175,8 @@ func pfCheckResult(t *testing.T, data []byte) {
 // pfCheckReplyText: the reply names the file and the quarter and shows no ID number (group chat).
 func pfCheckReplyText(t *testing.T, text, name string) {
 	t.Helper()
-	if !strings.Contains(text, "已处理《"+name+"》（2026年第4季度）") {
-		t.Fatalf("reply text lacks 已处理《%s》（2026年第4季度）:\n%s", name, text)
+	if !strings.Contains(text, "已处理《"+name+"》（2026年第4季度，") {
+		t.Fatalf("reply text lacks 已处理《%s》（2026年第4季度，:\n%s", name, text)
 	}
 	if containsID(text) {
 		t.Fatalf("reply shows an ID number:\n%s", text)

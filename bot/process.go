@@ -213,7 +213,13 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	text := replyText(shown, p, led, res, saved, unknown, ev.Platform, ledger.ResultMode(led, wopt))
 	// The upload's number, on its first line: “撤销 N” takes it back (undo.go).
 	if head, rest, ok := strings.Cut(text, "\n"); ok {
-		text = head + fmt.Sprintf("（上传编号 #%d，发“撤销”可撤回）", j.ID) + "\n" + rest
+		no := fmt.Sprintf("上传编号 #%d，发“撤销”可撤回）", j.ID)
+		if h, ok := strings.CutSuffix(head, "）"); ok { // one bracket: “（2026年第4季度，上传编号 #1，…）”
+			head = h + "，" + no
+		} else {
+			head += "（" + no
+		}
+		text = head + "\n" + rest
 	}
 	for _, w := range withdrawn {
 		n := "" // an entity's tasks alone are no household's
@@ -931,7 +937,7 @@ func replyText(name string, p calc.Period, led *ledger.Ledger, res *calc.Result,
 		n := 0
 		for _, r := range calc.Rules {
 			if k := flags[r.ID]; k > 0 {
-				parts = append(parts, fmt.Sprintf("%s%d", r.Title, k))
+				parts = append(parts, fmt.Sprintf("%s%d户", r.Title, k))
 				n += k
 			}
 		}

@@ -89,7 +89,7 @@ func TestUnnamedUploadInJanuarySaysItsQuarterAndHowToNameQ4(t *testing.T) {
 	if len(r) != 1 {
 		t.Fatalf("replies: %+v", h.messages(""))
 	}
-	for _, want := range []string{"（2027年第1季度）", "文件名未写明季度", "2026年第4季度"} {
+	for _, want := range []string{"《台账.xlsx》（2027年第1季度，", "文件名未写明季度", "2026年第4季度"} {
 		if !strings.Contains(r[0].Text, want) {
 			t.Errorf("reply lacks %q:\n%s", want, r[0].Text)
 		}

@@ -576,21 +576,32 @@ func (s *Service) digestText(sections []digestSection, direct bool, now time.Tim
 		omitted = s.digestBody(&b, sections[0], true, now, &budget)
 		return strings.TrimRight(b.String(), "\n"), omitted
 	}
-	listed := false
+	listed, named := false, false
 	for _, sec := range sections {
 		listed = listed || sec.inRoster
+		named = named || sec.cadre != ""
 	}
-	if listed { // a cadre in the roster whose ids name no platform these tasks came by
+	switch {
+	case !named: // no one to add to the roster: the ledger lacks the name
+		b.WriteString("【增收助手·待办提醒】以下待办的台账未填写帮扶责任人，无法私信提醒，请在台账“帮扶责任人”列填写后重新上传。\n")
+	case listed: // a cadre in the roster whose ids name no platform these tasks came by
 		b.WriteString("【增收助手·待办提醒】以下帮扶责任人无法私信提醒（不在名册中，或名册中没有其在本平台的账号），请管理员在 roster.cadres 中补充。\n")
-	} else {
+	default:
 		b.WriteString("【增收助手·待办提醒】以下帮扶责任人未在名册中，请管理员在 roster.cadres 中添加以便私信提醒。\n")
 	}
 	for _, sec := range sections {
 		note := ""
-		if sec.inRoster {
+		switch {
+		case sec.inRoster:
 			note = "（名册中没有其在本平台的账号）"
+		case sec.cadre == "" && named:
+			note = "（请在台账“帮扶责任人”列填写后重新上传）"
 		}
-		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", cadreName(sec.cadre), note)
+		who := sec.cadre
+		if who == "" {
+			who = "未填写"
+		}
+		fmt.Fprintf(&b, "\n帮扶责任人：%s%s\n", who, note)
 		if s.digestBody(&b, sec, false, now, &budget) {
 			omitted = true
 		}
@@ -617,9 +628,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			total += *t.Amount
 		}
 	}
-	whose := "未完成帮扶措施"
+	whose := "未完成待办"
 	if direct {
-		whose = "您负责的未完成帮扶措施"
+		whose = "您负责的未完成待办"
 	}
 	if len(tasks) > 0 {
 		fmt.Fprintf(b, "%s共%d项", whose, len(tasks))
@@ -628,7 +639,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		}
 		b.WriteString("：\n")
 	} else {
-		b.WriteString("帮扶措施已全部完成。\n")
+		b.WriteString("待办已全部完成。\n")
 	}
 	var warn, reported []string
 	hiddenWarn, hiddenReported := 0, 0
@@ -678,11 +689,19 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		}
 		b.WriteString("，全部待办见附件《待办清单》。\n")
 	}
+	// “以上8项” when every item is meant and all are listed: “第1、2、3、4、5、6、7、8项” is a row
+	// of numbers on a phone.
+	items := func(nums []string) string {
+		if len(nums) > 1 && len(nums) == len(tasks) {
+			return fmt.Sprintf("以上%d项", len(nums))
+		}
+		return "第" + strings.Join(nums, "、") + "项"
+	}
 	if len(reported) > 0 {
-		fmt.Fprintf(b, "第%s项已报告%s，请尽快落实。\n", strings.Join(reported, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(warn) > 0 {
-		fmt.Fprintf(b, "请注意：第%s项如下次提醒前仍未完成（或已逾期），将报告%s。\n", strings.Join(warn, "、"), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), leaderTitle(s.leadersFor(tasks[0].Unit)))
 	}
 	if len(done) > 0 {
 		var parts []string
@@ -770,7 +789,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if bk.title != "" {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
-		fmt.Fprintf(&b, "以下%d项帮扶措施经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
+		fmt.Fprintf(&b, "以下%d项待办经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
 		shown := min(len(bk.tasks), max(cfg.Reminders.DigestMaxItems, 1))
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
@@ -792,7 +811,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 			file = &connectors.Attachment{Name: "逾期上报清单-" + now.In(loc).Format("2006-01-02") + ".xlsx", Data: data}
 		}
-		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
+		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给予通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
 		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))

@@ -208,17 +208,11 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 		fmt.Fprintf(&b, "· %s：%d户，纳入增收监测%d户；应享补贴%s，已发放%s，未发放%s；待办%d项，完成率%s", unitLabel(u), u.Households, u.Monitored,
 			owed.Text(), paid.Text(), unpaid.Text(), u.OpenTasks, completionText(u))
 		if u.Growth != nil && u.LocalGrowth != nil {
-			mark := "低于"
-			if u.AboveLocal {
-				mark = "高于"
-			}
+			mark := compareWord(u.AboveLocal, *u.Growth == *u.LocalGrowth)
 			g, l := growthTexts(*u.Growth, *u.LocalGrowth)
 			fmt.Fprintf(&b, "；两高于：脱贫人口人均收入增速%s，%s当地农牧民%s%s", g, mark, l, staleLocalNote(cfg.Policy, periods, u))
 			if city != nil {
-				mark = "低于"
-				if u.AboveCity {
-					mark = "高于"
-				}
+				mark = compareWord(u.AboveCity, *u.Growth == *city)
 				_, c := growthTexts(*u.Growth, *city)
 				fmt.Fprintf(&b, "，%s全市脱贫人口%s", mark, c)
 			}
@@ -288,6 +282,18 @@ func summaryText(kind, name string, scope config.Unit, units []calc.UnitSummary,
 	}
 	b.WriteString("详见附件汇总工作簿。")
 	return b.String()
+}
+
+// compareWord is how a unit's growth stands against the one it is compared with: 高于, or 等于
+// when they are the same (not 高于, so 两高于 is not met, but not below it either), else 低于.
+func compareWord(above, equal bool) string {
+	switch {
+	case above:
+		return "高于"
+	case equal:
+		return "等于"
+	}
+	return "低于"
 }
 
 // levelRank orders the levels of the 落实不力 ranking: counties, townships, villages.

@@ -64,7 +64,7 @@ func DefaultPolicy() *calc.Policy {
 				{From: day(2021, 1, 1), Until: day(2022, 1, 1), Value: yuan(6000), Source: srcMonitoringLine},
 			}},
 		FlatTolerance: calc.Const("income.flat_tolerance", "（一）", def, "收入持平容差（增速绝对值不超过此值为持平）", rate("0.01")),
-		QuarterShare: calc.Const("income.quarter_share", "（一）", def, "倒推算：各季度末累计收入占全年比例",
+		QuarterShare: calc.Const("income.quarter_share", "（一）", def, "倒推算各季度末累计收入占全年比例",
 			calc.Shares{rate("0.20"), rate("0.45"), rate("0.70"), rate("1")}),
 		TrendQuarters: calc.Const("income.trend_quarters", "（一）", def, "连续几个季度增速下降视为有收入下降趋势", 2),
 
@@ -118,8 +118,8 @@ func DefaultPolicy() *calc.Policy {
 		FilialRatio:      calc.Const("filial.ratio", "（十五）", def, "孝扶资金倍数（0.8–1.5，按旗县区设置）", rate("0.8")),
 		FilialIncomeLine: calc.Param[calc.Fen]{Key: "filial.income_line", Clause: "（十五）", Basis: def, Title: "收入较低标准（年人均纯收入；未设置时用防返贫监测收入标准）"},
 
-		TaskDueQuarters:    calc.Const("tasks.due_quarters", "（一）", def, "任务期限：上传所在季度之后第几个季度末", 1),
-		LaggingCompletion:  calc.Const("lagging.completion", "（十六）–（十八）", def, "落实不力：完成率低于", rate("0.60")),
-		LaggingOverdueDays: calc.Const("lagging.overdue_days", "（十六）–（十八）", def, "落实不力：任务逾期超过天数", 30),
+		TaskDueQuarters:    calc.Const("tasks.due_quarters", "（一）", def, "待办期限（上传所在季度之后第几个季度末）", 1),
+		LaggingCompletion:  calc.Const("lagging.completion", "（十六）–（十八）", def, "落实不力标准（完成率低于）", rate("0.60")),
+		LaggingOverdueDays: calc.Const("lagging.overdue_days", "（十六）–（十八）", def, "落实不力标准（待办逾期超过天数）", 30),
 	}
 }
