@@ -24,13 +24,17 @@ import (
 // place among the chat's messages).
 func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string, job int64) jobResult {
 	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Text), "/"))
+	// “撤销。”, “进度！”: a sentence's end is not part of the command.
+	if t := strings.TrimRight(text, "。！!，,．. "); t != "" {
+		text = t
+	}
 	verb, arg, _ := strings.Cut(text, " ")
 	if i := strings.IndexAny(verb, "　"); i >= 0 { // full-width space
 		verb, arg = verb[:i], strings.TrimSpace(verb[i:]+" "+arg)
 	}
 	arg = strings.TrimSpace(arg)
 	if arg == "" { // typed without a space: “政策三”, “模板牲畜”, “进度红旗村”
-		for _, v := range []string{"进度", "汇总", "政策", "模板", "撤销"} {
+		for _, v := range []string{"进度", "汇总", "政策", "模板", "撤销", "撤回"} {
 			if rest, ok := strings.CutPrefix(verb, v); ok && rest != "" {
 				verb, arg = v, strings.TrimSpace(rest)
 				break

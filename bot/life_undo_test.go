@@ -367,3 +367,23 @@ func TestUndoSentBeforeTheRightFileWithdrawsTheWrongOne(t *testing.T) {
 		t.Errorf("the right workbook's point and payment: %v, %d", lp, paid)
 	}
 }
+
+// “撤回12” (no space) and “撤销。” (a sentence's full stop) are the command, as “撤销12” and
+// “撤销” are: they got the help text and “没有听懂“撤销 。””.
+func TestUndoAsCadresTypeIt(t *testing.T) {
+	for _, typed := range []string{"撤回%d", "撤销 %d。", "撤销。"} {
+		h := newHarness(t, nil)
+		dir := h.lifeInbox("红旗村群")
+		h.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai))
+		h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHH("未落实", "王建军")))
+		h.drain()
+		no := uploadNo(t, h.lastReply())
+		text := typed
+		if strings.Contains(typed, "%d") {
+			text = fmt.Sprintf(typed, no)
+		}
+		if reply := h.say("红旗村群", uploader, text); !strings.Contains(reply, fmt.Sprintf("已撤销上传编号 #%d", no)) {
+			t.Errorf("%q:\n%s", text, reply)
+		}
+	}
+}
