@@ -44,8 +44,8 @@ type Withdrawal struct {
 // withdrawJob's, which Undo shares.
 //
 // Payment rows are told apart by job_id alone: a row of the guessed year an earlier upload
-// recorded and the guessed upload recorded again (the store keeps the larger amount and the
-// last job) goes with it.
+// recorded and the guessed upload recorded again (job_id is the upload that set the amount on
+// record, store.MergePaid) goes with it.
 func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat string, guessed calc.Period, since time.Time,
 	households, subjects []string) ([]Withdrawal, error) {
 	tx, err := s.db.BeginTx(ctx, nil)

@@ -63,7 +63,7 @@ var migrations = []string{
 		subject   TEXT NOT NULL,
 		rule      TEXT NOT NULL,
 		year      INTEGER NOT NULL,
-		amount    INTEGER NOT NULL,             -- fen: the most paid seen for the year
+		amount    INTEGER NOT NULL,             -- fen: paid this year, as the newest ledger recorded it (MergePaid)
 		job_id    INTEGER NOT NULL,
 		PRIMARY KEY (subject, rule, year)
 	)`,
