@@ -32,10 +32,11 @@ func demoText(t *testing.T) string {
 	return demoOnce.text
 }
 
-// The escalation to a leader quoted clause (十八) as “给与通报约谈”: the word is 给予.
-func TestDemoEscalationSaysGeiyu(t *testing.T) {
+// The escalation to a leader quotes clause (十八) word for word, as the seed writes it:
+// “对落实不力的地区给与通报约谈” (给与, not the commoner 给予: a quotation is not corrected).
+func TestDemoEscalationQuotesClause18(t *testing.T) {
 	text := demoText(t)
-	if strings.Contains(text, "给与") || !strings.Contains(text, "给予通报约谈") {
+	if !strings.Contains(text, "《若干措施》（十八）：对落实不力的地区给与通报约谈") {
 		t.Errorf("escalation wording:\n%s", text)
 	}
 }

@@ -811,7 +811,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 			file = &connectors.Attachment{Name: "逾期上报清单-" + now.In(loc).Format("2006-01-02") + ".xlsx", Data: data}
 		}
-		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给予通报约谈）。")
+		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
 		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))
