@@ -82,6 +82,7 @@ func walkBounds(v reflect.Value, path string) string {
 				return path + " = " + calc.Area(n).String() + "亩"
 			}
 		case rateType:
+			// A rate is multiplied with math/big on overflow (Fen.MulRate): any value is safe.
 		default:
 			if n > maxAPICount {
 				return path + " = " + strconv.FormatInt(n, 10)
