@@ -33,7 +33,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	now := s.clock.Now().In(loc)
 	if cfg.Reminders.Enabled {
 		if h, m, ok := config.ClockTime(cfg.Reminders.DigestTime); ok {
-			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), nextDailySlot(now, h, m), func() error {
+			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), true, func() error {
 				if _, err := s.Escalate(ctx); err != nil {
 					return err
 				}
@@ -45,7 +45,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
-		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), time.Time{}, func() error {
+		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), false, func() error {
 			_, err := s.SendSummaries(ctx, "weekly")
 			return err
 		}); err != nil {
@@ -57,7 +57,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		if !ok {
 			h, m = 9, 0
 		}
-		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), time.Time{}, func() error {
+		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), false, func() error {
 			_, err := s.SendSummaries(ctx, "quarterly")
 			return err
 		}); err != nil {
@@ -69,20 +69,32 @@ func (s *Service) Tick(ctx context.Context) error {
 
 // onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside
 // working time the run is deferred: the mark stays, so the next tick in working time runs it.
-// upcoming, when set, is the next slot after now: a deferred run made on that slot's day (08:00,
-// when quiet hours end after a weekend or a holiday) is that day's run too, so the day's own
-// slot an hour later does not run a second pass (a second digest the same morning, and a report
-// to the leaders an hour after the digest that warned of it).
-func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcoming time.Time, fn func() error) error {
+// A daily schedule runs at most once a calendar day (in the reminders' zone): a deferred run
+// made on a day whose own slot is later (08:00, when quiet hours end after a weekend or a
+// holiday, before the 09:00 slot) is that day's run, so the day's slot does not run a second
+// pass (a second digest the same morning, and a report to the leaders an hour after the digest
+// that warned of it); nor does a slot moved later the same day by a config reload. A slot that
+// falls in the evening quiet hours runs the next morning, every day.
+func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Time, daily bool, fn func() error) error {
 	last, err := s.st.Mark(ctx, name)
 	if err != nil {
 		return err
 	}
 	if last.IsZero() { // first run of this schedule: start from now, send nothing from the past
-		return s.st.SetMark(ctx, name, now)
+		first := now
+		if daily && !slot.IsZero() {
+			first = slot // the past slot counts as run; today's later slot still runs
+		}
+		return s.st.SetMark(ctx, name, first)
 	}
 	if slot.IsZero() || !last.Before(slot) {
 		return nil
+	}
+	if daily {
+		ly, lm, ld := last.In(now.Location()).Date()
+		if y, m, d := now.Date(); ly == y && lm == m && ld == d {
+			return nil // today's pass has run
+		}
 	}
 	if !s.workingTime(now) {
 		if _, seen := s.deferred.LoadOrStore(name+"|"+slot.String(), true); !seen { // once per pass held over, not per tick
@@ -93,13 +105,7 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcomi
 	if err := fn(); err != nil {
 		return err
 	}
-	mark := now
-	if y, m, d := now.Date(); !upcoming.IsZero() {
-		if uy, um, ud := upcoming.Date(); uy == y && um == m && ud == d {
-			mark = upcoming
-		}
-	}
-	return s.st.SetMark(ctx, name, mark)
+	return s.st.SetMark(ctx, name, now)
 }
 
 // RunScheduler ticks every interval until ctx ends.
@@ -122,15 +128,6 @@ func dailySlot(now time.Time, h, m int) time.Time {
 	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
 	if now.Before(slot) {
 		slot = slot.AddDate(0, 0, -1)
-	}
-	return slot
-}
-
-// nextDailySlot is the first daily slot after now.
-func nextDailySlot(now time.Time, h, m int) time.Time {
-	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
-	if !now.Before(slot) {
-		slot = slot.AddDate(0, 0, 1)
 	}
 	return slot
 }
