@@ -811,7 +811,9 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
-		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))
+		// Keyed by the day too: a task done and raised again is reported again when it is
+		// overdue again, which the same leader and set of tasks alone took for the first report.
+		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ",")) + "|" + now.In(loc).Format("2006-01-02")
 		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil)
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
