@@ -369,13 +369,43 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			digests = append(digests, &digest{rcp: rcp, direct: true, who: rcp.key() + "|" + cadre, sections: []digestSection{sec}})
 			continue
 		}
-		d := byChat[rcp.key()]
-		if d == nil {
-			d = &digest{rcp: rcp, who: rcp.key()}
-			byChat[rcp.key()] = d
-			digests = append(digests, d)
+		// In the groups, each task goes to the chat its ledger came from: two cadres of the same
+		// name outside the roster (or one with ledgers from two villages' groups) are not put
+		// together in the first group, with the other village's households.
+		parts := map[string]*digestSection{}
+		var chats []recipient
+		part := func(t store.TaskRow) *digestSection {
+			r, ok := s.chatOf(t)
+			if !ok {
+				return nil
+			}
+			p := parts[r.key()]
+			if p == nil {
+				p = &digestSection{cadre: sec.cadre, inRoster: sec.inRoster}
+				parts[r.key()] = p
+				chats = append(chats, r)
+			}
+			return p
 		}
-		d.sections = append(d.sections, sec)
+		for _, t := range sec.tasks {
+			if p := part(t); p != nil {
+				p.tasks = append(p.tasks, t)
+			}
+		}
+		for _, t := range sec.done {
+			if p := part(t); p != nil {
+				p.done = append(p.done, t)
+			}
+		}
+		for _, r := range chats {
+			d := byChat[r.key()]
+			if d == nil {
+				d = &digest{rcp: r, who: r.key()}
+				byChat[r.key()] = d
+				digests = append(digests, d)
+			}
+			d.sections = append(d.sections, *parts[r.key()])
+		}
 	}
 	sent := 0
 	for _, d := range digests {
