@@ -583,12 +583,33 @@ func covers(l config.Unit, u calc.Unit) bool {
 		(l.Village == "" || l.Village == u.Village)
 }
 
-func leaderTitle(ls []config.Leader) string {
-	if len(ls) == 0 {
-		return "上级领导"
+// leaderTitle names the leaders the tasks escalate to, by the nearest level that leads each
+// one's unit (a township's leaders before the county's or the whole city's, whatever their order
+// in the roster): “巴林左旗林东镇领导”, “全市领导”, or “上级领导” when none does (the admins
+// are told then).
+func (s *Service) leaderTitle(tasks []store.TaskRow) string {
+	var titles []string
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		title := "上级领导"
+		depth := -1
+		for _, l := range s.leadersFor(t.Unit) {
+			d := 0
+			for _, v := range []string{l.Unit.County, l.Unit.Township, l.Unit.Village} {
+				if v != "" {
+					d++
+				}
+			}
+			if d > depth {
+				depth, title = d, scopeName(l.Unit)+"领导"
+			}
+		}
+		if !seen[title] {
+			seen[title] = true
+			titles = append(titles, title)
+		}
 	}
-	u := ls[0].Unit
-	return unitName(calc.Unit{County: u.County, Township: u.Township, Village: u.Village}) + "领导"
+	return strings.Join(titles, "、")
 }
 
 // digestText is a digest: to a cadre in the roster alone (direct: household names whole), or to
@@ -669,6 +690,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		b.WriteString("待办已全部完成。\n")
 	}
 	var warn, reported []string
+	var warnTasks, reportedTasks []store.TaskRow
 	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
 	shown := min(len(tasks), *budget)
@@ -701,8 +723,10 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		switch state {
 		case "reported":
 			reported = append(reported, fmt.Sprint(i+1))
+			reportedTasks = append(reportedTasks, t)
 		case "warn":
 			warn = append(warn, fmt.Sprint(i+1))
+			warnTasks = append(warnTasks, t)
 		}
 		b.WriteString("\n")
 	}
@@ -725,10 +749,10 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		return "第" + strings.Join(nums, "、") + "项"
 	}
 	if len(reported) > 0 {
-		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), s.leaderTitle(reportedTasks))
 	}
 	if len(warn) > 0 {
-		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), s.leaderTitle(warnTasks))
 	}
 	if len(done) > 0 {
 		var parts []string
