@@ -452,7 +452,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		}
 		sent++
 		s.metrics.reminders.WithLabelValues("sent").Inc()
-		if err := s.st.MarkReminded(ctx, taskIDs(tasks)); err != nil {
+		if err := s.st.MarkReminded(ctx, taskIDs(tasks), now); err != nil {
 			return sent, err
 		}
 		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
@@ -801,8 +801,16 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			b.tasks = append(b.tasks, t)
 		}
 	}
+	loc := cfg.Reminders.Location()
+	today := now.In(loc).Format("2006-01-02")
 	for _, t := range open {
-		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !pastDue(t.Due, now, cfg.Reminders.Location())) {
+		if !t.EscalatedAt.IsZero() {
+			continue
+		}
+		// Reminded escalate_after times, the last of which warned: reported at a later day's
+		// pass, not minutes after an admin's “提醒” that gave the warning.
+		counted := t.Reminders >= cfg.Reminders.EscalateAfter && (t.RemindedAt.IsZero() || t.RemindedAt.In(loc).Format("2006-01-02") < today)
+		if !counted && !pastDue(t.Due, now, loc) {
 			continue
 		}
 		leaders := s.leadersFor(t.Unit)
@@ -832,7 +840,6 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		}
 	}
 	sent := 0
-	loc := cfg.Reminders.Location()
 	for _, k := range order {
 		bk := buckets[k]
 		var b strings.Builder

@@ -214,6 +214,8 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN reopened_by INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_closed_at INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_acked INTEGER NOT NULL DEFAULT 0`,
+	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
+	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

@@ -21,6 +21,7 @@ type TaskRow struct {
 	ClosedAt    time.Time
 	ClosedAcked bool
 	Reminders   int
+	RemindedAt  time.Time // the last reminder (zero: never, or before this was kept)
 	EscalatedAt time.Time
 	Year        int // of the evaluation that last raised it
 }
@@ -34,15 +35,16 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, escalated_at, year`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
-	var due, first, closed, escalated int64
+	var due, first, closed, reminded, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated, &t.Year)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
+	t.RemindedAt = fromMS(reminded)
 	t.Amount = fenPtr(amount)
 	return t, err
 }
@@ -79,9 +81,9 @@ func (s *Store) ClosedUnacked(ctx context.Context) ([]TaskRow, error) {
 	return s.queryTasks(ctx, `state = 'closed' AND closed_acked = 0`)
 }
 
-// MarkReminded counts one more reminder for each task.
-func (s *Store) MarkReminded(ctx context.Context, ids []string) error {
-	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1 WHERE id = ?`)
+// MarkReminded counts one more reminder for each task, reminded at now.
+func (s *Store) MarkReminded(ctx context.Context, ids []string, now time.Time) error {
+	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, ms(now))
 }
 
 // MarkClosedAcked records that the digest reported these closed tasks.
