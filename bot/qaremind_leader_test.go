@@ -31,7 +31,7 @@ func TestQaremindWarningNamesTheNearestLeaders(t *testing.T) {
 	if !strings.Contains(d[0], "请注意：第1项如下次提醒前仍未完成（或已逾期），将报告巴林左旗林东镇领导。") {
 		t.Errorf("the warning must name the township's leaders:\n%s", d[0])
 	}
-	h.tickAt(at(2026, 12, 2, 9, 0)) // escalated: to both levels
+	h.tickAt(at(2026, 12, 4, 9, 0)) // the next reminder (72 h): escalated, to both levels
 	if len(qaremindEscalations(h, "leader1")) != 1 || len(qaremindEscalations(h, "city1")) != 1 {
 		t.Errorf("escalations: township %d, city %d; want 1 each", len(qaremindEscalations(h, "leader1")), len(qaremindEscalations(h, "city1")))
 	}

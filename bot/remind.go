@@ -300,13 +300,91 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 // count as sent.
 func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 	force := forced != ""
-	open, err := s.st.OpenTasks(ctx)
+	digests, err := s.digestPlan(ctx)
 	if err != nil {
 		return 0, err
 	}
+	cfg := s.Config()
+	now := s.clock.Now()
+	sent := 0
+	for _, d := range digests {
+		tasks, done, hash := d.tasks, d.done, d.hash
+		due, err := s.digestDue(ctx, d, now)
+		if err != nil {
+			return sent, err
+		}
+		if !force && !due {
+			continue
+		}
+		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
+		if force {
+			slot = forced
+		}
+		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
+		text, omitted := s.digestText(d.sections, d.direct, now)
+		var file *connectors.Attachment
+		if omitted {
+			data, err := s.taskListBook(tasks, d.direct, now)
+			if err != nil {
+				return sent, fmt.Errorf("reminder: task list: %w", err)
+			}
+			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
+		}
+		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil)
+		if err != nil {
+			s.metrics.reminders.WithLabelValues("failed").Inc()
+			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
+			continue
+		}
+		if !ok2 {
+			if force { // this pass's digest went out before a restart
+				sent++
+			}
+			continue
+		}
+		sent++
+		s.metrics.reminders.WithLabelValues("sent").Inc()
+		if err := s.st.MarkReminded(ctx, taskIDs(tasks), now); err != nil {
+			return sent, err
+		}
+		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// digest is one message of a digest pass: to a cadre alone, or to a group for the cadres
+// outside the roster whose tasks came from it.
+type digest struct {
+	rcp         recipient
+	direct      bool
+	who         string // notification-log recipient key
+	sections    []digestSection
+	tasks, done []store.TaskRow // of every section
+	hash        string          // of its content: an unchanged digest waits the repeat interval
+}
+
+// digestDue reports whether a scheduled pass sends d at now: its content changed since the last
+// digest to the same recipient, or the repeat interval has passed.
+func (s *Service) digestDue(ctx context.Context, d *digest, now time.Time) (bool, error) {
+	last, at, ok, err := s.st.LastSent(ctx, "reminder", d.who)
+	if err != nil {
+		return false, err
+	}
+	return !ok || last != d.hash || now.Sub(at) >= s.Config().Reminders.RepeatInterval, nil
+}
+
+// digestPlan groups the open tasks, and the closed ones no digest has reported yet, into the
+// digests of a pass.
+func (s *Service) digestPlan(ctx context.Context) ([]*digest, error) {
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return nil, err
+	}
 	closed, err := s.st.ClosedUnacked(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	// Tasks go to their cadre's roster entry: a name, and the entry when several share it.
 	cadres := s.Config().Roster.Cadres
@@ -342,16 +420,8 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		order = append(order, c)
 	}
 	sort.Strings(order)
-	cfg := s.Config()
-	now := s.clock.Now()
 	// One digest per recipient: a cadre in the roster gets their own; the cadres outside it whose
 	// tasks came from the same chat share one message there (a group is not spammed per cadre).
-	type digest struct {
-		rcp      recipient
-		direct   bool
-		who      string // notification-log recipient key
-		sections []digestSection
-	}
 	var digests []*digest
 	byChat := map[string]*digest{}
 	for _, k := range order {
@@ -407,59 +477,16 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			d.sections = append(d.sections, *parts[r.key()])
 		}
 	}
-	sent := 0
 	for _, d := range digests {
 		h := sha256.New()
-		var tasks, done []store.TaskRow
 		for _, sec := range d.sections {
 			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
-			tasks = append(tasks, sec.tasks...)
-			done = append(done, sec.done...)
+			d.tasks = append(d.tasks, sec.tasks...)
+			d.done = append(d.done, sec.done...)
 		}
-		hash := hex.EncodeToString(h.Sum(nil))
-		last, at, ok, err := s.st.LastSent(ctx, "reminder", d.who)
-		if err != nil {
-			return sent, err
-		}
-		if !force && ok && last == hash && now.Sub(at) < cfg.Reminders.RepeatInterval {
-			continue
-		}
-		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
-		if force {
-			slot = forced
-		}
-		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
-		text, omitted := s.digestText(d.sections, d.direct, now)
-		var file *connectors.Attachment
-		if omitted {
-			data, err := s.taskListBook(tasks, d.direct, now)
-			if err != nil {
-				return sent, fmt.Errorf("reminder: task list: %w", err)
-			}
-			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
-		}
-		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil)
-		if err != nil {
-			s.metrics.reminders.WithLabelValues("failed").Inc()
-			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
-			continue
-		}
-		if !ok2 {
-			if force { // this pass's digest went out before a restart
-				sent++
-			}
-			continue
-		}
-		sent++
-		s.metrics.reminders.WithLabelValues("sent").Inc()
-		if err := s.st.MarkReminded(ctx, taskIDs(tasks), now); err != nil {
-			return sent, err
-		}
-		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
-			return sent, err
-		}
+		d.hash = hex.EncodeToString(h.Sum(nil))
 	}
-	return sent, nil
+	return digests, nil
 }
 
 // digestSection is one cadre's part of a digest.
@@ -803,13 +830,31 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 	}
 	loc := cfg.Reminders.Location()
 	today := now.In(loc).Format("2006-01-02")
+	// The tasks whose cadre's next reminder is due in this pass (changed, or unchanged for the
+	// repeat interval).
+	plan, err := s.digestPlan(ctx)
+	if err != nil {
+		return 0, err
+	}
+	remindedNow := map[string]bool{}
+	for _, d := range plan {
+		due, err := s.digestDue(ctx, d, now)
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range d.tasks {
+			remindedNow[t.ID] = due
+		}
+	}
 	for _, t := range open {
 		if !t.EscalatedAt.IsZero() {
 			continue
 		}
-		// Reminded escalate_after times, the last of which warned: reported at a later day's
-		// pass, not minutes after an admin's “提醒” that gave the warning.
-		counted := t.Reminders >= cfg.Reminders.EscalateAfter && (t.RemindedAt.IsZero() || t.RemindedAt.In(loc).Format("2006-01-02") < today)
+		// Reminded escalate_after times, the last of which warned “如下次提醒前仍未完成…将报告”:
+		// reported when the next reminder is due (with it), on a later day than the warning (not
+		// minutes after an admin's “提醒” that gave it).
+		counted := t.Reminders >= cfg.Reminders.EscalateAfter && (t.RemindedAt.IsZero() ||
+			(t.RemindedAt.In(loc).Format("2006-01-02") < today && (remindedNow[t.ID] || now.Sub(t.RemindedAt) >= cfg.Reminders.RepeatInterval)))
 		if !counted && !pastDue(t.Due, now, loc) {
 			continue
 		}
