@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -330,7 +331,11 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			}
 			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
 		}
-		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil)
+		ok2, err := s.sendMarking(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil,
+			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done)})
+		if errors.Is(err, errUnrecorded) {
+			return sent, err
+		}
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
 			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
@@ -344,12 +349,6 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		}
 		sent++
 		s.metrics.reminders.WithLabelValues("sent").Inc()
-		if err := s.st.MarkReminded(ctx, taskIDs(tasks), now); err != nil {
-			return sent, err
-		}
-		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
-			return sent, err
-		}
 	}
 	return sent, nil
 }
@@ -501,6 +500,13 @@ type digestSection struct {
 // send fails (so it is retried), and marked sent after. The same key is the platform
 // idempotency key, so a resend after a crash between send and mark is dropped by the platform.
 func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string) (bool, error) {
+	return s.sendMarking(ctx, r, kind, who, digest, key, text, file, mentions, store.SendMarks{})
+}
+
+// sendMarking is send, recording marks on tasks with the delivery (in one transaction). A
+// delivery whose record failed stays claimed (it went out): the restart releases the claim and
+// the pass sends it again under the same idempotency key, which the platform drops.
+func (s *Service) sendMarking(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string, marks store.SendMarks) (bool, error) {
 	c := s.conns[r.platform]
 	if c == nil {
 		return false, fmt.Errorf("send %s: platform %s not enabled", kind, r.platform)
@@ -526,8 +532,15 @@ func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key,
 			return false, err
 		}
 	}
-	return true, s.st.SendDone(ctx, key, s.clock.Now())
+	if err := s.st.SendDoneMarking(ctx, key, s.clock.Now(), marks); err != nil {
+		return true, fmt.Errorf("%w: %w", errUnrecorded, err)
+	}
+	return true, nil
 }
+
+// errUnrecorded is a message delivered whose delivery could not be recorded: the pass stops
+// (its schedule is not marked run), so that it runs again after the restart.
+var errUnrecorded = errors.New("sent, not recorded")
 
 func shortHash(s string) string {
 	h := sha256.Sum256([]byte(s))
@@ -917,21 +930,33 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
-		// Keyed by the day too: a task done and raised again is reported again when it is
-		// overdue again, which the same leader and set of tasks alone took for the first report.
-		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ",")) + "|" + now.In(loc).Format("2006-01-02")
-		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil)
-		if err != nil {
-			s.metrics.reminders.WithLabelValues("failed").Inc()
-			continue
+		// Keyed by the tasks' rounds too (when each was last reminded, and its due date): a task
+		// done and raised again is reported again when it is not done again, which the same
+		// leader and set of ids alone took for the first report. A rerun after a crash, any
+		// day, finds the same key.
+		rounds := make([]string, 0, len(bk.tasks))
+		for _, t := range bk.tasks {
+			rounds = append(rounds, fmt.Sprintf("%s@%d@%s", t.ID, t.RemindedAt.UnixMilli(), t.Due.Format("2006-01-02")))
 		}
-		if err := s.st.MarkEscalated(ctx, ids, now); err != nil {
+		sort.Strings(rounds)
+		key := "escalation|" + k + "|" + shortHash(strings.Join(rounds, ","))
+		ok, err := s.sendMarking(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil, store.SendMarks{Escalated: ids})
+		if errors.Is(err, errUnrecorded) {
 			return sent, err
 		}
-		if ok {
-			sent++
-			s.metrics.reminders.WithLabelValues("escalated").Inc()
+		if err != nil {
+			s.metrics.reminders.WithLabelValues("failed").Inc()
+			s.log.WithError(err).WithField("to", bk.r.platform).Warn("escalation: send failed; will retry next pass")
+			continue
 		}
+		if !ok { // sent before a restart, or by another instance
+			if err := s.st.MarkEscalated(ctx, ids, now); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		sent++
+		s.metrics.reminders.WithLabelValues("escalated").Inc()
 	}
 	return sent, nil
 }

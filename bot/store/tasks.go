@@ -160,6 +160,45 @@ func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
 	return nil
 }
 
+// SendMarks are what a delivered message reports on tasks: reminded (one more reminder, at
+// the delivery), closed ones acknowledged, escalated.
+type SendMarks struct {
+	Reminded, Acked, Escalated []string
+}
+
+// SendDoneMarking is SendDone together with the marks, in one transaction: a crash between the
+// two left the delivery recorded and the marks not (a digest's 已完成 said again in the next one),
+// or, the other way round, the marks made twice.
+func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, m SendMarks) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE nflog SET sent_at = ? WHERE key = ?`, ms(now), key); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	for _, u := range []struct {
+		q    string
+		ids  []string
+		args []any
+	}{
+		{`UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, m.Reminded, []any{ms(now)}},
+		{`UPDATE tasks SET closed_acked = 1 WHERE id = ?`, m.Acked, nil},
+		{`UPDATE tasks SET escalated_at = ? WHERE id = ?`, m.Escalated, []any{ms(now)}},
+	} {
+		for _, id := range u.ids {
+			if _, err := tx.ExecContext(ctx, u.q, append(append([]any{}, u.args...), id)...); err != nil {
+				return fmt.Errorf("mark sent: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
 // Unclaim forgets a claim whose send failed, so it is tried again later.
 func (s *Store) Unclaim(ctx context.Context, key string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM nflog WHERE key = ? AND sent_at < 0`, key)
