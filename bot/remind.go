@@ -827,10 +827,11 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		title string
 		tasks []store.TaskRow
 		has   map[string]bool // task ids: one account leading a county and one of its townships gets each task once
+		items []string        // the (recipient, task) keys it reports
 	}
 	buckets := map[string]*bucket{}
 	var order []string
-	add := func(r recipient, title string, t store.TaskRow) {
+	add := func(r recipient, title string, t store.TaskRow, item string) {
 		k := r.key()
 		if buckets[k] == nil {
 			buckets[k] = &bucket{r: r, title: title, has: map[string]bool{}}
@@ -839,8 +840,30 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if b := buckets[k]; !b.has[t.ID] {
 			b.has[t.ID] = true
 			b.tasks = append(b.tasks, t)
+			b.items = append(b.items, item)
 		}
 	}
+	// A task's round: a task done and raised again is another round, reported again.
+	round := func(t store.TaskRow) string {
+		if t.ReopenedClosedAt.IsZero() {
+			return t.ID
+		}
+		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedClosedAt.UnixMilli())
+	}
+	// Each task is reported to each of its recipients once, recorded per recipient: a leader
+	// whose platform failed gets it at the next pass, and the task counts as reported when every
+	// recipient has it (the others' reports are not sent again).
+	type target struct {
+		r     recipient
+		title string
+		item  string
+	}
+	type candidate struct {
+		t       store.TaskRow
+		targets []target
+	}
+	var cands []candidate
+	var items []string
 	loc := cfg.Reminders.Location()
 	today := now.In(loc).Format("2006-01-02")
 	// The tasks whose cadre's next reminder is due in this pass (changed, or unchanged for the
@@ -871,12 +894,18 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if !counted && !pastDue(t.Due, now, loc) {
 			continue
 		}
+		c := candidate{t: t}
+		to := func(r recipient, title string) {
+			item := "escalated|" + r.key() + "|" + shortHash(round(t))
+			c.targets = append(c.targets, target{r, title, item})
+			items = append(items, item)
+		}
 		leaders := s.leadersFor(t.Unit)
 		sentTo := false
 		for _, l := range leaders {
 			for _, p := range config.Platforms {
 				if id := l.IDs[p]; id != "" && s.conns[p] != nil {
-					add(recipient{platform: p, userID: id}, l.Name, t)
+					to(recipient{platform: p, userID: id}, l.Name)
 					sentTo = true
 					break
 				}
@@ -886,7 +915,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			for _, a := range cfg.Roster.Admins {
 				for _, p := range config.Platforms {
 					if id := a.IDs[p]; id != "" && s.conns[p] != nil {
-						add(recipient{platform: p, userID: id}, a.Name, t)
+						to(recipient{platform: p, userID: id}, a.Name)
 						sentTo = true
 						break
 					}
@@ -894,7 +923,21 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 		}
 		if r, ok := s.chatOf(t); !sentTo && ok {
-			add(r, "", t)
+			to(r, "")
+		}
+		if len(c.targets) > 0 {
+			cands = append(cands, c)
+		}
+	}
+	reported, err := s.st.SentKeys(ctx, items)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cands {
+		for _, tg := range c.targets {
+			if !reported[tg.item] {
+				add(tg.r, tg.title, c.t, tg.item)
+			}
 		}
 	}
 	sent := 0
@@ -930,17 +973,16 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
-		// Keyed by the tasks' rounds too (when each was last reminded, and its due date): a task
-		// done and raised again is reported again when it is not done again, which the same
-		// leader and set of ids alone took for the first report. A rerun after a crash, any
-		// day, finds the same key.
+		// Keyed by the tasks' rounds: a task done and raised again is reported again when it is
+		// not done again, which the same leader and set of ids alone took for the first report.
+		// A rerun after a crash, any day, finds the same key.
 		rounds := make([]string, 0, len(bk.tasks))
 		for _, t := range bk.tasks {
-			rounds = append(rounds, fmt.Sprintf("%s@%d@%s", t.ID, t.RemindedAt.UnixMilli(), t.Due.Format("2006-01-02")))
+			rounds = append(rounds, round(t))
 		}
 		sort.Strings(rounds)
 		key := "escalation|" + k + "|" + shortHash(strings.Join(rounds, ","))
-		ok, err := s.sendMarking(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil, store.SendMarks{Escalated: ids})
+		ok, err := s.sendMarking(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil, store.SendMarks{Logged: bk.items})
 		if errors.Is(err, errUnrecorded) {
 			return sent, err
 		}
@@ -949,14 +991,26 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			s.log.WithError(err).WithField("to", bk.r.platform).Warn("escalation: send failed; will retry next pass")
 			continue
 		}
-		if !ok { // sent before a restart, or by another instance
-			if err := s.st.MarkEscalated(ctx, ids, now); err != nil {
-				return sent, err
-			}
-			continue
+		for _, it := range bk.items { // sent now, or before a restart or by another instance (!ok)
+			reported[it] = true
 		}
-		sent++
-		s.metrics.reminders.WithLabelValues("escalated").Inc()
+		if ok {
+			sent++
+			s.metrics.reminders.WithLabelValues("escalated").Inc()
+		}
+	}
+	var done []string
+	for _, c := range cands {
+		all := true
+		for _, tg := range c.targets {
+			all = all && reported[tg.item]
+		}
+		if all {
+			done = append(done, c.t.ID)
+		}
+	}
+	if err := s.st.MarkEscalated(ctx, done, now); err != nil {
+		return sent, err
 	}
 	return sent, nil
 }

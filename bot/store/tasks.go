@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"zengshou/calc"
@@ -23,7 +24,10 @@ type TaskRow struct {
 	Reminders   int
 	RemindedAt  time.Time // the last reminder (zero: never, or before this was kept)
 	EscalatedAt time.Time
-	Year        int // of the evaluation that last raised it
+	// ReopenedClosedAt is when the task was last closed before an upload raised it again (zero:
+	// never reopened): it tells the task's rounds apart.
+	ReopenedClosedAt time.Time
+	Year             int // of the evaluation that last raised it
 }
 
 // SettledOnlyWithinYear reports whether an evaluation for year cannot close the open task: a
@@ -35,16 +39,16 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_closed_at`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
-	var due, first, closed, reminded, escalated int64
+	var due, first, closed, reminded, escalated, reopened int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &reopened)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
-	t.RemindedAt = fromMS(reminded)
+	t.RemindedAt, t.ReopenedClosedAt = fromMS(reminded), fromMS(reopened)
 	t.Amount = fenPtr(amount)
 	return t, err
 }
@@ -161,9 +165,10 @@ func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
 }
 
 // SendMarks are what a delivered message reports on tasks: reminded (one more reminder, at
-// the delivery), closed ones acknowledged, escalated.
+// the delivery), closed ones acknowledged; and the keys of the items it carried, logged as sent
+// (an escalation's tasks, per leader: see SentKeys).
 type SendMarks struct {
-	Reminded, Acked, Escalated []string
+	Reminded, Acked, Logged []string
 }
 
 // SendDoneMarking is SendDone together with the marks, in one transaction: a crash between the
@@ -185,7 +190,7 @@ func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, 
 	}{
 		{`UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, m.Reminded, []any{ms(now)}},
 		{`UPDATE tasks SET closed_acked = 1 WHERE id = ?`, m.Acked, nil},
-		{`UPDATE tasks SET escalated_at = ? WHERE id = ?`, m.Escalated, []any{ms(now)}},
+		{`INSERT INTO nflog(sent_at, key, kind, recipient, digest) VALUES(?, ?, 'item', '', '') ON CONFLICT(key) DO NOTHING`, m.Logged, []any{ms(now)}},
 	} {
 		for _, id := range u.ids {
 			if _, err := tx.ExecContext(ctx, u.q, append(append([]any{}, u.args...), id)...); err != nil {
@@ -197,6 +202,36 @@ func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, 
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
+}
+
+// SentKeys reports which of keys the notification log holds as sent (SendMarks.Logged).
+func (s *Store) SentKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(keys); start += 400 {
+		chunk := keys[start:min(start+400, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at > 0 AND key IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sent keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sent keys: %w", err)
+			}
+			out[k] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sent keys: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Unclaim forgets a claim whose send failed, so it is tried again later.
