@@ -467,6 +467,7 @@ func (s *Service) digestPlan(ctx context.Context) ([]*digest, error) {
 			}
 		}
 		for _, r := range chats {
+			parts[r.key()].elsewhere = len(parts[r.key()].tasks) < len(sec.tasks)
 			d := byChat[r.key()]
 			if d == nil {
 				d = &digest{rcp: r, who: r.key()}
@@ -493,6 +494,7 @@ type digestSection struct {
 	cadre       string
 	tasks, done []store.TaskRow
 	inRoster    bool // in roster.cadres, but with no id on an enabled platform of these tasks
+	elsewhere   bool // the cadre has open tasks from another group's ledgers (in that group's digest)
 }
 
 // send delivers one logged message exactly once per key: the key is claimed in the
@@ -726,6 +728,8 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			fmt.Fprintf(b, "（涉及金额%s）", total.Text())
 		}
 		b.WriteString("：\n")
+	} else if sec.elsewhere {
+		b.WriteString("本群台账中的待办已全部完成。\n")
 	} else {
 		b.WriteString("待办已全部完成。\n")
 	}
