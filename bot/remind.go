@@ -321,7 +321,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		if force {
 			slot = forced
 		}
-		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
+		key := "reminder|" + d.who + "|" + d.full[:12] + "|" + slot
 		text, omitted := s.digestText(d.sections, d.direct, now)
 		var file *connectors.Attachment
 		if omitted {
@@ -361,7 +361,8 @@ type digest struct {
 	who         string // notification-log recipient key
 	sections    []digestSection
 	tasks, done []store.TaskRow // of every section
-	hash        string          // of its content: an unchanged digest waits the repeat interval
+	hash        string          // of its open tasks: an unchanged list waits the repeat interval
+	full        string          // of its content, the closed tasks too: the send's key
 }
 
 // digestDue reports whether a scheduled pass sends d at now: its content changed since the last
@@ -371,7 +372,7 @@ func (s *Service) digestDue(ctx context.Context, d *digest, now time.Time) (bool
 	if err != nil {
 		return false, err
 	}
-	return !ok || last != d.hash || now.Sub(at) >= s.Config().Reminders.RepeatInterval, nil
+	return !ok || len(d.done) > 0 || last != d.hash || now.Sub(at) >= s.Config().Reminders.RepeatInterval, nil
 }
 
 // digestPlan groups the open tasks, and the closed ones no digest has reported yet, into the
@@ -477,14 +478,17 @@ func (s *Service) digestPlan(ctx context.Context) ([]*digest, error) {
 			d.sections = append(d.sections, *parts[r.key()])
 		}
 	}
+	// The closed tasks are said once (then acknowledged): a digest that said 已完成 does not make
+	// the next one, with the same open tasks, count as changed.
 	for _, d := range digests {
-		h := sha256.New()
+		h, full := sha256.New(), sha256.New()
 		for _, sec := range d.sections {
-			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
+			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, nil))
+			fmt.Fprintf(full, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
 			d.tasks = append(d.tasks, sec.tasks...)
 			d.done = append(d.done, sec.done...)
 		}
-		d.hash = hex.EncodeToString(h.Sum(nil))
+		d.hash, d.full = hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(full.Sum(nil))
 	}
 	return digests, nil
 }
