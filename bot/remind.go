@@ -853,10 +853,10 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 	}
 	// A task's round: a task done and raised again is another round, reported again.
 	round := func(t store.TaskRow) string {
-		if t.ReopenedClosedAt.IsZero() {
+		if t.ReopenedBy == 0 {
 			return t.ID
 		}
-		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedClosedAt.UnixMilli())
+		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
 	}
 	// Each task is reported to each of its recipients once, recorded per recipient: a leader
 	// whose platform failed gets it at the next pass, and the task counts as reported when every

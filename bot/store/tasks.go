@@ -24,10 +24,10 @@ type TaskRow struct {
 	Reminders   int
 	RemindedAt  time.Time // the last reminder (zero: never, or before this was kept)
 	EscalatedAt time.Time
-	// ReopenedClosedAt is when the task was last closed before an upload raised it again (zero:
-	// never reopened): it tells the task's rounds apart.
-	ReopenedClosedAt time.Time
-	Year             int // of the evaluation that last raised it
+	// ReopenedBy is the upload (job) that last raised the closed task again (0: never): it
+	// tells the task's rounds apart.
+	ReopenedBy int64
+	Year       int // of the evaluation that last raised it
 }
 
 // SettledOnlyWithinYear reports whether an evaluation for year cannot close the open task: a
@@ -39,16 +39,16 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_closed_at`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
-	var due, first, closed, reminded, escalated, reopened int64
+	var due, first, closed, reminded, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &reopened)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
-	t.RemindedAt, t.ReopenedClosedAt = fromMS(reminded), fromMS(reopened)
+	t.RemindedAt = fromMS(reminded)
 	t.Amount = fenPtr(amount)
 	return t, err
 }
