@@ -188,8 +188,14 @@ func (s *Service) workingTime(now time.Time) bool {
 // day in the configured zone. A task due 2027-03-31 may be done all that day (its due time is
 // midnight UTC, 08:00 in Shanghai, which made it overdue at the 09:00 pass of its own day).
 func pastDue(due, now time.Time, loc *time.Location) bool {
-	d := due.In(loc)
-	return !now.Before(time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc))
+	y, m, d := due.UTC().Date()
+	return !now.Before(time.Date(y, m, d+1, 0, 0, 0, 0, loc))
+}
+
+// dueText is a task's due date as written (2027-03-31): the calendar day, which a zone west of
+// Greenwich turned into the evening before.
+func dueText(due time.Time) string {
+	return due.UTC().Format("2006-01-02")
 }
 
 // recipient is where a person's messages go.
@@ -556,7 +562,7 @@ func shortHash(s string) string {
 func digestHash(tasks, done []store.TaskRow) string {
 	h := sha256.New()
 	for _, t := range tasks {
-		fmt.Fprintf(h, "o|%s|%v|%s\n", t.ID, fenText(t.Amount), t.Due.Format("2006-01-02"))
+		fmt.Fprintf(h, "o|%s|%v|%s\n", t.ID, fenText(t.Amount), dueText(t.Due))
 	}
 	for _, t := range done {
 		fmt.Fprintf(h, "c|%s\n", t.ID)
@@ -763,7 +769,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			}
 			continue
 		}
-		due := t.Due.In(loc).Format("2006-01-02")
+		due := dueText(t.Due)
 		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
 		if overdue {
 			b.WriteString("（已逾期）")
@@ -961,7 +967,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
 			if pastDue(t.Due, now, loc) {
-				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
+				reason = "已逾期（期限" + dueText(t.Due) + "）"
 			}
 			cadre := t.Cadre
 			if cadre == "" {
