@@ -47,29 +47,36 @@ func idSubjectOther(t store.TaskRow) string {
 	return calc.PersonSubject(t.Household, t.SubjectName, "")
 }
 
-// loadAliasTasks reads the open tasks of the households of the ledger's people. The link between
+// loadAliasTasks reads the open tasks of the ledger's people (by household and by subject, both
+// subjects when the ledger gives both: a task stored under an ID number of a row without 户编号
+// has no household). The link between
 // a person's subjects comes from the ledger (a row with ID number, 户编号 and 姓名) or from a task
 // stored under an ID number (its household and subject_name are the other subject).
 func (s *Service) loadAliasTasks(ctx context.Context, in *calc.Inputs) (*aliasTasks, error) {
 	a := &aliasTasks{open: map[string]store.TaskRow{}, links: taskAliases(in)}
 	seen := map[string]bool{}
-	var households []string
-	add := func(h string) {
-		if h != "" && !seen[h] {
-			seen[h] = true
-			households = append(households, h)
+	var households, subjects []string
+	add := func(to *[]string, x string) {
+		if x != "" && !seen[x] {
+			seen[x] = true
+			*to = append(*to, x)
 		}
 	}
 	for _, l := range in.Laborers {
-		add(l.Household)
+		add(&households, l.Household)
+		add(&subjects, calc.PersonSubject(l.Household, l.Name, l.IDNumber))
 	}
 	for _, p := range in.Posts {
-		add(p.Household)
+		add(&households, p.Household)
+		add(&subjects, calc.PersonSubject(p.Household, p.Name, p.IDNumber))
 	}
-	if len(households) == 0 {
+	for x := range a.links {
+		add(&subjects, x)
+	}
+	if len(households)+len(subjects) == 0 {
 		return a, nil
 	}
-	open, err := s.st.OpenTasksOfHouseholds(ctx, households)
+	open, err := s.st.OpenTasksOf(ctx, households, subjects)
 	if err != nil {
 		return nil, err
 	}

@@ -200,3 +200,44 @@ func TestAliasUndoOfTheUploadThatKeptTheTask(t *testing.T) {
 		t.Errorf("closed tasks to report 已完成:%s", aliasDump(closed))
 	}
 }
+
+// aliasPosts is 包玉山's 公益岗位 (护林员): 1100元 a month this year, 1200元 last year. The minimum
+// wage of a 三类 county (巴林左旗) did not change between 2025 and 2026 (2140元 since 2024-12-01):
+// this year's wage should be at least last year's, 100元 short (post_wage_lag).
+func aliasPosts(id string) [][]any {
+	return [][]any{
+		{"序号", "旗县区", "苏木乡镇", "行政村", "户编号", "姓名", "身份证号", "岗位名称", "月工资", "上年月工资"},
+		{1, "巴林左旗", "林东镇", "红旗村", "HQ001", "包玉山", id, "护林员", 1100, 1200},
+	}
+}
+
+// The 公益岗位台账 is the same: the 2026Q3 ledger's wage task under one subject is kept when the
+// 2026Q4 ledger gives the other, its due date (end of 2026Q4) and reminders with it.
+func TestAliasPostWageTaskKeptUnderTheOtherSubject(t *testing.T) {
+	for _, c := range []struct{ name, q3ID, q4ID string }{
+		{"ID number left out in Q4", aliasID, ""},
+		{"ID number added in Q4", "", aliasID},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			dir := h.lifeInbox("红旗村群")
+			h.clock.Set(at(2026, 9, 14, 10, 0))
+			h.drop(dir, "2026年第3季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(15000), "公益岗位台账", aliasPosts(c.q3ID)))
+			h.drain()
+			q3 := openByRule(t, h, "post_wage_lag")
+			if len(q3) != 1 || q3[0].Amount == nil || *q3[0].Amount != calc.Yuan(100) {
+				t.Fatalf("Q3: want one task, 100元 short:%s\n%s", aliasDump(q3), h.lastReply())
+			}
+			h.clock.Set(at(2026, 12, 14, 10, 0))
+			h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(30000), "公益岗位台账", aliasPosts(c.q4ID)))
+			h.drain()
+			q4 := openByRule(t, h, "post_wage_lag")
+			if len(q4) != 1 || q4[0].ID != q3[0].ID || !q4[0].Due.Equal(q3[0].Due) {
+				t.Fatalf("Q4: want the Q3 task kept:\nQ3:%s\nQ4:%s", aliasDump(q3), aliasDump(q4))
+			}
+			if reply := h.lastReply(); !strings.Contains(reply, "新增0项，本次上传确认已完成0项") {
+				t.Errorf("Q4 reply:\n%s", reply)
+			}
+		})
+	}
+}
