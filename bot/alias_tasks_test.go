@@ -176,7 +176,8 @@ func TestAliasPaidUnderTheOtherSubjectClosesTheTask(t *testing.T) {
 
 // 撤销 of the 2026Q4 upload that kept the 2026Q3 task under the other subject: the task is an
 // earlier upload's and stays open with its due date (Undo deletes only the tasks an upload raised
-// first); nothing is reopened or deleted.
+// first); nothing is reopened or deleted. (Before, 撤销 deleted the Q4 upload's new task and
+// reopened the Q3 one it had closed.)
 func TestAliasUndoOfTheUploadThatKeptTheTask(t *testing.T) {
 	h := newHarness(t, nil)
 	dir := h.lifeInbox("红旗村群")
@@ -191,6 +192,10 @@ func TestAliasUndoOfTheUploadThatKeptTheTask(t *testing.T) {
 	reply := h.say("红旗村群", uploader, fmt.Sprintf("撤销 %d", no))
 	if !strings.Contains(reply, "已撤销") {
 		t.Fatalf("撤销: %s", reply)
+	}
+	// The task is the Q3 upload's: 撤销 of Q4 neither deletes nor reopens one for it.
+	if !strings.Contains(reply, "0项待办删除") || !strings.Contains(reply, "0项待办恢复为未完成") {
+		t.Errorf("撤销 reply:\n%s", reply)
 	}
 	got := openByRule(t, h, "subsidy_unpaid")
 	if len(got) != 1 || len(q3) != 1 || got[0].ID != q3[0].ID || !got[0].Due.Equal(q3[0].Due) {
@@ -239,5 +244,46 @@ func TestAliasPostWageTaskKeptUnderTheOtherSubject(t *testing.T) {
 				t.Errorf("Q4 reply:\n%s", reply)
 			}
 		})
+	}
+}
+
+// A subsidy is owed per year (subsidy_unpaid ids by year, store.YearTaskID): 2026's 稳岗补贴 owed
+// under the ID number is not 2027's. The 2027Q1 ledger without ID numbers owes 2027's 3000元 as a
+// task of its own; 2026's stays open as it was (only a 2026 ledger settles it). The 2027Q2 ledger
+// with ID numbers keeps 2027's task: still two tasks, each with its id and due date.
+func TestAliasSubsidyOfAnotherYearIsAnotherTask(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := h.lifeInbox("红旗村群")
+	h.clock.Set(at(2026, 12, 14, 10, 0))
+	h.drop(dir, "2026年第4季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(30000), "务工就业清单", lifeLaborers(aliasID, 0)))
+	h.drain()
+	y2026 := openByRule(t, h, "subsidy_unpaid")
+	if len(y2026) != 1 {
+		t.Fatalf("2026:%s", aliasDump(y2026))
+	}
+	h.clock.Set(at(2027, 4, 13, 10, 0))
+	h.drop(dir, "2027年第1季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(8000), "务工就业清单", lifeLaborers("", 0)))
+	h.drain()
+	q1 := openByRule(t, h, "subsidy_unpaid")
+	byYear := map[int]store.TaskRow{}
+	for _, tk := range q1 {
+		byYear[tk.Year] = tk
+	}
+	if len(q1) != 2 || byYear[2026].Due != y2026[0].Due || byYear[2026].FirstSeen != y2026[0].FirstSeen || byYear[2027].ID == "" {
+		t.Fatalf("2027Q1: want 2026's kept and 2027's new:\n2026:%s\nnow:%s\n%s", aliasDump(y2026), aliasDump(q1), h.lastReply())
+	}
+	h.clock.Set(at(2027, 7, 13, 10, 0))
+	h.drop(dir, "2027年第2季度台账.xlsx", lifeBook(t, "家庭收入台账", lifeHouseholds(16000), "务工就业清单", lifeLaborers(aliasID, 0)))
+	h.drain()
+	q2 := openByRule(t, h, "subsidy_unpaid")
+	ids := map[string]bool{}
+	for _, tk := range q2 {
+		ids[tk.ID] = true
+	}
+	if len(q2) != 2 || !ids[byYear[2026].ID] || !ids[byYear[2027].ID] {
+		t.Fatalf("2027Q2: want the same two tasks:\nQ1:%s\nQ2:%s\n%s", aliasDump(q1), aliasDump(q2), h.lastReply())
+	}
+	if reply := h.lastReply(); !strings.Contains(reply, "新增0项，本次上传确认已完成0项") {
+		t.Errorf("2027Q2 reply:\n%s", reply)
 	}
 }
