@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,10 @@ type Evaluation struct {
 	// SubsidiesOnly are the covered households whose open tasks this ledger judges only for its
 	// year's subsidies owed and not paid (subsidy_unpaid): a later year's ledger covered them.
 	SubsidiesOnly map[string]bool
+	// Duplicates are open tasks of a person stored under the person's other subject (the ID
+	// number, or 户编号/姓名) beside the one this evaluation keeps for the same measure: closed
+	// without 已完成 (closed_acked set) and by no upload (撤销 does not open them again).
+	Duplicates []string
 	// Guessed, when set, is the file's name as the group saw it, of an upload evaluated for the
 	// quarter of the upload because its name gave none, whose reply proposed renaming it for
 	// the quarter before (WithdrawGuessed).
@@ -403,7 +408,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				continue
 			}
 			seen[id] = true
-			if !raised[id] && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) &&
+			if !raised[id] && !slices.Contains(ev.Duplicates, id) && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) &&
 				(!ev.SubsidiesOnly[household] || rule == "subsidy_unpaid") {
 				toClose = append(toClose, id)
 			}
@@ -428,6 +433,14 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 	}
 	out.ClosedTasks = toClose
+	for _, id := range ev.Duplicates {
+		if !raised[id] {
+			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET state='closed', closed_at=?, closed_acked=1, closed_by=0 WHERE id = ? AND state = 'open'`,
+				ms(now), id); err != nil {
+				return nil, fmt.Errorf("close duplicate task: %w", err)
+			}
+		}
+	}
 	if ev.Guessed != "" { // a retry keeps the first save's time: the first_seen of the tasks it raised
 		if _, err := tx.ExecContext(ctx, `INSERT INTO guessed_periods(job_id, platform, chat_id, period, name, saved_at) VALUES(?,?,?,?,?,?)
 			ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, period, ev.Guessed, ms(now)); err != nil {

@@ -214,6 +214,18 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN reopened_by INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_closed_at INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_acked INTEGER NOT NULL DEFAULT 0`,
+	// A person's measure open twice, under the ID number and under 户编号/姓名 (a ledger with ID
+	// numbers and one without raised it under both before bot/alias.go kept one): the newer is
+	// closed without 已完成 (closed_acked) and by no upload (撤销 does not reopen it), so that the
+	// cadre is not reminded twice; the older one keeps its due date and reminders.
+	`UPDATE tasks SET state = 'closed', closed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), closed_acked = 1, closed_by = 0
+		WHERE state = 'open' AND household <> '' AND subject_name <> '' AND EXISTS (SELECT 1 FROM tasks AS o
+			WHERE o.state = 'open' AND o.id <> tasks.id AND o.rule = tasks.rule AND (o.rule <> 'subsidy_unpaid' OR o.year = tasks.year)
+			AND o.household = tasks.household AND o.subject_name = tasks.subject_name
+			AND ((o.subject = o.household || '/' || o.subject_name AND tasks.subject <> tasks.household AND instr(tasks.subject, '/') = 0)
+				OR (tasks.subject = tasks.household || '/' || tasks.subject_name AND o.subject <> o.household AND instr(o.subject, '/') = 0))
+			AND replace(o.id, '|' || o.subject, '|') = replace(tasks.id, '|' || tasks.subject, '|')
+			AND (o.first_seen < tasks.first_seen OR (o.first_seen = tasks.first_seen AND o.id < tasks.id)))`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
