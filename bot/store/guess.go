@@ -58,8 +58,10 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		Withdrawal
 		savedAt, withdrawnBy int64
 		withdrawn            int
+		kept                 bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn FROM guessed_periods
+	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn,
+			COALESCE((SELECT kept FROM uploads AS u WHERE u.job_id = guessed_periods.job_id), 0) FROM guessed_periods
 		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ?
 			AND job_id NOT IN (SELECT job_id FROM uploads WHERE undone_at <> 0) ORDER BY job_id`,
 		platform, chat, guessed.String(), ms(since), by)
@@ -69,7 +71,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	var gs []guess
 	for rows.Next() {
 		g := guess{Withdrawal: Withdrawal{Period: guessed}}
-		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn); err != nil {
+		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.kept); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -89,7 +91,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
 		later = append(later, g.JobID)
-		w, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, withdrawScope{households: households, subjects: subjects})
+		w, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, withdrawScope{households: households, subjects: subjects, kept: g.kept})
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -119,6 +121,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 type withdrawScope struct {
 	whole                bool
 	households, subjects []string
+	kept                 bool // the upload kept the rows it overwrote (uploads.kept): they are put back
 }
 
 // withdrawn is what withdrawJob took back.
@@ -130,6 +133,7 @@ type withdrawn struct {
 	reopened int             // tasks it closed, open again
 	closed   int             // tasks closed before it that it raised again, closed again (whole)
 	changed  bool            // anything at all (an entity's task has no household)
+	restored restored        // the rows it had overwritten, put back (keep.go)
 }
 
 // withdrawJob deletes what job stored for period (the quarter it was evaluated for), within sc,
@@ -255,19 +259,29 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	for _, h := range found {
 		touch(h.(string))
 	}
+	pointKeys := make([]string, 0, len(found))
 	for start := 0; start < len(found); start += 400 {
 		chunk := found[start:min(start+400, len(found))]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM households WHERE period = ? AND job_id = ? AND household IN (`+placeholders(len(chunk))+`)`,
 			append([]any{quarter, job}, chunk...)...); err != nil {
 			return nil, err
 		}
+		for _, h := range chunk {
+			pointKeys = append(pointKeys, h.(string)+"|"+quarter)
+		}
 	}
-	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND `+whole("1", "subject IN (?list)")+` RETURNING subject`, false,
+	// Each point, payment and summary row deleted gets back the row it overwrote (keep.go).
+	if err := restoreKept(ctx, tx, keptHousehold, job, sc.kept, pointKeys, &out.restored); err != nil {
+		return nil, err
+	}
+	var payKeys []string
+	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND `+whole("1", "subject IN (?list)")+` RETURNING subject, rule`, false,
 		[]any{period.Year, job}, func(rows *sql.Rows) error {
-			var subject string
-			if err := rows.Scan(&subject); err != nil {
+			var subject, rule string
+			if err := rows.Scan(&subject, &rule); err != nil {
 				return err
 			}
+			payKeys = append(payKeys, fmt.Sprintf("%s|%s|%d", subject, rule, period.Year))
 			out.changed = true
 			out.payments++
 			if !sc.whole { // of a whole upload, its households are those of its points and tasks (a subject may be an ID number)
@@ -277,6 +291,21 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		})
 	if err != nil {
 		return nil, err
+	}
+	if err := restoreKept(ctx, tx, keptPayment, job, sc.kept, payKeys, &out.restored); err != nil {
+		return nil, err
+	}
+	// The payment rows a later upload overwrote: job's amount leaves their chain.
+	if sc.whole {
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, "1"); err != nil {
+			return nil, err
+		}
+	}
+	for start := 0; !sc.whole && start < len(all); start += 400 {
+		chunk := anys(all[start:min(start+400, len(all))])
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, `substr(k.key, 1, instr(k.key, '|') - 1) IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
+			return nil, err
+		}
 	}
 	type task struct{ id, rule string }
 	var tasks []task
@@ -365,23 +394,52 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			out.changed = true
 			out.closed = int(n)
 		}
-		res, err = tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ?`, job, quarter)
+		keys, err := deletedKeys(ctx, tx, `DELETE FROM units WHERE job_id = ? AND period = ? RETURNING `+keptTables[keptUnit].key, job, quarter)
 		if err != nil {
 			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			out.changed = true
+		out.changed = out.changed || len(keys) > 0
+		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
+			return nil, err
+		}
+		// What a later upload overwrote of job's: job leaves the chains of all its rows.
+		for _, kind := range []string{keptHousehold, keptUnit} {
+			if err := spliceKept(ctx, tx, kind, job, sc.kept, "1"); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	}
 	for u := range units {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ? AND county = ?
-			AND (level = ? OR township = ?) AND (level <> ? OR village = ?)`,
-			job, quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
+		keys, err := deletedKeys(ctx, tx, `DELETE FROM units WHERE job_id = ? AND period = ? AND county = ?
+			AND (level = ? OR township = ?) AND (level <> ? OR village = ?) RETURNING `+keptTables[keptUnit].key,
+			job, quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village)
+		if err != nil {
+			return nil, err
+		}
+		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// deletedKeys runs a DELETE … RETURNING of one text column: the keys of the rows it deleted.
+func deletedKeys(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 func anys(ss []string) []any {
