@@ -38,6 +38,9 @@ type Withdrawal struct {
 //     renamed upload to judge: their 已完成 was found on a quarter's data taken for the next;
 //   - its summary rows of the guessed quarter for their villages (and townships, counties).
 //
+// Each point, payment record and summary row deleted is put back as it was before the guessed
+// upload overwrote it (an upload of that quarter sent before it: keep.go).
+//
 // A ledger without a household sheet (a 牲畜台账 sent alone) stored no point: its payments and
 // tasks are withdrawn all the same. Nothing is withdrawn twice: a retry of by reports what it
 // withdrew before, and an upload withdrawn by 撤销 (Undo) is left out. The machinery is
@@ -116,6 +119,9 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	return out, nil
 }
 
+// withdrawnUploads are the uploads withdrawn by 撤销 (Undo), an SQL list.
+const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
+
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
 // subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
 type withdrawScope struct {
@@ -146,6 +152,13 @@ type withdrawn struct {
 // closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
 // holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
 // later upload has stored a point of since: that upload judged them too.
+//
+// Each point, payment and summary row deleted gets back the row job overwrote, and job leaves
+// the chain of the rows a later upload overwrote (keep.go; of a guessed upload, of the payments
+// in sc). Of a whole upload, the tasks follow the same chain through the uploads withdrawn
+// meanwhile (raised_by, closed_by, reopened_by): a task one of them raised first and job saw
+// again goes, one it closed that job left closed is open again when the point now on record is
+// of an upload before it, one it raised again is closed again.
 func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, period calc.Period, savedAt int64,
 	sc withdrawScope) (*withdrawn, error) {
 	quarter := period.String()
@@ -314,8 +327,17 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	for i, j := range jobs {
 		jobArgs[i] = j
 	}
-	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?
-		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, append(jobArgs, savedAt), func(rows *sql.Rows) error {
+	taskArgs := append(jobArgs, savedAt)
+	raisedBy := ""
+	if sc.whole {
+		// And, of a whole upload, those an upload withdrawn meanwhile raised first that it saw
+		// again, or that it raised first and an upload withdrawn meanwhile saw again (raised_by).
+		raisedBy = ` OR (raised_by <> 0 AND (job_id = ? OR raised_by = ?) AND (job_id = ? OR job_id IN ` + withdrawnUploads + `)
+			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `))`
+		taskArgs = append(taskArgs, job, job, job, job)
+	}
+	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE ((job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?)`+raisedBy+`)
+		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, taskArgs, func(rows *sql.Rows) error {
 		var t task
 		var h string
 		var u calc.Unit
@@ -383,10 +405,40 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		return nil, err
 	}
 	if sc.whole {
+		// The tasks an upload withdrawn meanwhile closed, that it (holding the household's point
+		// then) kept open: open again when the point now on record is of an upload before that one.
+		for start := 0; start < len(found); start += 400 {
+			chunk := found[start:min(start+400, len(found))]
+			rows, err := tx.QueryContext(ctx, `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by < ?
+				AND closed_by IN `+withdrawnUploads+` AND household IN (`+placeholders(len(chunk))+`)
+				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by) RETURNING household`,
+				append([]any{job}, chunk...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out.changed = true
+				out.reopened++
+				touch(h)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
 		// The tasks closed before it that it raised again, and no later upload has seen since
-		// (job_id), are closed again as they were: their 已完成 stands, told or not as before.
+		// (job_id), are closed again as they were: their 已完成 stands, told or not as before. So
+		// are those an upload withdrawn meanwhile raised again and it saw again, or it raised
+		// again and an upload withdrawn meanwhile saw again.
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
-			reopened_by = 0 WHERE job_id = ? AND reopened_by = ? AND state = 'open'`, job, job)
+			reopened_by = 0 WHERE state = 'open' AND reopened_by <> 0 AND (job_id = ? OR reopened_by = ?)
+			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)`, job, job, job, job)
 		if err != nil {
 			return nil, err
 		}

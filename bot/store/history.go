@@ -290,8 +290,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
-		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?)`)
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year, raised_by)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -324,7 +324,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			case err == sql.ErrNoRows:
 				out.NewTasks = append(out.NewTasks, t.ID)
 				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year)
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year, ev.JobID)
 			case err != nil:
 			default:
 				if state == "closed" { // raised again: reopen as new

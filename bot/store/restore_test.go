@@ -249,3 +249,65 @@ func TestRestoreKeptRowsDeletedAfterTheWindow(t *testing.T) {
 		t.Fatalf("32 days on: #7 %d %v", count(7), err)
 	}
 }
+
+// restoreTaskState is the state of task id ("gone" when there is none).
+func restoreTaskState(t *testing.T, s *Store, id string) string {
+	t.Helper()
+	var state string
+	err := s.db.QueryRow(`SELECT state FROM tasks WHERE id = ?`, id).Scan(&state)
+	if err == sql.ErrNoRows {
+		return "gone"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// The tasks follow the chain too. Of H1, uploads #5, #6, #7 (each H1's point of 2026Q4 and
+// covering H1), 撤销 6 then 撤销 7 leave the task as #5 left it:
+//   - raised by #6, seen again by #7: gone (#5 had none);
+//   - raised by #5, closed by #6, left closed by #7: open again;
+//   - closed before #5 (by #4), raised again by #6, seen again by #7: closed again.
+func TestRestoreChainOfTasks(t *testing.T) {
+	const raised, closed, reraised = "measure_missing|H1|a", "measure_missing|H1|b", "measure_missing|H1|c"
+	task := func(id string) calc.Task {
+		return calc.Task{ID: id, Rule: "measure_missing", Subject: "H1", Household: "H1", Due: t0.Add(30 * 24 * time.Hour), Explain: id}
+	}
+	up := func(job int64, ids ...string) *Evaluation {
+		ev := restoreEval(job, 9000, 0, "H1")
+		ev.Covered = map[string]bool{"H1": true}
+		for _, id := range ids {
+			ev.Tasks = append(ev.Tasks, task(id))
+		}
+		return ev
+	}
+	s := open(t)
+	restoreSave(t, s, up(4, reraised), t0)
+	restoreSave(t, s, up(5, closed), t0.Add(time.Minute)) // closes reraised
+	after5 := map[string]string{}
+	for _, id := range []string{raised, closed, reraised} {
+		after5[id] = restoreTaskState(t, s, id)
+	}
+	if after5[raised] != "gone" || after5[closed] != "open" || after5[reraised] != "closed" {
+		t.Fatalf("after #5: %v", after5)
+	}
+	restoreSave(t, s, up(6, raised, reraised), t0.Add(2*time.Minute)) // closes closed
+	restoreSave(t, s, up(7, raised, reraised), t0.Add(3*time.Minute))
+	after7 := map[string]string{raised: "open", closed: "closed", reraised: "open"}
+	restoreUndo(t, s, 6)
+	for id, want := range after7 {
+		if got := restoreTaskState(t, s, id); got != want {
+			t.Errorf("撤销 6 (#7 holds): %s %s, want %s", id, got, want)
+		}
+	}
+	res := restoreUndo(t, s, 7)
+	for id, want := range after5 {
+		if got := restoreTaskState(t, s, id); got != want {
+			t.Errorf("撤销 6, 7: %s %s, want %s as after #5", id, got, want)
+		}
+	}
+	if res.Deleted != 1 || res.Reopened != 1 || res.Closed != 1 {
+		t.Errorf("撤销 7: %+v", res)
+	}
+}

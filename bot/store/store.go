@@ -241,6 +241,9 @@ var migrations = []string{
 		PRIMARY KEY (job_id, kind, key)
 	)`,
 	`ALTER TABLE uploads ADD COLUMN kept INTEGER NOT NULL DEFAULT 0`,
+	// The upload that raised a task first: a task an upload withdrawn meanwhile raised, that a
+	// later upload saw again, goes with that later upload's withdrawal (0: stored before).
+	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
