@@ -169,6 +169,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	var found []any
 	units := map[calc.Unit]bool{}
 	blocked := map[string]bool{}
+	blockedUnits := map[calc.Unit]bool{} // of a guessed upload, the units of the households left
 	scanPoints := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
@@ -180,6 +181,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			}
 			if j != job {
 				blocked[h] = true
+				blockedUnits[u] = true
 				continue
 			}
 			found = append(found, h)
@@ -308,15 +310,22 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	if err := restoreKept(ctx, tx, keptPayment, job, sc.kept, payKeys, &out.restored); err != nil {
 		return nil, err
 	}
-	// The payment rows a later upload overwrote: job's amount leaves their chain.
+	// The payment rows and points a later upload overwrote: job's leave their chain. Of a
+	// guessed upload, those of the households and subjects in sc, blocked ones included: when
+	// the later upload is withdrawn, the guessed quarter's data does not come back.
 	if sc.whole {
-		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, "1"); err != nil {
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, true, "1"); err != nil {
 			return nil, err
 		}
 	}
-	for start := 0; !sc.whole && start < len(all); start += 400 {
-		chunk := anys(all[start:min(start+400, len(all))])
-		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, `substr(k.key, 1, instr(k.key, '|') - 1) IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
+	scope := append(append([]string(nil), households...), subjects...)
+	for start := 0; !sc.whole && start < len(scope); start += 400 {
+		chunk := anys(scope[start:min(start+400, len(scope))])
+		prefix := `substr(k.key, 1, instr(k.key, '|') - 1) IN (` + placeholders(len(chunk)) + `)`
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, false, prefix, chunk...); err != nil {
+			return nil, err
+		}
+		if err := spliceKept(ctx, tx, keptHousehold, job, sc.kept, false, prefix+` AND k.key LIKE ?`, append(chunk, "%|"+quarter)...); err != nil {
 			return nil, err
 		}
 	}
@@ -456,7 +465,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		}
 		// What a later upload overwrote of job's: job leaves the chains of all its rows.
 		for _, kind := range []string{keptHousehold, keptUnit} {
-			if err := spliceKept(ctx, tx, kind, job, sc.kept, "1"); err != nil {
+			if err := spliceKept(ctx, tx, kind, job, sc.kept, true, "1"); err != nil {
 				return nil, err
 			}
 		}
@@ -470,6 +479,18 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			return nil, err
 		}
 		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
+			return nil, err
+		}
+	}
+	// Its summary rows of these units a later upload overwrote leave their chain (k.row is job's).
+	for u := range blockedUnits {
+		units[u] = true
+	}
+	for u := range units {
+		if err := spliceKept(ctx, tx, keptUnit, job, sc.kept, false, `json_extract(k.row, '$.period') = ? AND json_extract(k.row, '$.county') = ?
+			AND (json_extract(k.row, '$.level') = ? OR json_extract(k.row, '$.township') = ?)
+			AND (json_extract(k.row, '$.level') <> ? OR json_extract(k.row, '$.village') = ?)`,
+			quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
 			return nil, err
 		}
 	}

@@ -130,9 +130,9 @@ func restoreKept(ctx context.Context, tx *sql.Tx, kind string, job int64, kept b
 // spliceKept takes job, withdrawn, out of the chains of the rows of kind a later upload
 // overwrote (their kept row is job's row), for the kept rows k matching cond (its args after
 // job's): their kept row becomes the one job had kept; none, when job had none (of an upload
-// that kept its rows: there was no row before it; else not known). Job's own kept rows of these
-// keys are then deleted.
-func spliceKept(ctx context.Context, tx *sql.Tx, kind string, job int64, kept bool, cond string, args ...any) error {
+// that kept its rows: there was no row before it; else not known). With dropOwn (job withdrawn
+// whole), job's own kept rows of these keys are then deleted.
+func spliceKept(ctx context.Context, tx *sql.Tx, kind string, job int64, kept, dropOwn bool, cond string, args ...any) error {
 	a := append([]any{job, job, kind}, args...)
 	a = append(a, job)
 	if _, err := tx.ExecContext(ctx, `UPDATE kept_rows AS k SET (prev_job, row) =
@@ -147,6 +147,9 @@ func spliceKept(ctx context.Context, tx *sql.Tx, kind string, job int64, kept bo
 	}
 	if _, err := tx.ExecContext(ctx, rest, append([]any{job, kind}, args...)...); err != nil {
 		return fmt.Errorf("splice %s: %w", kind, err)
+	}
+	if !dropOwn {
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM kept_rows AS k WHERE k.job_id = ? AND k.kind = ? AND (`+cond+`)`,
 		append([]any{job, kind}, args...)...); err != nil {

@@ -311,3 +311,32 @@ func TestRestoreChainOfTasks(t *testing.T) {
 		t.Errorf("撤销 7: %+v", res)
 	}
 }
+
+// An unnamed upload (#2) evaluated for 2027Q1, then the 2027Q1 ledger (#3) over it, then the
+// renamed copy of #2 (#4): H1's point and payment are #3's and stay. 撤销 3 then brings back
+// what was before #2 (nothing), not #2's data the renamed copy withdrew.
+func TestRestoreRenameWithdrawalSplicesTheGuessOut(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	q1 := calc.Period{Year: 2027, Quarter: 1}
+	guessed := restoreEval(2, 9000, 600, "H1")
+	guessed.Period, guessed.Guessed = q1, "红旗村台账.xlsx"
+	restoreSave(t, s, guessed, t0)
+	named := restoreEval(3, 2000, 300, "H1")
+	named.Period = q1
+	restoreSave(t, s, named, t0.Add(time.Minute))
+	after3 := restoreDump(t, s.db)
+	if _, err := s.WithdrawGuessed(ctx, 4, "local", "c", q1, t0.Add(-time.Hour), []string{"H1"}, []string{"H1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := restoreDump(t, s.db); got != after3 {
+		t.Errorf("the renamed copy changed #3's rows:\n%s\nwant:\n%s", got, after3)
+	}
+	res := restoreUndo(t, s, 3)
+	if got := restoreDump(t, s.db); strings.Contains(got, "households") || strings.Contains(got, "payments") {
+		t.Errorf("after 撤销 3, the guessed upload's rows are back:\n%s", got)
+	}
+	if res.Restored != 0 || res.RestoredPayments != 0 || res.Points != 1 {
+		t.Errorf("撤销 3: %+v", res)
+	}
+}
