@@ -226,6 +226,24 @@ var migrations = []string{
 				OR (tasks.subject = tasks.household || '/' || tasks.subject_name AND o.subject <> o.household AND instr(o.subject, '/') = 0))
 			AND replace(o.id, '|' || o.subject, '|') = replace(tasks.id, '|' || tasks.subject, '|')
 			AND (o.first_seen < tasks.first_seen OR (o.first_seen = tasks.first_seen AND o.id < tasks.id)))`,
+	// The rows an upload overwrote (a household's point of a quarter, a payment record, a unit's
+	// summary row), kept for its withdrawal to put back (see keep.go): prev_job is the upload the
+	// row was of, row the row as JSON, NULL when not known. uploads.kept marks the uploads saved
+	// since: of those, a row without a kept row had none before it. Deleted by the daily cleanup
+	// once the upload can no longer be withdrawn (DeleteKeptBefore).
+	`CREATE TABLE kept_rows (
+		job_id   INTEGER NOT NULL,               -- the upload that overwrote the row
+		kind     TEXT NOT NULL,                  -- household | payment | unit
+		key      TEXT NOT NULL,                  -- the row's primary key, joined by '|'
+		prev_job INTEGER NOT NULL,               -- the upload that had written it (0: not known)
+		row      TEXT,                           -- the row as JSON, NULL when not known
+		saved_at INTEGER NOT NULL,               -- unix ms of the overwriting upload's save
+		PRIMARY KEY (job_id, kind, key)
+	)`,
+	`ALTER TABLE uploads ADD COLUMN kept INTEGER NOT NULL DEFAULT 0`,
+	// The upload that raised a task first: a task an upload withdrawn meanwhile raised, that a
+	// later upload saw again, goes with that later upload's withdrawal (0: stored before).
+	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
