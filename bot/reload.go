@@ -175,9 +175,12 @@ func (r *receivers) start(c connectors.Connector) {
 	r.mu.Lock()
 	r.run[c.Name()] = rc
 	r.mu.Unlock()
+	// An event the connector already holds is stored even when its receiver is being stopped (a
+	// reload, the shutdown): Intake bounds its own wait, and the platform is acknowledged.
+	h := func(_ context.Context, ev connectors.Event) error { return r.h(context.WithoutCancel(ctx), ev) }
 	go func() {
 		defer close(rc.done)
-		err := c.Receive(ctx, r.h)
+		err := c.Receive(ctx, h)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			r.log.WithError(err).WithField("connector", c.Name()).Error("serve: connector stopped")
