@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -168,5 +169,70 @@ func TestReloadSwapsConnectorsAndReceivers(t *testing.T) {
 	}
 	if code, _ := callback(); code != http.StatusNotFound {
 		t.Fatalf("callback of a platform turned off: %d, want 404", code)
+	}
+}
+
+// reloadDLConn is a connector whose downloads wait for release and then answer err, or the
+// bytes data when err is nil.
+type reloadDLConn struct {
+	connectors.Connector
+	started, release chan struct{}
+	data             []byte
+	err              error
+}
+
+func (c *reloadDLConn) Name() string              { return "feishu" }
+func (c *reloadDLConn) Limits() connectors.Limits { return connectors.Limits{} }
+func (c *reloadDLConn) Routes(connectors.Handler) []connectors.Route {
+	return nil
+}
+
+func (c *reloadDLConn) Download(ctx context.Context, f connectors.FileRef, dst io.Writer, max int64) (int64, error) {
+	close(c.started)
+	<-c.release
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := dst.Write(c.data)
+	return int64(n), err
+}
+
+// A download under way when a reload swaps the connector, refused because the old credentials
+// were rotated, is not the file's fault: the job is retried (with the new connector), not failed
+// with “文件无法下载”.
+func TestReloadDownloadDuringSwapIsRetried(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "zengshou.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	old := &reloadDLConn{started: make(chan struct{}), release: make(chan struct{}),
+		err: &connectors.Error{Platform: "feishu", Op: "token", Code: 10014, HTTPStatus: 400, Msg: "app secret invalid", Permanent: true}}
+	svc, err := New(Options{Config: config.Defaults(), Store: st, Connectors: []connectors.Connector{old}, Log: logrus.NewEntry(l), DataDir: dir, Owner: "reload-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &connectors.Event{Platform: "feishu", ID: "om_dl", Kind: connectors.EventFile, File: &connectors.FileRef{Name: "台账.xlsx", Key: "fk"}}
+	jobDir := filepath.Join(dir, "jobs", "1")
+	done := make(chan error, 1)
+	go func() { _, err := svc.download(context.Background(), ev, jobDir); done <- err }()
+	reloadWaitChan(t, old.started, "the download")
+	fresh := &reloadDLConn{started: make(chan struct{}), release: make(chan struct{}), data: []byte("PK workbook")}
+	close(fresh.release)
+	svc.swapConnectors([]string{"feishu"}, map[string]connectors.Connector{"feishu": fresh})
+	close(old.release)
+	err = <-done
+	var perm *permanentError
+	if err == nil || errors.As(err, &perm) || connectors.IsPermanent(err) {
+		t.Fatalf("download refused on the old connector after the swap: %v, want a transient error", err)
+	}
+	if _, err := svc.download(context.Background(), ev, jobDir); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if b, err := os.ReadFile(uploadPath(jobDir, "台账.xlsx")); err != nil || string(b) != "PK workbook" {
+		t.Fatalf("downloaded %q, %v", b, err)
 	}
 }

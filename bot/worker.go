@@ -307,6 +307,11 @@ func (s *Service) download(ctx context.Context, ev *connectors.Event, dir string
 	f.Close()
 	if err != nil {
 		os.Remove(tmp)
+		if nc := s.conn(ev.Platform); nc != nil && nc != c && !errors.Is(err, connectors.ErrTooLarge) {
+			// A config reload rebuilt the connector during the download (a rotated secret): the
+			// old one's failure says nothing of the file; the retry downloads with the new one.
+			return false, fmt.Errorf("download: the connector was rebuilt meanwhile: %v", err)
+		}
 		if errors.Is(err, connectors.ErrTooLarge) {
 			return false, &permanentError{Message: fmt.Sprintf("文件超过 %d MB 的大小上限，请拆分后重新上传（例如每个乡镇一个文件）。", max>>20), Err: err}
 		}
