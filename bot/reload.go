@@ -235,7 +235,7 @@ func (s *Service) reloadConnectors(cfg *config.Config, build connectorBuilder, r
 		built[name] = c
 	}
 	if len(problems) > 0 {
-		return nil, &config.Error{File: "", Problems: problems}
+		return nil, &config.Error{Problems: problems}
 	}
 	s.swapConnectors(changed, built)
 	for _, name := range changed {

@@ -226,6 +226,9 @@ func Run(ctx context.Context, o RunOptions) error {
 			// A platform section that changed gets a new connector now; one that cannot be
 			// built refuses the whole file, as an invalid file is refused.
 			changed, err := svc.reloadConnectors(c, build, recv)
+			if ce, ok := err.(*config.Error); ok {
+				ce.File = o.ConfigFile
+			}
 			if err != nil {
 				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one (配置文件有误，未生效，继续使用上一份正确配置)")
 				svc.ConfigRejected(runCtx, err)
