@@ -141,7 +141,7 @@ func (s *Service) forgetUpload(ctx context.Context, id int64) bool {
 	if err != nil || j == nil {
 		return false
 	}
-	fg, ok := s.conns[j.Platform].(forgetter)
+	fg, ok := s.conn(j.Platform).(forgetter)
 	if !ok {
 		return false
 	}

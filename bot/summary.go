@@ -43,7 +43,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	var targets []target
 	for _, l := range cfg.Roster.Leaders {
 		for _, p := range config.Platforms {
-			if id := l.IDs[p]; id != "" && s.conns[p] != nil {
+			if id := l.IDs[p]; id != "" && s.conn(p) != nil {
 				t := target{recipient{platform: p, userID: id}, l.Name, l.Unit, false, ""}
 				for _, o := range targets { // a leader of two units, in the roster once for each: both summaries
 					if o.r.key() == t.r.key() {
@@ -57,7 +57,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	}
 	for _, a := range cfg.Roster.Admins {
 		for _, p := range config.Platforms {
-			if id := a.IDs[p]; id != "" && s.conns[p] != nil {
+			if id := a.IDs[p]; id != "" && s.conn(p) != nil {
 				t := target{recipient{platform: p, userID: id}, a.Name, config.Unit{}, true, ""}
 				// An admin who is also a leader (the same account): the leader's summary of the
 				// whole city is the admin's too; one of a smaller unit is sent as well. Either way
