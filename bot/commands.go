@@ -17,8 +17,8 @@ import (
 	"zengshou/connectors"
 )
 
-// command answers a text message: 帮助, 进度/汇总 [单位], 政策 [条款], 模板 [种类], 待办, 撤销 [编号],
-// 提醒 and 名册 (admins).
+// command answers a text message: 帮助, 进度 [单位], 汇总 [单位] (进度 and the summary workbook),
+// 政策 [条款], 模板 [种类], 待办, 撤销 [编号], 提醒 and 名册 (admins).
 // Unknown text gets the help, never silence.
 // dir is the job's folder, for a workbook the answer attaches; job is the command's job (its
 // place among the chat's messages).
@@ -42,8 +42,10 @@ func (s *Service) command(ctx context.Context, ev *connectors.Event, dir string,
 		}
 	}
 	switch verb {
-	case "进度", "汇总":
+	case "进度":
 		return jobResult{Kind: "reply", Text: s.progressText(ctx, arg)}
+	case "汇总": // 进度's text and the summary workbook
+		return s.summaryCommand(ctx, ev, arg, dir)
 	case "政策":
 		cfg := s.Config()
 		day := calc.Day(s.clock.Now().In(cfg.Reminders.Location()).Date())
@@ -98,7 +100,8 @@ func helpText(platform string) string {
 	default:
 		b.WriteString("· 上传台账：直接把 .xlsx 台账发到群里；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
 	}
-	b.WriteString("· 进度 [单位]（或 汇总 [单位]）：查看待办完成情况，如“进度 红旗村”\n")
+	b.WriteString("· 进度 [单位]：查看待办完成情况（只发文字），如“进度 红旗村”\n")
+	b.WriteString("· 汇总 [单位]：同“进度”，并附该单位的汇总工作簿（与领导定期收到的相同）；不写单位时，名册中的领导为本单位，其他人为全市\n")
 	b.WriteString("· 政策 [条款]：查看《若干措施》规则，如“政策 三”\n")
 	b.WriteString("· 模板 [种类]：获取标准台账模板，如“模板 牲畜”；种类：家庭收入、牲畜、土地、务工、项目、经营主体、吸纳就业、以工代赈、公益岗位、低保、保险、孝扶\n")
 	b.WriteString("· 待办：查看我负责的未完成事项（私聊显示户主全名，群里打码）\n")

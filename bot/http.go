@@ -30,11 +30,8 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
-	for _, c := range s.conns {
-		for _, rt := range c.Routes(s.Intake) {
-			mux.Handle(rt.Pattern, rt.Handler)
-		}
-	}
+	// The platform callbacks go to the connectors in force: a config reload swaps them (reload.go).
+	mux.Handle(callbackPrefix, http.HandlerFunc(s.serveCallback))
 	mux.Handle("POST /api/v1/process", s.api(s.parseLimited(s.apiProcess)))
 	mux.Handle("POST /api/v1/evaluate", s.api(s.parseLimited(s.apiEvaluate))) // as heavy as a workbook
 	mux.Handle("GET /api/v1/policy", s.api(s.apiPolicy))

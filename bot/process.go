@@ -157,7 +157,12 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		return nil, err
 	}
 	judges := judgesBySheets(led)
+	aliased, err := s.loadAliasTasks(ctx, &in) // a person's task stored under the other subject
+	if err != nil {
+		return nil, err
+	}
 	eval := evaluationOf(j, p, &in, res, superseded, lastYear)
+	aliased.apply(eval)
 	placeAsNow(eval.Tasks, places)
 	eval.Judges = judges
 	eval.Payments, eval.Carried = recorded, carried
@@ -170,6 +175,7 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 			return nil, err
 		}
 		eval = evaluationOf(j, p, &in, res, superseded, lastYear)
+		aliased.apply(eval)
 		placeAsNow(eval.Tasks, places)
 		eval.Judges = judges
 		eval.Payments, eval.Carried = recorded, carried
@@ -534,6 +540,13 @@ func closedBy(ev *store.Evaluation, tasks []store.TaskRow) map[string]bool {
 	}
 	var out map[string]bool
 	for _, t := range tasks {
+		if slices.Contains(ev.Duplicates, t.ID) && !raised[t.ID] { // closed without 已完成 (aliasTasks)
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[t.ID] = true
+			continue
+		}
 		if raised[t.ID] || store.SettledOnlyWithinYear(t.Rule, t.Year, ev.Period.Year) || !(ev.Covered[t.Subject] || (t.Household != "" && ev.Covered[t.Household])) ||
 			(ev.SubsidiesOnly[t.Household] && t.Rule != "subsidy_unpaid") {
 			continue

@@ -257,12 +257,12 @@ func (s *Service) cadreRecipient(entry int, tasks []store.TaskRow) (recipient, b
 		ids = cadres[entry].IDs
 	}
 	for _, t := range tasks {
-		if id := ids[t.Platform]; id != "" && s.conns[t.Platform] != nil {
+		if id := ids[t.Platform]; id != "" && s.conn(t.Platform) != nil {
 			return recipient{platform: t.Platform, userID: id}, true
 		}
 	}
 	for _, p := range config.Platforms {
-		if id := ids[p]; id != "" && s.conns[p] != nil {
+		if id := ids[p]; id != "" && s.conn(p) != nil {
 			return recipient{platform: p, userID: id}, true
 		}
 	}
@@ -278,7 +278,7 @@ func (s *Service) cadreRecipient(entry int, tasks []store.TaskRow) (recipient, b
 // uploader by direct message when it came in a direct chat (a WeCom direct chat's id is the
 // user's, not a group's).
 func (s *Service) chatOf(t store.TaskRow) (recipient, bool) {
-	if s.conns[t.Platform] == nil {
+	if s.conn(t.Platform) == nil {
 		return recipient{}, false
 	}
 	if t.DirectTo != "" {
@@ -519,7 +519,7 @@ func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key,
 // delivery whose record failed stays claimed (it went out): the restart releases the claim and
 // the pass sends it again under the same idempotency key, which the platform drops.
 func (s *Service) sendMarking(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string, marks store.SendMarks) (bool, error) {
-	c := s.conns[r.platform]
+	c := s.conn(r.platform)
 	if c == nil {
 		return false, fmt.Errorf("send %s: platform %s not enabled", kind, r.platform)
 	}
@@ -918,7 +918,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		sentTo := false
 		for _, l := range leaders {
 			for _, p := range config.Platforms {
-				if id := l.IDs[p]; id != "" && s.conns[p] != nil {
+				if id := l.IDs[p]; id != "" && s.conn(p) != nil {
 					to(recipient{platform: p, userID: id}, l.Name)
 					sentTo = true
 					break
@@ -928,7 +928,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if !sentTo {
 			for _, a := range cfg.Roster.Admins {
 				for _, p := range config.Platforms {
-					if id := a.IDs[p]; id != "" && s.conns[p] != nil {
+					if id := a.IDs[p]; id != "" && s.conn(p) != nil {
 						to(recipient{platform: p, userID: id}, a.Name)
 						sentTo = true
 						break

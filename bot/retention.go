@@ -26,9 +26,6 @@ const retentionHour = 3
 // never run). It needs no working time: it sends nothing. A hot reload of retention.files_days
 // applies at the next pass.
 func (s *Service) retentionTick(ctx context.Context, now time.Time) error {
-	if s.Config().Retention.FilesDays <= 0 {
-		return nil
-	}
 	last, err := s.st.Mark(ctx, "retention")
 	if err != nil {
 		return err
@@ -36,10 +33,33 @@ func (s *Service) retentionTick(ctx context.Context, now time.Time) error {
 	if !last.IsZero() && !last.Before(dailySlot(now, retentionHour, 0)) {
 		return nil
 	}
-	if _, _, err := s.CleanFiles(ctx); err != nil {
+	if err := s.forgetKept(ctx, now); err != nil {
 		return err
 	}
+	if s.Config().Retention.FilesDays > 0 {
+		if _, _, err := s.CleanFiles(ctx); err != nil {
+			return err
+		}
+	}
 	return s.st.SetMark(ctx, "retention", now)
+}
+
+// keptMargin is how long after an upload can no longer be withdrawn the rows it overwrote are
+// kept all the same (a 撤销 queued at the window's end, a clock set back).
+const keptMargin = 24 * time.Hour
+
+// forgetKept deletes the rows uploads overwrote (kept for their withdrawal to put back) once the
+// upload can no longer be withdrawn: 撤销 within undoWindow, the renamed copy of an upload
+// evaluated for a guessed quarter within guessWindow (store.DeleteKeptBefore).
+func (s *Service) forgetKept(ctx context.Context, now time.Time) error {
+	n, err := s.st.DeleteKeptBefore(ctx, now.Add(-undoWindow-keptMargin), now.Add(-guessWindow-keptMargin))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.WithField("rows", n).Info("retention: deleted the rows kept for withdrawing uploads no longer withdrawable")
+	}
+	return nil
 }
 
 // CleanFiles deletes the files of the jobs that ended (done or failed) more than
@@ -121,7 +141,7 @@ func (s *Service) forgetUpload(ctx context.Context, id int64) bool {
 	if err != nil || j == nil {
 		return false
 	}
-	fg, ok := s.conns[j.Platform].(forgetter)
+	fg, ok := s.conn(j.Platform).(forgetter)
 	if !ok {
 		return false
 	}

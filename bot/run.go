@@ -209,30 +209,46 @@ func Run(ctx context.Context, o RunOptions) error {
 			errc <- err
 		}
 	}()
+	recv := newReceivers(runCtx, svc.Intake, o.Log)
 	for _, c := range conns {
-		go func(c connectors.Connector) {
-			if err := c.Receive(runCtx, svc.Intake); err != nil {
-				o.Log.WithError(err).WithField("connector", c.Name()).Error("serve: connector stopped")
-			}
-		}(c)
+		recv.start(c)
 	}
 	workersDone := make(chan struct{})
 	go func() { svc.RunWorkers(runCtx); close(workersDone) }()
 	go svc.RunScheduler(runCtx, 30*time.Second)
 	go svc.RunSpool(runCtx, 2*time.Second)
 	if o.ConfigFile != "" {
-		go func() {
-			_ = config.Watch(runCtx, o.ConfigFile, func(c *config.Config) {
-				if keys := config.NeedsRestart(svc.Config(), c); len(keys) > 0 {
-					o.Log.WithField("keys", strings.Join(keys, ", ")).Warn("serve: configuration reloaded, but these settings take effect only after a restart (以下设置需重启服务后生效)")
-				}
-				svc.SetConfig(c)
-				o.Log.Info("serve: configuration reloaded")
-			}, func(err error) {
+		// Watch reads the file now and returns: a change saved right after the start is seen.
+		build := func(c *config.Config, name string) (connectors.Connector, error) {
+			return buildConnector(c, name, dataDir, o.Stdout, o.Clock, o.Log, sent)
+		}
+		werr := config.Watch(runCtx, o.ConfigFile, func(c *config.Config) {
+			// A platform section that changed gets a new connector now; one that cannot be
+			// built refuses the whole file, as an invalid file is refused.
+			changed, err := svc.reloadConnectors(c, build, recv)
+			if ce, ok := err.(*config.Error); ok {
+				ce.File = o.ConfigFile
+			}
+			if err != nil {
 				o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one (配置文件有误，未生效，继续使用上一份正确配置)")
 				svc.ConfigRejected(runCtx, err)
-			})
-		}()
+				return
+			}
+			if keys := config.NeedsRestart(svc.Config(), c); len(keys) > 0 {
+				o.Log.WithField("keys", strings.Join(keys, ", ")).Warn("serve: configuration reloaded, but these settings take effect only after a restart (以下设置需重启服务后生效)")
+			}
+			svc.SetConfig(c)
+			if len(changed) > 0 {
+				o.Log.WithFields(logrus.Fields{"changed": changed, "connectors": svc.connectorNames()}).Info("serve: platform connectors rebuilt (平台设置已生效)")
+			}
+			o.Log.Info("serve: configuration reloaded")
+		}, func(err error) {
+			o.Log.WithError(err).Warn("serve: new configuration is invalid; keeping the last good one (配置文件有误，未生效，继续使用上一份正确配置)")
+			svc.ConfigRejected(runCtx, err)
+		})
+		if werr != nil {
+			o.Log.WithError(werr).Warn("serve: cannot watch the config file; changes take effect only after a restart (无法监视配置文件，修改需重启服务后生效)")
+		}
 	}
 	names := make([]string, 0, len(conns))
 	for _, c := range conns {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -82,7 +83,7 @@ type Options struct {
 type Service struct {
 	cfg     atomic.Pointer[config.Config]
 	st      *store.Store
-	conns   map[string]connectors.Connector
+	conns   map[string]connectors.Connector // by platform, under connMu: a config reload swaps them (reload.go)
 	clock   Clock
 	log     *logrus.Entry
 	dataDir string
@@ -95,6 +96,9 @@ type Service struct {
 	// apiParsing counts the plugin API requests parsing a workbook (http.max_parallel).
 	apiMu      sync.Mutex
 	apiParsing int
+
+	connMu    sync.RWMutex
+	callbacks atomic.Pointer[http.ServeMux] // the current connectors' HTTP callbacks (reload.go)
 }
 
 // New builds the service.
@@ -125,9 +129,7 @@ func New(opt Options) (*Service, error) {
 	s := &Service{st: opt.Store, conns: map[string]connectors.Connector{}, clock: opt.Clock, log: opt.Log,
 		dataDir: opt.DataDir, owner: opt.Owner, read: opt.Read, metrics: newMetrics(), wake: make(chan struct{}, 1)}
 	s.cfg.Store(opt.Config)
-	for _, c := range opt.Connectors {
-		s.conns[c.Name()] = c
-	}
+	s.setConnectors(opt.Connectors)
 	return s, nil
 }
 
@@ -141,7 +143,7 @@ func (s *Service) SetConfig(c *config.Config) { s.cfg.Store(c) }
 func (s *Service) Store() *store.Store { return s.st }
 
 // Connector returns the connector of a platform, or nil.
-func (s *Service) Connector(platform string) connectors.Connector { return s.conns[platform] }
+func (s *Service) Connector(platform string) connectors.Connector { return s.conn(platform) }
 
 // Intake is the connectors.Handler every connector delivers events to. It checks the chat
 // allow-list, then persists the event as a job, deduplicated by (platform, message id), and

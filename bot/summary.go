@@ -24,22 +24,11 @@ import (
 // messages were sent.
 func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	cfg := s.Config()
-	units, err := s.unitSummaries(ctx)
+	in, err := s.loadSummaryInputs(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var city *calc.Rate
-	if g, ok := cityGrowth(units); ok {
-		city = &g
-	}
-	open, err := s.st.OpenTasks(ctx)
-	if err != nil {
-		return 0, err
-	}
-	periods, err := s.st.VillagePeriods(ctx)
-	if err != nil {
-		return 0, err
-	}
+	units, city, periods := in.units, in.city, in.periods
 	unknown, _ := s.st.UnknownCadres(ctx)
 	now := s.clock.Now().In(cfg.Reminders.Location())
 	slot := now.Format("2006-01-02")
@@ -54,7 +43,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	var targets []target
 	for _, l := range cfg.Roster.Leaders {
 		for _, p := range config.Platforms {
-			if id := l.IDs[p]; id != "" && s.conns[p] != nil {
+			if id := l.IDs[p]; id != "" && s.conn(p) != nil {
 				t := target{recipient{platform: p, userID: id}, l.Name, l.Unit, false, ""}
 				for _, o := range targets { // a leader of two units, in the roster once for each: both summaries
 					if o.r.key() == t.r.key() {
@@ -68,7 +57,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	}
 	for _, a := range cfg.Roster.Admins {
 		for _, p := range config.Platforms {
-			if id := a.IDs[p]; id != "" && s.conns[p] != nil {
+			if id := a.IDs[p]; id != "" && s.conn(p) != nil {
 				t := target{recipient{platform: p, userID: id}, a.Name, config.Unit{}, true, ""}
 				// An admin who is also a leader (the same account): the leader's summary of the
 				// whole city is the admin's too; one of a smaller unit is sent as well. Either way
@@ -94,18 +83,8 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 	}
 	sent := 0
 	for _, t := range targets {
-		var mine []calc.UnitSummary
-		for _, u := range units {
-			if covers(t.scope, u.Unit) {
-				mine = append(mine, u)
-			}
-		}
-		var tasks []store.TaskRow
-		for _, tk := range open {
-			if covers(t.scope, tk.Unit) {
-				tasks = append(tasks, tk)
-			}
-		}
+		scope := t.scope
+		mine, tasks := in.scoped(func(u calc.Unit) bool { return covers(scope, u) })
 		text := summaryText(kind, t.name, t.scope, mine, periods, tasks, now, cfg, city) // dated in the configured zone, not the server's
 		if len(mine) == 0 && t.scope != (config.Unit{}) {
 			text += scopeNotFound(t.scope, units)
@@ -116,8 +95,7 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		var file *connectors.Attachment
 		if len(mine) > 0 {
 			path := filepath.Join(s.dataDir, "summaries", fmt.Sprintf("%s-%s-%s.xlsx", kind, slot, shortHash(t.r.key()+t.keySuffix)))
-			lagDays := lagDaysOf(cfg, now)
-			if err := writeSummaryBook(path, kind, mine, periods, cfg.Policy, tasks, now, lagDays, city); err != nil {
+			if err := in.writeBook(path, kind, mine, tasks, cfg, now); err != nil {
 				s.log.WithError(err).Warn("summary: workbook")
 			} else if data, err := os.ReadFile(path); err == nil {
 				// Named for its scope: a leader's and an admin's workbook are different files.
@@ -136,6 +114,55 @@ func (s *Service) SendSummaries(ctx context.Context, kind string) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// summaryInputs is what the leaders' summaries are built from, read from the store at once: every
+// unit's summary, the growth of the whole city (nil when unknown), the open tasks and the
+// quarters of the villages' latest data. The scheduled summaries and 汇总's workbook are built
+// from it alike.
+type summaryInputs struct {
+	units   []calc.UnitSummary
+	city    *calc.Rate
+	open    []store.TaskRow
+	periods map[calc.Unit]calc.Period
+}
+
+func (s *Service) loadSummaryInputs(ctx context.Context) (*summaryInputs, error) {
+	units, err := s.unitSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := &summaryInputs{units: units}
+	if g, ok := cityGrowth(units); ok {
+		in.city = &g
+	}
+	if in.open, err = s.st.OpenTasks(ctx); err != nil {
+		return nil, err
+	}
+	if in.periods, err = s.st.VillagePeriods(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// scoped is the units and the open tasks of a scope (in, the units it covers).
+func (in *summaryInputs) scoped(inScope func(calc.Unit) bool) (units []calc.UnitSummary, tasks []store.TaskRow) {
+	for _, u := range in.units {
+		if inScope(u.Unit) {
+			units = append(units, u)
+		}
+	}
+	for _, t := range in.open {
+		if inScope(t.Unit) {
+			tasks = append(tasks, t)
+		}
+	}
+	return units, tasks
+}
+
+// writeBook writes the summary workbook of a scope's units and tasks (scoped) at path.
+func (in *summaryInputs) writeBook(path, kind string, units []calc.UnitSummary, tasks []store.TaskRow, cfg *config.Config, now time.Time) error {
+	return writeSummaryBook(path, kind, units, in.periods, cfg.Policy, tasks, now, lagDaysOf(cfg, now), in.city)
 }
 
 // summaryPass names the scheduled pass a summary belongs to, for its idempotency key: the day of

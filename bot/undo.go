@@ -109,19 +109,50 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
 	}
 	b.WriteString(strings.Join(parts, "，") + "。")
+	if r := restoredText(res); r != "" {
+		b.WriteString("\n" + r)
+	}
 	if res.Covered > 0 {
 		fmt.Fprintf(&b, "\n%d户的结果已被之后的上传覆盖，未撤销。", res.Covered)
 	}
-	if res.Payments > 0 {
+	if (!res.Kept && res.Payments > 0) || res.LostPayments > 0 {
 		b.WriteString("\n删除的已发放记录不会恢复为这次上传之前的金额，请以正确台账的“已发放”为准。")
 	}
 	b.WriteString("\n进度、提醒和汇总不再计入这次上传。")
-	if res.Households > 0 {
-		// The upload's household points replaced those of an earlier upload of the same quarter
-		// (one row per household and quarter): they are gone with it, not brought back.
+	switch {
+	case (!res.Kept && res.Households > 0) || res.Lost > 0:
+		// An upload saved before the rows it overwrote were kept (or whose earlier rows were of
+		// one): the points of the same quarter it replaced are gone with it, not brought back.
 		fmt.Fprintf(&b, "这些户%s的数据已清除（同一季度此前上传的也一并清除），请上传正确的台账以恢复。", up.Period.Chinese())
-	} else {
+	case res.Restored > 0 && res.Points == res.Restored:
+		// Every point it deleted is back as it was before: nothing to send again.
+	case res.Points > res.Restored:
+		fmt.Fprintf(&b, "%d户%s此前没有数据，已清除；现在可以上传正确的台账。", res.Points-res.Restored, up.Period.Chinese())
+	case res.Restored == 0 && res.RestoredPayments == 0 && res.RestoredUnits == 0:
 		b.WriteString("现在可以上传正确的台账。")
 	}
 	return reply(b.String())
+}
+
+// restoredText says what the withdrawal put back of what the upload had overwritten: “已恢复为上传
+// 编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
+func restoredText(res *store.UndoResult) string {
+	var what []string
+	if res.Restored > 0 {
+		what = append(what, fmt.Sprintf("%d户", res.Restored))
+	}
+	if res.RestoredPayments > 0 {
+		what = append(what, fmt.Sprintf("%d条已发放记录", res.RestoredPayments))
+	}
+	if len(what) == 0 && res.RestoredUnits > 0 {
+		what = append(what, "汇总")
+	}
+	if len(what) == 0 || len(res.RestoredFrom) == 0 {
+		return ""
+	}
+	nos := make([]string, len(res.RestoredFrom))
+	for i, j := range res.RestoredFrom {
+		nos[i] = fmt.Sprintf("#%d", j)
+	}
+	return fmt.Sprintf("已恢复为上传编号 %s 的数据：%s。", strings.Join(nos, "、"), strings.Join(what, "，"))
 }

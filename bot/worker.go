@@ -279,7 +279,7 @@ func uploadExt(name string) string {
 // the connector learns one while downloading (connectors.NamedDownloader), it sets
 // ev.File.Name and reports named: the caller stores the event with the stage.
 func (s *Service) download(ctx context.Context, ev *connectors.Event, dir string) (named bool, err error) {
-	c := s.conns[ev.Platform]
+	c := s.conn(ev.Platform)
 	if c == nil {
 		return false, &permanentError{Message: "该平台未启用，无法下载文件。", Err: fmt.Errorf("no connector %q", ev.Platform)}
 	}
@@ -307,6 +307,11 @@ func (s *Service) download(ctx context.Context, ev *connectors.Event, dir string
 	f.Close()
 	if err != nil {
 		os.Remove(tmp)
+		if nc := s.conn(ev.Platform); nc != nil && nc != c && !errors.Is(err, connectors.ErrTooLarge) {
+			// A config reload rebuilt the connector during the download (a rotated secret): the
+			// old one's failure says nothing of the file; the retry downloads with the new one.
+			return false, fmt.Errorf("download: the connector was rebuilt meanwhile: %v", err)
+		}
 		if errors.Is(err, connectors.ErrTooLarge) {
 			return false, &permanentError{Message: fmt.Sprintf("文件超过 %d MB 的大小上限，请拆分后重新上传（例如每个乡镇一个文件）。", max>>20), Err: err}
 		}
@@ -324,7 +329,7 @@ func (s *Service) download(ctx context.Context, ev *connectors.Event, dir string
 
 // reply sends a job's answer to the chat it came from.
 func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event, res jobResult) error {
-	c := s.conns[ev.Platform]
+	c := s.conn(ev.Platform)
 	if c == nil {
 		return &permanentError{Message: "platform not enabled", Err: fmt.Errorf("no connector %q", ev.Platform)}
 	}
@@ -367,7 +372,18 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 			mm.File = nil
 			mm.IdempotencyKey = fmt.Sprintf("%s-%d", m.IdempotencyKey, part.index)
 		}
-		if _, err := c.Send(ctx, mm); err != nil {
+		_, err := c.Send(ctx, mm)
+		if err != nil {
+			// A config reload replaced the platform's connector while this send was under way
+			// (a rotated secret: the old one's credentials are refused). The new one sends it
+			// once more under the same key; the parts already delivered are not sent again.
+			if nc := s.conn(ev.Platform); nc != nil && nc != c {
+				s.log.WithFields(logrus.Fields{"job": j.ID, "platform": ev.Platform}).Info("reply: the connector was rebuilt during the send; sending with the new one")
+				c = nc
+				_, err = c.Send(ctx, mm)
+			}
+		}
+		if err != nil {
 			if connectors.IsPermanent(err) {
 				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
 				msg := "回复发送失败，已通知管理员处理。"
@@ -445,7 +461,7 @@ func (s *Service) alertAdminsOnce(ctx context.Context, prefix, text string) {
 	cfg := s.Config()
 	for _, a := range cfg.Roster.Admins {
 		for platform, id := range a.IDs {
-			c := s.conns[platform]
+			c := s.conn(platform)
 			if c == nil || id == "" {
 				continue
 			}

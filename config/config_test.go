@@ -784,8 +784,9 @@ policy:
 	}
 }
 
-// TestNeedsRestart: a reload that changes only what applies at once (policy, reminders) needs no
-// restart; one that changes the address, the worker count or a platform's settings names them.
+// TestNeedsRestart: a reload that changes only what applies at once (policy, reminders, a
+// platform's settings, whose connector the service rebuilds) needs no restart; one that changes
+// the address or the worker count names them.
 func TestNeedsRestart(t *testing.T) {
 	clearEnv(t)
 	parse := func(s string) *Config {
@@ -805,8 +806,13 @@ func TestNeedsRestart(t *testing.T) {
 		t.Errorf("policy and reminders only: %v, want none", k)
 	}
 	got := NeedsRestart(base, parse("http: {addr: ':9090'}\nworkers: {count: 4}\nfeishu: {app_id: cli_x}\n"))
-	if strings.Join(got, ",") != "http.addr,workers.count,feishu" {
-		t.Errorf("NeedsRestart = %v, want [http.addr workers.count feishu]", got)
+	if strings.Join(got, ",") != "http.addr,workers.count" {
+		t.Errorf("NeedsRestart = %v, want [http.addr workers.count]", got)
+	}
+	// Every platform section reloads: turned on or off, another mode, another app.
+	platforms := parse("local: {enabled: false}\nfeishu: {app_id: cli_x, mode: websocket}\nwecom: {corp_id: wwx}\ndingtalk: {app_key: dingx, mode: http}\n")
+	if k := NeedsRestart(base, platforms); len(k) != 0 {
+		t.Errorf("platform sections: %v, want none", k)
 	}
 	// The parsing child's timeout and memory cap are set when serve starts its sandbox: a reload
 	// that raises them (for a county ledger that timed out) must say a restart is needed.

@@ -118,9 +118,10 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 
 // NeedsRestart lists the keys whose new values a running service cannot take on a hot reload
 // (the data directory, the listening address, the worker count, the parsing child's timeout and
-// memory cap, logging and the platform connectors, which are set up once at start): they apply at the next start. Everything else
-// — policy, reminders, roster, limits, chats, API tokens and http.max_parallel, retention —
-// applies at once.
+// memory cap, logging, which are set up once at start): they apply at the next start. Everything
+// else — policy, reminders, roster, limits, chats, API tokens and http.max_parallel, retention,
+// and the platform sections (local, feishu, wecom, dingtalk), whose connectors the service
+// rebuilds — applies at once.
 func NeedsRestart(old, new *Config) []string {
 	if old == nil || new == nil {
 		return nil
@@ -137,9 +138,5 @@ func NeedsRestart(old, new *Config) []string {
 	diff("limits.parse_timeout", old.Limits.ParseTimeout, new.Limits.ParseTimeout) // the sandbox is set up at start
 	diff("limits.parse_memory_mb", old.Limits.ParseMemoryMB, new.Limits.ParseMemoryMB)
 	diff("log", old.Log, new.Log)
-	diff("local", old.Local, new.Local)
-	diff("feishu", old.Feishu, new.Feishu)
-	diff("wecom", old.WeCom, new.WeCom)
-	diff("dingtalk", old.DingTalk, new.DingTalk)
 	return keys
 }

@@ -38,6 +38,9 @@ type Withdrawal struct {
 //     renamed upload to judge: their 已完成 was found on a quarter's data taken for the next;
 //   - its summary rows of the guessed quarter for their villages (and townships, counties).
 //
+// Each point, payment record and summary row deleted is put back as it was before the guessed
+// upload overwrote it (an upload of that quarter sent before it: keep.go).
+//
 // A ledger without a household sheet (a 牲畜台账 sent alone) stored no point: its payments and
 // tasks are withdrawn all the same. Nothing is withdrawn twice: a retry of by reports what it
 // withdrew before, and an upload withdrawn by 撤销 (Undo) is left out. The machinery is
@@ -58,8 +61,10 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		Withdrawal
 		savedAt, withdrawnBy int64
 		withdrawn            int
+		kept                 bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn FROM guessed_periods
+	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn,
+			COALESCE((SELECT kept FROM uploads AS u WHERE u.job_id = guessed_periods.job_id), 0) FROM guessed_periods
 		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ?
 			AND job_id NOT IN (SELECT job_id FROM uploads WHERE undone_at <> 0) ORDER BY job_id`,
 		platform, chat, guessed.String(), ms(since), by)
@@ -69,7 +74,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	var gs []guess
 	for rows.Next() {
 		g := guess{Withdrawal: Withdrawal{Period: guessed}}
-		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn); err != nil {
+		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.kept); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -89,7 +94,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
 		later = append(later, g.JobID)
-		w, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, withdrawScope{households: households, subjects: subjects})
+		w, err := withdrawJob(ctx, tx, g.JobID, later, guessed, g.savedAt, withdrawScope{households: households, subjects: subjects, kept: g.kept})
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -114,11 +119,15 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	return out, nil
 }
 
+// withdrawnUploads are the uploads withdrawn by 撤销 (Undo), an SQL list.
+const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
+
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
 // subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
 type withdrawScope struct {
 	whole                bool
 	households, subjects []string
+	kept                 bool // the upload kept the rows it overwrote (uploads.kept): they are put back
 }
 
 // withdrawn is what withdrawJob took back.
@@ -130,6 +139,7 @@ type withdrawn struct {
 	reopened int             // tasks it closed, open again
 	closed   int             // tasks closed before it that it raised again, closed again (whole)
 	changed  bool            // anything at all (an entity's task has no household)
+	restored restored        // the rows it had overwritten, put back (keep.go)
 }
 
 // withdrawJob deletes what job stored for period (the quarter it was evaluated for), within sc,
@@ -142,6 +152,13 @@ type withdrawn struct {
 // closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
 // holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
 // later upload has stored a point of since: that upload judged them too.
+//
+// Each point, payment and summary row deleted gets back the row job overwrote, and job leaves
+// the chain of the rows a later upload overwrote (keep.go; of a guessed upload, of the payments
+// in sc). Of a whole upload, the tasks follow the same chain through the uploads withdrawn
+// meanwhile (raised_by, closed_by, reopened_by): a task one of them raised first and job saw
+// again goes, one it closed that job left closed is open again when the point now on record is
+// of an upload before it, one it raised again is closed again.
 func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, period calc.Period, savedAt int64,
 	sc withdrawScope) (*withdrawn, error) {
 	quarter := period.String()
@@ -152,6 +169,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	var found []any
 	units := map[calc.Unit]bool{}
 	blocked := map[string]bool{}
+	blockedUnits := map[calc.Unit]bool{} // of a guessed upload, the units of the households left
 	scanPoints := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
@@ -163,6 +181,7 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			}
 			if j != job {
 				blocked[h] = true
+				blockedUnits[u] = true
 				continue
 			}
 			found = append(found, h)
@@ -255,19 +274,29 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	for _, h := range found {
 		touch(h.(string))
 	}
+	pointKeys := make([]string, 0, len(found))
 	for start := 0; start < len(found); start += 400 {
 		chunk := found[start:min(start+400, len(found))]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM households WHERE period = ? AND job_id = ? AND household IN (`+placeholders(len(chunk))+`)`,
 			append([]any{quarter, job}, chunk...)...); err != nil {
 			return nil, err
 		}
+		for _, h := range chunk {
+			pointKeys = append(pointKeys, h.(string)+"|"+quarter)
+		}
 	}
-	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND `+whole("1", "subject IN (?list)")+` RETURNING subject`, false,
+	// Each point, payment and summary row deleted gets back the row it overwrote (keep.go).
+	if err := restoreKept(ctx, tx, keptHousehold, job, sc.kept, pointKeys, &out.restored); err != nil {
+		return nil, err
+	}
+	var payKeys []string
+	err := each(`DELETE FROM payments WHERE year = ? AND job_id = ? AND `+whole("1", "subject IN (?list)")+` RETURNING subject, rule`, false,
 		[]any{period.Year, job}, func(rows *sql.Rows) error {
-			var subject string
-			if err := rows.Scan(&subject); err != nil {
+			var subject, rule string
+			if err := rows.Scan(&subject, &rule); err != nil {
 				return err
 			}
+			payKeys = append(payKeys, fmt.Sprintf("%s|%s|%d", subject, rule, period.Year))
 			out.changed = true
 			out.payments++
 			if !sc.whole { // of a whole upload, its households are those of its points and tasks (a subject may be an ID number)
@@ -278,6 +307,28 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	if err != nil {
 		return nil, err
 	}
+	if err := restoreKept(ctx, tx, keptPayment, job, sc.kept, payKeys, &out.restored); err != nil {
+		return nil, err
+	}
+	// The payment rows and points a later upload overwrote: job's leave their chain. Of a
+	// guessed upload, those of the households and subjects in sc, blocked ones included: when
+	// the later upload is withdrawn, the guessed quarter's data does not come back.
+	if sc.whole {
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, true, "1"); err != nil {
+			return nil, err
+		}
+	}
+	scope := append(append([]string(nil), households...), subjects...)
+	for start := 0; !sc.whole && start < len(scope); start += 400 {
+		chunk := anys(scope[start:min(start+400, len(scope))])
+		prefix := `substr(k.key, 1, instr(k.key, '|') - 1) IN (` + placeholders(len(chunk)) + `)`
+		if err := spliceKept(ctx, tx, keptPayment, job, sc.kept, false, prefix, chunk...); err != nil {
+			return nil, err
+		}
+		if err := spliceKept(ctx, tx, keptHousehold, job, sc.kept, false, prefix+` AND k.key LIKE ?`, append(chunk, "%|"+quarter)...); err != nil {
+			return nil, err
+		}
+	}
 	type task struct{ id, rule string }
 	var tasks []task
 	seen := map[string]bool{}
@@ -285,8 +336,17 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	for i, j := range jobs {
 		jobArgs[i] = j
 	}
-	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?
-		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, append(jobArgs, savedAt), func(rows *sql.Rows) error {
+	taskArgs := append(jobArgs, savedAt)
+	raisedBy := ""
+	if sc.whole {
+		// And, of a whole upload, those an upload withdrawn meanwhile raised first that it saw
+		// again, or that it raised first and an upload withdrawn meanwhile saw again (raised_by).
+		raisedBy = ` OR (raised_by <> 0 AND (job_id = ? OR raised_by = ?) AND (job_id = ? OR job_id IN ` + withdrawnUploads + `)
+			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `))`
+		taskArgs = append(taskArgs, job, job, job, job)
+	}
+	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE ((job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?)`+raisedBy+`)
+		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, taskArgs, func(rows *sql.Rows) error {
 		var t task
 		var h string
 		var u calc.Unit
@@ -354,10 +414,40 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		return nil, err
 	}
 	if sc.whole {
+		// The tasks an upload withdrawn meanwhile closed, that it (holding the household's point
+		// then) kept open: open again when the point now on record is of an upload before that one.
+		for start := 0; start < len(found); start += 400 {
+			chunk := found[start:min(start+400, len(found))]
+			rows, err := tx.QueryContext(ctx, `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by < ?
+				AND closed_by IN `+withdrawnUploads+` AND household IN (`+placeholders(len(chunk))+`)
+				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by) RETURNING household`,
+				append([]any{job}, chunk...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out.changed = true
+				out.reopened++
+				touch(h)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
 		// The tasks closed before it that it raised again, and no later upload has seen since
-		// (job_id), are closed again as they were: their 已完成 stands, told or not as before.
+		// (job_id), are closed again as they were: their 已完成 stands, told or not as before. So
+		// are those an upload withdrawn meanwhile raised again and it saw again, or it raised
+		// again and an upload withdrawn meanwhile saw again.
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
-			reopened_by = 0 WHERE job_id = ? AND reopened_by = ? AND state = 'open'`, job, job)
+			reopened_by = 0 WHERE state = 'open' AND reopened_by <> 0 AND (job_id = ? OR reopened_by = ?)
+			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)`, job, job, job, job)
 		if err != nil {
 			return nil, err
 		}
@@ -365,23 +455,64 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			out.changed = true
 			out.closed = int(n)
 		}
-		res, err = tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ?`, job, quarter)
+		keys, err := deletedKeys(ctx, tx, `DELETE FROM units WHERE job_id = ? AND period = ? RETURNING `+keptTables[keptUnit].key, job, quarter)
 		if err != nil {
 			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			out.changed = true
+		out.changed = out.changed || len(keys) > 0
+		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
+			return nil, err
+		}
+		// What a later upload overwrote of job's: job leaves the chains of all its rows.
+		for _, kind := range []string{keptHousehold, keptUnit} {
+			if err := spliceKept(ctx, tx, kind, job, sc.kept, true, "1"); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	}
 	for u := range units {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM units WHERE job_id = ? AND period = ? AND county = ?
-			AND (level = ? OR township = ?) AND (level <> ? OR village = ?)`,
-			job, quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
+		keys, err := deletedKeys(ctx, tx, `DELETE FROM units WHERE job_id = ? AND period = ? AND county = ?
+			AND (level = ? OR township = ?) AND (level <> ? OR village = ?) RETURNING `+keptTables[keptUnit].key,
+			job, quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village)
+		if err != nil {
+			return nil, err
+		}
+		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
+			return nil, err
+		}
+	}
+	// Its summary rows of these units a later upload overwrote leave their chain (k.row is job's).
+	for u := range blockedUnits {
+		units[u] = true
+	}
+	for u := range units {
+		if err := spliceKept(ctx, tx, keptUnit, job, sc.kept, false, `json_extract(k.row, '$.period') = ? AND json_extract(k.row, '$.county') = ?
+			AND (json_extract(k.row, '$.level') = ? OR json_extract(k.row, '$.township') = ?)
+			AND (json_extract(k.row, '$.level') <> ? OR json_extract(k.row, '$.village') = ?)`,
+			quarter, u.County, calc.LevelCounty, u.Township, calc.LevelVillage, u.Village); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// deletedKeys runs a DELETE … RETURNING of one text column: the keys of the rows it deleted.
+func deletedKeys(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 func anys(ss []string) []any {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,10 @@ type Evaluation struct {
 	// SubsidiesOnly are the covered households whose open tasks this ledger judges only for its
 	// year's subsidies owed and not paid (subsidy_unpaid): a later year's ledger covered them.
 	SubsidiesOnly map[string]bool
+	// Duplicates are open tasks of a person stored under the person's other subject (the ID
+	// number, or 户编号/姓名) beside the one this evaluation keeps for the same measure: closed
+	// without 已完成 (closed_acked set) and by no upload (撤销 does not open them again).
+	Duplicates []string
 	// Guessed, when set, is the file's name as the group saw it, of an upload evaluated for the
 	// quarter of the upload because its name gave none, whose reply proposed renaming it for
 	// the quarter before (WithdrawGuessed).
@@ -162,6 +167,17 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save household: %w", err)
 		}
+		// The points of this quarter another upload stored, kept for this one's withdrawal (keep.go).
+		for start := 0; start < len(ev.Households); start += 400 {
+			chunk := ev.Households[start:min(start+400, len(ev.Households))]
+			args := []any{ev.JobID, ms(now), ev.JobID, period}
+			for _, h := range chunk {
+				args = append(args, h.Household)
+			}
+			if _, err := tx.ExecContext(ctx, keepSQL(keptHousehold, `period = ? AND household IN (`+placeholders(len(chunk))+`)`), args...); err != nil {
+				return nil, fmt.Errorf("save household: %w", err)
+			}
+		}
 		for _, h := range ev.Households {
 			if _, err := st.ExecContext(ctx, h.Household, period, ev.JobID, h.Name, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Cadre,
 				nullFen(h.YTDPerCapita), nullFen(h.BasePerCapita), h.Monitored, ms(now), h.Members, h.Category, h.Labor, h.LaborLostWhy); err != nil {
@@ -176,6 +192,10 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 		put, err := prepare(`INSERT INTO payments(subject, rule, year, amount, job_id, period) VALUES(?,?,?,?,?,?)
 			ON CONFLICT(subject, rule, year) DO UPDATE SET amount = excluded.amount, job_id = excluded.job_id, period = excluded.period`)
+		if err != nil {
+			return nil, fmt.Errorf("save payment: %w", err)
+		}
+		keep, err := prepare(keepSQL(keptPayment, `subject = ? AND rule = ? AND year = ?`))
 		if err != nil {
 			return nil, fmt.Errorf("save payment: %w", err)
 		}
@@ -201,6 +221,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			per = ""
 			if nw.Period.Valid() {
 				per = nw.Period.String()
+			}
+			if nw.JobID == ev.JobID { // this upload's record: the one it overwrites is kept for its withdrawal
+				if _, err := keep.ExecContext(ctx, ev.JobID, ms(now), ev.JobID, p.Subject, p.Rule, ev.Period.Year); err != nil {
+					return nil, err
+				}
 			}
 			_, err = put.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(nw.Amount), nw.JobID, per)
 			return lowered, err
@@ -245,8 +270,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save unit: %w", err)
 		}
+		keep, err := prepare(keepSQL(keptUnit, `county = ? AND township = ? AND village = ? AND level = ? AND period = ?`))
+		if err != nil {
+			return nil, fmt.Errorf("save unit: %w", err)
+		}
 		for _, u := range ev.Units {
 			b, _ := json.Marshal(u)
+			if _, err := keep.ExecContext(ctx, ev.JobID, ms(now), ev.JobID, u.Unit.County, u.Unit.Township, u.Unit.Village, u.Level, period); err != nil {
+				return nil, fmt.Errorf("save unit: %w", err)
+			}
 			if _, err := st.ExecContext(ctx, u.Unit.County, u.Unit.Township, u.Unit.Village, u.Level, period, string(b), ev.JobID, ms(now)); err != nil {
 				return nil, fmt.Errorf("save unit: %w", err)
 			}
@@ -258,8 +290,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
-		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?)`)
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year, raised_by)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -292,7 +324,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			case err == sql.ErrNoRows:
 				out.NewTasks = append(out.NewTasks, t.ID)
 				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year)
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year, ev.JobID)
 			case err != nil:
 			default:
 				if state == "closed" { // raised again: reopen as new
@@ -403,7 +435,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				continue
 			}
 			seen[id] = true
-			if !raised[id] && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) &&
+			if !raised[id] && !slices.Contains(ev.Duplicates, id) && !SettledOnlyWithinYear(rule, year, ev.Period.Year) && (ev.Covered[subject] || (household != "" && ev.Covered[household])) && (ev.Judges == nil || ev.Judges(id, rule)) &&
 				(!ev.SubsidiesOnly[household] || rule == "subsidy_unpaid") {
 				toClose = append(toClose, id)
 			}
@@ -428,18 +460,27 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		}
 	}
 	out.ClosedTasks = toClose
+	for _, id := range ev.Duplicates {
+		if !raised[id] {
+			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET state='closed', closed_at=?, closed_acked=1, closed_by=0 WHERE id = ? AND state = 'open'`,
+				ms(now), id); err != nil {
+				return nil, fmt.Errorf("close duplicate task: %w", err)
+			}
+		}
+	}
 	if ev.Guessed != "" { // a retry keeps the first save's time: the first_seen of the tasks it raised
 		if _, err := tx.ExecContext(ctx, `INSERT INTO guessed_periods(job_id, platform, chat_id, period, name, saved_at) VALUES(?,?,?,?,?,?)
 			ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, period, ev.Guessed, ms(now)); err != nil {
 			return nil, fmt.Errorf("save guessed period: %w", err)
 		}
 	}
-	// The upload on record for 撤销. A retry keeps the first save's time and count.
+	// The upload on record for 撤销. A retry keeps the first save's time and count. kept: the rows
+	// it overwrote are kept (keep.go).
 	points := map[string]bool{}
 	for _, h := range ev.Households {
 		points[h.Household] = true
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO uploads(job_id, platform, chat_id, sender, period, name, saved_at, households) VALUES(?,?,?,?,?,?,?,?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO uploads(job_id, platform, chat_id, sender, period, name, saved_at, households, kept) VALUES(?,?,?,?,?,?,?,?,1)
 		ON CONFLICT(job_id) DO NOTHING`, ev.JobID, ev.Platform, ev.ChatID, ev.Sender, period, ev.Name, ms(now), len(points)); err != nil {
 		return nil, fmt.Errorf("save upload: %w", err)
 	}

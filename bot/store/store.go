@@ -214,6 +214,36 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN reopened_by INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_closed_at INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE tasks ADD COLUMN reopened_acked INTEGER NOT NULL DEFAULT 0`,
+	// A person's measure open twice, under the ID number and under 户编号/姓名 (a ledger with ID
+	// numbers and one without raised it under both before bot/alias.go kept one): the newer is
+	// closed without 已完成 (closed_acked) and by no upload (撤销 does not reopen it), so that the
+	// cadre is not reminded twice; the older one keeps its due date and reminders.
+	`UPDATE tasks SET state = 'closed', closed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), closed_acked = 1, closed_by = 0
+		WHERE state = 'open' AND household <> '' AND subject_name <> '' AND EXISTS (SELECT 1 FROM tasks AS o
+			WHERE o.state = 'open' AND o.id <> tasks.id AND o.rule = tasks.rule AND (o.rule <> 'subsidy_unpaid' OR o.year = tasks.year)
+			AND o.household = tasks.household AND o.subject_name = tasks.subject_name
+			AND ((o.subject = o.household || '/' || o.subject_name AND tasks.subject <> tasks.household AND instr(tasks.subject, '/') = 0)
+				OR (tasks.subject = tasks.household || '/' || tasks.subject_name AND o.subject <> o.household AND instr(o.subject, '/') = 0))
+			AND replace(o.id, '|' || o.subject, '|') = replace(tasks.id, '|' || tasks.subject, '|')
+			AND (o.first_seen < tasks.first_seen OR (o.first_seen = tasks.first_seen AND o.id < tasks.id)))`,
+	// The rows an upload overwrote (a household's point of a quarter, a payment record, a unit's
+	// summary row), kept for its withdrawal to put back (see keep.go): prev_job is the upload the
+	// row was of, row the row as JSON, NULL when not known. uploads.kept marks the uploads saved
+	// since: of those, a row without a kept row had none before it. Deleted by the daily cleanup
+	// once the upload can no longer be withdrawn (DeleteKeptBefore).
+	`CREATE TABLE kept_rows (
+		job_id   INTEGER NOT NULL,               -- the upload that overwrote the row
+		kind     TEXT NOT NULL,                  -- household | payment | unit
+		key      TEXT NOT NULL,                  -- the row's primary key, joined by '|'
+		prev_job INTEGER NOT NULL,               -- the upload that had written it (0: not known)
+		row      TEXT,                           -- the row as JSON, NULL when not known
+		saved_at INTEGER NOT NULL,               -- unix ms of the overwriting upload's save
+		PRIMARY KEY (job_id, kind, key)
+	)`,
+	`ALTER TABLE uploads ADD COLUMN kept INTEGER NOT NULL DEFAULT 0`,
+	// The upload that raised a task first: a task an upload withdrawn meanwhile raised, that a
+	// later upload saw again, goes with that later upload's withdrawal (0: stored before).
+	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
 	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"zengshou/calc"
@@ -29,12 +30,24 @@ type Upload struct {
 // UndoResult is what Undo took back of an upload.
 type UndoResult struct {
 	Households int `json:"households"` // households it withdrew something of (points, tasks)
-	Points     int `json:"points"`     // household points deleted
+	Points     int `json:"points"`     // household points deleted (Restored of them put back as before it)
 	Covered    int `json:"covered"`    // households whose point a later upload holds: left
-	Payments   int `json:"payments"`   // payment rows it had set last, deleted
+	Payments   int `json:"payments"`   // payment rows it had set last, deleted (none before it, or not known)
 	Deleted    int `json:"deleted"`    // tasks it raised first, deleted
 	Reopened   int `json:"reopened"`   // tasks it closed, open again
 	Closed     int `json:"closed"`     // tasks closed before it that it raised again, closed again
+	// Kept: it was saved keeping the rows it overwrote (keep.go), put back now: the points of
+	// Restored households, RestoredPayments payment rows and RestoredUnits summary rows, as the
+	// uploads RestoredFrom had them. Lost and LostPayments are the points and payment rows
+	// deleted whose earlier row is not known (of an upload saved before rows were kept). An
+	// upload saved before (Kept false) restores nothing and does not know what it deleted.
+	Kept             bool    `json:"kept,omitempty"`
+	Restored         int     `json:"restored,omitempty"`
+	RestoredPayments int     `json:"restored_payments,omitempty"`
+	RestoredUnits    int     `json:"restored_units,omitempty"`
+	RestoredFrom     []int64 `json:"restored_from,omitempty"`
+	Lost             int     `json:"lost,omitempty"`
+	LostPayments     int     `json:"lost_payments,omitempty"`
 	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
 	Retry   bool `json:"-"`
 	Already bool `json:"-"`
@@ -115,8 +128,9 @@ func (s *Store) PendingFiles(ctx context.Context, platform, chat string, before 
 }
 
 // Undo withdraws, in one transaction, everything upload job still holds (撤销): its household
-// points of its quarter, the payments it set last (the amount on record before it is not
-// restored), the tasks it raised first (deleted: neither open nor 已完成), and its summary rows;
+// points of its quarter, the payments it set last, the tasks it raised first (deleted: neither
+// open nor 已完成), and its summary rows, each point, payment and summary row put back as it was
+// before job overwrote it (keep.go; an upload saved before rows were kept restores nothing);
 // the tasks it closed are open again (closed_acked kept: nobody is told 已完成 twice) but those
 // of a household a later upload stored a point of since. What a later upload wrote since (a point,
 // a payment, a task it saw again: job_id) is that upload's and stays: Covered counts the
@@ -140,7 +154,8 @@ func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Ti
 		return nil, fmt.Errorf("undo upload %d: %w", job, err)
 	}
 	var undoKey string
-	if err := tx.QueryRowContext(ctx, `SELECT undo_key FROM uploads WHERE job_id = ?`, job).Scan(&undoKey); err != nil {
+	var kept bool
+	if err := tx.QueryRowContext(ctx, `SELECT undo_key, kept FROM uploads WHERE job_id = ?`, job).Scan(&undoKey, &kept); err != nil {
 		return nil, fmt.Errorf("undo upload %d: %w", job, err)
 	}
 	if !u.UndoneAt.IsZero() {
@@ -151,11 +166,18 @@ func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Ti
 		out.Retry, out.Already = undoKey == key, undoKey != key
 		return out, nil
 	}
-	w, err := withdrawJob(ctx, tx, job, []int64{job}, u.Period, ms(u.SavedAt), withdrawScope{whole: true})
+	w, err := withdrawJob(ctx, tx, job, []int64{job}, u.Period, ms(u.SavedAt), withdrawScope{whole: true, kept: kept})
 	if err != nil {
 		return nil, fmt.Errorf("undo upload %d: %w", job, err)
 	}
-	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments, Deleted: w.deleted, Reopened: w.reopened, Closed: w.closed}
+	r := w.restored
+	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments - r.rows[keptPayment], Deleted: w.deleted,
+		Reopened: w.reopened, Closed: w.closed, Kept: kept, Restored: r.rows[keptHousehold], RestoredPayments: r.rows[keptPayment],
+		RestoredUnits: r.rows[keptUnit], Lost: r.unknown[keptHousehold], LostPayments: r.unknown[keptPayment]}
+	for j := range r.from {
+		out.RestoredFrom = append(out.RestoredFrom, j)
+	}
+	slices.Sort(out.RestoredFrom)
 	// The households of its points not withdrawn: a later upload holds them (or a renamed copy
 	// withdrew them, WithdrawGuessed).
 	out.Covered = max(u.Households-w.points, 0)

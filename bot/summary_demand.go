@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"zengshou/calc"
+	"zengshou/config"
+	"zengshou/connectors"
+)
+
+// summaryCommand is 汇总 [单位]: 进度's text and, attached, the leaders' summary workbook of the
+// unit, built from the store now exactly as the scheduled summary builds it (loadSummaryInputs,
+// scoped, writeBook). Without a unit (or with 全市): the asker's unit when they are a leader in
+// the roster, else the whole city.
+//
+// Anyone may ask, as anyone may ask 进度: the workbook holds the units' figures only (counts,
+// money, completion, 两高于), no household and no person, which 进度 already gives to any chat;
+// so it is the same file in a group and in a direct chat.
+//
+// The workbook is written in the job's folder while the command is answered, and the job keeps
+// the result: a reply retried after a crash sends these same bytes under the same idempotency
+// key (the platform, or the store's record of the parts sent, drops what was delivered), never
+// a second workbook built from a store that has changed since.
+func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg, dir string) jobResult {
+	cfg := s.Config()
+	in, err := s.loadSummaryInputs(ctx)
+	if err != nil {
+		s.log.WithError(err).Warn("汇总: summary inputs")
+		return jobResult{Kind: "reply", Text: "暂时无法生成汇总，请稍后再试。"}
+	}
+	var (
+		text, name, note string
+		inScope          func(calc.Unit) bool
+		scope            config.Unit
+		leader           bool
+	)
+	if arg == "全市" || arg == "全部" {
+		arg = ""
+	} else if arg == "" {
+		scope, note, leader = s.leaderScope(ev)
+	}
+	switch {
+	case arg != "":
+		query := unitQuery(arg)
+		inScope = func(u calc.Unit) bool { _, ok := namedLevel(query, u); return ok }
+		text = s.progressText(ctx, arg) // a unit that matches nothing: 进度's “没有找到单位”
+		name = demandUnitName(query, in.units, inScope)
+	case leader && scope != (config.Unit{}):
+		inScope = func(u calc.Unit) bool { return covers(scope, u) }
+		name = scopeName(scope)
+		query := name
+		if scope.Township == "" && scope.Village != "" { // 巴林左旗红旗村 is no name 进度 knows
+			query = scope.Village
+		}
+		text = s.progressText(ctx, query)
+	default:
+		inScope = func(calc.Unit) bool { return true }
+		name = "全市"
+		text = s.progressText(ctx, "")
+	}
+	units, tasks := in.scoped(inScope)
+	if len(units) == 0 {
+		if leader && scope != (config.Unit{}) { // the leader's own unit, as the scheduled summary says it
+			return jobResult{Kind: "reply", Text: fmt.Sprintf("“%s”暂无已上传的台账数据，没有汇总工作簿。", name) + scopeNotFound(scope, in.units)}
+		}
+		return jobResult{Kind: "reply", Text: text}
+	}
+	now := s.clock.Now().In(cfg.Reminders.Location())
+	path := filepath.Join(dir, "汇总.xlsx")
+	if err := in.writeBook(path, "demand", units, tasks, cfg, now); err != nil {
+		s.log.WithError(err).Warn("汇总: workbook")
+		return jobResult{Kind: "reply", Text: text + "\n汇总工作簿生成失败，请稍后再试。"}
+	}
+	text += fmt.Sprintf("\n附件为%s的汇总工作簿（与领导定期收到的汇总相同，按当前数据生成）。", name) + note
+	file := connectors.CleanFileName("汇总-" + name + "-" + now.Format("2006-01-02") + ".xlsx")
+	return jobResult{Kind: "reply", Text: text, File: path, FileName: file}
+}
+
+// leaderScope is the unit of the sender when they are a leader in the roster (leader); a leader
+// of several units (in the roster once for each) gets the first, and note says how to ask for
+// the others.
+func (s *Service) leaderScope(ev *connectors.Event) (scope config.Unit, note string, leader bool) {
+	n := 0
+	for _, l := range s.Config().Roster.Leaders {
+		if id := l.IDs[ev.Platform]; id == "" || id != ev.SenderID {
+			continue
+		}
+		if n == 0 {
+			scope, leader = l.Unit, true
+		}
+		n++
+	}
+	if n > 1 {
+		note = "您在名册中负责多个单位，其他单位请发送“汇总 单位名”。"
+	}
+	return scope, note, leader
+}
+
+// demandUnitName names the unit 汇总 was asked for, for its workbook's file name: the full name
+// of the one unit at the highest level the query names (红旗镇 → 巴林左旗红旗镇), or the query
+// when it names several (two townships of one name).
+func demandUnitName(query string, units []calc.UnitSummary, inScope func(calc.Unit) bool) string {
+	best, count, label := 4, 0, query
+	for _, u := range units {
+		if !inScope(u.Unit) {
+			continue
+		}
+		switch r := levelRank(u.Level); {
+		case r < best:
+			best, count, label = r, 1, unitLabel(u)
+		case r == best:
+			count++
+		}
+	}
+	if count != 1 {
+		return query
+	}
+	return label
+}
