@@ -827,8 +827,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 }
 
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
-// or are past their due date, once per task. Leaders see household names masked. It returns
-// how many messages were sent.
+// (when the reminder after the one that warned is due) or are past their due date: each task
+// once to each leader, in each round of it (raised again after it was done: again). Leaders see
+// household names masked. It returns how many messages were sent.
 func (s *Service) Escalate(ctx context.Context) (int, error) {
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
