@@ -535,7 +535,7 @@ func (s *Service) myTasksText(ctx context.Context, ev *connectors.Event) (string
 	now := s.clock.Now()
 	shown := min(len(mine), max(s.Config().Reminders.DigestMaxItems, 1))
 	for i, t := range mine[:shown] {
-		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), t.Due.In(loc).Format("2006-01-02"))
+		fmt.Fprintf(&b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), dueText(t.Due))
 		if pastDue(t.Due, now, loc) {
 			b.WriteString("（已逾期）")
 		}

@@ -73,9 +73,10 @@ func TestLongDigestListsTheFirstItemsAndAttachesTheRest(t *testing.T) {
 	if !dm || !group {
 		t.Fatalf("digests: direct %v, group %v", dm, group)
 	}
-	// Reminded once with escalate_after 1: escalated at the next pass, listed up to the cap.
+	// Reminded once with escalate_after 1: escalated with the next reminder (repeat_interval
+	// 72h: 12-04), listed up to the cap.
 	before = len(h.messages(""))
-	h.tickAt(at(2026, 12, 2, 9, 0))
+	h.tickAt(at(2026, 12, 4, 9, 0))
 	escalated := false
 	for _, m := range h.messages("")[before:] {
 		if !strings.Contains(m.Text, "逾期上报") {

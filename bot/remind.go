@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -33,7 +34,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	now := s.clock.Now().In(loc)
 	if cfg.Reminders.Enabled {
 		if h, m, ok := config.ClockTime(cfg.Reminders.DigestTime); ok {
-			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), nextDailySlot(now, h, m), func() error {
+			if err := s.onSchedule(ctx, "digest", now, dailySlot(now, h, m), true, func() error {
 				if _, err := s.Escalate(ctx); err != nil {
 					return err
 				}
@@ -45,7 +46,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	if day, h, m, ok := cfg.Summaries.WeeklyAt(); ok {
-		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), time.Time{}, func() error {
+		if err := s.onSchedule(ctx, "weekly", now, weeklySlot(now, day, h, m), false, func() error {
 			_, err := s.SendSummaries(ctx, "weekly")
 			return err
 		}); err != nil {
@@ -57,7 +58,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		if !ok {
 			h, m = 9, 0
 		}
-		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), time.Time{}, func() error {
+		if err := s.onSchedule(ctx, "quarterly", now, quarterSlot(now, h, m), false, func() error {
 			_, err := s.SendSummaries(ctx, "quarterly")
 			return err
 		}); err != nil {
@@ -69,20 +70,32 @@ func (s *Service) Tick(ctx context.Context) error {
 
 // onSchedule runs fn when slot (the latest scheduled time ≤ now) has not run yet. Outside
 // working time the run is deferred: the mark stays, so the next tick in working time runs it.
-// upcoming, when set, is the next slot after now: a deferred run made on that slot's day (08:00,
-// when quiet hours end after a weekend or a holiday) is that day's run too, so the day's own
-// slot an hour later does not run a second pass (a second digest the same morning, and a report
-// to the leaders an hour after the digest that warned of it).
-func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcoming time.Time, fn func() error) error {
+// A daily schedule runs at most once a calendar day (in the reminders' zone): a deferred run
+// made on a day whose own slot is later (08:00, when quiet hours end after a weekend or a
+// holiday, before the 09:00 slot) is that day's run, so the day's slot does not run a second
+// pass (a second digest the same morning, and a report to the leaders an hour after the digest
+// that warned of it); nor does a slot moved later the same day by a config reload. A slot that
+// falls in the evening quiet hours runs the next morning, every day.
+func (s *Service) onSchedule(ctx context.Context, name string, now, slot time.Time, daily bool, fn func() error) error {
 	last, err := s.st.Mark(ctx, name)
 	if err != nil {
 		return err
 	}
 	if last.IsZero() { // first run of this schedule: start from now, send nothing from the past
-		return s.st.SetMark(ctx, name, now)
+		first := now
+		if daily && !slot.IsZero() {
+			first = slot // the past slot counts as run; today's later slot still runs
+		}
+		return s.st.SetMark(ctx, name, first)
 	}
 	if slot.IsZero() || !last.Before(slot) {
 		return nil
+	}
+	if daily {
+		ly, lm, ld := last.In(now.Location()).Date()
+		if y, m, d := now.Date(); ly == y && lm == m && ld == d {
+			return nil // today's pass has run
+		}
 	}
 	if !s.workingTime(now) {
 		if _, seen := s.deferred.LoadOrStore(name+"|"+slot.String(), true); !seen { // once per pass held over, not per tick
@@ -93,13 +106,7 @@ func (s *Service) onSchedule(ctx context.Context, name string, now, slot, upcomi
 	if err := fn(); err != nil {
 		return err
 	}
-	mark := now
-	if y, m, d := now.Date(); !upcoming.IsZero() {
-		if uy, um, ud := upcoming.Date(); uy == y && um == m && ud == d {
-			mark = upcoming
-		}
-	}
-	return s.st.SetMark(ctx, name, mark)
+	return s.st.SetMark(ctx, name, now)
 }
 
 // RunScheduler ticks every interval until ctx ends.
@@ -122,15 +129,6 @@ func dailySlot(now time.Time, h, m int) time.Time {
 	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
 	if now.Before(slot) {
 		slot = slot.AddDate(0, 0, -1)
-	}
-	return slot
-}
-
-// nextDailySlot is the first daily slot after now.
-func nextDailySlot(now time.Time, h, m int) time.Time {
-	slot := time.Date(now.Year(), now.Month(), now.Day(), h, m, 0, 0, now.Location())
-	if !now.Before(slot) {
-		slot = slot.AddDate(0, 0, 1)
 	}
 	return slot
 }
@@ -190,8 +188,14 @@ func (s *Service) workingTime(now time.Time) bool {
 // day in the configured zone. A task due 2027-03-31 may be done all that day (its due time is
 // midnight UTC, 08:00 in Shanghai, which made it overdue at the 09:00 pass of its own day).
 func pastDue(due, now time.Time, loc *time.Location) bool {
-	d := due.In(loc)
-	return !now.Before(time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc))
+	y, m, d := due.UTC().Date()
+	return !now.Before(time.Date(y, m, d+1, 0, 0, 0, 0, loc))
+}
+
+// dueText is a task's due date as written (2027-03-31): the calendar day, which a zone west of
+// Greenwich turned into the evening before.
+func dueText(due time.Time) string {
+	return due.UTC().Format("2006-01-02")
 }
 
 // recipient is where a person's messages go.
@@ -303,13 +307,90 @@ func (s *Service) SendDigests(ctx context.Context, force bool) (int, error) {
 // count as sent.
 func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 	force := forced != ""
-	open, err := s.st.OpenTasks(ctx)
+	digests, err := s.digestPlan(ctx)
 	if err != nil {
 		return 0, err
 	}
+	cfg := s.Config()
+	now := s.clock.Now()
+	sent := 0
+	for _, d := range digests {
+		tasks, done, hash := d.tasks, d.done, d.hash
+		due, err := s.digestDue(ctx, d, now)
+		if err != nil {
+			return sent, err
+		}
+		if !force && !due {
+			continue
+		}
+		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
+		if force {
+			slot = forced
+		}
+		key := "reminder|" + d.who + "|" + d.full[:12] + "|" + slot
+		text, omitted := s.digestText(d.sections, d.direct, now)
+		var file *connectors.Attachment
+		if omitted {
+			data, err := s.taskListBook(tasks, d.direct, now)
+			if err != nil {
+				return sent, fmt.Errorf("reminder: task list: %w", err)
+			}
+			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
+		}
+		ok2, err := s.sendMarking(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil,
+			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done)})
+		if errors.Is(err, errUnrecorded) {
+			return sent, err
+		}
+		if err != nil {
+			s.metrics.reminders.WithLabelValues("failed").Inc()
+			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
+			continue
+		}
+		if !ok2 {
+			if force { // this pass's digest went out before a restart
+				sent++
+			}
+			continue
+		}
+		sent++
+		s.metrics.reminders.WithLabelValues("sent").Inc()
+	}
+	return sent, nil
+}
+
+// digest is one message of a digest pass: to a cadre alone, or to a group for the cadres
+// outside the roster whose tasks came from it.
+type digest struct {
+	rcp         recipient
+	direct      bool
+	who         string // notification-log recipient key
+	sections    []digestSection
+	tasks, done []store.TaskRow // of every section
+	hash        string          // of its open tasks: an unchanged list waits the repeat interval
+	full        string          // of its content, the closed tasks too: the send's key
+}
+
+// digestDue reports whether a scheduled pass sends d at now: its content changed since the last
+// digest to the same recipient, or the repeat interval has passed.
+func (s *Service) digestDue(ctx context.Context, d *digest, now time.Time) (bool, error) {
+	last, at, ok, err := s.st.LastSent(ctx, "reminder", d.who)
+	if err != nil {
+		return false, err
+	}
+	return !ok || len(d.done) > 0 || last != d.hash || now.Sub(at) >= s.Config().Reminders.RepeatInterval, nil
+}
+
+// digestPlan groups the open tasks, and the closed ones no digest has reported yet, into the
+// digests of a pass.
+func (s *Service) digestPlan(ctx context.Context) ([]*digest, error) {
+	open, err := s.st.OpenTasks(ctx)
+	if err != nil {
+		return nil, err
+	}
 	closed, err := s.st.ClosedUnacked(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	// Tasks go to their cadre's roster entry: a name, and the entry when several share it.
 	cadres := s.Config().Roster.Cadres
@@ -345,16 +426,8 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 		order = append(order, c)
 	}
 	sort.Strings(order)
-	cfg := s.Config()
-	now := s.clock.Now()
 	// One digest per recipient: a cadre in the roster gets their own; the cadres outside it whose
 	// tasks came from the same chat share one message there (a group is not spammed per cadre).
-	type digest struct {
-		rcp      recipient
-		direct   bool
-		who      string // notification-log recipient key
-		sections []digestSection
-	}
 	var digests []*digest
 	byChat := map[string]*digest{}
 	for _, k := range order {
@@ -372,67 +445,58 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			digests = append(digests, &digest{rcp: rcp, direct: true, who: rcp.key() + "|" + cadre, sections: []digestSection{sec}})
 			continue
 		}
-		d := byChat[rcp.key()]
-		if d == nil {
-			d = &digest{rcp: rcp, who: rcp.key()}
-			byChat[rcp.key()] = d
-			digests = append(digests, d)
+		// In the groups, each task goes to the chat its ledger came from: two cadres of the same
+		// name outside the roster (or one with ledgers from two villages' groups) are not put
+		// together in the first group, with the other village's households.
+		parts := map[string]*digestSection{}
+		var chats []recipient
+		part := func(t store.TaskRow) *digestSection {
+			r, ok := s.chatOf(t)
+			if !ok {
+				return nil
+			}
+			p := parts[r.key()]
+			if p == nil {
+				p = &digestSection{cadre: sec.cadre, inRoster: sec.inRoster}
+				parts[r.key()] = p
+				chats = append(chats, r)
+			}
+			return p
 		}
-		d.sections = append(d.sections, sec)
+		for _, t := range sec.tasks {
+			if p := part(t); p != nil {
+				p.tasks = append(p.tasks, t)
+			}
+		}
+		for _, t := range sec.done {
+			if p := part(t); p != nil {
+				p.done = append(p.done, t)
+			}
+		}
+		for _, r := range chats {
+			parts[r.key()].elsewhere = len(parts[r.key()].tasks) < len(sec.tasks)
+			d := byChat[r.key()]
+			if d == nil {
+				d = &digest{rcp: r, who: r.key()}
+				byChat[r.key()] = d
+				digests = append(digests, d)
+			}
+			d.sections = append(d.sections, *parts[r.key()])
+		}
 	}
-	sent := 0
+	// The closed tasks are said once (then acknowledged): a digest that said 已完成 does not make
+	// the next one, with the same open tasks, count as changed.
 	for _, d := range digests {
-		h := sha256.New()
-		var tasks, done []store.TaskRow
+		h, full := sha256.New(), sha256.New()
 		for _, sec := range d.sections {
-			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
-			tasks = append(tasks, sec.tasks...)
-			done = append(done, sec.done...)
+			fmt.Fprintf(h, "%s|%s\n", sec.cadre, digestHash(sec.tasks, nil))
+			fmt.Fprintf(full, "%s|%s\n", sec.cadre, digestHash(sec.tasks, sec.done))
+			d.tasks = append(d.tasks, sec.tasks...)
+			d.done = append(d.done, sec.done...)
 		}
-		hash := hex.EncodeToString(h.Sum(nil))
-		last, at, ok, err := s.st.LastSent(ctx, "reminder", d.who)
-		if err != nil {
-			return sent, err
-		}
-		if !force && ok && last == hash && now.Sub(at) < cfg.Reminders.RepeatInterval {
-			continue
-		}
-		slot := now.In(cfg.Reminders.Location()).Format("2006-01-02")
-		if force {
-			slot = forced
-		}
-		key := "reminder|" + d.who + "|" + hash[:12] + "|" + slot
-		text, omitted := s.digestText(d.sections, d.direct, now)
-		var file *connectors.Attachment
-		if omitted {
-			data, err := s.taskListBook(tasks, d.direct, now)
-			if err != nil {
-				return sent, fmt.Errorf("reminder: task list: %w", err)
-			}
-			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
-		}
-		ok2, err := s.send(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil)
-		if err != nil {
-			s.metrics.reminders.WithLabelValues("failed").Inc()
-			s.log.WithError(err).WithField("to", d.rcp.platform).Warn("reminder: send failed; will retry next pass")
-			continue
-		}
-		if !ok2 {
-			if force { // this pass's digest went out before a restart
-				sent++
-			}
-			continue
-		}
-		sent++
-		s.metrics.reminders.WithLabelValues("sent").Inc()
-		if err := s.st.MarkReminded(ctx, taskIDs(tasks)); err != nil {
-			return sent, err
-		}
-		if err := s.st.MarkClosedAcked(ctx, taskIDs(done)); err != nil {
-			return sent, err
-		}
+		d.hash, d.full = hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(full.Sum(nil))
 	}
-	return sent, nil
+	return digests, nil
 }
 
 // digestSection is one cadre's part of a digest.
@@ -440,6 +504,7 @@ type digestSection struct {
 	cadre       string
 	tasks, done []store.TaskRow
 	inRoster    bool // in roster.cadres, but with no id on an enabled platform of these tasks
+	elsewhere   bool // the cadre has open tasks from another group's ledgers (in that group's digest)
 }
 
 // send delivers one logged message exactly once per key: the key is claimed in the
@@ -447,6 +512,13 @@ type digestSection struct {
 // send fails (so it is retried), and marked sent after. The same key is the platform
 // idempotency key, so a resend after a crash between send and mark is dropped by the platform.
 func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string) (bool, error) {
+	return s.sendMarking(ctx, r, kind, who, digest, key, text, file, mentions, store.SendMarks{})
+}
+
+// sendMarking is send, recording marks on tasks with the delivery (in one transaction). A
+// delivery whose record failed stays claimed (it went out): the restart releases the claim and
+// the pass sends it again under the same idempotency key, which the platform drops.
+func (s *Service) sendMarking(ctx context.Context, r recipient, kind, who, digest, key, text string, file *connectors.Attachment, mentions []string, marks store.SendMarks) (bool, error) {
 	c := s.conn(r.platform)
 	if c == nil {
 		return false, fmt.Errorf("send %s: platform %s not enabled", kind, r.platform)
@@ -472,8 +544,15 @@ func (s *Service) send(ctx context.Context, r recipient, kind, who, digest, key,
 			return false, err
 		}
 	}
-	return true, s.st.SendDone(ctx, key, s.clock.Now())
+	if err := s.st.SendDoneMarking(ctx, key, s.clock.Now(), marks); err != nil {
+		return true, fmt.Errorf("%w: %w", errUnrecorded, err)
+	}
+	return true, nil
 }
+
+// errUnrecorded is a message delivered whose delivery could not be recorded: the pass stops
+// (its schedule is not marked run), so that it runs again after the restart.
+var errUnrecorded = errors.New("sent, not recorded")
 
 func shortHash(s string) string {
 	h := sha256.Sum256([]byte(s))
@@ -483,7 +562,7 @@ func shortHash(s string) string {
 func digestHash(tasks, done []store.TaskRow) string {
 	h := sha256.New()
 	for _, t := range tasks {
-		fmt.Fprintf(h, "o|%s|%v|%s\n", t.ID, fenText(t.Amount), t.Due.Format("2006-01-02"))
+		fmt.Fprintf(h, "o|%s|%v|%s\n", t.ID, fenText(t.Amount), dueText(t.Due))
 	}
 	for _, t := range done {
 		fmt.Fprintf(h, "c|%s\n", t.ID)
@@ -556,12 +635,33 @@ func covers(l config.Unit, u calc.Unit) bool {
 		(l.Village == "" || l.Village == u.Village)
 }
 
-func leaderTitle(ls []config.Leader) string {
-	if len(ls) == 0 {
-		return "上级领导"
+// leaderTitle names the leaders the tasks escalate to, by the nearest level that leads each
+// one's unit (a township's leaders before the county's or the whole city's, whatever their order
+// in the roster): “巴林左旗林东镇领导”, “全市领导”, or “上级领导” when none does (the admins
+// are told then).
+func (s *Service) leaderTitle(tasks []store.TaskRow) string {
+	var titles []string
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		title := "上级领导"
+		depth := -1
+		for _, l := range s.leadersFor(t.Unit) {
+			d := 0
+			for _, v := range []string{l.Unit.County, l.Unit.Township, l.Unit.Village} {
+				if v != "" {
+					d++
+				}
+			}
+			if d > depth {
+				depth, title = d, scopeName(l.Unit)+"领导"
+			}
+		}
+		if !seen[title] {
+			seen[title] = true
+			titles = append(titles, title)
+		}
 	}
-	u := ls[0].Unit
-	return unitName(calc.Unit{County: u.County, Township: u.Township, Village: u.Village}) + "领导"
+	return strings.Join(titles, "、")
 }
 
 // digestText is a digest: to a cadre in the roster alone (direct: household names whole), or to
@@ -638,10 +738,13 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			fmt.Fprintf(b, "（涉及金额%s）", total.Text())
 		}
 		b.WriteString("：\n")
+	} else if sec.elsewhere {
+		b.WriteString("本群台账中的待办已全部完成。\n")
 	} else {
 		b.WriteString("待办已全部完成。\n")
 	}
 	var warn, reported []string
+	var warnTasks, reportedTasks []store.TaskRow
 	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
 	shown := min(len(tasks), *budget)
@@ -666,7 +769,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			}
 			continue
 		}
-		due := t.Due.In(loc).Format("2006-01-02")
+		due := dueText(t.Due)
 		fmt.Fprintf(b, "%d. %s｜%s｜期限 %s", i+1, householdLabel(t, direct), explainFor(t, direct), due)
 		if overdue {
 			b.WriteString("（已逾期）")
@@ -674,8 +777,10 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		switch state {
 		case "reported":
 			reported = append(reported, fmt.Sprint(i+1))
+			reportedTasks = append(reportedTasks, t)
 		case "warn":
 			warn = append(warn, fmt.Sprint(i+1))
+			warnTasks = append(warnTasks, t)
 		}
 		b.WriteString("\n")
 	}
@@ -698,10 +803,10 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		return "第" + strings.Join(nums, "、") + "项"
 	}
 	if len(reported) > 0 {
-		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), s.leaderTitle(reportedTasks))
 	}
 	if len(warn) > 0 {
-		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), leaderTitle(s.leadersFor(tasks[0].Unit)))
+		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), s.leaderTitle(warnTasks))
 	}
 	if len(done) > 0 {
 		var parts []string
@@ -722,8 +827,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 }
 
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
-// or are past their due date, once per task. Leaders see household names masked. It returns
-// how many messages were sent.
+// (when the reminder after the one that warned is due) or are past their due date: each task
+// once to each leader, in each round of it (raised again after it was done: again). Leaders see
+// household names masked. It returns how many messages were sent.
 func (s *Service) Escalate(ctx context.Context) (int, error) {
 	open, err := s.st.OpenTasks(ctx)
 	if err != nil {
@@ -736,10 +842,11 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		title string
 		tasks []store.TaskRow
 		has   map[string]bool // task ids: one account leading a county and one of its townships gets each task once
+		items []string        // the (recipient, task) keys it reports
 	}
 	buckets := map[string]*bucket{}
 	var order []string
-	add := func(r recipient, title string, t store.TaskRow) {
+	add := func(r recipient, title string, t store.TaskRow, item string) {
 		k := r.key()
 		if buckets[k] == nil {
 			buckets[k] = &bucket{r: r, title: title, has: map[string]bool{}}
@@ -748,18 +855,72 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if b := buckets[k]; !b.has[t.ID] {
 			b.has[t.ID] = true
 			b.tasks = append(b.tasks, t)
+			b.items = append(b.items, item)
+		}
+	}
+	// A task's round: a task done and raised again is another round, reported again.
+	round := func(t store.TaskRow) string {
+		if t.ReopenedBy == 0 {
+			return t.ID
+		}
+		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
+	}
+	// Each task is reported to each of its recipients once, recorded per recipient: a leader
+	// whose platform failed gets it at the next pass, and the task counts as reported when every
+	// recipient has it (the others' reports are not sent again).
+	type target struct {
+		r     recipient
+		title string
+		item  string
+	}
+	type candidate struct {
+		t       store.TaskRow
+		targets []target
+	}
+	var cands []candidate
+	var items []string
+	loc := cfg.Reminders.Location()
+	today := now.In(loc).Format("2006-01-02")
+	// The tasks whose cadre's next reminder is due in this pass (changed, or unchanged for the
+	// repeat interval).
+	plan, err := s.digestPlan(ctx)
+	if err != nil {
+		return 0, err
+	}
+	remindedNow := map[string]bool{}
+	for _, d := range plan {
+		due, err := s.digestDue(ctx, d, now)
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range d.tasks {
+			remindedNow[t.ID] = due
 		}
 	}
 	for _, t := range open {
-		if !t.EscalatedAt.IsZero() || (t.Reminders < cfg.Reminders.EscalateAfter && !pastDue(t.Due, now, cfg.Reminders.Location())) {
+		if !t.EscalatedAt.IsZero() {
 			continue
+		}
+		// Reminded escalate_after times, the last of which warned “如下次提醒前仍未完成…将报告”:
+		// reported when the next reminder is due (with it), on a later day than the warning (not
+		// minutes after an admin's “提醒” that gave it).
+		counted := t.Reminders >= cfg.Reminders.EscalateAfter && (t.RemindedAt.IsZero() ||
+			(t.RemindedAt.In(loc).Format("2006-01-02") < today && (remindedNow[t.ID] || now.Sub(t.RemindedAt) >= cfg.Reminders.RepeatInterval)))
+		if !counted && !pastDue(t.Due, now, loc) {
+			continue
+		}
+		c := candidate{t: t}
+		to := func(r recipient, title string) {
+			item := "escalated|" + r.key() + "|" + shortHash(round(t))
+			c.targets = append(c.targets, target{r, title, item})
+			items = append(items, item)
 		}
 		leaders := s.leadersFor(t.Unit)
 		sentTo := false
 		for _, l := range leaders {
 			for _, p := range config.Platforms {
 				if id := l.IDs[p]; id != "" && s.conn(p) != nil {
-					add(recipient{platform: p, userID: id}, l.Name, t)
+					to(recipient{platform: p, userID: id}, l.Name)
 					sentTo = true
 					break
 				}
@@ -769,7 +930,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			for _, a := range cfg.Roster.Admins {
 				for _, p := range config.Platforms {
 					if id := a.IDs[p]; id != "" && s.conn(p) != nil {
-						add(recipient{platform: p, userID: id}, a.Name, t)
+						to(recipient{platform: p, userID: id}, a.Name)
 						sentTo = true
 						break
 					}
@@ -777,11 +938,24 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 		}
 		if r, ok := s.chatOf(t); !sentTo && ok {
-			add(r, "", t)
+			to(r, "")
+		}
+		if len(c.targets) > 0 {
+			cands = append(cands, c)
+		}
+	}
+	reported, err := s.st.SentKeys(ctx, items)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cands {
+		for _, tg := range c.targets {
+			if !reported[tg.item] {
+				add(tg.r, tg.title, c.t, tg.item)
+			}
 		}
 	}
 	sent := 0
-	loc := cfg.Reminders.Location()
 	for _, k := range order {
 		bk := buckets[k]
 		var b strings.Builder
@@ -794,7 +968,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
 			if pastDue(t.Due, now, loc) {
-				reason = "已逾期（期限" + t.Due.In(loc).Format("2006-01-02") + "）"
+				reason = "已逾期（期限" + dueText(t.Due) + "）"
 			}
 			cadre := t.Cadre
 			if cadre == "" {
@@ -814,19 +988,44 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)
 		sort.Strings(ids)
-		key := "escalation|" + k + "|" + shortHash(strings.Join(ids, ","))
-		ok, err := s.send(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil)
+		// Keyed by the tasks' rounds: a task done and raised again is reported again when it is
+		// not done again, which the same leader and set of ids alone took for the first report.
+		// A rerun after a crash, any day, finds the same key.
+		rounds := make([]string, 0, len(bk.tasks))
+		for _, t := range bk.tasks {
+			rounds = append(rounds, round(t))
+		}
+		sort.Strings(rounds)
+		key := "escalation|" + k + "|" + shortHash(strings.Join(rounds, ","))
+		ok, err := s.sendMarking(ctx, bk.r, "reminder", k, "", key, b.String(), file, nil, store.SendMarks{Logged: bk.items})
+		if errors.Is(err, errUnrecorded) {
+			return sent, err
+		}
 		if err != nil {
 			s.metrics.reminders.WithLabelValues("failed").Inc()
+			s.log.WithError(err).WithField("to", bk.r.platform).Warn("escalation: send failed; will retry next pass")
 			continue
 		}
-		if err := s.st.MarkEscalated(ctx, ids, now); err != nil {
-			return sent, err
+		for _, it := range bk.items { // sent now, or before a restart or by another instance (!ok)
+			reported[it] = true
 		}
 		if ok {
 			sent++
 			s.metrics.reminders.WithLabelValues("escalated").Inc()
 		}
+	}
+	var done []string
+	for _, c := range cands {
+		all := true
+		for _, tg := range c.targets {
+			all = all && reported[tg.item]
+		}
+		if all {
+			done = append(done, c.t.ID)
+		}
+	}
+	if err := s.st.MarkEscalated(ctx, done, now); err != nil {
+		return sent, err
 	}
 	return sent, nil
 }

@@ -52,7 +52,7 @@ func (s *Service) taskListBook(tasks []store.TaskRow, direct bool, now time.Time
 			amount = yuanFloat(*t.Amount)
 		}
 		vals := []any{row - 1, cadreName(t.Cadre), name, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Clause, title,
-			explainFor(t, direct), amount, t.Due.In(loc).Format("2006-01-02"), state}
+			explainFor(t, direct), amount, dueText(t.Due), state}
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
 			return nil, err

@@ -298,7 +298,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		// The due date of a task already open stays: a re-upload must not push the deadline back.
 		upd, err := prepare(`UPDATE tasks SET clause=?, subject_name=?, household=?, county=?, township=?, village=?, cadre=?, amount=?, explain=?,
 				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
-				reminders = CASE WHEN state = 'closed' THEN 0 ELSE reminders END,
+				reminders = CASE WHEN state = 'closed' OR (cadre <> '' AND ?7 <> '' AND cadre <> ?7) THEN 0 ELSE reminders END, -- ?7: the cadre; another's reminders start afresh
 				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
 				reopened_closed_at = CASE WHEN state = 'closed' THEN closed_at ELSE reopened_closed_at END,
 				reopened_acked = CASE WHEN state = 'closed' THEN closed_acked ELSE reopened_acked END,

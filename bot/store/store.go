@@ -244,6 +244,8 @@ var migrations = []string{
 	// The upload that raised a task first: a task an upload withdrawn meanwhile raised, that a
 	// later upload saw again, goes with that later upload's withdrawal (0: stored before).
 	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
+	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
+	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

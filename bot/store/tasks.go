@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"zengshou/calc"
@@ -21,8 +22,12 @@ type TaskRow struct {
 	ClosedAt    time.Time
 	ClosedAcked bool
 	Reminders   int
+	RemindedAt  time.Time // the last reminder (zero: never, or before this was kept)
 	EscalatedAt time.Time
-	Year        int // of the evaluation that last raised it
+	// ReopenedBy is the upload (job) that last raised the closed task again (0: never): it
+	// tells the task's rounds apart.
+	ReopenedBy int64
+	Year       int // of the evaluation that last raised it
 }
 
 // SettledOnlyWithinYear reports whether an evaluation for year cannot close the open task: a
@@ -34,15 +39,16 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, escalated_at, year`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
-	var due, first, closed, escalated int64
+	var due, first, closed, reminded, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &escalated, &t.Year)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
+	t.RemindedAt = fromMS(reminded)
 	t.Amount = fenPtr(amount)
 	return t, err
 }
@@ -79,9 +85,9 @@ func (s *Store) ClosedUnacked(ctx context.Context) ([]TaskRow, error) {
 	return s.queryTasks(ctx, `state = 'closed' AND closed_acked = 0`)
 }
 
-// MarkReminded counts one more reminder for each task.
-func (s *Store) MarkReminded(ctx context.Context, ids []string) error {
-	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1 WHERE id = ?`)
+// MarkReminded counts one more reminder for each task, reminded at now.
+func (s *Store) MarkReminded(ctx context.Context, ids []string, now time.Time) error {
+	return s.eachID(ctx, ids, `UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, ms(now))
 }
 
 // MarkClosedAcked records that the digest reported these closed tasks.
@@ -156,6 +162,76 @@ func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
+}
+
+// SendMarks are what a delivered message reports on tasks: reminded (one more reminder, at
+// the delivery), closed ones acknowledged; and the keys of the items it carried, logged as sent
+// (an escalation's tasks, per leader: see SentKeys).
+type SendMarks struct {
+	Reminded, Acked, Logged []string
+}
+
+// SendDoneMarking is SendDone together with the marks, in one transaction: a crash between the
+// two left the delivery recorded and the marks not (a digest's 已完成 said again in the next one),
+// or, the other way round, the marks made twice.
+func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, m SendMarks) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE nflog SET sent_at = ? WHERE key = ?`, ms(now), key); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	for _, u := range []struct {
+		q    string
+		ids  []string
+		args []any
+	}{
+		{`UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, m.Reminded, []any{ms(now)}},
+		{`UPDATE tasks SET closed_acked = 1 WHERE id = ?`, m.Acked, nil},
+		{`INSERT INTO nflog(sent_at, key, kind, recipient, digest) VALUES(?, ?, 'item', '', '') ON CONFLICT(key) DO NOTHING`, m.Logged, []any{ms(now)}},
+	} {
+		for _, id := range u.ids {
+			if _, err := tx.ExecContext(ctx, u.q, append(append([]any{}, u.args...), id)...); err != nil {
+				return fmt.Errorf("mark sent: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
+// SentKeys reports which of keys the notification log holds as sent (SendMarks.Logged).
+func (s *Store) SentKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(keys); start += 400 {
+		chunk := keys[start:min(start+400, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at > 0 AND key IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sent keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sent keys: %w", err)
+			}
+			out[k] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sent keys: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Unclaim forgets a claim whose send failed, so it is tried again later.
