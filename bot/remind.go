@@ -192,6 +192,20 @@ func pastDue(due, now time.Time, loc *time.Location) bool {
 	return !now.Before(time.Date(y, m, d+1, 0, 0, 0, 0, loc))
 }
 
+// dayStart is the start of now's calendar day in loc. A task's reminders count at most once a
+// day (whatever sends them: the daily pass or an admin's 提醒), so that escalate_after reminders
+// take the days between them that the repeat interval gives.
+func dayStart(now time.Time, loc *time.Location) time.Time {
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// remindedToday reports whether t was reminded on now's calendar day: a digest today does not
+// count another reminder for it.
+func remindedToday(t store.TaskRow, now time.Time, loc *time.Location) bool {
+	return !t.RemindedAt.Before(dayStart(now, loc))
+}
+
 // dueText is a task's due date as written (2027-03-31): the calendar day, which a zone west of
 // Greenwich turned into the evening before.
 func dueText(due time.Time) string {
@@ -338,7 +352,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
 		}
 		ok2, err := s.sendMarking(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil,
-			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done)})
+			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done), Day: dayStart(now, cfg.Reminders.Location())})
 		if errors.Is(err, errUnrecorded) {
 			return sent, err
 		}
@@ -747,6 +761,14 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	var warnTasks, reportedTasks []store.TaskRow
 	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
+	// The reminders counted with this digest: one more, unless the task was reminded today
+	// already (then this digest warns only when the earlier one did).
+	counted := func(t store.TaskRow) int {
+		if remindedToday(t, now, loc) {
+			return t.Reminders
+		}
+		return t.Reminders + 1
+	}
 	shown := min(len(tasks), *budget)
 	*budget -= shown
 	for i, t := range tasks {
@@ -757,7 +779,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			// Already reported (escalation runs before the digests of a pass): a warning that it
 			// "will be reported" would be false.
 			state = "reported"
-		case overdue || t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
+		case overdue || counted(t) >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
 			state = "warn"
 		}
 		if i >= shown {

@@ -169,6 +169,10 @@ func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
 // (an escalation's tasks, per leader: see SentKeys).
 type SendMarks struct {
 	Reminded, Acked, Logged []string
+	// Day is the start of the delivery's calendar day (reminders.timezone): a task reminded
+	// since then is not counted again (an admin's 提醒 pressed twice, or after the daily pass,
+	// is one reminder toward escalation), only its reminded_at moves. Zero: every delivery counts.
+	Day time.Time
 }
 
 // SendDoneMarking is SendDone together with the marks, in one transaction: a crash between the
@@ -183,12 +187,16 @@ func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, 
 	if _, err := tx.ExecContext(ctx, `UPDATE nflog SET sent_at = ? WHERE key = ?`, ms(now), key); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
+	since := ms(m.Day)
+	if m.Day.IsZero() {
+		since = ms(now) + 1
+	}
 	for _, u := range []struct {
 		q    string
 		ids  []string
 		args []any
 	}{
-		{`UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, m.Reminded, []any{ms(now)}},
+		{`UPDATE tasks SET reminders = reminders + (reminded_at < ?), reminded_at = ? WHERE id = ?`, m.Reminded, []any{since, ms(now)}},
 		{`UPDATE tasks SET closed_acked = 1 WHERE id = ?`, m.Acked, nil},
 		{`INSERT INTO nflog(sent_at, key, kind, recipient, digest) VALUES(?, ?, 'item', '', '') ON CONFLICT(key) DO NOTHING`, m.Logged, []any{ms(now)}},
 	} {
