@@ -848,6 +848,32 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	return omitted
 }
 
+// escalationWhy says why the tasks are reported: “经多次提醒仍未完成” (by the count, each
+// reminded more than once), “经提醒仍未完成” (reminders.escalate_after 1), “已逾期仍未完成” (past
+// the due date), or both reasons.
+func escalationWhy(tasks []store.TaskRow, now time.Time, loc *time.Location) string {
+	byCount, overdue, many := false, false, true
+	for _, t := range tasks {
+		if pastDue(t.Due, now, loc) {
+			overdue = true
+			continue
+		}
+		byCount = true
+		many = many && t.Reminders > 1
+	}
+	reminded := "经提醒"
+	if many {
+		reminded = "经多次提醒"
+	}
+	switch {
+	case byCount && overdue:
+		return reminded + "仍未完成或已逾期"
+	case byCount:
+		return reminded + "仍未完成"
+	}
+	return "已逾期仍未完成"
+}
+
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
 // (when the reminder after the one that warned is due) or are past their due date: each task
 // once to each leader, in each round of it (raised again after it was done: again). Leaders see
@@ -985,7 +1011,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if bk.title != "" {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
-		fmt.Fprintf(&b, "以下%d项待办经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
+		fmt.Fprintf(&b, "以下%d项待办%s：\n", len(bk.tasks), escalationWhy(bk.tasks, now, loc))
 		shown := min(len(bk.tasks), max(cfg.Reminders.DigestMaxItems, 1))
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)
