@@ -906,12 +906,17 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			b.items = append(b.items, item)
 		}
 	}
-	// A task's round: a task done and raised again is another round, reported again.
+	// A task's round: a task done and raised again is another round, reported again; so is a
+	// task given to another 帮扶责任人 (after the new cadre's own warning).
 	round := func(t store.TaskRow) string {
-		if t.ReopenedBy == 0 {
-			return t.ID
+		r := t.ID
+		if t.ReopenedBy != 0 {
+			r = fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
 		}
-		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
+		if t.HandedOver != 0 {
+			r += fmt.Sprintf(">%d", t.HandedOver)
+		}
+		return r
 	}
 	// Each task is reported to each of its recipients once, recorded per recipient: a leader
 	// whose platform failed gets it at the next pass, and the task counts as reported when every

@@ -246,6 +246,9 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
 	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
+	// How many times an open task passed to another 帮扶责任人 (a household reassigned): its report
+	// to the leaders is keyed by it, so the new cadre's is another report than the earlier one's.
+	`ALTER TABLE tasks ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

@@ -27,6 +27,9 @@ type TaskRow struct {
 	// ReopenedBy is the upload (job) that last raised the closed task again (0: never): it
 	// tells the task's rounds apart.
 	ReopenedBy int64
+	// HandedOver counts the times the open task passed to another 帮扶责任人: the new cadre's
+	// reminders, warning and report are another round of its escalation.
+	HandedOver int
 	Year       int // of the evaluation that last raised it
 }
 
@@ -39,14 +42,14 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by, handed_over`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
 	var due, first, closed, reminded, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy, &t.HandedOver)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
 	t.RemindedAt = fromMS(reminded)
 	t.Amount = fenPtr(amount)
