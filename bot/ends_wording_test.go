@@ -56,3 +56,30 @@ func TestEndsOverdueEscalationSaysOverdue(t *testing.T) {
 		t.Fatalf("report of an overdue task:\n%s", e[0])
 	}
 }
+
+// An admin's 提醒 the morning after a task's due date, before the daily pass reports it: the
+// digest warned “如下次提醒前仍未完成（或已逾期），将报告…” of a task already overdue, which the
+// pass an hour later reports whatever the next reminder. It says the task is overdue and will
+// be reported.
+func TestEndsOverdueWarningSaysOverdue(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		endsQuiet(c)
+		c.Reminders.EscalateAfter = 50
+	})
+	endsStart(t, h)
+	h.tickAt(at(2026, 12, 1, 9, 0)) // reminded once
+	// Due 2027-03-31 (see TestEndsOverdueEscalationSaysOverdue): overdue on Thursday 04-01.
+	h.clock.Set(at(2027, 4, 1, 8, 30))
+	if r := h.say("红旗村群", "admin1", "提醒"); !strings.Contains(r, "已发送提醒1份") {
+		t.Fatalf("提醒: %s", r)
+	}
+	d := h.directTo("wangjj")
+	if len(d) != 2 || !strings.Contains(d[1], "｜期限 2027-03-31（已逾期）\n请注意：第1项已逾期，将报告巴林左旗林东镇领导。\n") ||
+		strings.Contains(d[1], "如下次提醒前") {
+		t.Fatalf("the 提醒 of an overdue task: %q", d)
+	}
+	h.tickAt(at(2027, 4, 1, 9, 0))
+	if e := qaremindEscalations(h, "leader1"); len(e) != 1 {
+		t.Fatalf("the overdue task is reported at the pass: %q", e)
+	}
+}

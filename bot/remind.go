@@ -757,8 +757,8 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	} else {
 		b.WriteString("待办已全部完成。\n")
 	}
-	var warn, reported []string
-	var warnTasks, reportedTasks []store.TaskRow
+	var warn, late, reported []string
+	var warnTasks, lateTasks, reportedTasks []store.TaskRow
 	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
 	// The reminders counted with this digest: one more, unless the task was reminded today
@@ -801,6 +801,11 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			reported = append(reported, fmt.Sprint(i+1))
 			reportedTasks = append(reportedTasks, t)
 		case "warn":
+			if overdue { // reported at the next pass, whenever the next reminder is
+				late = append(late, fmt.Sprint(i+1))
+				lateTasks = append(lateTasks, t)
+				break
+			}
 			warn = append(warn, fmt.Sprint(i+1))
 			warnTasks = append(warnTasks, t)
 		}
@@ -826,6 +831,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	}
 	if len(reported) > 0 {
 		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), s.leaderTitle(reportedTasks))
+	}
+	if len(late) > 0 {
+		fmt.Fprintf(b, "请注意：%s已逾期，将报告%s。\n", items(late), s.leaderTitle(lateTasks))
 	}
 	if len(warn) > 0 {
 		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), s.leaderTitle(warnTasks))
