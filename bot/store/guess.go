@@ -122,6 +122,14 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 // withdrawnUploads are the uploads withdrawn by 撤销 (Undo), an SQL list.
 const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
 
+// standingPoint is an SQL condition on a task: its household has a point of an upload saved
+// after the task's column by (raised_by, reopened_by) that stands (neither withdrawn nor the one
+// being withdrawn, its argument): that upload judged the task too.
+func standingPoint(by string) string {
+	return `EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.` + by + `
+		AND h.job_id <> ? AND h.job_id NOT IN ` + withdrawnUploads + `)`
+}
+
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
 // subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
 type withdrawScope struct {
@@ -341,9 +349,11 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	if sc.whole {
 		// And, of a whole upload, those an upload withdrawn meanwhile raised first that it saw
 		// again, or that it raised first and an upload withdrawn meanwhile saw again (raised_by).
+		// Not those of a household whose point is of an upload that stands, saved after the one
+		// that raised it (#6 of #5, #6, #7 when 5 and 7 are withdrawn): that upload raised it too.
 		raisedBy = ` OR (raised_by <> 0 AND (job_id = ? OR raised_by = ?) AND (job_id = ? OR job_id IN ` + withdrawnUploads + `)
-			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `))`
-		taskArgs = append(taskArgs, job, job, job, job)
+			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `) AND NOT ` + standingPoint("raised_by") + `)`
+		taskArgs = append(taskArgs, job, job, job, job, job)
 	}
 	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE ((job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?)`+raisedBy+`)
 		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, taskArgs, func(rows *sql.Rows) error {
@@ -447,7 +457,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		// again and an upload withdrawn meanwhile saw again.
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
 			reopened_by = 0 WHERE state = 'open' AND reopened_by <> 0 AND (job_id = ? OR reopened_by = ?)
-			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)`, job, job, job, job)
+			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)
+			AND ((job_id = ? AND reopened_by = ?) OR NOT `+standingPoint("reopened_by")+`)`, job, job, job, job, job, job, job)
 		if err != nil {
 			return nil, err
 		}
