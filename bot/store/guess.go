@@ -123,11 +123,18 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
 
 // standingPoint is an SQL condition on a task: its household has a point of an upload saved
-// after the task's column by (raised_by, reopened_by) that stands (neither withdrawn nor the one
+// after the task's column by (raised_by, reopened_by), of its quarter or a later one, that stands (neither withdrawn nor the one
 // being withdrawn, its argument): that upload judged the task too.
 func standingPoint(by string) string {
 	return `EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.` + by + `
-		AND h.job_id <> ? AND h.job_id NOT IN ` + withdrawnUploads + `)`
+		AND h.period >= ` + uploadPeriod(by) + ` AND h.job_id <> ? AND h.job_id NOT IN ` + withdrawnUploads + `)`
+}
+
+// uploadPeriod is the quarter of the upload in the task's column by, an SQL expression. A point
+// of an earlier quarter, though saved later, judged none of the household's tasks: a later
+// quarter's ledger had covered it (superseded).
+func uploadPeriod(by string) string {
+	return `(SELECT u.period FROM uploads AS u WHERE u.job_id = tasks.` + by + `)`
 }
 
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
@@ -159,7 +166,8 @@ type withdrawn struct {
 // holds are left as they are, tasks and payments included, and the tasks it closed are those
 // closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
 // holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
-// later upload has stored a point of since: that upload judged them too.
+// later upload has stored a point of since, of job's quarter or a later one: that upload judged
+// them too (an earlier quarter's, sent late, judged none: superseded).
 //
 // Each point, payment and summary row deleted gets back the row job overwrote, and job leaves
 // the chain of the rows a later upload overwrote (keep.go; of a guessed upload, of the payments
@@ -407,8 +415,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	args := []any{savedAt}
 	if sc.whole {
 		reopen = `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by = ?
-			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ?) RETURNING household`
-		args = []any{job, job}
+			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ? AND h.period >= ?) RETURNING household`
+		args = []any{job, job, quarter}
 	}
 	err = each(reopen, true, args, func(rows *sql.Rows) error {
 		var h string
@@ -430,7 +438,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			chunk := found[start:min(start+400, len(found))]
 			rows, err := tx.QueryContext(ctx, `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by < ?
 				AND closed_by IN `+withdrawnUploads+` AND household IN (`+placeholders(len(chunk))+`)
-				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by) RETURNING household`,
+				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by
+					AND h.period >= `+uploadPeriod("closed_by")+`) RETURNING household`,
 				append([]any{job}, chunk...)...)
 			if err != nil {
 				return nil, err
