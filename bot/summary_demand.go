@@ -52,7 +52,12 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 		name = scopeName(scope)
 		query := name
 		if scope.Township == "" && scope.Village != "" { // 巴林左旗红旗村 is no name 进度 knows
+			// The village's full name when the county has one village of that name: 红旗村 alone
+			// named every 红旗村 of the city, another county's counted in the text's figures.
 			query = scope.Village
+			if v, ok := demandOneVillage(in.units, func(u calc.Unit) bool { return covers(scope, u) }); ok {
+				query = unitName(v)
+			}
 		}
 		text = s.progressText(ctx, query)
 	default:
@@ -118,4 +123,18 @@ func demandUnitName(query string, units []calc.UnitSummary, inScope func(calc.Un
 		return query
 	}
 	return label
+}
+
+// demandOneVillage is the one village among units in scope (several villages, of two townships
+// of a county with the same name, or none: ok false).
+func demandOneVillage(units []calc.UnitSummary, inScope func(calc.Unit) bool) (calc.Unit, bool) {
+	var one calc.Unit
+	n := 0
+	for _, u := range units {
+		if u.Level == calc.LevelVillage && inScope(u.Unit) && u.Unit != one {
+			one = u.Unit
+			n++
+		}
+	}
+	return one, n == 1
 }

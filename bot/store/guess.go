@@ -122,6 +122,21 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 // withdrawnUploads are the uploads withdrawn by 撤销 (Undo), an SQL list.
 const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
 
+// standingPoint is an SQL condition on a task: its household has a point of an upload saved
+// after the task's column by (raised_by, reopened_by), of its quarter or a later one, that stands (neither withdrawn nor the one
+// being withdrawn, its argument): that upload judged the task too.
+func standingPoint(by string) string {
+	return `EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.` + by + `
+		AND h.period >= ` + uploadPeriod(by) + ` AND h.job_id <> ? AND h.job_id NOT IN ` + withdrawnUploads + `)`
+}
+
+// uploadPeriod is the quarter of the upload in the task's column by, an SQL expression. A point
+// of an earlier quarter, though saved later, judged none of the household's tasks: a later
+// quarter's ledger had covered it (superseded).
+func uploadPeriod(by string) string {
+	return `(SELECT u.period FROM uploads AS u WHERE u.job_id = tasks.` + by + `)`
+}
+
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
 // subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
 type withdrawScope struct {
@@ -151,7 +166,8 @@ type withdrawn struct {
 // holds are left as they are, tasks and payments included, and the tasks it closed are those
 // closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
 // holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
-// later upload has stored a point of since: that upload judged them too.
+// later upload has stored a point of since, of job's quarter or a later one: that upload judged
+// them too (an earlier quarter's, sent late, judged none: superseded).
 //
 // Each point, payment and summary row deleted gets back the row job overwrote, and job leaves
 // the chain of the rows a later upload overwrote (keep.go; of a guessed upload, of the payments
@@ -341,9 +357,11 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	if sc.whole {
 		// And, of a whole upload, those an upload withdrawn meanwhile raised first that it saw
 		// again, or that it raised first and an upload withdrawn meanwhile saw again (raised_by).
+		// Not those of a household whose point is of an upload that stands, saved after the one
+		// that raised it (#6 of #5, #6, #7 when 5 and 7 are withdrawn): that upload raised it too.
 		raisedBy = ` OR (raised_by <> 0 AND (job_id = ? OR raised_by = ?) AND (job_id = ? OR job_id IN ` + withdrawnUploads + `)
-			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `))`
-		taskArgs = append(taskArgs, job, job, job, job)
+			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `) AND NOT ` + standingPoint("raised_by") + `)`
+		taskArgs = append(taskArgs, job, job, job, job, job)
 	}
 	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE ((job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?)`+raisedBy+`)
 		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, taskArgs, func(rows *sql.Rows) error {
@@ -397,8 +415,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	args := []any{savedAt}
 	if sc.whole {
 		reopen = `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by = ?
-			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ?) RETURNING household`
-		args = []any{job, job}
+			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ? AND h.period >= ?) RETURNING household`
+		args = []any{job, job, quarter}
 	}
 	err = each(reopen, true, args, func(rows *sql.Rows) error {
 		var h string
@@ -420,7 +438,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			chunk := found[start:min(start+400, len(found))]
 			rows, err := tx.QueryContext(ctx, `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by < ?
 				AND closed_by IN `+withdrawnUploads+` AND household IN (`+placeholders(len(chunk))+`)
-				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by) RETURNING household`,
+				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by
+					AND h.period >= `+uploadPeriod("closed_by")+`) RETURNING household`,
 				append([]any{job}, chunk...)...)
 			if err != nil {
 				return nil, err
@@ -447,7 +466,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		// again and an upload withdrawn meanwhile saw again.
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
 			reopened_by = 0 WHERE state = 'open' AND reopened_by <> 0 AND (job_id = ? OR reopened_by = ?)
-			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)`, job, job, job, job)
+			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)
+			AND ((job_id = ? AND reopened_by = ?) OR NOT `+standingPoint("reopened_by")+`)`, job, job, job, job, job, job, job)
 		if err != nil {
 			return nil, err
 		}

@@ -132,7 +132,7 @@ func (s *Store) PendingFiles(ctx context.Context, platform, chat string, before 
 // open nor 已完成), and its summary rows, each point, payment and summary row put back as it was
 // before job overwrote it (keep.go; an upload saved before rows were kept restores nothing);
 // the tasks it closed are open again (closed_acked kept: nobody is told 已完成 twice) but those
-// of a household a later upload stored a point of since. What a later upload wrote since (a point,
+// of a household a later upload stored a point of since (of its quarter or a later one). What a later upload wrote since (a point,
 // a payment, a task it saw again: job_id) is that upload's and stays: Covered counts the
 // households of its points. The tasks it only saw again, moved to another village or gave to
 // another cadre keep what it wrote.
