@@ -234,6 +234,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		text += fmt.Sprintf("\n已撤销此前按%s核算的《%s》的结果%s，本次按%s核算。",
 			w.Period.Chinese(), names.Replace(redact.Text(w.Name)), n, p.Chinese())
+		if r := restoredText(w.Restoration); r != "" { // as 撤销 says it
+			text += "\n" + r
+		}
 	}
 	if hint {
 		prev := p.Prev()

@@ -119,7 +119,7 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
 	}
 	b.WriteString(strings.Join(parts, "，") + "。")
-	if r := restoredText(res); r != "" {
+	if r := restoredText(res.Restoration); r != "" {
 		b.WriteString("\n" + r)
 	}
 	if res.Covered > 0 {
@@ -144,9 +144,9 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 	return reply(b.String())
 }
 
-// restoredText says what the withdrawal put back of what the upload had overwritten: “已恢复为上传
-// 编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
-func restoredText(res *store.UndoResult) string {
+// restoredText says what a withdrawal (撤销, or a renamed upload's of the guessed one) put back of
+// what the upload had overwritten: “已恢复为上传编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
+func restoredText(res store.Restoration) string {
 	var what []string
 	if res.Restored > 0 {
 		what = append(what, fmt.Sprintf("%d户", res.Restored))

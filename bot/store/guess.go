@@ -13,10 +13,11 @@ import (
 
 // Withdrawal is what WithdrawGuessed took back of one upload evaluated for a guessed quarter.
 type Withdrawal struct {
-	JobID      int64
-	Period     calc.Period // the quarter it was evaluated for
-	Name       string      // its file's name as the group saw it (masked)
-	Households int         // households withdrawn (by this renamed upload, retries included)
+	JobID       int64
+	Period      calc.Period // the quarter it was evaluated for
+	Name        string      // its file's name as the group saw it (masked)
+	Households  int         // households withdrawn (by this renamed upload, retries included)
+	Restoration             // what it had overwritten, put back
 }
 
 // WithdrawGuessed takes back, before the renamed upload by is evaluated, what the uploads of the
@@ -109,7 +110,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		if _, err := tx.ExecContext(ctx, `UPDATE guessed_periods SET withdrawn_by = ?, withdrawn = ? WHERE job_id = ?`, by, n, g.JobID); err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		g.Households = n
+		g.Households, g.Restoration = n, w.restored.restoration()
 		out = append(out, g.Withdrawal)
 	}
 	slices.Reverse(out) // in the order they were uploaded
