@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,10 +14,11 @@ import (
 
 // Withdrawal is what WithdrawGuessed took back of one upload evaluated for a guessed quarter.
 type Withdrawal struct {
-	JobID      int64
-	Period     calc.Period // the quarter it was evaluated for
-	Name       string      // its file's name as the group saw it (masked)
-	Households int         // households withdrawn (by this renamed upload, retries included)
+	JobID       int64
+	Period      calc.Period // the quarter it was evaluated for
+	Name        string      // its file's name as the group saw it (masked)
+	Households  int         // households withdrawn (by this renamed upload, retries included)
+	Restoration             // what it had overwritten, put back (retries included)
 }
 
 // WithdrawGuessed takes back, before the renamed upload by is evaluated, what the uploads of the
@@ -43,7 +45,8 @@ type Withdrawal struct {
 //
 // A ledger without a household sheet (a 牲畜台账 sent alone) stored no point: its payments and
 // tasks are withdrawn all the same. Nothing is withdrawn twice: a retry of by reports what it
-// withdrew before, and an upload withdrawn by 撤销 (Undo) is left out. The machinery is
+// withdrew and put back before (guessed_periods.withdrawn, withdrawn_restored), and an upload
+// withdrawn by 撤销 (Undo) is left out. The machinery is
 // withdrawJob's, which Undo shares.
 //
 // Payment rows are told apart by job_id alone: a row of the guessed year an earlier upload
@@ -61,9 +64,10 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		Withdrawal
 		savedAt, withdrawnBy int64
 		withdrawn            int
+		restored             string // JSON of the Restoration of withdrawnBy's withdrawal
 		kept                 bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn,
+	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn, withdrawn_restored,
 			COALESCE((SELECT kept FROM uploads AS u WHERE u.job_id = guessed_periods.job_id), 0) FROM guessed_periods
 		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ?
 			AND job_id NOT IN (SELECT job_id FROM uploads WHERE undone_at <> 0) ORDER BY job_id`,
@@ -74,7 +78,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	var gs []guess
 	for rows.Next() {
 		g := guess{Withdrawal: Withdrawal{Period: guessed}}
-		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.kept); err != nil {
+		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.restored, &g.kept); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -98,18 +102,28 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		n, changed := len(w.touched), w.changed
+		n, changed, r := len(w.touched), w.changed, w.restored.restoration()
 		if g.withdrawnBy == by { // a retry: what the first attempt withdrew
 			n += g.withdrawn
 			changed = true
+			var before Restoration
+			if g.restored != "" {
+				if err := json.Unmarshal([]byte(g.restored), &before); err != nil {
+					return nil, fmt.Errorf("withdraw guessed: %w", err)
+				}
+			}
+			before.add(r)
+			r = before
 		}
 		if !changed {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE guessed_periods SET withdrawn_by = ?, withdrawn = ? WHERE job_id = ?`, by, n, g.JobID); err != nil {
+		b, _ := json.Marshal(r)
+		if _, err := tx.ExecContext(ctx, `UPDATE guessed_periods SET withdrawn_by = ?, withdrawn = ?, withdrawn_restored = ? WHERE job_id = ?`,
+			by, n, string(b), g.JobID); err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		g.Households = n
+		g.Households, g.Restoration = n, r
 		out = append(out, g.Withdrawal)
 	}
 	slices.Reverse(out) // in the order they were uploaded

@@ -249,6 +249,9 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
 	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
+	// What the renamed upload's withdrawal of a guessed upload put back (JSON of a Restoration):
+	// a retry of the renamed upload, which finds nothing left to withdraw, reports it again.
+	`ALTER TABLE guessed_periods ADD COLUMN withdrawn_restored TEXT NOT NULL DEFAULT ''`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.
