@@ -92,6 +92,10 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 	}
 	// Before anything is read of the store: what an unnamed upload stored for the quarter this
 	// renamed copy corrects must not count as these households' history (see withdrawGuessed).
+	// It is committed apart from the save (SaveEvaluation), every read between depending on it: a
+	// save that fails (or a stop) leaves it done, and the job's retry finds nothing left to
+	// withdraw, reads the same store, saves the same rows and replies once with what the first
+	// attempt withdrew and put back (kept in guessed_periods).
 	var withdrawn []store.Withdrawal
 	if hasName && p == named {
 		if withdrawn, err = s.withdrawGuessed(ctx, j, &in, p, ids, now); err != nil {
@@ -234,6 +238,9 @@ func (s *Service) process(ctx context.Context, j *store.Job, ev *connectors.Even
 		}
 		text += fmt.Sprintf("\n已撤销此前按%s核算的《%s》的结果%s，本次按%s核算。",
 			w.Period.Chinese(), names.Replace(redact.Text(w.Name)), n, p.Chinese())
+		if r := restoredText(w.Restoration); r != "" { // as 撤销 says it
+			text += "\n" + r
+		}
 	}
 	if hint {
 		prev := p.Prev()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"zengshou/calc"
 	"zengshou/config"
@@ -52,7 +53,12 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 		name = scopeName(scope)
 		query := name
 		if scope.Township == "" && scope.Village != "" { // 巴林左旗红旗村 is no name 进度 knows
+			// The village's full name when the county has one village of that name: 红旗村 alone
+			// named every 红旗村 of the city, another county's counted in the text's figures.
 			query = scope.Village
+			if v, ok := demandOneVillage(in.units, func(u calc.Unit) bool { return covers(scope, u) }); ok {
+				query = unitName(v)
+			}
 		}
 		text = s.progressText(ctx, query)
 	default:
@@ -73,9 +79,32 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 		s.log.WithError(err).Warn("汇总: workbook")
 		return jobResult{Kind: "reply", Text: text + "\n汇总工作簿生成失败，请稍后再试。"}
 	}
-	text += fmt.Sprintf("\n附件为%s的汇总工作簿（与领导定期收到的汇总相同，按当前数据生成）。", name) + note
+	text += fmt.Sprintf("\n"+summaryAttached+"%s"+summaryAttachedEnd, name) + note
 	file := connectors.CleanFileName("汇总-" + name + "-" + now.Format("2006-01-02") + ".xlsx")
-	return jobResult{Kind: "reply", Text: text, File: path, FileName: file}
+	return jobResult{Kind: "reply", Text: text, File: path, FileName: file, Book: bookSummary}
+}
+
+// The sentence of 汇总's reply that says the workbook is attached: “附件为林东镇的汇总工作簿（…）。”.
+const (
+	summaryAttached    = "附件为"
+	summaryAttachedEnd = "的汇总工作簿（与领导定期收到的汇总相同，按当前数据生成）。"
+)
+
+// summaryTooLarge is 汇总's reply text when its workbook (mb MB) is above the platform's limit
+// (limit MB): the sentence that says it is attached says why it is not, and how to get a smaller
+// one (a smaller unit's). Not the ledger's advice: a summary is no ledger to split and send again.
+func summaryTooLarge(text string, mb float64, limit int64) string {
+	i := strings.LastIndex(text, "\n"+summaryAttached)
+	if i < 0 {
+		return text + fmt.Sprintf("\n注意：汇总工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发送。", mb, limit)
+	}
+	rest := text[i+len("\n"+summaryAttached):]
+	name, after, ok := strings.Cut(rest, summaryAttachedEnd)
+	if !ok {
+		return text
+	}
+	return text[:i] + fmt.Sprintf("\n注意：%s的汇总工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发送：请发送“汇总 单位名”取更小范围（旗县区、苏木乡镇或嘎查村）的汇总。",
+		name, mb, limit) + after
 }
 
 // leaderScope is the unit of the sender when they are a leader in the roster (leader); a leader
@@ -118,4 +147,18 @@ func demandUnitName(query string, units []calc.UnitSummary, inScope func(calc.Un
 		return query
 	}
 	return label
+}
+
+// demandOneVillage is the one village among units in scope (several villages, of two townships
+// of a county with the same name, or none: ok false).
+func demandOneVillage(units []calc.UnitSummary, inScope func(calc.Unit) bool) (calc.Unit, bool) {
+	var one calc.Unit
+	n := 0
+	for _, u := range units {
+		if u.Level == calc.LevelVillage && inScope(u.Unit) && u.Unit != one {
+			one = u.Unit
+			n++
+		}
+	}
+	return one, n == 1
 }

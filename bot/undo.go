@@ -45,16 +45,26 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 			return reply("没有听懂“撤销 " + truncate(mask(arg), 20) + "”。发送“撤销”撤回自己在本群最近一次上传，或“撤销 编号”撤回指定的上传（编号见上传后的回复，如“上传编号 #12”）。")
 		}
 		job = n
-	} else {
-		// A file still being evaluated would come after the upload 撤销 finds: the cadre means it.
-		n, err := s.st.PendingFiles(ctx, ev.Platform, ev.ChatID, self)
-		if err != nil {
-			s.log.WithError(err).Warn("command 撤销: pending files")
-			return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
+	}
+	// The chat's files sent before this message and still being evaluated (queued or running):
+	// without a number, one of them would come after the upload 撤销 finds, and the cadre means
+	// it. With one (撤销 N), a file evaluated while #N is withdrawn reads #N's points and
+	// payments (its figures, and the rows it keeps as overwritten, are #N's) and may save after
+	// the withdrawal, putting #N's amounts back. The files of a chat are evaluated one at a time
+	// in the order sent, so once #N is saved those before it are done: the ones that count are
+	// #N itself (saved, its job not yet finished: a retry would save it again) and those sent
+	// between #N and this message. Either way nothing is withdrawn until their replies are out.
+	// A file sent after this message is not waited for (nor by 撤销 without a number).
+	n, err := s.st.PendingFiles(ctx, ev.Platform, ev.ChatID, self)
+	if err != nil {
+		s.log.WithError(err).Warn("command 撤销: pending files")
+		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
+	}
+	if n > 0 {
+		if job > 0 {
+			return reply(fmt.Sprintf("本群还有文件正在处理，请等它的回复出来后再发送“撤销 %d”。", job))
 		}
-		if n > 0 {
-			return reply("本群还有文件正在处理，请等它的回复出来后再发送“撤销”（或“撤销 编号”）。")
-		}
+		return reply("本群还有文件正在处理，请等它的回复出来后再发送“撤销”（或“撤销 编号”）。")
 	}
 	up, err = s.st.UploadOf(ctx, ev.Platform, ev.ChatID, job, self, ev.SenderID)
 	if err != nil {
@@ -109,7 +119,7 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
 	}
 	b.WriteString(strings.Join(parts, "，") + "。")
-	if r := restoredText(res); r != "" {
+	if r := restoredText(res.Restoration); r != "" {
 		b.WriteString("\n" + r)
 	}
 	if res.Covered > 0 {
@@ -134,9 +144,9 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 	return reply(b.String())
 }
 
-// restoredText says what the withdrawal put back of what the upload had overwritten: “已恢复为上传
-// 编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
-func restoredText(res *store.UndoResult) string {
+// restoredText says what a withdrawal (撤销, or a renamed upload's of the guessed one) put back of
+// what the upload had overwritten: “已恢复为上传编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
+func restoredText(res store.Restoration) string {
 	var what []string
 	if res.Restored > 0 {
 		what = append(what, fmt.Sprintf("%d户", res.Restored))

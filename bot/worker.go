@@ -29,7 +29,13 @@ type jobResult struct {
 	FileName string   `json:"file_name,omitempty"` // name shown in the chat
 	Kind     string   `json:"kind"`                // reply | error
 	Mentions []string `json:"mentions,omitempty"`
+	// Book is what File is: "" an upload's result workbook, bookSummary 汇总's summary workbook
+	// (the reply's words when the file cannot be sent).
+	Book string `json:"book,omitempty"`
 }
+
+// bookSummary is jobResult.Book of 汇总's summary workbook (summary_demand.go).
+const bookSummary = "summary"
 
 // permanentError is a failure that retrying cannot fix; Message is the plain Chinese reply.
 type permanentError struct {
@@ -358,9 +364,13 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		if lim := c.Limits().MaxFileBytes; lim > 0 && int64(len(data)) > lim {
 			// The platform would refuse the file and the reply with it: the figures, tasks and
 			// problems go without the workbook, and say why.
-			m.Text = strings.Replace(m.Text, "结果已写回工作簿（见附件）", "结果已写回工作簿", 1) +
-				fmt.Sprintf("\n注意：结果工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发回群里：请把台账按乡镇或嘎查村拆分后分别上传。",
-					float64(len(data))/(1<<20), lim>>20)
+			mb := float64(len(data)) / (1 << 20)
+			if res.Book == bookSummary {
+				m.Text = summaryTooLarge(m.Text, mb, lim>>20)
+			} else {
+				m.Text = strings.Replace(m.Text, "结果已写回工作簿（见附件）", "结果已写回工作簿", 1) +
+					fmt.Sprintf("\n注意：结果工作簿（%.1f MB）超过平台的文件大小上限（%d MB），无法发回群里：请把台账按乡镇或嘎查村拆分后分别上传。", mb, lim>>20)
+			}
 		} else {
 			m.File = &connectors.Attachment{Name: res.FileName, Data: data}
 		}
@@ -387,7 +397,10 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 			if connectors.IsPermanent(err) {
 				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
 				msg := "回复发送失败，已通知管理员处理。"
-				if res.File != "" {
+				switch {
+				case res.File != "" && res.Book == bookSummary:
+					msg = "汇总工作簿已生成，但发送失败（可能文件超过平台大小上限，或机器人没有发送文件的权限），已通知管理员处理。"
+				case res.File != "":
 					msg = "结果工作簿已算好，但发送失败（可能文件超过平台大小上限，或机器人没有发送文件的权限），已通知管理员处理。"
 				}
 				return &permanentError{Message: msg, Err: err}

@@ -30,10 +30,18 @@ func TestAliasMigrationClosesTheNewerDuplicate(t *testing.T) {
 		{"subsidy_unpaid@2025|HQ002/李四|stable_job", "subsidy_unpaid", "HQ002/李四", "李四", 500, 2025},
 		{"subsidy_unpaid|150422198001011246|stable_job", "subsidy_unpaid", "150422198001011246", "李四", 2000, 2026},
 		{"measure_missing|HQ001", "measure_missing", "HQ001", "包玉山", 2000, 2026},
+		// Two people named 王芳 in HQ003, each with an ID number: HQ003/王芳 is either of them, so
+		// neither of their newer tasks is closed.
+		{"job_help_needed|HQ003/王芳", "job_help_needed", "HQ003/王芳", "王芳", 1000, 2026},
+		{"job_help_needed|150422199001011234", "job_help_needed", "150422199001011234", "王芳", 2000, 2026},
+		{"job_help_needed|150422199202021234", "job_help_needed", "150422199202021234", "王芳", 3000, 2026},
 	} {
 		hh := "HQ001"
-		if r.name == "李四" {
+		switch r.name {
+		case "李四":
 			hh = "HQ002"
+		case "王芳":
+			hh = "HQ003"
 		}
 		if _, err := old.Exec(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, due, explain, state, first_seen, last_seen, job_id, year)
 			VALUES(?,?,'（十）',?,?,?,9000,'',  'open', ?, ?, 1, ?)`, r.id, r.rule, r.subject, r.name, hh, r.first, r.first, r.year); err != nil {
@@ -56,13 +64,14 @@ func TestAliasMigrationClosesTheNewerDuplicate(t *testing.T) {
 		got[tk.ID] = true
 	}
 	for _, want := range []string{"subsidy_unpaid|" + id + "|stable_job", "job_help_needed|HQ001/包玉山", "subsidy_unpaid|HQ001/包玉山|transport",
-		"subsidy_unpaid|HQ001/包玉林|stable_job", "subsidy_unpaid@2025|HQ002/李四|stable_job", "subsidy_unpaid|150422198001011246|stable_job", "measure_missing|HQ001"} {
+		"subsidy_unpaid|HQ001/包玉林|stable_job", "subsidy_unpaid@2025|HQ002/李四|stable_job", "subsidy_unpaid|150422198001011246|stable_job", "measure_missing|HQ001",
+		"job_help_needed|HQ003/王芳", "job_help_needed|150422199001011234", "job_help_needed|150422199202021234"} {
 		if !got[want] {
 			t.Errorf("%s is no longer open", want)
 		}
 	}
-	if len(open) != 7 {
-		t.Errorf("open tasks: %d, want 7", len(open))
+	if len(open) != 10 {
+		t.Errorf("open tasks: %d, want 10", len(open))
 	}
 	for _, id := range []string{"subsidy_unpaid|HQ001/包玉山|stable_job", "job_help_needed|" + id} {
 		var state string

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,10 +14,11 @@ import (
 
 // Withdrawal is what WithdrawGuessed took back of one upload evaluated for a guessed quarter.
 type Withdrawal struct {
-	JobID      int64
-	Period     calc.Period // the quarter it was evaluated for
-	Name       string      // its file's name as the group saw it (masked)
-	Households int         // households withdrawn (by this renamed upload, retries included)
+	JobID       int64
+	Period      calc.Period // the quarter it was evaluated for
+	Name        string      // its file's name as the group saw it (masked)
+	Households  int         // households withdrawn (by this renamed upload, retries included)
+	Restoration             // what it had overwritten, put back (retries included)
 }
 
 // WithdrawGuessed takes back, before the renamed upload by is evaluated, what the uploads of the
@@ -43,7 +45,8 @@ type Withdrawal struct {
 //
 // A ledger without a household sheet (a 牲畜台账 sent alone) stored no point: its payments and
 // tasks are withdrawn all the same. Nothing is withdrawn twice: a retry of by reports what it
-// withdrew before, and an upload withdrawn by 撤销 (Undo) is left out. The machinery is
+// withdrew and put back before (guessed_periods.withdrawn, withdrawn_restored), and an upload
+// withdrawn by 撤销 (Undo) is left out. The machinery is
 // withdrawJob's, which Undo shares.
 //
 // Payment rows are told apart by job_id alone: a row of the guessed year an earlier upload
@@ -61,9 +64,10 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		Withdrawal
 		savedAt, withdrawnBy int64
 		withdrawn            int
+		restored             string // JSON of the Restoration of withdrawnBy's withdrawal
 		kept                 bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn,
+	rows, err := tx.QueryContext(ctx, `SELECT job_id, name, saved_at, withdrawn_by, withdrawn, withdrawn_restored,
 			COALESCE((SELECT kept FROM uploads AS u WHERE u.job_id = guessed_periods.job_id), 0) FROM guessed_periods
 		WHERE platform = ? AND chat_id = ? AND period = ? AND saved_at >= ? AND job_id <> ?
 			AND job_id NOT IN (SELECT job_id FROM uploads WHERE undone_at <> 0) ORDER BY job_id`,
@@ -74,7 +78,7 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 	var gs []guess
 	for rows.Next() {
 		g := guess{Withdrawal: Withdrawal{Period: guessed}}
-		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.kept); err != nil {
+		if err := rows.Scan(&g.JobID, &g.Name, &g.savedAt, &g.withdrawnBy, &g.withdrawn, &g.restored, &g.kept); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
@@ -98,18 +102,28 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 		if err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		n, changed := len(w.touched), w.changed
+		n, changed, r := len(w.touched), w.changed, w.restored.restoration()
 		if g.withdrawnBy == by { // a retry: what the first attempt withdrew
 			n += g.withdrawn
 			changed = true
+			var before Restoration
+			if g.restored != "" {
+				if err := json.Unmarshal([]byte(g.restored), &before); err != nil {
+					return nil, fmt.Errorf("withdraw guessed: %w", err)
+				}
+			}
+			before.add(r)
+			r = before
 		}
 		if !changed {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE guessed_periods SET withdrawn_by = ?, withdrawn = ? WHERE job_id = ?`, by, n, g.JobID); err != nil {
+		b, _ := json.Marshal(r)
+		if _, err := tx.ExecContext(ctx, `UPDATE guessed_periods SET withdrawn_by = ?, withdrawn = ?, withdrawn_restored = ? WHERE job_id = ?`,
+			by, n, string(b), g.JobID); err != nil {
 			return nil, fmt.Errorf("withdraw guessed: %w", err)
 		}
-		g.Households = n
+		g.Households, g.Restoration = n, r
 		out = append(out, g.Withdrawal)
 	}
 	slices.Reverse(out) // in the order they were uploaded
@@ -121,6 +135,21 @@ func (s *Store) WithdrawGuessed(ctx context.Context, by int64, platform, chat st
 
 // withdrawnUploads are the uploads withdrawn by 撤销 (Undo), an SQL list.
 const withdrawnUploads = `(SELECT job_id FROM uploads WHERE undone_at <> 0)`
+
+// standingPoint is an SQL condition on a task: its household has a point of an upload saved
+// after the task's column by (raised_by, reopened_by), of its quarter or a later one, that stands (neither withdrawn nor the one
+// being withdrawn, its argument): that upload judged the task too.
+func standingPoint(by string) string {
+	return `EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.` + by + `
+		AND h.period >= ` + uploadPeriod(by) + ` AND h.job_id <> ? AND h.job_id NOT IN ` + withdrawnUploads + `)`
+}
+
+// uploadPeriod is the quarter of the upload in the task's column by, an SQL expression. A point
+// of an earlier quarter, though saved later, judged none of the household's tasks: a later
+// quarter's ledger had covered it (superseded).
+func uploadPeriod(by string) string {
+	return `(SELECT u.period FROM uploads AS u WHERE u.job_id = tasks.` + by + `)`
+}
 
 // withdrawScope is what withdrawJob takes back of an upload: the results of the households and
 // subjects a renamed upload covers (WithdrawGuessed), or, whole, everything it still holds (Undo).
@@ -151,7 +180,8 @@ type withdrawn struct {
 // holds are left as they are, tasks and payments included, and the tasks it closed are those
 // closed at its save (savedAt). Of a whole upload (撤销), every point, payment and task it still
 // holds goes, and the tasks it closed (closed_by) are opened again but those of a household a
-// later upload has stored a point of since: that upload judged them too.
+// later upload has stored a point of since, of job's quarter or a later one: that upload judged
+// them too (an earlier quarter's, sent late, judged none: superseded).
 //
 // Each point, payment and summary row deleted gets back the row job overwrote, and job leaves
 // the chain of the rows a later upload overwrote (keep.go; of a guessed upload, of the payments
@@ -341,9 +371,11 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	if sc.whole {
 		// And, of a whole upload, those an upload withdrawn meanwhile raised first that it saw
 		// again, or that it raised first and an upload withdrawn meanwhile saw again (raised_by).
+		// Not those of a household whose point is of an upload that stands, saved after the one
+		// that raised it (#6 of #5, #6, #7 when 5 and 7 are withdrawn): that upload raised it too.
 		raisedBy = ` OR (raised_by <> 0 AND (job_id = ? OR raised_by = ?) AND (job_id = ? OR job_id IN ` + withdrawnUploads + `)
-			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `))`
-		taskArgs = append(taskArgs, job, job, job, job)
+			AND (raised_by = ? OR raised_by IN ` + withdrawnUploads + `) AND NOT ` + standingPoint("raised_by") + `)`
+		taskArgs = append(taskArgs, job, job, job, job, job)
 	}
 	err = each(`SELECT id, rule, household, county, township, village FROM tasks WHERE ((job_id IN (`+placeholders(len(jobs))+`) AND first_seen >= ?)`+raisedBy+`)
 		AND `+whole("1", "(household IN (?list) OR subject IN (?list))"), true, taskArgs, func(rows *sql.Rows) error {
@@ -397,8 +429,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 	args := []any{savedAt}
 	if sc.whole {
 		reopen = `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by = ?
-			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ?) RETURNING household`
-		args = []any{job, job}
+			AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > ? AND h.period >= ?) RETURNING household`
+		args = []any{job, job, quarter}
 	}
 	err = each(reopen, true, args, func(rows *sql.Rows) error {
 		var h string
@@ -420,7 +452,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 			chunk := found[start:min(start+400, len(found))]
 			rows, err := tx.QueryContext(ctx, `UPDATE tasks SET state = 'open', closed_at = 0, closed_by = 0 WHERE state = 'closed' AND closed_by < ?
 				AND closed_by IN `+withdrawnUploads+` AND household IN (`+placeholders(len(chunk))+`)
-				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by) RETURNING household`,
+				AND NOT EXISTS (SELECT 1 FROM households AS h WHERE h.household = tasks.household AND h.job_id > tasks.closed_by
+					AND h.period >= `+uploadPeriod("closed_by")+`) RETURNING household`,
 				append([]any{job}, chunk...)...)
 			if err != nil {
 				return nil, err
@@ -447,7 +480,8 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		// again and an upload withdrawn meanwhile saw again.
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'closed', closed_at = reopened_closed_at, closed_acked = reopened_acked,
 			reopened_by = 0 WHERE state = 'open' AND reopened_by <> 0 AND (job_id = ? OR reopened_by = ?)
-			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)`, job, job, job, job)
+			AND (job_id = ? OR job_id IN `+withdrawnUploads+`) AND (reopened_by = ? OR reopened_by IN `+withdrawnUploads+`)
+			AND ((job_id = ? AND reopened_by = ?) OR NOT `+standingPoint("reopened_by")+`)`, job, job, job, job, job, job, job)
 		if err != nil {
 			return nil, err
 		}

@@ -222,10 +222,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			if nw.Period.Valid() {
 				per = nw.Period.String()
 			}
-			if nw.JobID == ev.JobID { // this upload's record: the one it overwrites is kept for its withdrawal
-				if _, err := keep.ExecContext(ctx, ev.JobID, ms(now), ev.JobID, p.Subject, p.Rule, ev.Period.Year); err != nil {
-					return nil, err
-				}
+			// The record it overwrites is kept for the withdrawal of the upload whose record is
+			// written: this one's, or that of an earlier upload copied under a person's other
+			// subject (Carried), which the withdrawal of that upload deletes with its own.
+			if _, err := keep.ExecContext(ctx, nw.JobID, ms(now), nw.JobID, p.Subject, p.Rule, ev.Period.Year); err != nil {
+				return nil, err
 			}
 			_, err = put.ExecContext(ctx, p.Subject, p.Rule, ev.Period.Year, int64(nw.Amount), nw.JobID, per)
 			return lowered, err

@@ -217,7 +217,8 @@ var migrations = []string{
 	// A person's measure open twice, under the ID number and under 户编号/姓名 (a ledger with ID
 	// numbers and one without raised it under both before bot/alias.go kept one): the newer is
 	// closed without 已完成 (closed_acked) and by no upload (撤销 does not reopen it), so that the
-	// cadre is not reminded twice; the older one keeps its due date and reminders.
+	// cadre is not reminded twice; the older one keeps its due date and reminders. Not when two
+	// people of one name in one household have ID numbers: 户编号/姓名 is either of them.
 	`UPDATE tasks SET state = 'closed', closed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), closed_acked = 1, closed_by = 0
 		WHERE state = 'open' AND household <> '' AND subject_name <> '' AND EXISTS (SELECT 1 FROM tasks AS o
 			WHERE o.state = 'open' AND o.id <> tasks.id AND o.rule = tasks.rule AND (o.rule <> 'subsidy_unpaid' OR o.year = tasks.year)
@@ -225,7 +226,9 @@ var migrations = []string{
 			AND ((o.subject = o.household || '/' || o.subject_name AND tasks.subject <> tasks.household AND instr(tasks.subject, '/') = 0)
 				OR (tasks.subject = tasks.household || '/' || tasks.subject_name AND o.subject <> o.household AND instr(o.subject, '/') = 0))
 			AND replace(o.id, '|' || o.subject, '|') = replace(tasks.id, '|' || tasks.subject, '|')
-			AND (o.first_seen < tasks.first_seen OR (o.first_seen = tasks.first_seen AND o.id < tasks.id)))`,
+			AND (o.first_seen < tasks.first_seen OR (o.first_seen = tasks.first_seen AND o.id < tasks.id)))
+		AND (SELECT COUNT(DISTINCT t2.subject) FROM tasks AS t2 WHERE t2.household = tasks.household AND t2.subject_name = tasks.subject_name
+			AND t2.subject <> t2.household AND instr(t2.subject, '/') = 0) = 1`,
 	// The rows an upload overwrote (a household's point of a quarter, a payment record, a unit's
 	// summary row), kept for its withdrawal to put back (see keep.go): prev_job is the upload the
 	// row was of, row the row as JSON, NULL when not known. uploads.kept marks the uploads saved
@@ -246,6 +249,9 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN raised_by INTEGER NOT NULL DEFAULT 0`,
 	// When a task was last reminded (unix ms): escalation by the count waits for a later day.
 	`ALTER TABLE tasks ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0`,
+	// What the renamed upload's withdrawal of a guessed upload put back (JSON of a Restoration):
+	// a retry of the renamed upload, which finds nothing left to withdraw, reports it again.
+	`ALTER TABLE guessed_periods ADD COLUMN withdrawn_restored TEXT NOT NULL DEFAULT ''`,
 	// How many times an open task passed to another 帮扶责任人 (a household reassigned): its report
 	// to the leaders is keyed by it, so the new cadre's is another report than the earlier one's.
 	`ALTER TABLE tasks ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 0`,

@@ -36,21 +36,50 @@ type UndoResult struct {
 	Deleted    int `json:"deleted"`    // tasks it raised first, deleted
 	Reopened   int `json:"reopened"`   // tasks it closed, open again
 	Closed     int `json:"closed"`     // tasks closed before it that it raised again, closed again
-	// Kept: it was saved keeping the rows it overwrote (keep.go), put back now: the points of
-	// Restored households, RestoredPayments payment rows and RestoredUnits summary rows, as the
-	// uploads RestoredFrom had them. Lost and LostPayments are the points and payment rows
-	// deleted whose earlier row is not known (of an upload saved before rows were kept). An
-	// upload saved before (Kept false) restores nothing and does not know what it deleted.
-	Kept             bool    `json:"kept,omitempty"`
+	// Kept: it was saved keeping the rows it overwrote (keep.go), put back now (Restoration).
+	// Lost and LostPayments are the points and payment rows deleted whose earlier row is not
+	// known (of an upload saved before rows were kept). An upload saved before (Kept false)
+	// restores nothing and does not know what it deleted.
+	Kept bool `json:"kept,omitempty"`
+	Restoration
+	Lost         int `json:"lost,omitempty"`
+	LostPayments int `json:"lost_payments,omitempty"`
+	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
+	Retry   bool `json:"-"`
+	Already bool `json:"-"`
+}
+
+// Restoration is what a withdrawal (Undo, WithdrawGuessed) put back of the rows the upload had
+// overwritten: the points of Restored households, RestoredPayments payment rows and RestoredUnits
+// summary rows, as the uploads RestoredFrom had them.
+type Restoration struct {
 	Restored         int     `json:"restored,omitempty"`
 	RestoredPayments int     `json:"restored_payments,omitempty"`
 	RestoredUnits    int     `json:"restored_units,omitempty"`
 	RestoredFrom     []int64 `json:"restored_from,omitempty"`
-	Lost             int     `json:"lost,omitempty"`
-	LostPayments     int     `json:"lost_payments,omitempty"`
-	// Retry: the same 撤销 message (key) withdrew it before; Already: another one did.
-	Retry   bool `json:"-"`
-	Already bool `json:"-"`
+}
+
+// restoration is r as a Restoration.
+func (r *restored) restoration() Restoration {
+	out := Restoration{Restored: r.rows[keptHousehold], RestoredPayments: r.rows[keptPayment], RestoredUnits: r.rows[keptUnit]}
+	for j := range r.from {
+		out.RestoredFrom = append(out.RestoredFrom, j)
+	}
+	slices.Sort(out.RestoredFrom)
+	return out
+}
+
+// add adds o to r (a retry's withdrawal to the first attempt's).
+func (r *Restoration) add(o Restoration) {
+	r.Restored += o.Restored
+	r.RestoredPayments += o.RestoredPayments
+	r.RestoredUnits += o.RestoredUnits
+	for _, j := range o.RestoredFrom {
+		if !slices.Contains(r.RestoredFrom, j) {
+			r.RestoredFrom = append(r.RestoredFrom, j)
+		}
+	}
+	slices.Sort(r.RestoredFrom)
 }
 
 const uploadCols = `job_id, platform, chat_id, sender, period, name, saved_at, households, undone_at, undone_by, undo_result`
@@ -132,7 +161,7 @@ func (s *Store) PendingFiles(ctx context.Context, platform, chat string, before 
 // open nor 已完成), and its summary rows, each point, payment and summary row put back as it was
 // before job overwrote it (keep.go; an upload saved before rows were kept restores nothing);
 // the tasks it closed are open again (closed_acked kept: nobody is told 已完成 twice) but those
-// of a household a later upload stored a point of since. What a later upload wrote since (a point,
+// of a household a later upload stored a point of since (of its quarter or a later one). What a later upload wrote since (a point,
 // a payment, a task it saw again: job_id) is that upload's and stays: Covered counts the
 // households of its points. The tasks it only saw again, moved to another village or gave to
 // another cadre keep what it wrote.
@@ -172,12 +201,8 @@ func (s *Store) Undo(ctx context.Context, job int64, by, key string, now time.Ti
 	}
 	r := w.restored
 	out := &UndoResult{Households: len(w.touched), Points: w.points, Payments: w.payments - r.rows[keptPayment], Deleted: w.deleted,
-		Reopened: w.reopened, Closed: w.closed, Kept: kept, Restored: r.rows[keptHousehold], RestoredPayments: r.rows[keptPayment],
-		RestoredUnits: r.rows[keptUnit], Lost: r.unknown[keptHousehold], LostPayments: r.unknown[keptPayment]}
-	for j := range r.from {
-		out.RestoredFrom = append(out.RestoredFrom, j)
-	}
-	slices.Sort(out.RestoredFrom)
+		Reopened: w.reopened, Closed: w.closed, Kept: kept, Restoration: r.restoration(), Lost: r.unknown[keptHousehold],
+		LostPayments: r.unknown[keptPayment]}
 	// The households of its points not withdrawn: a later upload holds them (or a renamed copy
 	// withdrew them, WithdrawGuessed).
 	out.Covered = max(u.Households-w.points, 0)
