@@ -68,7 +68,7 @@ func TestDemoTasksAreCalledDaiban(t *testing.T) {
 			t.Errorf("demo still says %q", bad)
 		}
 	}
-	for _, want := range []string{"刘海燕，您好！您负责的未完成待办共1项（涉及金额3000元）", "以下21项待办经多次提醒仍未完成或已逾期", "未完成待办共4项（涉及金额1050元）"} {
+	for _, want := range []string{"刘海燕，您好！您负责的未完成待办共1项（涉及金额3000元）", "以下21项待办经多次提醒仍未完成：", "未完成待办共4项（涉及金额1050元）"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo lacks %q", want)
 		}

@@ -192,6 +192,20 @@ func pastDue(due, now time.Time, loc *time.Location) bool {
 	return !now.Before(time.Date(y, m, d+1, 0, 0, 0, 0, loc))
 }
 
+// dayStart is the start of now's calendar day in loc. A task's reminders count at most once a
+// day (whatever sends them: the daily pass or an admin's 提醒), so that escalate_after reminders
+// take the days between them that the repeat interval gives.
+func dayStart(now time.Time, loc *time.Location) time.Time {
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// remindedToday reports whether t was reminded on now's calendar day: a digest today does not
+// count another reminder for it.
+func remindedToday(t store.TaskRow, now time.Time, loc *time.Location) bool {
+	return !t.RemindedAt.Before(dayStart(now, loc))
+}
+
 // dueText is a task's due date as written (2027-03-31): the calendar day, which a zone west of
 // Greenwich turned into the evening before.
 func dueText(due time.Time) string {
@@ -338,7 +352,7 @@ func (s *Service) sendDigests(ctx context.Context, forced string) (int, error) {
 			file = &connectors.Attachment{Name: "待办清单-" + now.In(cfg.Reminders.Location()).Format("2006-01-02") + ".xlsx", Data: data}
 		}
 		ok2, err := s.sendMarking(ctx, d.rcp, "reminder", d.who, hash, key, text, file, nil,
-			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done)})
+			store.SendMarks{Reminded: taskIDs(tasks), Acked: taskIDs(done), Day: dayStart(now, cfg.Reminders.Location())})
 		if errors.Is(err, errUnrecorded) {
 			return sent, err
 		}
@@ -743,10 +757,18 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	} else {
 		b.WriteString("待办已全部完成。\n")
 	}
-	var warn, reported []string
-	var warnTasks, reportedTasks []store.TaskRow
+	var warn, late, reported []string
+	var warnTasks, lateTasks, reportedTasks []store.TaskRow
 	hiddenWarn, hiddenReported := 0, 0
 	loc := cfg.Reminders.Location()
+	// The reminders counted with this digest: one more, unless the task was reminded today
+	// already (then this digest warns only when the earlier one did).
+	counted := func(t store.TaskRow) int {
+		if remindedToday(t, now, loc) {
+			return t.Reminders
+		}
+		return t.Reminders + 1
+	}
 	shown := min(len(tasks), *budget)
 	*budget -= shown
 	for i, t := range tasks {
@@ -757,7 +779,7 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			// Already reported (escalation runs before the digests of a pass): a warning that it
 			// "will be reported" would be false.
 			state = "reported"
-		case overdue || t.Reminders+1 >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
+		case overdue || counted(t) >= cfg.Reminders.EscalateAfter || t.Due.Sub(now) < cfg.Reminders.WarnBefore:
 			state = "warn"
 		}
 		if i >= shown {
@@ -779,6 +801,11 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 			reported = append(reported, fmt.Sprint(i+1))
 			reportedTasks = append(reportedTasks, t)
 		case "warn":
+			if overdue { // reported at the next pass, whenever the next reminder is
+				late = append(late, fmt.Sprint(i+1))
+				lateTasks = append(lateTasks, t)
+				break
+			}
 			warn = append(warn, fmt.Sprint(i+1))
 			warnTasks = append(warnTasks, t)
 		}
@@ -805,6 +832,9 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 	if len(reported) > 0 {
 		fmt.Fprintf(b, "%s已报告%s，请尽快落实。\n", items(reported), s.leaderTitle(reportedTasks))
 	}
+	if len(late) > 0 {
+		fmt.Fprintf(b, "请注意：%s已逾期，将报告%s。\n", items(late), s.leaderTitle(lateTasks))
+	}
 	if len(warn) > 0 {
 		fmt.Fprintf(b, "请注意：%s如下次提醒前仍未完成（或已逾期），将报告%s。\n", items(warn), s.leaderTitle(warnTasks))
 	}
@@ -824,6 +854,32 @@ func (s *Service) digestBody(b *strings.Builder, sec digestSection, direct bool,
 		b.WriteString("完成后请在台账中登记（如已发放金额、帮扶措施），重新上传后自动销号。\n")
 	}
 	return omitted
+}
+
+// escalationWhy says why the tasks are reported: “经多次提醒仍未完成” (by the count, each
+// reminded more than once), “经提醒仍未完成” (reminders.escalate_after 1), “已逾期仍未完成” (past
+// the due date), or both reasons.
+func escalationWhy(tasks []store.TaskRow, now time.Time, loc *time.Location) string {
+	byCount, overdue, many := false, false, true
+	for _, t := range tasks {
+		if pastDue(t.Due, now, loc) {
+			overdue = true
+			continue
+		}
+		byCount = true
+		many = many && t.Reminders > 1
+	}
+	reminded := "经提醒"
+	if many {
+		reminded = "经多次提醒"
+	}
+	switch {
+	case byCount && overdue:
+		return reminded + "仍未完成或已逾期"
+	case byCount:
+		return reminded + "仍未完成"
+	}
+	return "已逾期仍未完成"
 }
 
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
@@ -858,12 +914,17 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			b.items = append(b.items, item)
 		}
 	}
-	// A task's round: a task done and raised again is another round, reported again.
+	// A task's round: a task done and raised again is another round, reported again; so is a
+	// task given to another 帮扶责任人 (after the new cadre's own warning).
 	round := func(t store.TaskRow) string {
-		if t.ReopenedBy == 0 {
-			return t.ID
+		r := t.ID
+		if t.ReopenedBy != 0 {
+			r = fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
 		}
-		return fmt.Sprintf("%s@%d", t.ID, t.ReopenedBy)
+		if t.HandedOver != 0 {
+			r += fmt.Sprintf(">%d", t.HandedOver)
+		}
+		return r
 	}
 	// Each task is reported to each of its recipients once, recorded per recipient: a leader
 	// whose platform failed gets it at the next pass, and the task counts as reported when every
@@ -963,7 +1024,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		if bk.title != "" {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
-		fmt.Fprintf(&b, "以下%d项待办经多次提醒仍未完成或已逾期：\n", len(bk.tasks))
+		fmt.Fprintf(&b, "以下%d项待办%s：\n", len(bk.tasks), escalationWhy(bk.tasks, now, loc))
 		shown := min(len(bk.tasks), max(cfg.Reminders.DigestMaxItems, 1))
 		for i, t := range bk.tasks[:shown] {
 			reason := fmt.Sprintf("已提醒%d次", t.Reminders)

@@ -116,7 +116,8 @@ type Reminders struct {
 	RepeatInterval time.Duration `mapstructure:"repeat_interval" json:"repeat_interval"`
 	QuietStart     string        `mapstructure:"quiet_start" json:"quiet_start"` // HH:MM
 	QuietEnd       string        `mapstructure:"quiet_end" json:"quiet_end"`     // HH:MM
-	// EscalateAfter: after this many reminders a task goes to the leaders' summary.
+	// EscalateAfter: after this many reminders (counted at most once a calendar day per task) a
+	// task goes to the leaders' summary.
 	EscalateAfter int `mapstructure:"escalate_after" json:"escalate_after"`
 	// WarnBefore: a task due within this long is marked in the digest as about to be reported.
 	WarnBefore time.Duration `mapstructure:"warn_before" json:"warn_before"`

@@ -300,7 +300,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		upd, err := prepare(`UPDATE tasks SET clause=?, subject_name=?, household=?, county=?, township=?, village=?, cadre=?, amount=?, explain=?,
 				due = CASE WHEN state = 'closed' THEN ? ELSE due END,
 				reminders = CASE WHEN state = 'closed' OR (cadre <> '' AND ?7 <> '' AND cadre <> ?7) THEN 0 ELSE reminders END, -- ?7: the cadre; another's reminders start afresh
-				escalated_at = CASE WHEN state = 'closed' THEN 0 ELSE escalated_at END,
+				escalated_at = CASE WHEN state = 'closed' OR (cadre <> '' AND ?7 <> '' AND cadre <> ?7) THEN 0 ELSE escalated_at END, -- reported again after the new cadre's own warning
+				reminded_at = CASE WHEN cadre <> '' AND ?7 <> '' AND cadre <> ?7 THEN 0 ELSE reminded_at END,
+				handed_over = handed_over + (state = 'open' AND cadre <> '' AND ?7 <> '' AND cadre <> ?7),
 				reopened_closed_at = CASE WHEN state = 'closed' THEN closed_at ELSE reopened_closed_at END,
 				reopened_acked = CASE WHEN state = 'closed' THEN closed_acked ELSE reopened_acked END,
 				reopened_by = CASE WHEN state = 'closed' THEN ? ELSE reopened_by END,
@@ -389,9 +391,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	// A household given to another 帮扶责任人: its open tasks the earlier cadre had for it (a calf
 	// subsidy the 家庭收入台账 cannot judge, so does not raise) are the new cadre's, reminded from
 	// the start. They stayed with the earlier cadre, reminded and escalated for a household no
-	// longer theirs.
+	// longer theirs. A task reported for the earlier cadre is reported again only after the new
+	// one's own warning (handed_over: another round of its report).
 	if len(prevCadre) > 0 {
-		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0 WHERE household = ? AND state = 'open' AND cadre = ?`)
+		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0, reminded_at = 0, escalated_at = 0, handed_over = handed_over + 1
+			WHERE household = ? AND state = 'open' AND cadre = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("reassign tasks: %w", err)
 		}

@@ -252,6 +252,9 @@ var migrations = []string{
 	// What the renamed upload's withdrawal of a guessed upload put back (JSON of a Restoration):
 	// a retry of the renamed upload, which finds nothing left to withdraw, reports it again.
 	`ALTER TABLE guessed_periods ADD COLUMN withdrawn_restored TEXT NOT NULL DEFAULT ''`,
+	// How many times an open task passed to another 帮扶责任人 (a household reassigned): its report
+	// to the leaders is keyed by it, so the new cadre's is another report than the earlier one's.
+	`ALTER TABLE tasks ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

@@ -27,6 +27,9 @@ type TaskRow struct {
 	// ReopenedBy is the upload (job) that last raised the closed task again (0: never): it
 	// tells the task's rounds apart.
 	ReopenedBy int64
+	// HandedOver counts the times the open task passed to another 帮扶责任人: the new cadre's
+	// reminders, warning and report are another round of its escalation.
+	HandedOver int
 	Year       int // of the evaluation that last raised it
 }
 
@@ -39,14 +42,14 @@ func SettledOnlyWithinYear(rule string, taskYear, year int) bool {
 }
 
 const taskCols = `id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain,
-	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by`
+	state, platform, chat_id, direct_to, first_seen, closed_at, closed_acked, reminders, reminded_at, escalated_at, year, reopened_by, handed_over`
 
 func scanTask(rows *sql.Rows) (TaskRow, error) {
 	var t TaskRow
 	var due, first, closed, reminded, escalated int64
 	var amount sql.NullInt64
 	err := rows.Scan(&t.ID, &t.Rule, &t.Clause, &t.Subject, &t.SubjectName, &t.Household, &t.Unit.County, &t.Unit.Township, &t.Unit.Village,
-		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy)
+		&t.Cadre, &due, &amount, &t.Explain, &t.State, &t.Platform, &t.ChatID, &t.DirectTo, &first, &closed, &t.ClosedAcked, &t.Reminders, &reminded, &escalated, &t.Year, &t.ReopenedBy, &t.HandedOver)
 	t.Due, t.FirstSeen, t.ClosedAt, t.EscalatedAt = fromMS(due), fromMS(first), fromMS(closed), fromMS(escalated)
 	t.RemindedAt = fromMS(reminded)
 	t.Amount = fenPtr(amount)
@@ -169,6 +172,10 @@ func (s *Store) SendDone(ctx context.Context, key string, now time.Time) error {
 // (an escalation's tasks, per leader: see SentKeys).
 type SendMarks struct {
 	Reminded, Acked, Logged []string
+	// Day is the start of the delivery's calendar day (reminders.timezone): a task reminded
+	// since then is not counted again (an admin's 提醒 pressed twice, or after the daily pass,
+	// is one reminder toward escalation), only its reminded_at moves. Zero: every delivery counts.
+	Day time.Time
 }
 
 // SendDoneMarking is SendDone together with the marks, in one transaction: a crash between the
@@ -183,12 +190,16 @@ func (s *Store) SendDoneMarking(ctx context.Context, key string, now time.Time, 
 	if _, err := tx.ExecContext(ctx, `UPDATE nflog SET sent_at = ? WHERE key = ?`, ms(now), key); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
+	since := ms(m.Day)
+	if m.Day.IsZero() {
+		since = ms(now) + 1
+	}
 	for _, u := range []struct {
 		q    string
 		ids  []string
 		args []any
 	}{
-		{`UPDATE tasks SET reminders = reminders + 1, reminded_at = ? WHERE id = ?`, m.Reminded, []any{ms(now)}},
+		{`UPDATE tasks SET reminders = reminders + (reminded_at < ?), reminded_at = ? WHERE id = ?`, m.Reminded, []any{since, ms(now)}},
 		{`UPDATE tasks SET closed_acked = 1 WHERE id = ?`, m.Acked, nil},
 		{`INSERT INTO nflog(sent_at, key, kind, recipient, digest) VALUES(?, ?, 'item', '', '') ON CONFLICT(key) DO NOTHING`, m.Logged, []any{ms(now)}},
 	} {
