@@ -238,6 +238,7 @@ func Run(ctx context.Context, o RunOptions) error {
 				o.Log.WithField("keys", strings.Join(keys, ", ")).Warn("serve: configuration reloaded, but these settings take effect only after a restart (以下设置需重启服务后生效)")
 			}
 			svc.SetConfig(c)
+			svc.ConfigApplied(runCtx)
 			if len(changed) > 0 {
 				o.Log.WithFields(logrus.Fields{"changed": changed, "connectors": svc.connectorNames()}).Info("serve: platform connectors rebuilt (平台设置已生效)")
 			}

@@ -456,7 +456,7 @@ func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 // ConfigRejected tells the admins that the config file they saved is invalid and the last good
 // config stays in force, with every problem (key, value, reason): the log alone was not seen by
 // the admin who edited the file, whose change silently did not happen. Once per distinct set of
-// problems a day.
+// problems a day and config in force: the same mistake made again after a good file is told again.
 func (s *Service) ConfigRejected(ctx context.Context, err error) {
 	text := err.Error()
 	var ce *config.Error
@@ -465,8 +465,17 @@ func (s *Service) ConfigRejected(ctx context.Context, err error) {
 	}
 	sum := sha256.Sum256([]byte(text))
 	day := s.clock.Now().In(s.Config().Reminders.Location()).Format("20060102")
-	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%x", day, sum[:6]),
+	s.cfgRefused.Store(true)
+	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%d-%d-%x", day, s.cfgStart, s.cfgGen.Load(), sum[:6]),
 		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text))
+}
+
+// ConfigApplied tells the admins, after a refused file was told to them, that the file saved
+// since (already set with SetConfig) is in force: without it the admin who fixed it heard nothing.
+func (s *Service) ConfigApplied(ctx context.Context) {
+	if s.cfgRefused.CompareAndSwap(true, false) {
+		s.alertAdminsOnce(ctx, fmt.Sprintf("config-ok-%d-%d", s.cfgStart, s.cfgGen.Load()), "配置文件已改正，新配置已生效。")
+	}
 }
 
 // alertAdminsOnce sends text to every admin once for the key prefix.
