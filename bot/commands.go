@@ -121,6 +121,12 @@ func (s *Service) isAdmin(ev *connectors.Event) bool {
 	return false
 }
 
+// unitNotFoundText answers a unit that matches nothing, with examples of the command asked (cmd)
+// and the way it names every unit (all): 汇总's are “汇总 红旗村” and “汇总 全市”, not 进度's.
+func unitNotFoundText(unit, cmd, all string) string {
+	return "没有找到单位“" + unit + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“" + cmd + " 红旗村”（同名的村连同乡镇写，如“" + cmd + " 林东镇红旗村”）；发送“" + all + "”查看全部单位。"
+}
+
 // progressText is 进度 [单位]: open tasks by cadre and the latest unit summaries.
 func (s *Service) progressText(ctx context.Context, unit string) string {
 	tasks, err := s.st.OpenTasks(ctx)
@@ -191,7 +197,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			return b.String() + missing + "暂无进度数据。"
 		}
 		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
-			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”（同名的村连同乡镇写，如“进度 林东镇红旗村”）；发送“进度”查看全部单位。"
+			return unitNotFoundText(truncate(s.personMasker(ctx)(unit), 20), "进度", "进度")
 		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}
