@@ -407,7 +407,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		}
 		text := m.Text
 		if chat == "" && !c.opt.ShowDirect {
-			text = "（私信内容含户主全名，终端不显示；见 outbox/messages.jsonl）"
+			text = "（私信内容可能含户主全名，终端不显示；见 outbox/messages.jsonl）"
 		}
 		fmt.Fprintf(c.opt.Console, "\n── [%s] → %s ──\n%s\n", m.Kind, to, text)
 		if rec.File != "" {
