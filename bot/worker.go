@@ -465,9 +465,15 @@ func (s *Service) ConfigRejected(ctx context.Context, err error) {
 	}
 	sum := sha256.Sum256([]byte(text))
 	day := s.clock.Now().In(s.Config().Reminders.Location()).Format("20060102")
+	// A missing secret names its environment variable, which the running service does not read
+	// again: an admin who set it and saved the file would be refused again.
+	note := ""
+	if strings.Contains(text, "环境变量") {
+		note = "\n环境变量要重启服务后才生效；不重启时请把密钥写进文件，在该项写 file:文件路径（如 file:/run/secrets/feishu）后再保存配置文件。"
+	}
 	s.cfgRefused.Store(true)
 	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%d-%d-%x", day, s.cfgStart, s.cfgGen.Load(), sum[:6]),
-		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text))
+		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text)+note)
 }
 
 // ConfigApplied tells the admins, after a refused file was told to them, that the file saved
