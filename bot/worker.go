@@ -137,10 +137,10 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	if perm != nil {
 		msg = perm.Message
 		if perm.Alert { // the reply says the admins know: make it so
-			s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 处理时出现内部错误，上传者已收到出错回复：%s", j.ID, redact.Text(fmt.Sprint(perm.Err))))
+			s.alertAdmins(ctx, j, fmt.Sprintf("%s处理时出现内部错误，上传者已收到出错回复：%s", jobName(j), redact.Text(fmt.Sprint(perm.Err))))
 		}
 	} else {
-		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
+		s.alertAdmins(ctx, j, fmt.Sprintf("%s多次重试后仍失败（%d 次）：%s", jobName(j), j.Attempts, redact.Text(err.Error())))
 	}
 	logged := err
 	if perm != nil && perm.Err != nil {
@@ -395,7 +395,7 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		}
 		if err != nil {
 			if connectors.IsPermanent(err) {
-				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
+				s.alertAdmins(ctx, j, jobName(j)+"的回复发送失败："+redact.Text(err.Error()))
 				msg := "回复发送失败，已通知管理员处理。"
 				switch {
 				case res.File != "" && res.Book == bookSummary:
@@ -446,6 +446,22 @@ func splitText(s string, n int) []textPart {
 	}
 	flush()
 	return parts
+}
+
+// jobName is how the admins' alerts name a job: where it was sent (群“…” or 私聊, with the
+// platform unless it is the local inbox) and its number as its reply shows it (上传编号 #N).
+func jobName(j *store.Job) string {
+	where := "私聊"
+	if j.ChatID != "" {
+		where = "群“" + j.ChatID + "”"
+	}
+	if p := map[string]string{"feishu": "飞书", "wecom": "企业微信", "dingtalk": "钉钉"}[j.Platform]; p != "" {
+		where = p + where
+	}
+	if j.Kind == string(connectors.EventFile) {
+		return fmt.Sprintf("%s的上传编号 #%d ", where, j.ID)
+	}
+	return fmt.Sprintf("%s的命令（#%d）", where, j.ID)
 }
 
 // alertAdmins tells the admins (roster) about something they must act on.
