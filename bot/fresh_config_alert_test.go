@@ -57,3 +57,28 @@ func TestFreshConfigRejectedAgainAfterAFixIsToldAgain(t *testing.T) {
 		t.Errorf("admin messages %q, want refused, fixed, refused, fixed:\n%s", kinds, strings.Join(got, "\n---\n"))
 	}
 }
+
+// An admin who raised workers.count in the file saw nothing say it waits for a restart (only a
+// log line they do not read) and took the new count for the one in force. The admins are told
+// which keys wait for a restart; a reload without such keys tells nothing.
+func TestFreshConfigReloadTellsTheKeysThatNeedARestart(t *testing.T) {
+	dir := t.TempDir()
+	good := "roster:\n  admins:\n    - name: 管理员\n      ids: {local: admin1}\nreminders:\n  digest_time: \"09:00\"\n"
+	s := reloadStart(t, dir, good)
+	const reloaded = "serve: configuration reloaded"
+	s.reload(strings.Replace(good, "09:00", "09:30", 1), reloaded)
+	s.reload(strings.Replace(good, "09:00", "09:30", 1)+"workers:\n  count: 4\n", reloaded)
+	bad := strings.Replace(good, "09:00", "9点", 1)
+	s.reload(bad, "new configuration is invalid")
+	s.reload(strings.Replace(good, "09:00", "10:00", 1)+"workers:\n  count: 4\nlimits:\n  parse_timeout: 60s\n", reloaded)
+
+	got := freshAdminAlerts(t, filepath.Join(dir, "data"), "admin1")
+	want := []string{
+		"【增收助手·管理员提醒】配置已重新加载；以下设置要重启服务后才生效：workers.count。",
+		"", // the refusal
+		"【增收助手·管理员提醒】配置文件已改正，新配置已生效。以下设置要重启服务后才生效：limits.parse_timeout。",
+	}
+	if len(got) != len(want) || got[0] != want[0] || !strings.Contains(got[1], "配置文件有误") || got[2] != want[2] {
+		t.Errorf("admin messages:\n%s", strings.Join(got, "\n---\n"))
+	}
+}

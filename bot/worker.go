@@ -494,9 +494,19 @@ func (s *Service) ConfigRejected(ctx context.Context, err error) {
 
 // ConfigApplied tells the admins, after a refused file was told to them, that the file saved
 // since (already set with SetConfig) is in force: without it the admin who fixed it heard nothing.
-func (s *Service) ConfigApplied(ctx context.Context) {
-	if s.cfgRefused.CompareAndSwap(true, false) {
-		s.alertAdminsOnce(ctx, fmt.Sprintf("config-ok-%d-%d", s.cfgStart, s.cfgGen.Load()), "配置文件已改正，新配置已生效。")
+// restart names the keys changed that wait for a restart (config.NeedsRestart): they are told
+// too, also after a file nobody was told about, since only the log said so.
+func (s *Service) ConfigApplied(ctx context.Context, restart []string) {
+	wait := ""
+	if len(restart) > 0 {
+		wait = "以下设置要重启服务后才生效：" + strings.Join(restart, "、") + "。"
+	}
+	key := fmt.Sprintf("config-ok-%d-%d", s.cfgStart, s.cfgGen.Load())
+	switch {
+	case s.cfgRefused.CompareAndSwap(true, false):
+		s.alertAdminsOnce(ctx, key, "配置文件已改正，新配置已生效。"+wait)
+	case wait != "":
+		s.alertAdminsOnce(ctx, key, "配置已重新加载；"+wait)
 	}
 }
 
