@@ -96,7 +96,7 @@ func helpText(platform string) string {
 	case "wecom", "dingtalk":
 		b.WriteString("· 上传台账：把 .xlsx 台账私聊发给我，或在群里引用该文件并@我；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
 	case "local":
-		b.WriteString("· 上传台账：把 .xlsx 放进 data/inbox/<群名>/，结果在 data/outbox/<群名>/。\n")
+		b.WriteString("· 上传台账：把 .xlsx 放进数据目录（默认 data）的 inbox/<群名>/，结果在 outbox/<群名>/；命令写进同一目录的 .txt 文件，内容就是命令（如“进度”）。\n")
 	default:
 		b.WriteString("· 上传台账：直接把 .xlsx 台账发到群里；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
 	}
