@@ -96,7 +96,7 @@ func helpText(platform string) string {
 	case "wecom", "dingtalk":
 		b.WriteString("· 上传台账：把 .xlsx 台账私聊发给我，或在群里引用该文件并@我；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
 	case "local":
-		b.WriteString("· 上传台账：把 .xlsx 放进 data/inbox/<群名>/，结果在 data/outbox/<群名>/。\n")
+		b.WriteString("· 上传台账：把 .xlsx 放进数据目录（默认 data）的 inbox/<群名>/，结果在 outbox/<群名>/；命令写进同一目录的 .txt 文件，内容就是命令（如“进度”）。\n")
 	default:
 		b.WriteString("· 上传台账：直接把 .xlsx 台账发到群里；我会计算补贴、风险和待办，把结果写回工作簿发回来。\n")
 	}
@@ -119,6 +119,12 @@ func (s *Service) isAdmin(ev *connectors.Event) bool {
 		}
 	}
 	return false
+}
+
+// unitNotFoundText answers a unit that matches nothing, with examples of the command asked (cmd)
+// and the way it names every unit (all): 汇总's are “汇总 红旗村” and “汇总 全市”, not 进度's.
+func unitNotFoundText(unit, cmd, all string) string {
+	return "没有找到单位“" + unit + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“" + cmd + " 红旗村”（同名的村连同乡镇写，如“" + cmd + " 林东镇红旗村”）；发送“" + all + "”查看全部单位。"
 }
 
 // progressText is 进度 [单位]: open tasks by cadre and the latest unit summaries.
@@ -191,7 +197,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 			return b.String() + missing + "暂无进度数据。"
 		}
 		if unit != "" && (len(units) > 0 || len(tasks) > 0) {
-			return "没有找到单位“" + truncate(s.personMasker(ctx)(unit), 20) + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“进度 红旗村”（同名的村连同乡镇写，如“进度 林东镇红旗村”）；发送“进度”查看全部单位。"
+			return unitNotFoundText(truncate(s.personMasker(ctx)(unit), 20), "进度", "进度")
 		}
 		return b.String() + "暂无数据：请先上传台账。"
 	}

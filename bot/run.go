@@ -234,10 +234,12 @@ func Run(ctx context.Context, o RunOptions) error {
 				svc.ConfigRejected(runCtx, err)
 				return
 			}
-			if keys := config.NeedsRestart(svc.Config(), c); len(keys) > 0 {
+			keys := config.NeedsRestart(svc.Config(), c)
+			if len(keys) > 0 {
 				o.Log.WithField("keys", strings.Join(keys, ", ")).Warn("serve: configuration reloaded, but these settings take effect only after a restart (以下设置需重启服务后生效)")
 			}
 			svc.SetConfig(c)
+			svc.ConfigApplied(runCtx, keys)
 			if len(changed) > 0 {
 				o.Log.WithFields(logrus.Fields{"changed": changed, "connectors": svc.connectorNames()}).Info("serve: platform connectors rebuilt (平台设置已生效)")
 			}

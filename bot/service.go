@@ -99,6 +99,14 @@ type Service struct {
 
 	connMu    sync.RWMutex
 	callbacks atomic.Pointer[http.ServeMux] // the current connectors' HTTP callbacks (reload.go)
+
+	// cfgStart (the start, unix ns) and cfgGen (configs applied since) name the config in force:
+	// a refused file is told to the admins once per config in force, not once a day
+	// (ConfigRejected); cfgRefused says one was told since, so the next good file is told too
+	// (ConfigApplied).
+	cfgStart   int64
+	cfgGen     atomic.Int64
+	cfgRefused atomic.Bool
 }
 
 // New builds the service.
@@ -129,6 +137,7 @@ func New(opt Options) (*Service, error) {
 	s := &Service{st: opt.Store, conns: map[string]connectors.Connector{}, clock: opt.Clock, log: opt.Log,
 		dataDir: opt.DataDir, owner: opt.Owner, read: opt.Read, metrics: newMetrics(), wake: make(chan struct{}, 1)}
 	s.cfg.Store(opt.Config)
+	s.cfgStart = opt.Clock.Now().UnixNano()
 	s.setConnectors(opt.Connectors)
 	return s, nil
 }
@@ -137,7 +146,10 @@ func New(opt Options) (*Service, error) {
 func (s *Service) Config() *config.Config { return s.cfg.Load() }
 
 // SetConfig swaps in a new, already validated configuration (hot reload).
-func (s *Service) SetConfig(c *config.Config) { s.cfg.Store(c) }
+func (s *Service) SetConfig(c *config.Config) {
+	s.cfg.Store(c)
+	s.cfgGen.Add(1)
+}
 
 // Store returns the service's store.
 func (s *Service) Store() *store.Store { return s.st }

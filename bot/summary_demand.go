@@ -46,7 +46,7 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 	case arg != "":
 		query := unitQuery(arg)
 		inScope = func(u calc.Unit) bool { _, ok := namedLevel(query, u); return ok }
-		text = s.progressText(ctx, arg) // a unit that matches nothing: 进度's “没有找到单位”
+		text = s.progressText(ctx, arg) // a unit that matches nothing: “没有找到单位”, 汇总's examples below
 		name = demandUnitName(query, in.units, inScope)
 	case leader && scope != (config.Unit{}):
 		inScope = func(u calc.Unit) bool { return covers(scope, u) }
@@ -70,6 +70,9 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 	if len(units) == 0 {
 		if leader && scope != (config.Unit{}) { // the leader's own unit, as the scheduled summary says it
 			return jobResult{Kind: "reply", Text: fmt.Sprintf("“%s”暂无已上传的台账数据，没有汇总工作簿。", name) + scopeNotFound(scope, in.units)}
+		}
+		if arg != "" && strings.HasPrefix(text, "没有找到单位") { // 进度's sentence with 汇总's examples
+			text = unitNotFoundText(truncate(s.personMasker(ctx)(arg), 20), "汇总", "汇总 全市")
 		}
 		return jobResult{Kind: "reply", Text: text}
 	}

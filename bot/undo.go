@@ -36,7 +36,7 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 		return jobResult{Kind: "error", Text: "暂时无法撤销，请稍后再试。"}
 	}
 	if up != nil {
-		return s.undoUpload(ctx, ev, up, key, mask)
+		return s.undoUpload(ctx, ev, up, key, mask, "")
 	}
 	var job int64
 	if arg != "" {
@@ -77,11 +77,16 @@ func (s *Service) undoCommand(ctx context.Context, ev *connectors.Event, arg str
 		}
 		return reply("本群还没有可撤销的上传。")
 	}
-	return s.undoUpload(ctx, ev, up, key, mask)
+	again := "" // plain 撤销 stays on the latest upload: one already withdrawn says how to reach an earlier one
+	if job == 0 {
+		again = "要撤销更早的上传，请发送“撤销 编号”（编号见上传后的回复，如“上传编号 #12”）。"
+	}
+	return s.undoUpload(ctx, ev, up, key, mask, again)
 }
 
-// undoUpload withdraws up for the 撤销 message key, when its sender may, and composes the reply.
-func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *store.Upload, key string, mask func(string) string) jobResult {
+// undoUpload withdraws up for the 撤销 message key, when its sender may, and composes the reply;
+// again is added to the reply when up was withdrawn already.
+func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *store.Upload, key string, mask func(string) string, again string) jobResult {
 	reply := func(text string) jobResult { return jobResult{Kind: "reply", Text: text} }
 	name := mask(redact.Text(up.Name))
 	what := fmt.Sprintf("上传编号 #%d《%s》（%s）", up.JobID, name, up.Period.Chinese())
@@ -105,7 +110,7 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		if at.IsZero() { // withdrawn meanwhile
 			at = s.clock.Now()
 		}
-		return reply(fmt.Sprintf("%s已撤销过（%s），无需再撤销。", what, at.In(loc).Format("1月2日15:04")))
+		return reply(fmt.Sprintf("%s已撤销过（%s），无需再撤销。", what, at.In(loc).Format("1月2日15:04")) + again)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "已撤销%s的结果：", what)

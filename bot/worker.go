@@ -137,10 +137,10 @@ func (s *Service) runJob(ctx context.Context, j *store.Job) {
 	if perm != nil {
 		msg = perm.Message
 		if perm.Alert { // the reply says the admins know: make it so
-			s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 处理时出现内部错误，上传者已收到出错回复：%s", j.ID, redact.Text(fmt.Sprint(perm.Err))))
+			s.alertAdmins(ctx, j, fmt.Sprintf("%s处理时出现内部错误，上传者已收到出错回复：%s", jobName(j), redact.Text(fmt.Sprint(perm.Err))))
 		}
 	} else {
-		s.alertAdmins(ctx, j, fmt.Sprintf("任务 #%d 多次重试后仍失败（%d 次）：%s", j.ID, j.Attempts, redact.Text(err.Error())))
+		s.alertAdmins(ctx, j, fmt.Sprintf("%s多次重试后仍失败（%d 次）：%s", jobName(j), j.Attempts, redact.Text(err.Error())))
 	}
 	logged := err
 	if perm != nil && perm.Err != nil {
@@ -395,7 +395,7 @@ func (s *Service) reply(ctx context.Context, j *store.Job, ev *connectors.Event,
 		}
 		if err != nil {
 			if connectors.IsPermanent(err) {
-				s.alertAdmins(ctx, j, "回复发送失败："+redact.Text(err.Error()))
+				s.alertAdmins(ctx, j, jobName(j)+"的回复发送失败："+redact.Text(err.Error()))
 				msg := "回复发送失败，已通知管理员处理。"
 				switch {
 				case res.File != "" && res.Book == bookSummary:
@@ -448,6 +448,22 @@ func splitText(s string, n int) []textPart {
 	return parts
 }
 
+// jobName is how the admins' alerts name a job: where it was sent (群“…” or 私聊, with the
+// platform unless it is the local inbox) and its number as its reply shows it (上传编号 #N).
+func jobName(j *store.Job) string {
+	where := "私聊"
+	if j.ChatID != "" {
+		where = "群“" + j.ChatID + "”"
+	}
+	if p := map[string]string{"feishu": "飞书", "wecom": "企业微信", "dingtalk": "钉钉"}[j.Platform]; p != "" {
+		where = p + where
+	}
+	if j.Kind == string(connectors.EventFile) {
+		return fmt.Sprintf("%s的上传编号 #%d ", where, j.ID)
+	}
+	return fmt.Sprintf("%s的命令（#%d）", where, j.ID)
+}
+
 // alertAdmins tells the admins (roster) about something they must act on.
 func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 	s.alertAdminsOnce(ctx, fmt.Sprintf("alert-%d", j.ID), text)
@@ -456,7 +472,7 @@ func (s *Service) alertAdmins(ctx context.Context, j *store.Job, text string) {
 // ConfigRejected tells the admins that the config file they saved is invalid and the last good
 // config stays in force, with every problem (key, value, reason): the log alone was not seen by
 // the admin who edited the file, whose change silently did not happen. Once per distinct set of
-// problems a day.
+// problems a day and config in force: the same mistake made again after a good file is told again.
 func (s *Service) ConfigRejected(ctx context.Context, err error) {
 	text := err.Error()
 	var ce *config.Error
@@ -465,8 +481,33 @@ func (s *Service) ConfigRejected(ctx context.Context, err error) {
 	}
 	sum := sha256.Sum256([]byte(text))
 	day := s.clock.Now().In(s.Config().Reminders.Location()).Format("20060102")
-	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%x", day, sum[:6]),
-		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text))
+	// A missing secret names its environment variable, which the running service does not read
+	// again: an admin who set it and saved the file would be refused again.
+	note := ""
+	if strings.Contains(text, "环境变量") {
+		note = "\n环境变量要重启服务后才生效；不重启时请把密钥写进文件，在该项写 file:文件路径（如 file:/run/secrets/feishu）后再保存配置文件。"
+	}
+	s.cfgRefused.Store(true)
+	s.alertAdminsOnce(ctx, fmt.Sprintf("config-%s-%d-%d-%x", day, s.cfgStart, s.cfgGen.Load(), sum[:6]),
+		"配置文件有误，修改未生效，服务仍在使用上一份正确的配置。请改正后保存（可先运行 zengshou config check 检查）：\n"+redact.Text(text)+note)
+}
+
+// ConfigApplied tells the admins, after a refused file was told to them, that the file saved
+// since (already set with SetConfig) is in force: without it the admin who fixed it heard nothing.
+// restart names the keys changed that wait for a restart (config.NeedsRestart): they are told
+// too, also after a file nobody was told about, since only the log said so.
+func (s *Service) ConfigApplied(ctx context.Context, restart []string) {
+	wait := ""
+	if len(restart) > 0 {
+		wait = "以下设置要重启服务后才生效：" + strings.Join(restart, "、") + "。"
+	}
+	key := fmt.Sprintf("config-ok-%d-%d", s.cfgStart, s.cfgGen.Load())
+	switch {
+	case s.cfgRefused.CompareAndSwap(true, false):
+		s.alertAdminsOnce(ctx, key, "配置文件已改正，新配置已生效。"+wait)
+	case wait != "":
+		s.alertAdminsOnce(ctx, key, "配置已重新加载；"+wait)
+	}
 }
 
 // alertAdminsOnce sends text to every admin once for the key prefix.

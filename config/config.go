@@ -144,10 +144,10 @@ func (r Reminders) Location() *time.Location {
 	return loc
 }
 
-// ClockTime parses "HH:MM" into hours and minutes.
+// ClockTime parses "HH:MM" (or "H:MM", as 9:30 is said) into hours and minutes.
 func ClockTime(s string) (hour, minute int, ok bool) {
 	t, err := time.Parse("15:04", s)
-	if err != nil || len(s) != 5 {
+	if err != nil || (len(s) != 5 && len(s) != 4) {
 		return 0, 0, false
 	}
 	return t.Hour(), t.Minute(), true

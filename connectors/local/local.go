@@ -6,6 +6,7 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,6 +20,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"zengshou/connectors"
 )
@@ -241,7 +245,7 @@ func (c *Connector) accept(ctx context.Context, h connectors.Handler, chat, name
 		if err != nil {
 			return
 		}
-		ev.Kind, ev.Text = connectors.EventText, strings.TrimSpace(string(b[:min(len(b), 2000)]))
+		ev.Kind, ev.Text = connectors.EventText, commandText(b)
 		if err := os.Remove(path); err != nil {
 			return
 		}
@@ -257,6 +261,26 @@ func (c *Connector) accept(ctx context.Context, h connectors.Handler, chat, name
 		return
 	}
 	c.deliver(ctx, h, id, ev)
+}
+
+// commandText is the command of a .txt file, at most 2000 bytes of it, as Windows Notepad saves
+// it too: the byte order mark of “UTF-8 with BOM” dropped, and a file that is not UTF-8 read as
+// GB18030 (ANSI on Chinese Windows).
+func commandText(b []byte) string {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		if d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil {
+			b = d
+		}
+	}
+	if len(b) > 2000 {
+		n := 2000
+		for n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		b = b[:n]
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // redeliver hands again to the handler every event it has not accepted yet.
@@ -407,7 +431,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		}
 		text := m.Text
 		if chat == "" && !c.opt.ShowDirect {
-			text = "（私信内容含户主全名，终端不显示；见 outbox/messages.jsonl）"
+			text = "（私信内容可能含户主全名，终端不显示；见 outbox/messages.jsonl）"
 		}
 		fmt.Fprintf(c.opt.Console, "\n── [%s] → %s ──\n%s\n", m.Kind, to, text)
 		if rec.File != "" {
