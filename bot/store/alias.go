@@ -5,9 +5,10 @@ import (
 	"fmt"
 )
 
-// OpenTasksOf returns the open tasks of these households and subjects (through the indexes of
-// open tasks), each once: the bot finds among them a person's task stored under the person's
-// other subject (the ID number, or 户编号/姓名).
+// OpenTasksOf returns the open tasks of people of these households and of these subjects
+// (through the indexes of open tasks), each once: the bot finds among them a person's task stored
+// under the person's other subject (the ID number, or 户编号/姓名). A household's own tasks
+// (subject = household) are not a person's and are left out.
 func (s *Store) OpenTasksOf(ctx context.Context, households, subjects []string) ([]TaskRow, error) {
 	var out []TaskRow
 	seen := map[string]bool{}
@@ -18,7 +19,7 @@ func (s *Store) OpenTasksOf(ctx context.Context, households, subjects []string) 
 		for start := 0; start < len(by.values); start += 400 {
 			chunk := anys(by.values[start:min(start+400, len(by.values))])
 			rows, err := s.db.QueryContext(ctx, `SELECT `+taskCols+` FROM tasks INDEXED BY `+by.index+`
-				WHERE state = 'open' AND `+by.column+` IN (`+placeholders(len(chunk))+`)`, chunk...)
+				WHERE state = 'open' AND `+by.column+` IN (`+placeholders(len(chunk))+`) AND subject <> household`, chunk...)
 			if err != nil {
 				return nil, fmt.Errorf("open tasks: %w", err)
 			}
