@@ -38,9 +38,19 @@ func Problems(led *Ledger, res *calc.Result) []calc.DataError {
 			unreadable[cell{e.Sheet, e.Row, e.Column}] = true
 		}
 	}
+	// A rule names the same few columns over and over (家庭人口数 on every row that lacks it): each
+	// sheet's header of a name is worked out once (the dictionary's match is most of the cost).
+	type named struct{ sheet, column string }
+	header := map[named]string{}
 	for _, e := range res.Errors {
 		if si := sheets[e.Sheet]; si != nil && e.Column != "" {
-			e.Column = si.headerOf(e.Column)
+			k := named{e.Sheet, e.Column}
+			h, ok := header[k]
+			if !ok {
+				h = si.headerOf(e.Column)
+				header[k] = h
+			}
+			e.Column = h
 		}
 		if unreadable[cell{e.Sheet, e.Row, e.Column}] {
 			continue // the reader said what is wrong with the cell; "为空" would be its echo
