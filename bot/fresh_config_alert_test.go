@@ -35,7 +35,9 @@ func TestFreshConfigRejectedAgainAfterAFixIsToldAgain(t *testing.T) {
 	bad := strings.Replace(good, "escalate_after: 3", "escalate_after: 三", 1)
 	good2 := strings.Replace(good, "escalate_after: 3", "escalate_after: 4", 1)
 	s := reloadStart(t, dir, good)
-	const refused, reloaded = "new configuration is invalid", "serve: configuration reloaded"
+	// The info line itself (JSON), not the warning "serve: configuration reloaded, but …" logged
+	// before the admins are told.
+	const refused, reloaded = "new configuration is invalid", `"msg":"serve: configuration reloaded"`
 	s.reload(bad, refused)
 	s.reload(good2, reloaded)
 	s.reload(bad, refused)
@@ -65,7 +67,7 @@ func TestFreshConfigReloadTellsTheKeysThatNeedARestart(t *testing.T) {
 	dir := t.TempDir()
 	good := "roster:\n  admins:\n    - name: 管理员\n      ids: {local: admin1}\nreminders:\n  digest_time: \"09:00\"\n"
 	s := reloadStart(t, dir, good)
-	const reloaded = "serve: configuration reloaded"
+	const reloaded = `"msg":"serve: configuration reloaded"` // not the warning before the admins are told
 	s.reload(strings.Replace(good, "09:00", "09:30", 1), reloaded)
 	s.reload(strings.Replace(good, "09:00", "09:30", 1)+"workers:\n  count: 4\n", reloaded)
 	bad := strings.Replace(good, "09:00", "9点", 1)

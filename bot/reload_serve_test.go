@@ -257,7 +257,7 @@ func TestReloadRotatedFeishuSecretTakesEffect(t *testing.T) {
 	fake.secret, fake.token = reloadSecretB, ""
 	fake.mu.Unlock()
 	srv.reload("local: {enabled: false}\n"+reloadFeishuSection(dir, gate.srv.URL, true, "secret_b", "encrypt_b"),
-		"serve: configuration reloaded")
+		`"msg":"serve: configuration reloaded"`)
 
 	// Callbacks reach the new connector at once: the old encrypt key is refused, the new one taken.
 	if code := srv.feishuText(reloadEncryptA, "om_reload_oldkey", "帮助"); code == http.StatusOK {
@@ -305,7 +305,7 @@ func TestReloadAddsAndRemovesPlatforms(t *testing.T) {
 	}
 
 	// Feishu on, local off.
-	srv.reload(feishuOn, "serve: configuration reloaded")
+	srv.reload(feishuOn, `"msg":"serve: configuration reloaded"`)
 	if code := srv.feishuText(reloadEncryptA, "om_reload_on", "帮助"); code != http.StatusOK {
 		t.Fatalf("Feishu callback after it was turned on: %d\n%s", code, srv.log.String())
 	}
@@ -323,7 +323,7 @@ func TestReloadAddsAndRemovesPlatforms(t *testing.T) {
 	}
 
 	// Feishu off, local on again.
-	srv.reload(localOn, "serve: configuration reloaded")
+	srv.reload(localOn, `"msg":"serve: configuration reloaded"`)
 	if _, err := os.Stat(dropped); err != nil {
 		t.Fatalf("the file dropped while local was off was taken: %v", err)
 	}
