@@ -427,7 +427,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("reassign tasks: %w", err)
 		}
-		keep, err := prepare(keepSQL(keptTask, `household = ? AND state = 'open' AND cadre = ?`)) // for the withdrawal (keep.go)
+		keep, err := prepare(keepSQL(keptTask, `household = ? AND state = 'open' AND +cadre = ?`)) // for the withdrawal (keep.go); +cadre: by the household's open tasks, not the cadre's
 		if err != nil {
 			return nil, fmt.Errorf("reassign tasks: %w", err)
 		}
