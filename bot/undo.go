@@ -150,7 +150,8 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 }
 
 // restoredText says what a withdrawal (撤销, or a renamed upload's of the guessed one) put back of
-// what the upload had overwritten: “已恢复为上传编号 #5 的数据：30户，2条已发放记录。”; "" when nothing.
+// what the upload had overwritten: “已恢复为上传编号 #5 的数据：30户，2条已发放记录，3项待办的嘎查村或帮扶责任人。”;
+// "" when nothing.
 func restoredText(res store.Restoration) string {
 	var what []string
 	if res.Restored > 0 {
@@ -158,6 +159,9 @@ func restoredText(res store.Restoration) string {
 	}
 	if res.RestoredPayments > 0 {
 		what = append(what, fmt.Sprintf("%d条已发放记录", res.RestoredPayments))
+	}
+	if res.RestoredTasks > 0 {
+		what = append(what, fmt.Sprintf("%d项待办的嘎查村或帮扶责任人", res.RestoredTasks))
 	}
 	if len(what) == 0 && res.RestoredUnits > 0 {
 		what = append(what, "汇总")

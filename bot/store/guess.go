@@ -497,8 +497,12 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 		if err := restoreKept(ctx, tx, keptUnit, job, sc.kept, keys, &out.restored); err != nil {
 			return nil, err
 		}
+		// The tasks it moved to another village or gave to another cadre, as they were before.
+		if err := restoreTasks(ctx, tx, job, &out.restored); err != nil {
+			return nil, err
+		}
 		// What a later upload overwrote of job's: job leaves the chains of all its rows.
-		for _, kind := range []string{keptHousehold, keptUnit} {
+		for _, kind := range []string{keptHousehold, keptUnit, keptTask} {
 			if err := spliceKept(ctx, tx, kind, job, sc.kept, true, "1"); err != nil {
 				return nil, err
 			}

@@ -291,8 +291,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
-		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year, raised_by)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?,?)`)
+		ins, err := prepare(`INSERT INTO tasks(id, rule, clause, subject, subject_name, household, county, township, village, cadre, due, amount, explain, state, platform, chat_id, direct_to, first_seen, last_seen, job_id, year, raised_by, moved_by)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -307,6 +307,17 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 				reopened_acked = CASE WHEN state = 'closed' THEN closed_acked ELSE reopened_acked END,
 				reopened_by = CASE WHEN state = 'closed' THEN ? ELSE reopened_by END,
 				state='open', closed_at=0, closed_acked=0, last_seen=?, job_id=?, platform=?, chat_id=?, direct_to=?, year=MAX(year, ?) WHERE id = ?`)
+		if err != nil {
+			return nil, fmt.Errorf("save task: %w", err)
+		}
+		// A task raised again in another place or for another cadre: its earlier place, cadre and
+		// reminders are kept for this upload's withdrawal (keep.go), and it is marked as moved by it.
+		moved := `id = ? AND (county <> ? OR township <> ? OR village <> ? OR cadre <> ?)`
+		keepMoved, err := prepare(keepSQL(keptTask, moved))
+		if err != nil {
+			return nil, fmt.Errorf("save task: %w", err)
+		}
+		markMoved, err := prepare(`UPDATE tasks SET moved_by = ? WHERE ` + moved)
 		if err != nil {
 			return nil, fmt.Errorf("save task: %w", err)
 		}
@@ -327,11 +338,18 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			case err == sql.ErrNoRows:
 				out.NewTasks = append(out.NewTasks, t.ID)
 				_, err = ins.ExecContext(ctx, t.ID, t.Rule, t.Clause, t.Subject, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre,
-					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year, ev.JobID)
+					ms(t.Due), nullFen(t.Amount), t.Explain, ev.Platform, ev.ChatID, ev.DirectTo, ms(now), ms(now), ev.JobID, ev.Period.Year, ev.JobID, ev.JobID)
 			case err != nil:
 			default:
 				if state == "closed" { // raised again: reopen as new
 					out.NewTasks = append(out.NewTasks, t.ID)
+				}
+				place := []any{t.ID, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre}
+				if _, err = keepMoved.ExecContext(ctx, append([]any{ev.JobID, ms(now), ev.JobID}, place...)...); err != nil {
+					break
+				}
+				if _, err = markMoved.ExecContext(ctx, append([]any{ev.JobID}, place...)...); err != nil {
+					break
 				}
 				_, err = upd.ExecContext(ctx, t.Clause, t.SubjectName, t.Household, t.Unit.County, t.Unit.Township, t.Unit.Village, t.Cadre, nullFen(t.Amount), t.Explain,
 					ms(t.Due), ev.JobID, ms(now), ev.JobID, ev.Platform, ev.ChatID, ev.DirectTo, ev.Period.Year, t.ID)
@@ -373,9 +391,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 		st, err := prepare(`UPDATE tasks INDEXED BY tasks_open_household SET
 				county = CASE WHEN ?1 <> '' THEN ?1 ELSE county END,
 				township = CASE WHEN ?2 <> '' THEN ?2 ELSE township END,
-				village = ?3
+				village = ?3, moved_by = ?5
 			WHERE household = ?4 AND state = 'open' AND village <> ''
 				AND (village <> ?3 OR (?1 <> '' AND county <> ?1) OR (?2 <> '' AND township <> ?2))`)
+		if err != nil {
+			return nil, fmt.Errorf("move tasks: %w", err)
+		}
+		// What they had is kept for this upload's withdrawal (keep.go).
+		keep, err := prepare(keepSQL(keptTask, `household = ? AND state = 'open' AND village <> ''
+				AND (village <> ? OR (? <> '' AND county <> ?) OR (? <> '' AND township <> ?))`))
 		if err != nil {
 			return nil, fmt.Errorf("move tasks: %w", err)
 		}
@@ -383,7 +407,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 			if !ev.Covered[h.Household] || ev.SubsidiesOnly[h.Household] || h.Unit.Village == "" {
 				continue
 			}
-			if _, err := st.ExecContext(ctx, h.Unit.County, h.Unit.Township, h.Unit.Village, h.Household); err != nil {
+			c, tw, v := h.Unit.County, h.Unit.Township, h.Unit.Village
+			if _, err := keep.ExecContext(ctx, ev.JobID, ms(now), ev.JobID, h.Household, v, c, c, tw, tw); err != nil {
+				return nil, fmt.Errorf("move tasks: %w", err)
+			}
+			if _, err := st.ExecContext(ctx, c, tw, v, h.Household, ev.JobID); err != nil {
 				return nil, fmt.Errorf("move tasks: %w", err)
 			}
 		}
@@ -394,14 +422,21 @@ func (s *Store) SaveEvaluation(ctx context.Context, ev *Evaluation, now time.Tim
 	// longer theirs. A task reported for the earlier cadre is reported again only after the new
 	// one's own warning (handed_over: another round of its report).
 	if len(prevCadre) > 0 {
-		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0, reminded_at = 0, escalated_at = 0, handed_over = handed_over + 1
+		st, err := prepare(`UPDATE tasks SET cadre = ?, reminders = 0, reminded_at = 0, escalated_at = 0, handed_over = handed_over + 1, moved_by = ?
 			WHERE household = ? AND state = 'open' AND cadre = ?`)
+		if err != nil {
+			return nil, fmt.Errorf("reassign tasks: %w", err)
+		}
+		keep, err := prepare(keepSQL(keptTask, `household = ? AND state = 'open' AND +cadre = ?`)) // for the withdrawal (keep.go); +cadre: by the household's open tasks, not the cadre's
 		if err != nil {
 			return nil, fmt.Errorf("reassign tasks: %w", err)
 		}
 		for _, h := range ev.Households {
 			if prev := prevCadre[h.Household]; prev != "" && h.Cadre != "" && prev != h.Cadre && ev.Covered[h.Household] && !ev.SubsidiesOnly[h.Household] {
-				if _, err := st.ExecContext(ctx, h.Cadre, h.Household, prev); err != nil {
+				if _, err := keep.ExecContext(ctx, ev.JobID, ms(now), ev.JobID, h.Household, prev); err != nil {
+					return nil, fmt.Errorf("reassign tasks: %w", err)
+				}
+				if _, err := st.ExecContext(ctx, h.Cadre, ev.JobID, h.Household, prev); err != nil {
 					return nil, fmt.Errorf("reassign tasks: %w", err)
 				}
 			}

@@ -26,12 +26,16 @@ type keptTable struct {
 	table string
 	cols  []string
 	key   string // the primary key joined by '|', an SQL expression over the table's columns
+	job   string // the column of the upload that wrote the row (job_id when "")
 }
 
 const (
 	keptHousehold = "household"
 	keptPayment   = "payment"
 	keptUnit      = "unit"
+	// keptTask is an open task's place and 帮扶责任人 (and its reminders) before an upload moved it
+	// to another village or gave it to another cadre: the upload that set them is moved_by.
+	keptTask = "task"
 )
 
 var keptTables = map[string]keptTable{
@@ -42,6 +46,8 @@ var keptTables = map[string]keptTable{
 		cols: []string{"subject", "rule", "year", "amount", "job_id", "period"}},
 	keptUnit: {table: "units", key: `county || '|' || township || '|' || village || '|' || level || '|' || period`,
 		cols: []string{"county", "township", "village", "level", "period", "summary", "job_id", "updated_at"}},
+	keptTask: {table: "tasks", key: `id`, job: "moved_by",
+		cols: []string{"id", "county", "township", "village", "cadre", "reminders", "reminded_at", "escalated_at", "handed_over"}},
 }
 
 // keepSQL keeps the rows of kind matching where (its arguments after the three of keepSQL: the
@@ -53,9 +59,86 @@ func keepSQL(kind, where string) string {
 	for i, c := range t.cols {
 		obj[i] = "'" + c + "', " + c
 	}
+	job := t.job
+	if job == "" {
+		job = "job_id"
+	}
 	return `INSERT INTO kept_rows(job_id, kind, key, prev_job, row, saved_at)
-		SELECT ?, '` + kind + `', ` + t.key + `, job_id, json_object(` + strings.Join(obj, ", ") + `), ? FROM ` + t.table + `
-		WHERE job_id <> ? AND (` + where + `) ON CONFLICT(job_id, kind, key) DO NOTHING`
+		SELECT ?, '` + kind + `', ` + t.key + `, ` + job + `, json_object(` + strings.Join(obj, ", ") + `), ? FROM ` + t.table + `
+		WHERE ` + job + ` <> ? AND (` + where + `) ON CONFLICT(job_id, kind, key) DO NOTHING`
+}
+
+// restoreTasks puts back the place, 帮扶责任人 and reminders of the tasks job moved or reassigned
+// (kept rows of kind task) that still have job's (moved_by: a later upload that moved one again
+// holds it; job then leaves its chain, spliceKept). Closed ones too: reports count them by place.
+// A task whose household a later upload stored a point of is left as it is: that upload placed
+// the household too (where job had put it, or it would have moved the task). Its kept row passes
+// to that upload, whose withdrawal then puts it back.
+func restoreTasks(ctx context.Context, tx *sql.Tx, job int64, r *restored) error {
+	later := `(SELECT MIN(h.job_id) FROM households AS h WHERE h.household = tasks.household AND h.job_id > ?1)`
+	t := keptTables[keptTask]
+	cols, vals := t.cols[1:], make([]string, 0, len(t.cols))
+	for _, c := range cols {
+		vals = append(vals, "json_extract(k.row, '$."+c+"')")
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET (`+strings.Join(cols, ", ")+`, moved_by) =
+			(SELECT `+strings.Join(vals, ", ")+`, k.prev_job FROM kept_rows AS k WHERE k.job_id = ?1 AND k.kind = ?2 AND k.key = tasks.id)
+		WHERE moved_by = ?1 AND id IN (SELECT key FROM kept_rows WHERE job_id = ?1 AND kind = ?2 AND row IS NOT NULL)
+			AND `+later+` IS NULL RETURNING moved_by`, job, keptTask)
+	if err != nil {
+		return fmt.Errorf("restore tasks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var j int64
+		if err := rows.Scan(&j); err != nil {
+			return err
+		}
+		if r.from == nil {
+			r.from = map[int64]bool{}
+		}
+		r.add(keptTask, 1)
+		if j != 0 {
+			r.from[j] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("restore tasks: %w", err)
+	}
+	rows.Close()
+	// The tasks left: the later upload holding the household's point is the one that set them.
+	left, err := tx.QueryContext(ctx, `SELECT id, `+later+` FROM tasks WHERE moved_by = ?1 AND `+later+` IS NOT NULL`, job)
+	if err != nil {
+		return fmt.Errorf("restore tasks: %w", err)
+	}
+	type held struct {
+		id string
+		by int64
+	}
+	var hs []held
+	for left.Next() {
+		var h held
+		if err := left.Scan(&h.id, &h.by); err != nil {
+			left.Close()
+			return err
+		}
+		hs = append(hs, h)
+	}
+	err = left.Err()
+	left.Close()
+	if err != nil {
+		return fmt.Errorf("restore tasks: %w", err)
+	}
+	for _, h := range hs {
+		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE kept_rows SET job_id = ?1, saved_at = COALESCE((SELECT saved_at FROM uploads WHERE job_id = ?1), saved_at)
+			WHERE job_id = ?2 AND kind = ?3 AND key = ?4`, h.by, job, keptTask, h.id); err != nil {
+			return fmt.Errorf("restore tasks: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET moved_by = ? WHERE id = ?`, h.by, h.id); err != nil {
+			return fmt.Errorf("restore tasks: %w", err)
+		}
+	}
+	return nil
 }
 
 // restored is what a withdrawal put back of the rows an upload had overwritten.

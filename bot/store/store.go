@@ -255,6 +255,10 @@ var migrations = []string{
 	// How many times an open task passed to another 帮扶责任人 (a household reassigned): its report
 	// to the leaders is keyed by it, so the new cadre's is another report than the earlier one's.
 	`ALTER TABLE tasks ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 0`,
+	// The upload that last set an open task's place or 帮扶责任人 (raised it, moved it to another
+	// village, gave it to another cadre): its withdrawal puts back the earlier ones it kept
+	// (kept_rows of kind task) while the task still has its values (0: stored before).
+	`ALTER TABLE tasks ADD COLUMN moved_by INTEGER NOT NULL DEFAULT 0`,
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the migrations.

@@ -56,12 +56,13 @@ type Restoration struct {
 	Restored         int     `json:"restored,omitempty"`
 	RestoredPayments int     `json:"restored_payments,omitempty"`
 	RestoredUnits    int     `json:"restored_units,omitempty"`
+	RestoredTasks    int     `json:"restored_tasks,omitempty"` // tasks given back their place and 帮扶责任人
 	RestoredFrom     []int64 `json:"restored_from,omitempty"`
 }
 
 // restoration is r as a Restoration.
 func (r *restored) restoration() Restoration {
-	out := Restoration{Restored: r.rows[keptHousehold], RestoredPayments: r.rows[keptPayment], RestoredUnits: r.rows[keptUnit]}
+	out := Restoration{Restored: r.rows[keptHousehold], RestoredPayments: r.rows[keptPayment], RestoredUnits: r.rows[keptUnit], RestoredTasks: r.rows[keptTask]}
 	for j := range r.from {
 		out.RestoredFrom = append(out.RestoredFrom, j)
 	}
@@ -74,6 +75,7 @@ func (r *Restoration) add(o Restoration) {
 	r.Restored += o.Restored
 	r.RestoredPayments += o.RestoredPayments
 	r.RestoredUnits += o.RestoredUnits
+	r.RestoredTasks += o.RestoredTasks
 	for _, j := range o.RestoredFrom {
 		if !slices.Contains(r.RestoredFrom, j) {
 			r.RestoredFrom = append(r.RestoredFrom, j)
