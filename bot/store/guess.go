@@ -537,7 +537,11 @@ func withdrawJob(ctx context.Context, tx *sql.Tx, job int64, jobs []int64, perio
 
 // deletedKeys runs a DELETE … RETURNING of one text column: the keys of the rows it deleted.
 func deletedKeys(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+	return scanStrings(tx.QueryContext(ctx, q, args...))
+}
+
+// scanStrings reads the one text column of rows (closed when done).
+func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

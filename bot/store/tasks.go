@@ -224,22 +224,12 @@ func (s *Store) SentKeys(ctx context.Context, keys []string) (map[string]bool, e
 		for i, k := range chunk {
 			args[i] = k
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at > 0 AND key IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		sent, err := scanStrings(s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at > 0 AND key IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...))
 		if err != nil {
 			return nil, fmt.Errorf("sent keys: %w", err)
 		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sent keys: %w", err)
-			}
+		for _, k := range sent {
 			out[k] = true
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("sent keys: %w", err)
 		}
 	}
 	return out, nil
@@ -270,20 +260,11 @@ func (s *Store) LastSent(ctx context.Context, kind, recipient string) (digest st
 
 // PendingSends returns keys claimed but never marked sent (the process died mid-send).
 func (s *Store) PendingSends(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at < 0`)
+	out, err := scanStrings(s.db.QueryContext(ctx, `SELECT key FROM nflog WHERE sent_at < 0`))
 	if err != nil {
 		return nil, fmt.Errorf("pending sends: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Mark returns when the named schedule last ran (zero if never).
