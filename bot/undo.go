@@ -158,6 +158,8 @@ func undoCounts(what string, res store.UndoResult) string {
 		}
 	}
 	switch {
+	case res.Households == 0 && len(counts) == 0 && restoredText(res.Restoration) != "":
+		return fmt.Sprintf("已撤销%s。", what) // the next line says what it put back
 	case res.Households == 0 && len(counts) == 0:
 		return fmt.Sprintf("已撤销%s：这次上传已没有可撤回的结果。", what)
 	case res.Households > 0:
