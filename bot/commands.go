@@ -127,6 +127,12 @@ func unitNotFoundText(unit, cmd, all string) string {
 	return "没有找到单位“" + unit + "”。请发送旗县区、苏木乡镇或嘎查村的全称，如“" + cmd + " 红旗村”（同名的村连同乡镇写，如“" + cmd + " 林东镇红旗村”）；发送“" + all + "”查看全部单位。"
 }
 
+// progressAllHead heads 进度's text for every unit; progressHint(cmd) is its last line, the
+// way to see a township's villages with cmd (进度, or 汇总 reusing this text).
+const progressAllHead = "全部单位进度：\n"
+
+func progressHint(cmd string) string { return "\n发送“" + cmd + " 乡镇名”查看各村。" }
+
 // progressText is 进度 [单位]: open tasks by cadre and the latest unit summaries.
 func (s *Service) progressText(ctx context.Context, unit string) string {
 	tasks, err := s.st.OpenTasks(ctx)
@@ -142,7 +148,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 	}
 	var b strings.Builder
 	if unit == "" {
-		b.WriteString("全部单位进度：\n")
+		b.WriteString(progressAllHead)
 	} else {
 		fmt.Fprintf(&b, "“%s”进度：\n", unit)
 	}
@@ -224,7 +230,7 @@ func (s *Service) progressText(ctx context.Context, unit string) string {
 		b.WriteString("\n" + missing)
 	}
 	if countyAsked || unit == "" {
-		b.WriteString("\n发送“进度 乡镇名”查看各村。")
+		b.WriteString(progressHint("进度"))
 	}
 	return b.String()
 }

@@ -43,7 +43,7 @@ func Demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	conn, err := local.New(dir, local.Options{Console: out, Now: clock.Now, ShowDirect: true}) // a demo's names are made up
+	conn, err := local.New(dir, local.Options{Console: out, Now: clock.Now, Zone: cfg.Reminders.Location(), ShowDirect: true}) // a demo's names are made up
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func TestDemoShowsTheWholeFlow(t *testing.T) {
 		"全部单位进度",                                        // a command
 		"[reminder] → 私信 wangjianjun", "【增收助手·待办提醒】王建军", // a digest to a cadre in the roster
 		"请注意：",                                       // fair warning before escalation
-		"【增收助手·逾期上报】",                                // escalation to leaders
+		"【增收助手·待办上报】",                                // escalation to leaders (reminded, not overdue)
 		"[summary] → 私信 lindong-leader", "【增收助手·周报】", // the weekly summary
 		"演示结束",
 	} {

@@ -79,14 +79,14 @@ func TestLongDigestListsTheFirstItemsAndAttachesTheRest(t *testing.T) {
 	h.tickAt(at(2026, 12, 4, 9, 0))
 	escalated := false
 	for _, m := range h.messages("")[before:] {
-		if !strings.Contains(m.Text, "逾期上报") {
+		if !strings.Contains(m.Text, "上报】") {
 			continue
 		}
 		escalated = true
 		if n := len(item.FindAllString(m.Text, -1)); n > maxItems {
 			t.Errorf("the escalation lists %d tasks, more than %d", n, maxItems)
 		}
-		if !strings.Contains(m.Text, "全部见附件《逾期上报清单》") || m.File == "" {
+		if !strings.Contains(m.Text, "全部见附件《待办上报清单》") || m.File == "" {
 			t.Fatalf("the escalation does not attach its list:\n%s", m.Text)
 		}
 		for _, r := range listRows(t, h, m.File, "待办清单")[1:] {

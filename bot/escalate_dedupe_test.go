@@ -28,7 +28,7 @@ func TestEscalationToALeaderOfNestedUnitsListsEachTaskOnce(t *testing.T) {
 	h.tickAt(at(2026, 12, 2, 9, 0)) // escalated
 	var esc []string
 	for _, m := range h.messages("")[before:] {
-		if strings.Contains(m.Text, "逾期上报") {
+		if strings.Contains(m.Text, "上报】") {
 			esc = append(esc, m.Text)
 		}
 	}

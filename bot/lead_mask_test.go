@@ -39,7 +39,7 @@ func TestLeadNoHouseholdNameInClear(t *testing.T) {
 			t.Errorf("%s to %v: ID/phone", m.Kind, m.To)
 		}
 	}
-	if kinds["summary"] == 0 || kinds["reminder"] == 0 || !strings.Contains(strings.Join(texts(h), "\n"), "逾期上报") {
+	if kinds["summary"] == 0 || kinds["reminder"] == 0 || !strings.Contains(strings.Join(texts(h), "\n"), "上报】") {
 		t.Errorf("the scenario sent no summaries or escalations: %v", kinds)
 	}
 }

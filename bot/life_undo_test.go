@@ -62,7 +62,7 @@ func TestUndoTakesBackAWrongUpload(t *testing.T) {
 
 	h.clock.Set(time.Date(2026, 11, 30, 11, 0, 0, 0, shanghai))
 	reply := h.say("红旗村群", uploader, "撤销")
-	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度包*山户台账.xlsx》（2026年第4季度）的结果：涉及1户，2项待办删除，0项待办恢复为未完成，1条已发放记录删除。", no)
+	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度包*山户台账.xlsx》（2026年第4季度）的结果：涉及1户，2项待办删除，1条已发放记录删除。", no)
 	if !strings.Contains(reply, want) || strings.Contains(reply, "包玉山") || !strings.Contains(reply, "1户2026年第4季度此前没有数据，已清除；现在可以上传正确的台账。") {
 		t.Fatalf("reply:\n%s\nwant %s", reply, want)
 	}
@@ -132,7 +132,7 @@ func TestUndoKeepsTasksRaisedBeforeAndReopensWhatItClosed(t *testing.T) {
 
 	h.clock.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, shanghai))
 	reply := h.say("红旗村群", uploader, "撤销")
-	if !strings.Contains(reply, "0项待办删除，1项待办恢复为未完成") {
+	if !strings.Contains(reply, "的结果：涉及1户，1项待办恢复为未完成。") {
 		t.Errorf("reply:\n%s", reply)
 	}
 	got := openByRule(t, h, "measure_missing")
@@ -251,7 +251,7 @@ func TestUndoLeavesWhatALaterUploadRefreshed(t *testing.T) {
 	before := h.openTaskKeys()
 	h.clock.Set(time.Date(2026, 11, 30, 12, 0, 0, 0, shanghai))
 	reply := h.say("红旗村群", uploader, fmt.Sprintf("撤销 %d", first))
-	if !strings.Contains(reply, "1户的结果已被之后的上传覆盖，未撤销") || !strings.Contains(reply, "0项待办删除") {
+	if !strings.Contains(reply, "1户的结果已被之后的上传覆盖，未撤销") || !strings.Contains(reply, "：这次上传已没有可撤回的结果。") {
 		t.Errorf("reply:\n%s", reply)
 	}
 	if got := h.openTaskKeys(); strings.Join(got, ",") != strings.Join(before, ",") || len(got) != 2 {

@@ -42,7 +42,7 @@ func TestDigestAfterEscalationSaysReportedNotWillReport(t *testing.T) {
 	var escalated, digest string
 	for _, m := range h.messages("")[third:] {
 		switch {
-		case strings.Contains(m.Text, "逾期上报"):
+		case strings.Contains(m.Text, "上报】"):
 			escalated = m.Text
 		case len(m.To) == 1 && m.To[0] == "wangjj":
 			digest = m.Text
@@ -92,7 +92,7 @@ func TestBackdatedLedgerTasksAreNotBornOverdue(t *testing.T) {
 	}
 	sent := h.tickAt(at(2026, 12, 1, 9, 0))
 	for _, m := range h.messages("") {
-		if strings.Contains(m.Text, "逾期上报") || strings.Contains(m.Text, "已逾期") {
+		if strings.Contains(m.Text, "上报】") || strings.Contains(m.Text, "已逾期") {
 			t.Fatalf("12-01, the first pass after the upload: %v; no task may be escalated or overdue yet:\n%s", sent, m.Text)
 		}
 	}
@@ -203,13 +203,13 @@ func TestDeferredDailyPassIsTheDaysOnlyPass(t *testing.T) {
 	// The report comes at the next day's pass, a day after the warning.
 	esc := 0
 	for _, m := range h.messages("")[n:] {
-		if strings.Contains(m.Text, "逾期上报") {
+		if strings.Contains(m.Text, "上报】") {
 			esc++
 		}
 	}
 	h.tickAt(at(2026, 12, 4, 9, 0))
 	for _, m := range h.messages("") {
-		if strings.Contains(m.Text, "逾期上报") {
+		if strings.Contains(m.Text, "上报】") {
 			esc++
 		}
 	}
@@ -511,7 +511,7 @@ func TestTaskIsNotOverdueOnItsDueDay(t *testing.T) {
 	n := len(h.messages(""))
 	h.tickAt(at(2027, 3, 31, 9, 0)) // the due day (a Wednesday)
 	for _, m := range h.messages("")[n:] {
-		if strings.Contains(m.Text, "逾期上报") || strings.Contains(m.Text, "｜期限 2027-03-31（已逾期）") {
+		if strings.Contains(m.Text, "上报】") || strings.Contains(m.Text, "｜期限 2027-03-31（已逾期）") {
 			t.Fatalf("on its due day a task is not overdue yet:\n%s", m.Text)
 		}
 	}
@@ -519,7 +519,7 @@ func TestTaskIsNotOverdueOnItsDueDay(t *testing.T) {
 	h.tickAt(at(2027, 4, 1, 9, 0))
 	esc := 0
 	for _, m := range h.messages("")[n:] {
-		if strings.Contains(m.Text, "逾期上报") {
+		if strings.Contains(m.Text, "上报】") {
 			esc++
 		}
 	}

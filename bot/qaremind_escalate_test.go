@@ -13,7 +13,7 @@ import (
 func qaremindEscalations(h *harness, user string) []string {
 	var out []string
 	for _, m := range h.messages("reminder") {
-		if strings.Contains(m.Text, "逾期上报") && len(m.To) == 1 && m.To[0] == user {
+		if strings.Contains(m.Text, "上报】") && len(m.To) == 1 && m.To[0] == user {
 			out = append(out, m.Text)
 		}
 	}

@@ -39,7 +39,7 @@ func TestQaremindEscalationReachesALeaderWhosePlatformFailedOnce(t *testing.T) {
 	h.tickAt(at(2026, 12, 4, 9, 0))
 	var county []string
 	for _, m := range wecom.messages() {
-		if strings.Contains(m.Text, "逾期上报") && len(m.UserIDs) == 1 && m.UserIDs[0] == "county1" {
+		if strings.Contains(m.Text, "上报】") && len(m.UserIDs) == 1 && m.UserIDs[0] == "county1" {
 			county = append(county, m.Text)
 		}
 	}

@@ -882,6 +882,17 @@ func escalationWhy(tasks []store.TaskRow, now time.Time, loc *time.Location) str
 	return "已逾期仍未完成"
 }
 
+// escalationTitle names a report to leaders by what it holds: 逾期上报 when every task in it is
+// past its due date, else 待办上报 (tasks reminded escalate_after times are mostly not overdue).
+func escalationTitle(tasks []store.TaskRow, now time.Time, loc *time.Location) string {
+	for _, t := range tasks {
+		if !pastDue(t.Due, now, loc) {
+			return "待办上报"
+		}
+	}
+	return "逾期上报"
+}
+
 // Escalate reports to the unit's leaders the open tasks that were reminded escalate_after times
 // (when the reminder after the one that warned is due) or are past their due date: each task
 // once to each leader, in each round of it (raised again after it was done: again). Leaders see
@@ -1020,7 +1031,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 	for _, k := range order {
 		bk := buckets[k]
 		var b strings.Builder
-		fmt.Fprintf(&b, "【增收助手·逾期上报】")
+		title := escalationTitle(bk.tasks, now, loc)
+		fmt.Fprintf(&b, "【增收助手·%s】", title)
 		if bk.title != "" {
 			fmt.Fprintf(&b, "%s，您好！", bk.title)
 		}
@@ -1039,12 +1051,12 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		}
 		var file *connectors.Attachment
 		if hidden := len(bk.tasks) - shown; hidden > 0 {
-			fmt.Fprintf(&b, "……另有%d项未列出，全部见附件《逾期上报清单》。\n", hidden)
+			fmt.Fprintf(&b, "……另有%d项未列出，全部见附件《%s清单》。\n", hidden, title)
 			data, err := s.taskListBook(bk.tasks, false, now)
 			if err != nil {
 				return sent, fmt.Errorf("escalation: task list: %w", err)
 			}
-			file = &connectors.Attachment{Name: "逾期上报清单-" + now.In(loc).Format("2006-01-02") + ".xlsx", Data: data}
+			file = &connectors.Attachment{Name: title + "清单-" + now.In(loc).Format("2006-01-02") + ".xlsx", Data: data}
 		}
 		b.WriteString("请督促落实（《若干措施》（十八）：对落实不力的地区给与通报约谈）。")
 		ids := taskIDs(bk.tasks)

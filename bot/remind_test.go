@@ -190,7 +190,7 @@ func TestEscalationAfterNRemindersWithFairWarning(t *testing.T) {
 	h.tickAt(at(2026, 12, 3, 9, 0)) // reminded twice: escalated now, once
 	var esc []string
 	for _, m := range h.messages("")[third:] {
-		if strings.Contains(m.Text, "逾期上报") {
+		if strings.Contains(m.Text, "上报】") {
 			esc = append(esc, m.Text)
 			if len(m.To) != 1 || m.To[0] != "leader1" {
 				t.Errorf("escalation went to %v, want the township leader", m.To)
@@ -205,7 +205,7 @@ func TestEscalationAfterNRemindersWithFairWarning(t *testing.T) {
 	}
 	h.tickAt(at(2026, 12, 4, 9, 0))
 	for _, m := range h.messages("")[third+1:] {
-		if strings.Contains(m.Text, "逾期上报") && m.Time.After(at(2026, 12, 3, 23, 0)) {
+		if strings.Contains(m.Text, "上报】") && m.Time.After(at(2026, 12, 3, 23, 0)) {
 			t.Fatal("a task is escalated only once")
 		}
 	}

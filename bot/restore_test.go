@@ -92,7 +92,7 @@ func TestRestoreUndoBringsBackTheEarlierUpload(t *testing.T) {
 	reply := h.say("红旗村群", uploader, fmt.Sprintf("撤销 %d", wrong))
 	// #6 raised the measure not done and the 400元 still owed (2 tasks); it held HQ001's point and
 	// its 2026 payment, both #5's again.
-	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度包*山户台账.xlsx》（2026年第4季度）的结果：涉及1户，2项待办删除，0项待办恢复为未完成，0条已发放记录删除。\n"+
+	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度包*山户台账.xlsx》（2026年第4季度）的结果：涉及1户，2项待办删除。\n"+
 		"已恢复为上传编号 #%d 的数据：1户，1条已发放记录。\n进度、提醒和汇总不再计入这次上传。", wrong, right)
 	if !strings.HasSuffix(reply, want) || strings.Contains(reply, "包玉山") || strings.Contains(reply, "请上传正确的台账") {
 		t.Errorf("reply:\n%s\nwant:\n%s", reply, want)
@@ -168,7 +168,7 @@ func TestRestoreUndoReplyWhenSomeHouseholdsHadNoData(t *testing.T) {
 	h.drain()
 	wrong := uploadNo(t, h.lastReply())
 	reply := h.say("红旗村群", uploader, "撤销")
-	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度台账.xlsx》（2026年第4季度）的结果：涉及2户，0项待办删除，0项待办恢复为未完成，0条已发放记录删除。\n"+
+	want := fmt.Sprintf("已撤销上传编号 #%d《2026年第4季度台账.xlsx》（2026年第4季度）的结果：涉及2户。\n"+
 		"已恢复为上传编号 #%d 的数据：1户。\n进度、提醒和汇总不再计入这次上传。1户2026年第4季度此前没有数据，已清除；现在可以上传正确的台账。", wrong, right)
 	if reply != want {
 		t.Errorf("reply:\n%s\nwant:\n%s", reply, want)

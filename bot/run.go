@@ -89,7 +89,7 @@ func BuildConnectors(cfg *config.Config, dataDir string, out io.Writer, clock Cl
 	var cs []connectors.Connector
 	now := clock.Now
 	if cfg.Local.Enabled {
-		c, err := local.New(dataDir, local.Options{Console: out, Now: now})
+		c, err := local.New(dataDir, local.Options{Console: out, Now: now, Zone: cfg.Reminders.Location()})
 		if err != nil {
 			return nil, err
 		}

@@ -66,6 +66,7 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 		name = "全市"
 		text = s.progressText(ctx, "")
 	}
+	text = summaryProgressText(text)
 	units, tasks := in.scoped(inScope)
 	if len(units) == 0 {
 		if leader && scope != (config.Unit{}) { // the leader's own unit, as the scheduled summary says it
@@ -85,6 +86,15 @@ func (s *Service) summaryCommand(ctx context.Context, ev *connectors.Event, arg,
 	text += fmt.Sprintf("\n"+summaryAttached+"%s"+summaryAttachedEnd, name) + note
 	file := connectors.CleanFileName("汇总-" + name + "-" + now.Format("2006-01-02") + ".xlsx")
 	return jobResult{Kind: "reply", Text: text, File: path, FileName: file, Book: bookSummary}
+}
+
+// summaryProgressText is 进度's text as 汇总 gives it: headed as its workbook is named (全市, not
+// 进度's 全部单位), and its hint names 汇总, the command the reader is using.
+func summaryProgressText(text string) string {
+	if rest, ok := strings.CutPrefix(text, progressAllHead); ok {
+		text = "全市进度：\n" + rest
+	}
+	return strings.Replace(text, progressHint("进度"), progressHint("汇总"), 1)
 }
 
 // The sentence of 汇总's reply that says the workbook is attached: “附件为林东镇的汇总工作簿（…）。”.

@@ -113,17 +113,7 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		return reply(fmt.Sprintf("%s已撤销过（%s），无需再撤销。", what, at.In(loc).Format("1月2日15:04")) + again)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "已撤销%s的结果：", what)
-	var parts []string
-	if res.Households > 0 {
-		parts = append(parts, fmt.Sprintf("涉及%d户", res.Households))
-	}
-	parts = append(parts, fmt.Sprintf("%d项待办删除", res.Deleted), fmt.Sprintf("%d项待办恢复为未完成", res.Reopened),
-		fmt.Sprintf("%d条已发放记录删除", res.Payments))
-	if res.Closed > 0 {
-		parts = append(parts, fmt.Sprintf("%d项被这次上传重新提出的待办恢复为已完成", res.Closed))
-	}
-	b.WriteString(strings.Join(parts, "，") + "。")
+	b.WriteString(undoCounts(what, *res))
 	if r := restoredText(res.Restoration); r != "" {
 		b.WriteString("\n" + r)
 	}
@@ -147,6 +137,35 @@ func (s *Service) undoUpload(ctx context.Context, ev *connectors.Event, up *stor
 		b.WriteString("现在可以上传正确的台账。")
 	}
 	return reply(b.String())
+}
+
+// undoCounts is the first sentence of 撤销's reply: what the withdrawal changed, the counts that
+// are not zero (“涉及1户，2项待办删除。”, “涉及2户。”); when it withdrew nothing at all, that said
+// plainly.
+func undoCounts(what string, res store.UndoResult) string {
+	var counts []string
+	for _, c := range []struct {
+		n      int
+		format string
+	}{
+		{res.Deleted, "%d项待办删除"},
+		{res.Reopened, "%d项待办恢复为未完成"},
+		{res.Payments, "%d条已发放记录删除"},
+		{res.Closed, "%d项被这次上传重新提出的待办恢复为已完成"},
+	} {
+		if c.n > 0 {
+			counts = append(counts, fmt.Sprintf(c.format, c.n))
+		}
+	}
+	switch {
+	case res.Households == 0 && len(counts) == 0 && restoredText(res.Restoration) != "":
+		return fmt.Sprintf("已撤销%s。", what) // the next line says what it put back
+	case res.Households == 0 && len(counts) == 0:
+		return fmt.Sprintf("已撤销%s：这次上传已没有可撤回的结果。", what)
+	case res.Households > 0:
+		counts = append([]string{fmt.Sprintf("涉及%d户", res.Households)}, counts...)
+	}
+	return fmt.Sprintf("已撤销%s的结果：%s。", what, strings.Join(counts, "，"))
 }
 
 // restoredText says what a withdrawal (撤销, or a renamed upload's of the guessed one) put back of

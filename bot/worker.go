@@ -504,14 +504,25 @@ func (s *Service) ConfigApplied(ctx context.Context, restart []string) {
 	key := fmt.Sprintf("config-ok-%d-%d", s.cfgStart, s.cfgGen.Load())
 	switch {
 	case s.cfgRefused.CompareAndSwap(true, false):
-		s.alertAdminsOnce(ctx, key, "配置文件已改正，新配置已生效。"+wait)
+		s.noticeAdminsOnce(ctx, key, "配置文件已改正，新配置已生效。"+wait)
 	case wait != "":
-		s.alertAdminsOnce(ctx, key, "配置已重新加载；"+wait)
+		s.noticeAdminsOnce(ctx, key, "配置已重新加载；"+wait)
 	}
 }
 
-// alertAdminsOnce sends text to every admin once for the key prefix.
+// alertAdminsOnce sends text to every admin once for the key prefix, as an error (kind "error").
 func (s *Service) alertAdminsOnce(ctx context.Context, prefix, text string) {
+	s.adminsOnce(ctx, prefix, "error", text)
+}
+
+// noticeAdminsOnce is alertAdminsOnce for news that is no error (a config in force): kind
+// "notice", which the platforms send as plain text as they send "error"; the local connector's
+// record (messages.jsonl, console) no longer calls it an error.
+func (s *Service) noticeAdminsOnce(ctx context.Context, prefix, text string) {
+	s.adminsOnce(ctx, prefix, "notice", text)
+}
+
+func (s *Service) adminsOnce(ctx context.Context, prefix, kind, text string) {
 	cfg := s.Config()
 	for _, a := range cfg.Roster.Admins {
 		for platform, id := range a.IDs {
@@ -523,7 +534,7 @@ func (s *Service) alertAdminsOnce(ctx context.Context, prefix, text string) {
 			if ok, _ := s.st.ClaimSend(ctx, key, "alert", platform+":"+id, "", s.clock.Now()); !ok {
 				continue
 			}
-			if _, err := c.Send(ctx, connectors.Message{Kind: "error", UserIDs: []string{id}, Text: "【增收助手·管理员提醒】" + text, IdempotencyKey: key}); err != nil {
+			if _, err := c.Send(ctx, connectors.Message{Kind: kind, UserIDs: []string{id}, Text: "【增收助手·管理员提醒】" + text, IdempotencyKey: key}); err != nil {
 				_ = s.st.Unclaim(ctx, key)
 				continue
 			}

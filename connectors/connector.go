@@ -72,7 +72,7 @@ type Attachment struct {
 // Message is one outbound message. Either ChatID (a group or direct chat) or UserIDs (direct
 // messages to each user) is set. Mentions are user ids to @ in a group.
 type Message struct {
-	Kind     string            `json:"kind"` // reply | reminder | summary | error
+	Kind     string            `json:"kind"` // reply | reminder | summary | error | notice (news for admins, no error)
 	ChatID   string            `json:"chat_id,omitempty"`
 	UserIDs  []string          `json:"user_ids,omitempty"`
 	Mentions []string          `json:"mentions,omitempty"`

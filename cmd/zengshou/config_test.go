@@ -41,7 +41,7 @@ func TestConfigCheckRejects(t *testing.T) {
 			"policy.income.local_growth：第1项与第2项的生效期重叠"},
 		{"cadre without ids", "roster:\n  cadres:\n    - name: 王建军\n", "roster.cadres[0].ids = {}：没有填写任何平台的用户ID"},
 		{"leader without unit", "roster:\n  leaders:\n    - name: 李四\n      ids: {feishu: ou_y}\n", "roster.leaders[0].unit：没有填写领导负责的单位"},
-		{"platform without secret", "wecom:\n  enabled: true\n  corp_id: ww1\n  agent_id: 1000002\n", "wecom.secret 未配置：自建应用的 Secret（环境变量 ZENGSHOU_WECOM_SECRET）"},
+		{"platform without secret", "wecom:\n  enabled: true\n  corp_id: ww1\n  agent_id: 1000002\n", "wecom.secret 未设置：自建应用的 Secret；请在配置文件中写 file: 引用，或设置环境变量 ZENGSHOU_WECOM_SECRET"},
 		{"quiet hours 25:00", "reminders:\n  quiet_start: \"25:00\"\n", "reminders.quiet_start = \"25:00\"：时间格式应为 HH:MM"},
 		{"holiday", "reminders:\n  holidays: [2026-10-01, 2026-10-32]\n", "reminders.holidays[1] = \"2026-10-32\"：不是有效日期"},
 	} {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"zengshou/connectors"
 )
 
 // Webhook is a custom group robot: its URL (with access_token) and signing secret.
@@ -65,11 +67,10 @@ func (c Config) normalize() (Config, error) {
 		errs = append(errs, fmt.Errorf("dingtalk.%s: %s / %s", key, zh, en))
 	}
 	if c.AppKey == "" {
-		bad("app_key", "未设置应用 AppKey（ClientID）", "app_key (ClientID) is required")
+		errs = append(errs, connectors.MissingKey("dingtalk.app_key", "应用 AppKey（ClientID）", "the app's AppKey (ClientID)"))
 	}
 	if c.AppSecret == "" {
-		bad("app_secret", "未设置应用 AppSecret（ClientSecret），请设置环境变量 ZENGSHOU_DINGTALK_APP_SECRET",
-			"app_secret (ClientSecret) is required; set ZENGSHOU_DINGTALK_APP_SECRET")
+		errs = append(errs, connectors.MissingSecret("dingtalk.app_secret", "ZENGSHOU_DINGTALK_APP_SECRET", "应用 AppSecret（ClientSecret）", "the app's AppSecret (ClientSecret)"))
 	}
 	if c.RobotCode == "" {
 		c.RobotCode = c.AppKey // current consoles: robotCode = appKey
@@ -85,11 +86,11 @@ func (c Config) normalize() (Config, error) {
 	switch {
 	case c.CallbackToken == "" && c.CallbackAESKey == "":
 	case c.CallbackToken == "":
-		bad("callback_token", "设置了 callback_aes_key 但未设置事件订阅 Token（ZENGSHOU_DINGTALK_CALLBACK_TOKEN）",
-			"callback_aes_key is set but callback_token is not (ZENGSHOU_DINGTALK_CALLBACK_TOKEN)")
+		errs = append(errs, connectors.MissingSecret("dingtalk.callback_token", "ZENGSHOU_DINGTALK_CALLBACK_TOKEN",
+			"事件订阅 Token（与 callback_aes_key 成对填写）", "the event subscription Token (set together with callback_aes_key)"))
 	case c.CallbackAESKey == "":
-		bad("callback_aes_key", "设置了 callback_token 但未设置事件订阅 aes_key（ZENGSHOU_DINGTALK_CALLBACK_AES_KEY）",
-			"callback_token is set but callback_aes_key is not (ZENGSHOU_DINGTALK_CALLBACK_AES_KEY)")
+		errs = append(errs, connectors.MissingSecret("dingtalk.callback_aes_key", "ZENGSHOU_DINGTALK_CALLBACK_AES_KEY",
+			"事件订阅 aes_key（与 callback_token 成对填写）", "the event subscription aes_key (set together with callback_token)"))
 	default:
 		if _, err := aesKey(c.CallbackAESKey); err != nil {
 			bad("callback_aes_key", "格式不对：应为开发者后台生成的 43 位字符", "must be the 43-character key from the developer console")

@@ -181,7 +181,7 @@ func TestWebhookWaitsNotDrops(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	_, err := New(Config{}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "dingtalk.app_key") || !strings.Contains(err.Error(), "dingtalk.app_secret") ||
-		!strings.Contains(err.Error(), "未设置") || !strings.Contains(err.Error(), "required") {
+		!strings.Contains(err.Error(), "未设置") || !strings.Contains(err.Error(), "is not set") {
 		t.Fatalf("empty config: %v", err)
 	}
 	base := Config{AppKey: "k", AppSecret: "s"}

@@ -107,12 +107,12 @@ func New(cfg Config, opt Options) (*Connector, error) {
 
 func validate(cfg Config) error {
 	var errs []error
-	missing := func(key, env string) {
+	missing := func(key, env string) { // the wording of every platform (connectors.MissingSecret)
 		if env != "" {
-			errs = append(errs, fmt.Errorf("feishu.%s 为空（可用环境变量 %s）/ feishu.%s is empty (or set %s)", key, env, key, env))
+			errs = append(errs, connectors.MissingSecret("feishu."+key, env, "", ""))
 			return
 		}
-		errs = append(errs, fmt.Errorf("feishu.%s 为空 / feishu.%s is empty", key, key))
+		errs = append(errs, connectors.MissingKey("feishu."+key, "", ""))
 	}
 	if cfg.AppID == "" {
 		missing("app_id", "")

@@ -23,7 +23,7 @@ func TestNewValidates(t *testing.T) {
 		mod  func(*Config)
 		key  string
 	}{
-		{"no app_id", func(c *Config) { c.AppID = "" }, "feishu.app_id 为空"},
+		{"no app_id", func(c *Config) { c.AppID = "" }, "feishu.app_id 未设置"},
 		{"no secret", func(c *Config) { c.AppSecret = "" }, "ZENGSHOU_FEISHU_APP_SECRET"},
 		{"webhook without token", func(c *Config) { c.VerificationToken = "" }, "feishu.verification_token"},
 		{"bad mode", func(c *Config) { c.Mode = "poll" }, "feishu.mode"},

@@ -35,7 +35,10 @@ type Options struct {
 	Poll    time.Duration    // how often the inbox is scanned (default 500ms)
 	Console io.Writer        // where sent messages are printed (default os.Stdout; nil-safe)
 	Now     func() time.Time // clock for message times (default time.Now)
-	Quiet   bool             // do not print to the console
+	// Zone is the time zone of the time that prefixes the outbox's file names: the service's
+	// (reminders.timezone), as the dates inside the names are. Nil: Now's own.
+	Zone  *time.Location
+	Quiet bool // do not print to the console
 	// ShowDirect prints the text of direct messages too (the demo). Otherwise the console shows
 	// only whom a direct message went to and where it is kept: a reminder to a cadre names
 	// households in full, and a service's console ends up in its logs.
@@ -395,7 +398,7 @@ func (c *Connector) Send(ctx context.Context, m connectors.Message) (string, err
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return "", fmt.Errorf("send: %w", err)
 		}
-		path := freePath(filepath.Join(dir, now.Format("20060102-150405")+"-"+SafeName(att.Name)))
+		path := freePath(filepath.Join(dir, c.stamp(now)+"-"+SafeName(att.Name)))
 		tmp := path + ".tmp"
 		if err := os.WriteFile(tmp, att.Data, 0o640); err != nil {
 			return "", fmt.Errorf("send: %w", err)
@@ -477,4 +480,13 @@ func freePath(path string) string {
 		}
 		p = fmt.Sprintf("%s-%d%s", base, i, ext)
 	}
+}
+
+// stamp is the time that prefixes an outbox file's name, in the service's zone: names sort by
+// the time they were sent (freePath keeps two of one second apart).
+func (c *Connector) stamp(now time.Time) string {
+	if c.opt.Zone != nil {
+		now = now.In(c.opt.Zone)
+	}
+	return now.Format("20060102-150405")
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"zengshou/connectors"
 )
 
 // Config is the `wecom:` section of the config file. Secrets come from the environment
@@ -58,8 +60,12 @@ func (c Config) botCrypto() (token, key string) {
 	return c.Token, c.EncodingAESKey
 }
 
-func missing(key, zh, en string) error {
-	return fmt.Errorf("wecom.%s 未配置：%s / wecom.%s is not set: %s", key, zh, key, en)
+// missing and missingSecret word an empty key as every platform does (connectors.MissingKey,
+// connectors.MissingSecret).
+func missing(key, zh, en string) error { return connectors.MissingKey("wecom."+key, zh, en) }
+
+func missingSecret(key, env, zh, en string) error {
+	return connectors.MissingSecret("wecom."+key, env, zh, en)
 }
 
 // Validate checks the section and names the key at fault, in Chinese and English.
@@ -72,17 +78,17 @@ func (c Config) Validate() error {
 	}
 	if c.appCallback() {
 		if c.Token == "" {
-			errs = append(errs, missing("token", "应用“接收消息”设置里的 Token（环境变量 ZENGSHOU_WECOM_TOKEN）", "the Token of the app's receive-message settings (env ZENGSHOU_WECOM_TOKEN)"))
+			errs = append(errs, missingSecret("token", "ZENGSHOU_WECOM_TOKEN", "应用“接收消息”设置里的 Token", "the Token of the app's receive-message settings"))
 		}
 		if c.EncodingAESKey == "" {
-			errs = append(errs, missing("encoding_aes_key", "应用“接收消息”设置里的 EncodingAESKey（环境变量 ZENGSHOU_WECOM_ENCODING_AES_KEY）", "the EncodingAESKey of the app's receive-message settings (env ZENGSHOU_WECOM_ENCODING_AES_KEY)"))
+			errs = append(errs, missingSecret("encoding_aes_key", "ZENGSHOU_WECOM_ENCODING_AES_KEY", "应用“接收消息”设置里的 EncodingAESKey", "the EncodingAESKey of the app's receive-message settings"))
 		} else if _, err := decodeAESKey(c.EncodingAESKey); err != nil {
 			errs = append(errs, fmt.Errorf("wecom.encoding_aes_key 格式不对，应为 43 位字符 / wecom.encoding_aes_key must be the 43-character key: %w", err))
 		}
 	}
 	if c.appSend() {
 		if c.Secret == "" {
-			errs = append(errs, missing("secret", "自建应用的 Secret（环境变量 ZENGSHOU_WECOM_SECRET）", "the self-built app's Secret (env ZENGSHOU_WECOM_SECRET)"))
+			errs = append(errs, missingSecret("secret", "ZENGSHOU_WECOM_SECRET", "自建应用的 Secret", "the self-built app's Secret"))
 		}
 		if c.AgentID == 0 {
 			errs = append(errs, missing("agent_id", "自建应用的 AgentId", "the self-built app's AgentId"))
@@ -90,10 +96,10 @@ func (c Config) Validate() error {
 	}
 	if c.BotToken != "" || c.BotEncodingAESKey != "" {
 		if c.BotToken == "" {
-			errs = append(errs, missing("bot_token", "智能机器人回调的 Token（与 bot_encoding_aes_key 成对填写）", "the smart robot callback Token (set together with bot_encoding_aes_key)"))
+			errs = append(errs, missingSecret("bot_token", "ZENGSHOU_WECOM_BOT_TOKEN", "智能机器人回调的 Token（与 bot_encoding_aes_key 成对填写）", "the smart robot callback Token (set together with bot_encoding_aes_key)"))
 		}
 		if c.BotEncodingAESKey == "" {
-			errs = append(errs, missing("bot_encoding_aes_key", "智能机器人回调的 EncodingAESKey（与 bot_token 成对填写）", "the smart robot callback EncodingAESKey (set together with bot_token)"))
+			errs = append(errs, missingSecret("bot_encoding_aes_key", "ZENGSHOU_WECOM_BOT_ENCODING_AES_KEY", "智能机器人回调的 EncodingAESKey（与 bot_token 成对填写）", "the smart robot callback EncodingAESKey (set together with bot_token)"))
 		} else if _, err := decodeAESKey(c.BotEncodingAESKey); err != nil {
 			errs = append(errs, fmt.Errorf("wecom.bot_encoding_aes_key 格式不对，应为 43 位字符 / wecom.bot_encoding_aes_key must be the 43-character key: %w", err))
 		}
@@ -103,7 +109,7 @@ func (c Config) Validate() error {
 			errs = append(errs, missing("bot_id", "智能机器人的 BotID（长连接模式，与 bot_secret 成对填写）", "the smart robot BotID (long connection, set together with bot_secret)"))
 		}
 		if c.BotSecret == "" {
-			errs = append(errs, missing("bot_secret", "智能机器人长连接的 Secret（环境变量 ZENGSHOU_WECOM_BOT_SECRET）", "the smart robot long-connection Secret (env ZENGSHOU_WECOM_BOT_SECRET)"))
+			errs = append(errs, missingSecret("bot_secret", "ZENGSHOU_WECOM_BOT_SECRET", "智能机器人长连接的 Secret", "the smart robot long-connection Secret"))
 		}
 	}
 	for chat, key := range c.WebhookKeys {

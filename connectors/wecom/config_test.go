@@ -17,7 +17,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		cfg  Config
 		want []string
 	}{
-		{"token without key", Config{CorpID: "ww1", Token: "t"}, []string{"wecom.encoding_aes_key", "未配置"}},
+		{"token without key", Config{CorpID: "ww1", Token: "t"}, []string{"wecom.encoding_aes_key", "未设置"}},
 		{"key without corp", Config{Token: "t", EncodingAESKey: vAESKey}, []string{"wecom.corp_id"}},
 		{"short key", Config{CorpID: "ww1", Token: "t", EncodingAESKey: "abc"}, []string{"wecom.encoding_aes_key", "43"}},
 		{"secret without agent", Config{CorpID: "ww1", Token: "t", EncodingAESKey: vAESKey, Secret: "s"}, []string{"wecom.agent_id"}},
